@@ -1,0 +1,267 @@
+//! Parsing newtypes for the fields of an organisation. A value of one of
+//! these types is valid by construction.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{FieldError, LangCode, LocalizedText};
+
+macro_rules! localized_field {
+    ($name:ident, $field:literal, $max:literal, $doc:literal) => {
+        #[doc = $doc]
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(try_from = "LocalizedText", into = "LocalizedText")]
+        pub struct $name(LocalizedText);
+
+        impl $name {
+            pub const MAX_CHARS: usize = $max;
+
+            pub fn parse(raw: BTreeMap<LangCode, String>) -> Result<Self, FieldError> {
+                LocalizedText::parse($field, raw, $max).map(Self)
+            }
+
+            pub fn text(&self) -> &LocalizedText {
+                &self.0
+            }
+        }
+
+        impl TryFrom<LocalizedText> for $name {
+            type Error = FieldError;
+            fn try_from(value: LocalizedText) -> Result<Self, Self::Error> {
+                Self::parse(value.into())
+            }
+        }
+
+        impl From<$name> for LocalizedText {
+            fn from(value: $name) -> Self {
+                value.0
+            }
+        }
+    };
+}
+
+localized_field!(
+    OrgName,
+    "name",
+    200,
+    "An organisation's name, in one or more languages."
+);
+localized_field!(
+    Description,
+    "description",
+    5000,
+    "What an organisation does, in one or more languages."
+);
+
+macro_rules! string_newtype {
+    ($name:ident) => {
+        impl TryFrom<String> for $name {
+            type Error = FieldError;
+            fn try_from(value: String) -> Result<Self, Self::Error> {
+                Self::parse(&value)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> Self {
+                value.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+}
+
+fn plain_line(field: &str, raw: &str, max: usize) -> Result<String, FieldError> {
+    let v = raw.trim();
+    if v.is_empty() {
+        return Err(FieldError::new(field, "is required"));
+    }
+    if v.chars().count() > max {
+        return Err(FieldError::new(
+            field,
+            format!("must be at most {max} characters"),
+        ));
+    }
+    if v.chars().any(char::is_control) {
+        return Err(FieldError::new(field, "must be a single line of text"));
+    }
+    Ok(v.to_owned())
+}
+
+/// The city (or town, village, neighbourhood) an organisation is based in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct City(String);
+string_newtype!(City);
+
+impl City {
+    pub const MAX_CHARS: usize = 100;
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        plain_line("city", raw, Self::MAX_CHARS).map(Self)
+    }
+}
+
+/// A public web address. Only `http` and `https`: a `javascript:` link on a
+/// card would run a stranger's script.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct WebUrl(String);
+string_newtype!(WebUrl);
+
+impl WebUrl {
+    pub const MAX_CHARS: usize = 2000;
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let v = plain_line("website", raw, Self::MAX_CHARS)?;
+        let url = url::Url::parse(&v)
+            .map_err(|_| FieldError::new("website", "must be a full web address (https://…)"))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(FieldError::new(
+                "website",
+                "must start with https:// or http://",
+            ));
+        }
+        if url.host_str().is_none_or(|h| !h.contains('.')) {
+            return Err(FieldError::new(
+                "website",
+                "must name a host, e.g. example.org",
+            ));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(FieldError::new(
+                "website",
+                "must not contain a user name or password",
+            ));
+        }
+        Ok(Self(url.to_string()))
+    }
+}
+
+/// A contact e-mail address. Private: never part of any public response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Email(String);
+string_newtype!(Email);
+
+impl Email {
+    pub const MAX_CHARS: usize = 254;
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let v = plain_line("contact_email", raw, Self::MAX_CHARS)?;
+        let bad = || {
+            FieldError::new(
+                "contact_email",
+                "must be an e-mail address like name@example.org",
+            )
+        };
+        let (local, domain) = v.rsplit_once('@').ok_or_else(bad)?;
+        let domain_ok = domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !domain.contains("..")
+            && domain
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '-' || c == '.');
+        if local.is_empty() || local.len() > 64 || local.contains('@') || !domain_ok {
+            return Err(bad());
+        }
+        if v.chars()
+            .any(|c| c.is_whitespace() || matches!(c, '<' | '>' | '"' | ',' | ';'))
+        {
+            return Err(bad());
+        }
+        Ok(Self(v))
+    }
+}
+
+/// A free keyword, e.g. `youth`, `housing`, `فن`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Tag(String);
+string_newtype!(Tag);
+
+impl Tag {
+    pub const MAX_CHARS: usize = 40;
+    /// How many tags an organisation may have.
+    pub const MAX_COUNT: usize = 20;
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let v = plain_line("tags", raw, Self::MAX_CHARS)?;
+        Ok(Self(v.to_lowercase()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_must_be_http() {
+        assert!(WebUrl::parse("https://www.ir-amim.org.il").is_ok());
+        assert!(WebUrl::parse("http://example.org/a?b=c").is_ok());
+        for bad in [
+            "javascript:alert(1)",
+            "ftp://example.org",
+            "example.org",
+            "https://localhost",
+            "https://u:p@example.org",
+            "data:text/html,x",
+        ] {
+            assert_eq!(WebUrl::parse(bad).unwrap_err().field, "website", "{bad}");
+        }
+    }
+
+    #[test]
+    fn email_shape() {
+        assert!(Email::parse("info@example.org").is_ok());
+        assert!(Email::parse("a.b+c@sub.example.co.uk").is_ok());
+        for bad in [
+            "",
+            "no-at",
+            "@example.org",
+            "a@b",
+            "a@@b.org",
+            "a b@c.org",
+            "a@.org",
+            "a@b..org",
+            "<a@b.org>",
+        ] {
+            assert_eq!(
+                Email::parse(bad).unwrap_err().field,
+                "contact_email",
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn city_and_tag_limits() {
+        assert_eq!(City::parse(" القدس ").unwrap().as_str(), "القدس");
+        assert!(City::parse("").is_err());
+        assert!(City::parse(&"x".repeat(101)).is_err());
+        assert!(City::parse("a\nb").is_err());
+        assert_eq!(Tag::parse("Youth").unwrap().as_str(), "youth");
+    }
+
+    #[test]
+    fn localized_fields_limit_length() {
+        let en = LangCode::parse("en").unwrap();
+        assert!(OrgName::parse(BTreeMap::from([(en.clone(), "x".repeat(200))])).is_ok());
+        let e = OrgName::parse(BTreeMap::from([(en, "x".repeat(201))])).unwrap_err();
+        assert_eq!(e.field, "name.en");
+        assert_eq!(
+            Description::parse(BTreeMap::new()).unwrap_err().field,
+            "description"
+        );
+    }
+}

@@ -1,0 +1,30 @@
+//! Domain and wire types of Solidarity Map, shared by the server and the
+//! browser client.
+//!
+//! Every rule about what a valid organisation is lives here, once, as
+//! parsing newtypes: the join form and the HTTP API run the same code, so
+//! they cannot disagree. This crate does no I/O and compiles for `wasm32`.
+
+pub mod category;
+pub mod country;
+pub mod error;
+pub mod fields;
+pub mod geo;
+pub mod geojson;
+pub mod org;
+pub mod query;
+pub mod site;
+pub mod text;
+
+pub use category::{Category, CategoryCount, CategorySlug};
+pub use country::CountryCode;
+pub use error::{ErrorBody, FieldError};
+pub use fields::{City, Description, Email, OrgName, Tag, WebUrl};
+pub use geo::{BBox, LatLon, Precision};
+pub use geojson::{Feature, FeatureCollection, Geometry};
+pub use org::{
+    NewOrganization, OrgId, Organization, OrganizationInput, PublicOrganization, Status,
+};
+pub use query::OrgFilter;
+pub use site::SiteConfig;
+pub use text::{LangCode, LocalizedText};

@@ -1,0 +1,200 @@
+//! The query of the public organisations API, parsed once here so the
+//! server and the client build and read the same URLs.
+
+use crate::text::normalize_for_search;
+use crate::{BBox, CategorySlug, CountryCode, FieldError};
+
+/// The longest search text accepted, in characters.
+pub const MAX_Q_CHARS: usize = 200;
+/// The longest query string accepted, in bytes.
+pub const MAX_QUERY_BYTES: usize = 4096;
+/// Page size when none is asked for.
+pub const DEFAULT_LIMIT: u32 = 1000;
+/// The largest page.
+pub const MAX_LIMIT: u32 = 10_000;
+const MAX_OFFSET: u64 = 100_000_000;
+const MAX_CATEGORIES: usize = 50;
+
+/// Which published organisations to return.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OrgFilter {
+    pub bbox: Option<BBox>,
+    /// Any of these categories; none means all.
+    pub categories: Vec<CategorySlug>,
+    pub country: Option<CountryCode>,
+    /// The search text as typed.
+    pub q: Option<String>,
+    pub limit: Option<u32>,
+    pub offset: u64,
+}
+
+impl OrgFilter {
+    /// Parses a URL query string (without `?`). Unknown parameters are
+    /// ignored so that tools may add their own; every problem with a known
+    /// one is reported.
+    pub fn from_query(raw: &str) -> Result<Self, Vec<FieldError>> {
+        if raw.len() > MAX_QUERY_BYTES {
+            return Err(vec![FieldError::new(
+                "query",
+                format!("the query string must be at most {MAX_QUERY_BYTES} bytes"),
+            )]);
+        }
+        let mut f = OrgFilter::default();
+        let mut errors = Vec::new();
+        let mut seen: Vec<String> = Vec::new();
+        for (key, value) in form_urlencoded::parse(raw.as_bytes()) {
+            let once = |seen: &mut Vec<String>, errors: &mut Vec<FieldError>| {
+                if seen.iter().any(|k| *k == key) {
+                    errors.push(FieldError::new(key.as_ref(), "must be given only once"));
+                    false
+                } else {
+                    seen.push(key.to_string());
+                    true
+                }
+            };
+            match key.as_ref() {
+                "bbox" if once(&mut seen, &mut errors) => match BBox::parse(&value) {
+                    Ok(b) => f.bbox = Some(b),
+                    Err(e) => errors.push(e),
+                },
+                "category" => {
+                    // `category=a,b` and `category=a&category=b` both work.
+                    for part in value.split(',').filter(|p| !p.is_empty()) {
+                        match CategorySlug::parse(part) {
+                            Ok(c) if !f.categories.contains(&c) => f.categories.push(c),
+                            Ok(_) => {}
+                            Err(e) => errors.push(e),
+                        }
+                    }
+                    if f.categories.len() > MAX_CATEGORIES {
+                        errors.push(FieldError::new("category", "too many categories"));
+                    }
+                }
+                "country" if once(&mut seen, &mut errors) => {
+                    if !value.is_empty() {
+                        match CountryCode::parse(&value) {
+                            Ok(c) => f.country = Some(c),
+                            Err(e) => errors.push(e),
+                        }
+                    }
+                }
+                "q" if once(&mut seen, &mut errors) => {
+                    let q = value.trim();
+                    if q.chars().count() > MAX_Q_CHARS {
+                        errors.push(FieldError::new(
+                            "q",
+                            format!("must be at most {MAX_Q_CHARS} characters"),
+                        ));
+                    } else if !q.is_empty() {
+                        f.q = Some(q.to_owned());
+                    }
+                }
+                "limit" if once(&mut seen, &mut errors) => match value.parse::<u32>() {
+                    Ok(n) if (1..=MAX_LIMIT).contains(&n) => f.limit = Some(n),
+                    _ => errors.push(FieldError::new(
+                        "limit",
+                        format!("must be a whole number from 1 to {MAX_LIMIT}"),
+                    )),
+                },
+                "offset" if once(&mut seen, &mut errors) => match value.parse::<u64>() {
+                    Ok(n) if n <= MAX_OFFSET => f.offset = n,
+                    _ => errors.push(FieldError::new(
+                        "offset",
+                        format!("must be a whole number from 0 to {MAX_OFFSET}"),
+                    )),
+                },
+                _ => {}
+            }
+        }
+        if errors.is_empty() {
+            Ok(f)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The page size in force.
+    pub fn limit(&self) -> u32 {
+        self.limit.unwrap_or(DEFAULT_LIMIT)
+    }
+
+    /// The search text folded as the stored search text is.
+    pub fn normalized_q(&self) -> Option<String> {
+        self.q
+            .as_deref()
+            .map(normalize_for_search)
+            .filter(|q| !q.is_empty())
+    }
+
+    /// The filter as a query string, the inverse of [`Self::from_query`].
+    pub fn to_query(&self) -> String {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        if let Some(b) = &self.bbox {
+            s.append_pair("bbox", &b.to_param());
+        }
+        for c in &self.categories {
+            s.append_pair("category", c.as_str());
+        }
+        if let Some(c) = &self.country {
+            s.append_pair("country", c.as_str());
+        }
+        if let Some(q) = &self.q {
+            s.append_pair("q", q);
+        }
+        if let Some(l) = self.limit {
+            s.append_pair("limit", &l.to_string());
+        }
+        if self.offset > 0 {
+            s.append_pair("offset", &self.offset.to_string());
+        }
+        s.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(q: &str) -> Vec<String> {
+        OrgFilter::from_query(q)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect()
+    }
+
+    #[test]
+    fn parses_and_round_trips() {
+        let f = OrgFilter::from_query(
+            "bbox=34,31,36,33&category=jerusalem&category=media,faith&country=ps&q=%D8%A7%D9%84%D9%82%D8%AF%D8%B3&limit=50&offset=100&_=123",
+        )
+        .unwrap();
+        assert_eq!(f.categories.len(), 3);
+        assert_eq!(f.country.unwrap().as_str(), "PS");
+        assert_eq!(f.q.as_deref(), Some("القدس"));
+        assert_eq!(f.limit(), 50);
+        assert_eq!(OrgFilter::from_query(&f.to_query()).unwrap(), f);
+    }
+
+    #[test]
+    fn bad_parameters_are_named() {
+        assert_eq!(fields("bbox=1,2,3"), ["bbox"]);
+        assert_eq!(fields("bbox=0,91,1,92"), ["bbox"]);
+        assert_eq!(fields("limit=ten"), ["limit"]);
+        assert_eq!(fields("limit=0"), ["limit"]);
+        assert_eq!(fields("limit=99999999999"), ["limit"]);
+        assert_eq!(fields("offset=-1"), ["offset"]);
+        assert_eq!(fields("country=Palestine"), ["country"]);
+        assert_eq!(fields("category=Not%20A%20Slug"), ["category"]);
+        assert_eq!(fields(&format!("q={}", "a".repeat(201))), ["q"]);
+        assert_eq!(fields(&format!("x={}", "a".repeat(5000))), ["query"]);
+        assert_eq!(fields("bbox=0,0,1,1&bbox=0,0,2,2"), ["bbox"]);
+        assert_eq!(fields("limit=x&country=XX"), ["limit", "country"]);
+    }
+
+    #[test]
+    fn empty_values_mean_no_filter() {
+        let f = OrgFilter::from_query("q=%20&country=&category=").unwrap();
+        assert_eq!(f, OrgFilter::default());
+    }
+}

@@ -1,0 +1,14 @@
+//! What the server tells the client about itself at start-up.
+
+use serde::{Deserialize, Serialize};
+
+/// `GET /api/config`: operator settings the browser needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteConfig {
+    /// A Leaflet tile URL template, e.g.
+    /// `https://tile.openstreetmap.org/{z}/{x}/{y}.png`. Empty: no tiles,
+    /// only the app's own country outlines.
+    pub tile_url: String,
+    /// The tiles' attribution (HTML set by the operator, never by users).
+    pub tile_attribution: String,
+}

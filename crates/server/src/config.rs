@@ -1,0 +1,60 @@
+//! Settings from flags and environment, with defaults that work on a fresh
+//! machine.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+/// The SQLite file used when no database is configured.
+pub const DEFAULT_SQLITE_PATH: &str = "state/solidarity-map.db";
+
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// `postgres://…` or `sqlite:path`. Without it: a SQLite file at
+    /// state/solidarity-map.db, created on first start.
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+}
+
+impl DatabaseArgs {
+    /// The URL to connect to, creating the default SQLite file's folder.
+    pub fn url(&self) -> anyhow::Result<String> {
+        match &self.database_url {
+            Some(url) if !url.trim().is_empty() => Ok(url.clone()),
+            _ => {
+                let path = PathBuf::from(DEFAULT_SQLITE_PATH);
+                if let Some(dir) = path.parent() {
+                    std::fs::create_dir_all(dir)?;
+                }
+                Ok(format!("sqlite:{}", path.display()))
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "BIND_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: String,
+    /// The built web client.
+    #[arg(long, env = "DIST_DIR", default_value = "dist")]
+    pub dist_dir: PathBuf,
+    /// Tile URL template for the base map; empty for none (outlines only).
+    #[arg(
+        long,
+        env = "TILE_URL",
+        default_value = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    )]
+    pub tile_url: String,
+    /// Attribution shown for the tiles.
+    #[arg(
+        long,
+        env = "TILE_ATTRIBUTION",
+        default_value = "&copy; <a href=\"https://www.openstreetmap.org/copyright\">OpenStreetMap</a> contributors"
+    )]
+    pub tile_attribution: String,
+    /// Do not add the demo organisations to an empty database.
+    #[arg(long, env = "NO_DEMO_DATA")]
+    pub no_demo: bool,
+}

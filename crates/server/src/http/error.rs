@@ -1,0 +1,90 @@
+//! The one place errors become HTTP responses: 4xx bodies say what to fix,
+//! 5xx bodies say nothing about the inside and are logged instead.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use solidarity_map_core::{ErrorBody, FieldError};
+
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("invalid request")]
+    BadRequest(Vec<FieldError>),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl ApiError {
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        ApiError::BadRequest(vec![FieldError::new(field, message)])
+    }
+}
+
+fn body(status: StatusCode, error: &str, message: String, fields: Vec<FieldError>) -> Response {
+    (
+        status,
+        Json(ErrorBody {
+            error: error.to_owned(),
+            message,
+            fields,
+        }),
+    )
+        .into_response()
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match self {
+            ApiError::BadRequest(fields) => {
+                let message = fields
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                body(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_parameter",
+                    message,
+                    fields,
+                )
+            }
+            ApiError::NotFound(what) => body(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                format!("no such {what}"),
+                Vec::new(),
+            ),
+            ApiError::Store(StoreError::UnknownCategory(slug)) => body(
+                StatusCode::BAD_REQUEST,
+                "invalid_parameter",
+                format!("category: unknown category \"{slug}\""),
+                vec![FieldError::new(
+                    "category",
+                    format!("unknown category \"{slug}\""),
+                )],
+            ),
+            ApiError::Store(e @ StoreError::Unavailable(_)) => {
+                tracing::warn!(error = %e, "database unavailable");
+                body(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "the service is temporarily unavailable, please try again shortly".into(),
+                    Vec::new(),
+                )
+            }
+            ApiError::Store(e) => {
+                tracing::error!(error = %e, "request failed");
+                body(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "something went wrong on our side".into(),
+                    Vec::new(),
+                )
+            }
+        }
+    }
+}

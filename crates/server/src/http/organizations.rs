@@ -1,0 +1,88 @@
+//! The public organisations API: published entries only, public fields
+//! only, coordinates rounded to each entry's precision.
+
+use axum::Router;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::Serialize;
+use solidarity_map_core::geojson::Link;
+use solidarity_map_core::{FeatureCollection, OrgFilter, OrgId, Status};
+
+use super::{ApiError, AppState};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/organizations", get(list))
+        .route("/organizations/{id}", get(one))
+}
+
+/// A JSON body sent as `application/geo+json` (RFC 7946).
+pub struct GeoJson<T>(pub T);
+
+impl<T: Serialize> IntoResponse for GeoJson<T> {
+    fn into_response(self) -> Response {
+        match serde_json::to_vec(&self.0) {
+            Ok(bytes) => ([(header::CONTENT_TYPE, "application/geo+json")], bytes).into_response(),
+            Err(e) => {
+                tracing::error!(error = %e, "serialising GeoJSON failed");
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response()
+            }
+        }
+    }
+}
+
+async fn list(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let filter =
+        OrgFilter::from_query(query.as_deref().unwrap_or("")).map_err(ApiError::BadRequest)?;
+    if !filter.categories.is_empty() {
+        let known = state.store.categories().await?;
+        let unknown: Vec<_> = filter
+            .categories
+            .iter()
+            .filter(|c| !known.iter().any(|k| &k.category.slug == *c))
+            .map(|c| {
+                solidarity_map_core::FieldError::new(
+                    "category",
+                    format!("unknown category \"{c}\""),
+                )
+            })
+            .collect();
+        if !unknown.is_empty() {
+            return Err(ApiError::BadRequest(unknown));
+        }
+    }
+    let page = state.store.published(&filter).await?;
+    let returned = page.items.len() as u64;
+    let mut fc = FeatureCollection::new(page.items.iter().map(|o| o.to_feature()).collect());
+    fc.number_matched = Some(page.total);
+    fc.number_returned = Some(returned);
+    if filter.offset + returned < page.total {
+        let next = OrgFilter {
+            offset: filter.offset + returned,
+            limit: Some(filter.limit()),
+            ..filter
+        };
+        fc.links.push(Link {
+            rel: "next".into(),
+            href: format!("/api/organizations?{}", next.to_query()),
+            media_type: "application/geo+json".into(),
+        });
+    }
+    Ok(GeoJson(fc).into_response())
+}
+
+async fn one(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let id: OrgId = id.parse().map_err(|e| ApiError::BadRequest(vec![e]))?;
+    match state.store.organization(id).await? {
+        Some(org) if org.status == Status::Published => {
+            Ok(GeoJson(org.to_feature()).into_response())
+        }
+        // pending, rejected and withdrawn entries do not exist for the public
+        _ => Err(ApiError::NotFound("organisation")),
+    }
+}

@@ -1,0 +1,82 @@
+//! The `solidarity-map` command: serve the map, migrate, seed.
+
+use clap::{Parser, Subcommand};
+use solidarity_map_core::SiteConfig;
+use solidarity_map_server::config::{DatabaseArgs, ServeArgs};
+use solidarity_map_server::http::{self, AppState};
+use solidarity_map_server::{seed, store};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(
+    name = "solidarity-map",
+    version,
+    about = "An open map of civil society"
+)]
+struct Cli {
+    #[command(flatten)]
+    db: DatabaseArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the map and the API (migrates and seeds an empty database first).
+    Serve(ServeArgs),
+    /// Create or update the database schema.
+    Migrate,
+    /// Add the demo organisations if the database has none.
+    Seed,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info")),
+        )
+        .init();
+    let cli = Cli::parse();
+    let url = cli.db.url()?;
+    let store = store::connect(&url).await?;
+    tracing::info!(backend = store.backend(), "database ready");
+    match cli.command {
+        Command::Migrate => {
+            tracing::info!("migrations applied");
+        }
+        Command::Seed => {
+            seed::sync_categories(store.as_ref()).await?;
+            let n = seed::seed_demo_if_empty(store.as_ref()).await?;
+            if n == 0 {
+                tracing::info!("the database already has organisations; nothing added");
+            } else {
+                tracing::info!(count = n, "demo organisations added");
+            }
+        }
+        Command::Serve(args) => {
+            seed::sync_categories(store.as_ref()).await?;
+            if !args.no_demo {
+                let n = seed::seed_demo_if_empty(store.as_ref()).await?;
+                if n > 0 {
+                    tracing::info!(count = n, "empty database: demo organisations added");
+                }
+            }
+            if !args.dist_dir.join("index.html").exists() {
+                tracing::warn!(dist = %args.dist_dir.display(), "web client not built; serving the API only");
+            }
+            let state = AppState {
+                store,
+                site: SiteConfig {
+                    tile_url: args.tile_url,
+                    tile_attribution: args.tile_attribution,
+                },
+            };
+            let listener = tokio::net::TcpListener::bind(&args.addr).await?;
+            tracing::info!("Solidarity Map at http://{}/", listener.local_addr()?);
+            http::serve(listener, http::app(state, args.dist_dir)).await?;
+        }
+    }
+    Ok(())
+}

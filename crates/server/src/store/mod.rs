@@ -1,0 +1,124 @@
+//! Storage behind one trait, with a SQLite and a Postgres implementation.
+//!
+//! Handlers only see [`Store`]; which database is behind it is decided once,
+//! from the URL, in [`connect`]. Row types are private to this module, so the
+//! stored shape never leaks into the API.
+
+mod postgres;
+mod row;
+mod sqlite;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use solidarity_map_core::{
+    Category, CategoryCount, NewOrganization, OrgFilter, OrgId, Organization, Status,
+};
+
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database could not be reached or did not answer in time.
+    #[error("database unavailable: {0}")]
+    Unavailable(#[source] sqlx::Error),
+    #[error("unknown category {0:?}")]
+    UnknownCategory(String),
+    /// A stored row that does not parse: a bug or a hand-edited database.
+    #[error("corrupt row {id}: {reason}")]
+    Corrupt { id: String, reason: String },
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error(transparent)]
+    Database(sqlx::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match e {
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_) => StoreError::Unavailable(e),
+            e => StoreError::Database(e),
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// One page of published organisations and how many match in all.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub items: Vec<Organization>,
+    pub total: u64,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Which backend this is, for logs: `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+
+    /// Answers when the database does.
+    async fn ping(&self) -> Result<()>;
+
+    /// Inserts or updates categories by slug.
+    async fn upsert_categories(&self, categories: &[Category]) -> Result<()>;
+
+    /// All categories in their order, with their published counts.
+    async fn categories(&self) -> Result<Vec<CategoryCount>>;
+
+    /// Stores a new organisation with the given status and a fresh id.
+    async fn insert_organization(
+        &self,
+        org: &NewOrganization,
+        status: Status,
+    ) -> Result<Organization>;
+
+    /// Stores an organisation under a known id (imports, demo data).
+    async fn insert_organization_with_id(
+        &self,
+        id: OrgId,
+        org: &NewOrganization,
+        status: Status,
+    ) -> Result<Organization>;
+
+    /// Any organisation, whatever its status.
+    async fn organization(&self, id: OrgId) -> Result<Option<Organization>>;
+
+    /// A page of published organisations matching the filter, by name.
+    async fn published(&self, filter: &OrgFilter) -> Result<Page>;
+
+    /// Changes an organisation's status; false when there is no such id.
+    async fn set_status(&self, id: OrgId, status: Status) -> Result<bool>;
+
+    /// How many organisations are stored, in any status.
+    async fn count_organizations(&self) -> Result<u64>;
+}
+
+/// Opens the database the URL names (`sqlite:…` or `postgres://…`) and runs
+/// its migrations.
+pub async fn connect(url: &str) -> anyhow::Result<Arc<dyn Store>> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(PgStore::connect(url).await?))
+    } else if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStore::connect(url).await?))
+    } else {
+        anyhow::bail!("DATABASE_URL must start with sqlite: or postgres://")
+    }
+}
+
+/// `%` and `_` in search text match themselves, not any character.
+fn like_pattern(q: &str) -> String {
+    let mut out = String::with_capacity(q.len() + 2);
+    out.push('%');
+    for c in q.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}

@@ -1,0 +1,159 @@
+//! The stored shape of an organisation, shared by both backends (Postgres
+//! returns its uuid as text to fit it), and its parsing back into the
+//! domain type.
+
+use chrono::{DateTime, Utc};
+use solidarity_map_core::{
+    Category, CategoryCount, CategorySlug, LatLon, LocalizedText, NewOrganization, OrgId,
+    Organization, Precision, Status,
+};
+
+use super::StoreError;
+
+#[derive(sqlx::FromRow)]
+pub(super) struct OrgRow {
+    id: String,
+    name: String,
+    description: String,
+    category: String,
+    city: String,
+    country: String,
+    lat: f64,
+    lon: f64,
+    precision: String,
+    website: Option<String>,
+    links: String,
+    languages: String,
+    tags: String,
+    contact_email: Option<String>,
+    status: String,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+/// The columns [`OrgRow`] reads, for `select` lists.
+pub(super) const ORG_COLUMNS: &str = "name, description, category, city, country, lat, lon, \
+     precision, website, links, languages, tags, contact_email, status, created_at, updated_at";
+
+impl TryFrom<OrgRow> for Organization {
+    type Error = StoreError;
+
+    fn try_from(r: OrgRow) -> Result<Self, Self::Error> {
+        let corrupt = |reason: String| StoreError::Corrupt {
+            id: r.id.clone(),
+            reason,
+        };
+        let json = |what: &str, s: &str| -> Result<serde_json::Value, StoreError> {
+            serde_json::from_str(s).map_err(|e| corrupt(format!("{what}: {e}")))
+        };
+        let field = |e: solidarity_map_core::FieldError| corrupt(e.to_string());
+        let data = NewOrganization {
+            name: serde_json::from_value(json("name", &r.name)?)
+                .map_err(|e| corrupt(format!("name: {e}")))?,
+            description: serde_json::from_value(json("description", &r.description)?)
+                .map_err(|e| corrupt(format!("description: {e}")))?,
+            category: CategorySlug::parse(&r.category).map_err(field)?,
+            city: solidarity_map_core::City::parse(&r.city).map_err(field)?,
+            country: solidarity_map_core::CountryCode::parse(&r.country).map_err(field)?,
+            location: LatLon::new(r.lat, r.lon).map_err(field)?,
+            precision: Precision::parse(&r.precision).map_err(field)?,
+            website: r
+                .website
+                .as_deref()
+                .map(solidarity_map_core::WebUrl::parse)
+                .transpose()
+                .map_err(field)?,
+            links: serde_json::from_value(json("links", &r.links)?)
+                .map_err(|e| corrupt(format!("links: {e}")))?,
+            languages: serde_json::from_value(json("languages", &r.languages)?)
+                .map_err(|e| corrupt(format!("languages: {e}")))?,
+            tags: serde_json::from_value(json("tags", &r.tags)?)
+                .map_err(|e| corrupt(format!("tags: {e}")))?,
+            contact_email: r
+                .contact_email
+                .as_deref()
+                .map(solidarity_map_core::Email::parse)
+                .transpose()
+                .map_err(field)?,
+        };
+        Ok(Organization {
+            id: r.id.parse::<OrgId>().map_err(field)?,
+            data,
+            status: Status::parse(&r.status).map_err(field)?,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+/// The values an insert binds, computed once for both backends.
+pub(super) struct OrgValues {
+    pub name: String,
+    pub description: String,
+    pub public: LatLon,
+    pub links: String,
+    pub languages: String,
+    pub tags: String,
+    pub search_text: String,
+    pub sort_name: String,
+}
+
+impl OrgValues {
+    pub fn of(org: &NewOrganization) -> Self {
+        // Serialising these plain types cannot fail.
+        let to_json = |v: serde_json::Value| v.to_string();
+        Self {
+            name: to_json(serde_json::json!(org.name)),
+            description: to_json(serde_json::json!(org.description)),
+            public: org.location.rounded(org.precision),
+            links: to_json(serde_json::json!(org.links)),
+            languages: to_json(serde_json::json!(org.languages)),
+            tags: to_json(serde_json::json!(org.tags)),
+            search_text: org.search_text(),
+            sort_name: org.sort_name(),
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct CategoryRow {
+    slug: String,
+    labels: String,
+    colour: String,
+    symbol: String,
+    count: i64,
+}
+
+impl TryFrom<CategoryRow> for CategoryCount {
+    type Error = StoreError;
+    fn try_from(r: CategoryRow) -> Result<Self, Self::Error> {
+        let corrupt = |reason: String| StoreError::Corrupt {
+            id: r.slug.clone(),
+            reason,
+        };
+        let labels: LocalizedText =
+            serde_json::from_str(&r.labels).map_err(|e| corrupt(e.to_string()))?;
+        Ok(CategoryCount {
+            category: Category {
+                slug: CategorySlug::parse(&r.slug).map_err(|e| corrupt(e.to_string()))?,
+                labels,
+                colour: r.colour.clone(),
+                symbol: r.symbol.clone(),
+            },
+            count: u64::try_from(r.count).unwrap_or(0),
+        })
+    }
+}
+
+pub(super) fn labels_json(c: &Category) -> String {
+    serde_json::json!(c.labels).to_string()
+}
+
+pub(super) fn map_insert_error(e: sqlx::Error, category: &CategorySlug) -> StoreError {
+    match &e {
+        sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+            StoreError::UnknownCategory(category.to_string())
+        }
+        _ => e.into(),
+    }
+}

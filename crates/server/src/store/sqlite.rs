@@ -1,0 +1,244 @@
+//! The zero-configuration backend: one file, created on first start.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::Utc;
+use solidarity_map_core::{
+    Category, CategoryCount, NewOrganization, OrgFilter, OrgId, Organization, Status,
+};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+use uuid::Uuid;
+
+use super::row::{CategoryRow, ORG_COLUMNS, OrgRow, OrgValues, labels_json, map_insert_error};
+use super::{Page, Result, Store, like_pattern};
+
+#[derive(Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the file the URL names, e.g.
+    /// `sqlite:state/solidarity-map.db`, and migrates it.
+    pub async fn connect(url: &str) -> Result<Self> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            // WAL lets the map read while a submission is written.
+            .journal_mode(SqliteJournalMode::Wal)
+            // Durable on commit: an acknowledged submission survives a crash
+            // of the process (FULL also survives power loss in WAL mode).
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    fn push_filter(qb: &mut QueryBuilder<'_, Sqlite>, f: &OrgFilter) {
+        qb.push(" where status = 'published'");
+        if let Some(b) = f.bbox {
+            qb.push(" and public_lat between ")
+                .push_bind(b.min_lat)
+                .push(" and ")
+                .push_bind(b.max_lat);
+            if b.crosses_antimeridian() {
+                qb.push(" and (public_lon >= ")
+                    .push_bind(b.min_lon)
+                    .push(" or public_lon <= ")
+                    .push_bind(b.max_lon)
+                    .push(")");
+            } else {
+                qb.push(" and public_lon between ")
+                    .push_bind(b.min_lon)
+                    .push(" and ")
+                    .push_bind(b.max_lon);
+            }
+        }
+        if !f.categories.is_empty() {
+            qb.push(" and category in (");
+            let mut sep = qb.separated(", ");
+            for c in &f.categories {
+                sep.push_bind(c.as_str().to_owned());
+            }
+            qb.push(")");
+        }
+        if let Some(c) = f.country {
+            qb.push(" and country = ").push_bind(c.as_str().to_owned());
+        }
+        if let Some(q) = f.normalized_q() {
+            qb.push(" and search_text like ")
+                .push_bind(like_pattern(&q))
+                .push(" escape '\\'");
+        }
+    }
+
+    async fn insert(
+        &self,
+        id: Uuid,
+        org: &NewOrganization,
+        status: Status,
+    ) -> Result<Organization> {
+        let v = OrgValues::of(org);
+        let now = Utc::now();
+        sqlx::query(
+            "insert into organizations (id, name, description, category, city, country, lat, lon,
+                 precision, public_lat, public_lon, website, links, languages, tags,
+                 contact_email, status, search_text, sort_name, created_at, updated_at)
+             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(id.to_string())
+        .bind(&v.name)
+        .bind(&v.description)
+        .bind(org.category.as_str())
+        .bind(org.city.as_str())
+        .bind(org.country.as_str())
+        .bind(org.location.lat())
+        .bind(org.location.lon())
+        .bind(org.precision.as_str())
+        .bind(v.public.lat())
+        .bind(v.public.lon())
+        .bind(org.website.as_ref().map(|w| w.as_str()))
+        .bind(&v.links)
+        .bind(&v.languages)
+        .bind(&v.tags)
+        .bind(org.contact_email.as_ref().map(|e| e.as_str()))
+        .bind(status.as_str())
+        .bind(&v.search_text)
+        .bind(&v.sort_name)
+        .bind(now)
+        .bind(now)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| map_insert_error(e, &org.category))?;
+        Ok(Organization {
+            id: OrgId(id),
+            data: org.clone(),
+            status,
+            created_at: now,
+            updated_at: now,
+        })
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn ping(&self) -> Result<()> {
+        sqlx::query("select 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn upsert_categories(&self, categories: &[Category]) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        for (position, c) in categories.iter().enumerate() {
+            sqlx::query(
+                "insert into categories (slug, labels, colour, symbol, position)
+                 values (?, ?, ?, ?, ?)
+                 on conflict (slug) do update set labels = excluded.labels,
+                     colour = excluded.colour, symbol = excluded.symbol,
+                     position = excluded.position",
+            )
+            .bind(c.slug.as_str())
+            .bind(labels_json(c))
+            .bind(&c.colour)
+            .bind(&c.symbol)
+            .bind(i64::try_from(position).unwrap_or(i64::MAX))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn categories(&self) -> Result<Vec<CategoryCount>> {
+        // counts only published entries: the public must not learn how many
+        // are waiting or were rejected
+        let rows: Vec<CategoryRow> = sqlx::query_as(
+            "select c.slug, c.labels, c.colour, c.symbol,
+                    (select count(*) from organizations o
+                      where o.category = c.slug and o.status = 'published') as count
+             from categories c
+             order by c.position, c.slug",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(CategoryCount::try_from).collect()
+    }
+
+    async fn insert_organization(
+        &self,
+        org: &NewOrganization,
+        status: Status,
+    ) -> Result<Organization> {
+        self.insert(Uuid::new_v4(), org, status).await
+    }
+
+    async fn insert_organization_with_id(
+        &self,
+        id: OrgId,
+        org: &NewOrganization,
+        status: Status,
+    ) -> Result<Organization> {
+        self.insert(id.0, org, status).await
+    }
+
+    async fn organization(&self, id: OrgId) -> Result<Option<Organization>> {
+        let row: Option<OrgRow> = sqlx::query_as(&format!(
+            "select id, {ORG_COLUMNS} from organizations where id = ?"
+        ))
+        .bind(id.to_string())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(Organization::try_from).transpose()
+    }
+
+    async fn published(&self, filter: &OrgFilter) -> Result<Page> {
+        let mut qb = QueryBuilder::new(format!("select id, {ORG_COLUMNS} from organizations"));
+        Self::push_filter(&mut qb, filter);
+        qb.push(" order by sort_name, id limit ")
+            .push_bind(i64::from(filter.limit()))
+            .push(" offset ")
+            .push_bind(i64::try_from(filter.offset).unwrap_or(i64::MAX));
+        let rows: Vec<OrgRow> = qb.build_query_as().fetch_all(&self.pool).await?;
+        let items = rows
+            .into_iter()
+            .map(Organization::try_from)
+            .collect::<Result<Vec<_>>>()?;
+
+        let mut count = QueryBuilder::new("select count(*) from organizations");
+        Self::push_filter(&mut count, filter);
+        let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
+        Ok(Page {
+            items,
+            total: u64::try_from(total).unwrap_or(0),
+        })
+    }
+
+    async fn set_status(&self, id: OrgId, status: Status) -> Result<bool> {
+        let done = sqlx::query("update organizations set status = ?, updated_at = ? where id = ?")
+            .bind(status.as_str())
+            .bind(Utc::now())
+            .bind(id.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn count_organizations(&self) -> Result<u64> {
+        let n: i64 = sqlx::query_scalar("select count(*) from organizations")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+}
