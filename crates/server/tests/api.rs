@@ -1,0 +1,432 @@
+//! The HTTP API in process (`oneshot`) and over a real socket.
+
+mod support;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use solidarity_map_core::{
+    Category, CategoryCount, NewOrganization, OrgFilter, OrgId, Organization, OrganizationInput,
+    SiteConfig, Status,
+};
+use solidarity_map_server::http::{AppState, app};
+use solidarity_map_server::seed;
+use solidarity_map_server::store::{Page, Store, StoreError};
+use tower::ServiceExt;
+
+struct Env {
+    app: Router,
+    store: Arc<dyn Store>,
+    _db: support::TestDb,
+    _dist: tempfile::TempDir,
+}
+
+fn site() -> SiteConfig {
+    SiteConfig {
+        tile_url: "https://tile.example.org/{z}/{x}/{y}.png".into(),
+        tile_attribution: "Tiles".into(),
+    }
+}
+
+async fn env() -> Env {
+    let db = support::sqlite().await;
+    let store = db.store();
+    seed::sync_categories(store.as_ref()).await.unwrap();
+    seed::seed_demo_if_empty(store.as_ref()).await.unwrap();
+    let dist = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dist.path().join("index.html"),
+        "<!doctype html><title>map</title>",
+    )
+    .unwrap();
+    std::fs::write(dist.path().join("app.js"), "console.log(1)").unwrap();
+    let app = app(
+        AppState {
+            store: store.clone(),
+            site: site(),
+        },
+        dist.path().to_owned(),
+    );
+    Env {
+        app,
+        store,
+        _db: db,
+        _dist: dist,
+    }
+}
+
+async fn get(app: &Router, uri: &str) -> (StatusCode, String, String) {
+    let res = app
+        .clone()
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = res.status();
+    let ctype = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let body = res.into_body().collect().await.unwrap().to_bytes();
+    (status, ctype, String::from_utf8(body.to_vec()).unwrap())
+}
+
+async fn get_json(app: &Router, uri: &str) -> (StatusCode, Value) {
+    let (s, _, b) = get(app, uri).await;
+    (
+        s,
+        serde_json::from_str(&b).unwrap_or_else(|e| panic!("{uri}: {e}: {b}")),
+    )
+}
+
+fn private_org(name: &str, status: Status) -> NewOrganization {
+    OrganizationInput {
+        name: [("en".to_owned(), name.to_owned())].into(),
+        description: [("en".to_owned(), "desc".to_owned())].into(),
+        category: "media".into(),
+        city: "Jerusalem".into(),
+        country: "PS".into(),
+        location: Some(solidarity_map_core::org::RawLocation {
+            lat: 31.78123,
+            lon: 35.23456,
+        }),
+        precision: Some(
+            if status == Status::Published {
+                "neighbourhood"
+            } else {
+                "exact"
+            }
+            .into(),
+        ),
+        contact_email: Some("secret-contact@example.org".into()),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap()
+}
+
+#[tokio::test]
+async fn lists_published_organisations_as_geojson() {
+    let env = env().await;
+    let (status, ctype, body) = get(&env.app, "/api/organizations").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(ctype, "application/geo+json");
+    let fc: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(fc["type"], "FeatureCollection");
+    let features = fc["features"].as_array().unwrap();
+    let total = env
+        .store
+        .published(&OrgFilter::default())
+        .await
+        .unwrap()
+        .total;
+    assert_eq!(features.len() as u64, total);
+    assert_eq!(fc["numberMatched"], total);
+    for f in features {
+        assert_eq!(f["type"], "Feature");
+        assert_eq!(f["geometry"]["type"], "Point");
+        assert_eq!(f["id"], f["properties"]["id"]);
+        let c = f["geometry"]["coordinates"].as_array().unwrap();
+        assert!(c[0].as_f64().unwrap().abs() <= 180.0 && c[1].as_f64().unwrap().abs() <= 90.0);
+    }
+}
+
+#[tokio::test]
+async fn jerusalem_box_returns_the_jerusalem_area() {
+    let env = env().await;
+    let (status, fc) = get_json(&env.app, "/api/organizations?bbox=34,31,36,33").await;
+    assert_eq!(status, StatusCode::OK);
+    let names: Vec<&str> = fc["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["name"]["en"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"Ir Amim"));
+    assert!(names.contains(&"Grassroots Jerusalem"));
+    assert!(!names.contains(&"Ameinu"), "New York is not in the box");
+}
+
+#[tokio::test]
+async fn private_fields_and_unpublished_entries_never_leave() {
+    let env = env().await;
+    let published = env
+        .store
+        .insert_organization(
+            &private_org("Published One", Status::Published),
+            Status::Published,
+        )
+        .await
+        .unwrap();
+    let pending = env
+        .store
+        .insert_organization(
+            &private_org("Pending One", Status::Pending),
+            Status::Pending,
+        )
+        .await
+        .unwrap();
+    for uri in [
+        "/api/organizations".to_owned(),
+        "/api/organizations?q=one".to_owned(),
+        format!("/api/organizations/{}", published.id),
+        "/api/categories".to_owned(),
+    ] {
+        let (_, _, body) = get(&env.app, &uri).await;
+        assert!(
+            !body.contains("secret-contact"),
+            "{uri} leaks the contact e-mail"
+        );
+        assert!(
+            !body.contains("contact_email"),
+            "{uri} names the private field"
+        );
+        assert!(!body.contains("Pending One"), "{uri} shows a pending entry");
+        assert!(
+            !body.contains("31.78123") && !body.contains("35.23456"),
+            "{uri} leaks the exact point"
+        );
+    }
+    let (_, one) = get_json(&env.app, &format!("/api/organizations/{}", published.id)).await;
+    assert_eq!(
+        one["geometry"]["coordinates"],
+        serde_json::json!([35.23, 31.78])
+    );
+    let (status, body) = get_json(&env.app, &format!("/api/organizations/{}", pending.id)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["error"], "not_found");
+}
+
+#[tokio::test]
+async fn one_organisation_by_id() {
+    let env = env().await;
+    let (_, fc) = get_json(&env.app, "/api/organizations?limit=1").await;
+    let id = fc["features"][0]["id"].as_str().unwrap().to_owned();
+    let (status, f) = get_json(&env.app, &format!("/api/organizations/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(f["id"], id.as_str());
+    assert_eq!(f["type"], "Feature");
+    let (status, body) = get_json(
+        &env.app,
+        &format!("/api/organizations/{}", uuid::Uuid::new_v4()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["error"], "not_found");
+    let (status, body) = get_json(&env.app, "/api/organizations/not-a-uuid").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["fields"][0]["field"], "id");
+}
+
+#[tokio::test]
+async fn bad_input_gets_400_naming_the_parameter() {
+    let env = env().await;
+    let long = "x".repeat(20_000);
+    let cases = [
+        ("/api/organizations?bbox=34,31,36".to_owned(), "bbox"),
+        ("/api/organizations?bbox=34,31,36,91".to_owned(), "bbox"),
+        ("/api/organizations?bbox=34,91,36,33".to_owned(), "bbox"),
+        (
+            "/api/organizations?category=unknown-kind".to_owned(),
+            "category",
+        ),
+        (
+            "/api/organizations?category=BAD%20SLUG".to_owned(),
+            "category",
+        ),
+        ("/api/organizations?limit=ten".to_owned(), "limit"),
+        ("/api/organizations?limit=-5".to_owned(), "limit"),
+        ("/api/organizations?offset=x".to_owned(), "offset"),
+        ("/api/organizations?country=ZZ".to_owned(), "country"),
+        (format!("/api/organizations?q={}", &long[..300]), "q"),
+        (format!("/api/organizations?q={long}"), "query"),
+    ];
+    for (uri, field) in cases {
+        let (status, ctype, body) = get(&env.app, &uri).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}");
+        assert_eq!(ctype, "application/json", "{uri}");
+        let v: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(v["error"], "invalid_parameter");
+        assert_eq!(v["fields"][0]["field"], field, "{uri}: {body}");
+        assert!(v["message"].as_str().unwrap().contains(field));
+    }
+}
+
+#[tokio::test]
+async fn paging_links_to_the_next_page() {
+    let env = env().await;
+    let (_, first) = get_json(&env.app, "/api/organizations?limit=5").await;
+    assert_eq!(first["numberReturned"], 5);
+    let next = first["links"][0]["href"].as_str().unwrap().to_owned();
+    assert_eq!(first["links"][0]["rel"], "next");
+    let (_, second) = get_json(&env.app, &next).await;
+    assert_eq!(second["numberReturned"], 5);
+    assert_ne!(first["features"][0]["id"], second["features"][0]["id"]);
+    let total = first["numberMatched"].as_u64().unwrap();
+    let (_, last) = get_json(
+        &env.app,
+        &format!("/api/organizations?offset={}", total - 1),
+    )
+    .await;
+    assert_eq!(last["numberReturned"], 1);
+    assert!(last.get("links").is_none());
+}
+
+#[tokio::test]
+async fn categories_with_counts() {
+    let env = env().await;
+    let (status, cats) = get_json(&env.app, "/api/categories").await;
+    assert_eq!(status, StatusCode::OK);
+    let cats = cats.as_array().unwrap();
+    assert_eq!(cats.len(), 7);
+    for c in cats {
+        let slug = c["slug"].as_str().unwrap();
+        let (_, fc) = get_json(&env.app, &format!("/api/organizations?category={slug}")).await;
+        assert_eq!(c["count"], fc["numberMatched"], "{slug}");
+        assert!(c["colour"].as_str().unwrap().starts_with('#'));
+        assert!(c["labels"]["ar"].is_string() && c["labels"]["he"].is_string());
+    }
+}
+
+#[tokio::test]
+async fn health_config_and_static_files() {
+    let env = env().await;
+    let (status, h) = get_json(&env.app, "/healthz").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(h["status"], "ok");
+    let (status, cfg) = get_json(&env.app, "/api/config").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(cfg["tile_url"], "https://tile.example.org/{z}/{x}/{y}.png");
+    let (status, _, body) = get(&env.app, "/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("<title>map</title>"));
+    let (status, _, body) = get(&env.app, "/org/some-id").await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "client routes fall back to index.html"
+    );
+    assert!(body.contains("<title>map</title>"));
+    let (status, _, _) = get(&env.app, "/app.js").await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, body) = get(&env.app, "/missing.js").await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "a missing asset is not index.html"
+    );
+    assert!(!body.contains("<title>"));
+    let (status, v) = get_json(&env.app, "/api/no-such-endpoint").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(v["error"], "not_found");
+}
+
+/// A store whose database is gone.
+struct DownStore;
+
+fn down() -> StoreError {
+    StoreError::Unavailable(sqlx::Error::PoolTimedOut)
+}
+
+#[async_trait]
+impl Store for DownStore {
+    fn backend(&self) -> &'static str {
+        "test"
+    }
+    async fn ping(&self) -> Result<(), StoreError> {
+        Err(down())
+    }
+    async fn upsert_categories(&self, _: &[Category]) -> Result<(), StoreError> {
+        Err(down())
+    }
+    async fn categories(&self) -> Result<Vec<CategoryCount>, StoreError> {
+        Err(down())
+    }
+    async fn insert_organization(
+        &self,
+        _: &NewOrganization,
+        _: Status,
+    ) -> Result<Organization, StoreError> {
+        Err(down())
+    }
+    async fn insert_organization_with_id(
+        &self,
+        _: OrgId,
+        _: &NewOrganization,
+        _: Status,
+    ) -> Result<Organization, StoreError> {
+        Err(down())
+    }
+    async fn organization(&self, _: OrgId) -> Result<Option<Organization>, StoreError> {
+        Err(down())
+    }
+    async fn published(&self, _: &OrgFilter) -> Result<Page, StoreError> {
+        Err(down())
+    }
+    async fn set_status(&self, _: OrgId, _: Status) -> Result<bool, StoreError> {
+        Err(down())
+    }
+    async fn count_organizations(&self) -> Result<u64, StoreError> {
+        Err(down())
+    }
+}
+
+#[tokio::test]
+async fn database_down_means_503_not_500() {
+    let dist = tempfile::tempdir().unwrap();
+    let app = app(
+        AppState {
+            store: Arc::new(DownStore),
+            site: site(),
+        },
+        dist.path().to_owned(),
+    );
+    for uri in ["/healthz", "/api/organizations", "/api/categories"] {
+        let (status, v) = get_json(&app, uri).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{uri}");
+        assert!(
+            !v.to_string().contains("PoolTimedOut"),
+            "no internals in the body"
+        );
+    }
+}
+
+#[tokio::test]
+async fn serves_over_a_real_socket() {
+    let env = env().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(solidarity_map_server::http::serve(
+        listener,
+        env.app.clone(),
+    ));
+    let client = reqwest::Client::new();
+    let res = client
+        .get(format!("http://{addr}/api/organizations?bbox=34,31,36,33"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/geo+json");
+    assert_eq!(res.headers()["content-encoding"], "gzip");
+    let res = client
+        .get(format!("http://{addr}/api/organizations?bbox=34,31,36,33"))
+        .send()
+        .await
+        .unwrap();
+    let fc: Value = res.json().await.unwrap();
+    assert!(fc["features"].as_array().unwrap().len() >= 10);
+    let res = client
+        .get(format!("http://{addr}/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    server.abort();
+}

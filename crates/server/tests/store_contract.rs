@@ -1,0 +1,345 @@
+//! The store contract: every test here runs against SQLite and Postgres,
+//! so the two backends cannot drift apart.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use solidarity_map_core::org::RawLocation;
+use solidarity_map_core::{NewOrganization, OrgFilter, OrganizationInput, Status};
+use solidarity_map_server::seed;
+use solidarity_map_server::store::{Store, StoreError};
+
+fn org(
+    name: &[(&str, &str)],
+    category: &str,
+    country: &str,
+    lat: f64,
+    lon: f64,
+    precision: &str,
+) -> NewOrganization {
+    OrganizationInput {
+        name: name
+            .iter()
+            .map(|(l, t)| ((*l).to_owned(), (*t).to_owned()))
+            .collect(),
+        description: BTreeMap::from([("en".to_owned(), format!("About {}", name[0].1))]),
+        category: category.into(),
+        city: "Somewhere".into(),
+        country: country.into(),
+        location: Some(RawLocation { lat, lon }),
+        precision: Some(precision.into()),
+        contact_email: Some("private@example.org".into()),
+        tags: vec!["Youth".into()],
+        ..Default::default()
+    }
+    .validate()
+    .expect("valid test organisation")
+}
+
+async fn ready(store: &dyn Store) {
+    seed::sync_categories(store).await.expect("categories");
+}
+
+fn names(page: &solidarity_map_server::store::Page) -> Vec<String> {
+    page.items
+        .iter()
+        .map(|o| o.data.name.text().best("en").1.to_owned())
+        .collect()
+}
+
+fn filter(q: &str) -> OrgFilter {
+    OrgFilter::from_query(q).expect("valid filter")
+}
+
+async fn insert_and_read_back(store: Arc<dyn Store>) {
+    ready(store.as_ref()).await;
+    let new = org(
+        &[("en", "Ir Amim"), ("he", "עיר עמים")],
+        "jerusalem",
+        "IL",
+        31.7683,
+        35.2137,
+        "city",
+    );
+    let stored = store
+        .insert_organization(&new, Status::Pending)
+        .await
+        .unwrap();
+    let read = store.organization(stored.id).await.unwrap().expect("found");
+    assert_eq!(read, stored);
+    assert_eq!(read.data, new);
+    assert_eq!(
+        read.data.contact_email.as_ref().unwrap().as_str(),
+        "private@example.org"
+    );
+    assert_eq!(read.status, Status::Pending);
+    let missing = solidarity_map_core::OrgId(uuid::Uuid::new_v4());
+    assert!(store.organization(missing).await.unwrap().is_none());
+}
+
+async fn only_published_entries_are_listed_and_counted(store: Arc<dyn Store>) {
+    ready(store.as_ref()).await;
+    let a = store
+        .insert_organization(
+            &org(&[("en", "Alpha")], "media", "PS", 31.9, 35.2, "city"),
+            Status::Published,
+        )
+        .await
+        .unwrap();
+    store
+        .insert_organization(
+            &org(&[("en", "Beta")], "media", "PS", 31.9, 35.2, "city"),
+            Status::Pending,
+        )
+        .await
+        .unwrap();
+    store
+        .insert_organization(
+            &org(&[("en", "Gamma")], "media", "PS", 31.9, 35.2, "city"),
+            Status::Rejected,
+        )
+        .await
+        .unwrap();
+    let page = store.published(&OrgFilter::default()).await.unwrap();
+    assert_eq!(names(&page), ["Alpha"]);
+    assert_eq!(page.total, 1);
+    let cats = store.categories().await.unwrap();
+    assert_eq!(cats.len(), 7);
+    let media = cats
+        .iter()
+        .find(|c| c.category.slug.as_str() == "media")
+        .unwrap();
+    assert_eq!(media.count, 1);
+    assert_eq!(cats.iter().map(|c| c.count).sum::<u64>(), 1);
+
+    assert!(store.set_status(a.id, Status::Withdrawn).await.unwrap());
+    assert_eq!(
+        store.published(&OrgFilter::default()).await.unwrap().total,
+        0
+    );
+    assert!(
+        !store
+            .set_status(
+                solidarity_map_core::OrgId(uuid::Uuid::new_v4()),
+                Status::Published
+            )
+            .await
+            .unwrap()
+    );
+    assert_eq!(store.count_organizations().await.unwrap(), 3);
+}
+
+async fn filters_by_box_category_country_and_text(store: Arc<dyn Store>) {
+    ready(store.as_ref()).await;
+    let entries = [
+        (
+            org(
+                &[("en", "Jerusalem Foundation"), ("ar", "مؤسسة القدس")],
+                "jerusalem",
+                "IL",
+                31.77,
+                35.21,
+                "city",
+            ),
+            "J",
+        ),
+        (
+            org(
+                &[("en", "Grassroots"), ("ar", "القُدْس الشعبية")],
+                "jerusalem",
+                "PS",
+                31.78,
+                35.23,
+                "city",
+            ),
+            "G",
+        ),
+        (
+            org(
+                &[("en", "Kehilot"), ("he", "קְהִלּוֹת צִיּוֹן")],
+                "faith",
+                "IL",
+                31.76,
+                35.2,
+                "city",
+            ),
+            "K",
+        ),
+        (
+            org(
+                &[("en", "London Group")],
+                "diaspora",
+                "GB",
+                51.5,
+                -0.12,
+                "city",
+            ),
+            "L",
+        ),
+        (
+            org(
+                &[("en", "Fiji Friends")],
+                "solidarity",
+                "FJ",
+                -17.7,
+                178.0,
+                "city",
+            ),
+            "F",
+        ),
+        (
+            org(
+                &[("en", "Samoa Students")],
+                "student",
+                "WS",
+                -13.8,
+                -171.8,
+                "city",
+            ),
+            "S",
+        ),
+        (
+            org(
+                &[("en", "100% Solidarity_")],
+                "solidarity",
+                "GB",
+                53.4,
+                -2.2,
+                "city",
+            ),
+            "P",
+        ),
+    ];
+    for (o, _) in &entries {
+        store
+            .insert_organization(o, Status::Published)
+            .await
+            .unwrap();
+    }
+    let count = |q: &'static str| {
+        let store = store.clone();
+        async move { store.published(&filter(q)).await.unwrap().total }
+    };
+    assert_eq!(count("bbox=34,31,36,33").await, 3);
+    assert_eq!(count("bbox=-10,40,10,60").await, 2);
+    // across the antimeridian: Fiji and Samoa, nothing else
+    assert_eq!(count("bbox=170,-30,-170,0").await, 2);
+    assert_eq!(count("category=jerusalem").await, 2);
+    assert_eq!(count("category=jerusalem&category=faith").await, 3);
+    assert_eq!(count("country=ps").await, 1);
+    assert_eq!(count("country=IL&category=faith").await, 1);
+    // text: case, Arabic vowel marks and Hebrew niqqud do not matter
+    assert_eq!(count("q=JERUSALEM").await, 1);
+    assert_eq!(count("q=%D8%A7%D9%84%D9%82%D8%AF%D8%B3").await, 2); // القدس
+    assert_eq!(count("q=%D7%A6%D7%99%D7%95%D7%9F").await, 1); // ציון
+    assert_eq!(count("q=youth").await, 7); // tags are searched
+    assert_eq!(count("q=about%20london").await, 1); // descriptions too
+    // LIKE wildcards in the query are literal
+    assert_eq!(count("q=%25").await, 1);
+    // punctuation alone folds to nothing, which is no filter at all
+    assert_eq!(count("q=_").await, 7);
+    assert_eq!(count("q=nothing-like-this").await, 0);
+}
+
+async fn bbox_matches_public_coordinates_only(store: Arc<dyn Store>) {
+    ready(store.as_ref()).await;
+    // exact point 31.74, 35.26; shown (city precision) at 31.7, 35.3
+    store
+        .insert_organization(
+            &org(&[("en", "Hidden")], "media", "PS", 31.74, 35.26, "city"),
+            Status::Published,
+        )
+        .await
+        .unwrap();
+    let around_exact = filter("bbox=35.25,31.73,35.27,31.75");
+    assert_eq!(
+        store.published(&around_exact).await.unwrap().total,
+        0,
+        "a box probe must not find the exact point"
+    );
+    let around_public = filter("bbox=35.29,31.69,35.31,31.71");
+    let page = store.published(&around_public).await.unwrap();
+    assert_eq!(page.total, 1);
+    let loc = page.items[0].public_location();
+    assert_eq!((loc.lat(), loc.lon()), (31.7, 35.3));
+}
+
+async fn pages_are_stable_and_ordered_by_name(store: Arc<dyn Store>) {
+    ready(store.as_ref()).await;
+    for name in ["delta", "Alpha", "charlie", "Bravo", "echo"] {
+        store
+            .insert_organization(
+                &org(&[("en", name)], "media", "PS", 31.9, 35.2, "city"),
+                Status::Published,
+            )
+            .await
+            .unwrap();
+    }
+    let first = store.published(&filter("limit=2")).await.unwrap();
+    assert_eq!(names(&first), ["Alpha", "Bravo"]);
+    assert_eq!(first.total, 5);
+    let second = store.published(&filter("limit=2&offset=2")).await.unwrap();
+    assert_eq!(names(&second), ["charlie", "delta"]);
+    let last = store.published(&filter("limit=2&offset=4")).await.unwrap();
+    assert_eq!(names(&last), ["echo"]);
+    let beyond = store.published(&filter("offset=50")).await.unwrap();
+    assert!(beyond.items.is_empty());
+    assert_eq!(beyond.total, 5);
+}
+
+async fn unknown_category_is_refused(store: Arc<dyn Store>) {
+    ready(store.as_ref()).await;
+    let err = store
+        .insert_organization(
+            &org(&[("en", "X")], "no-such-kind", "PS", 31.9, 35.2, "city"),
+            Status::Pending,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::UnknownCategory(ref s) if s == "no-such-kind"),
+        "{err:?}"
+    );
+}
+
+async fn categories_upsert_is_idempotent(store: Arc<dyn Store>) {
+    ready(store.as_ref()).await;
+    ready(store.as_ref()).await;
+    let cats = store.categories().await.unwrap();
+    let slugs: Vec<&str> = cats.iter().map(|c| c.category.slug.as_str()).collect();
+    assert_eq!(
+        slugs,
+        [
+            "solidarity",
+            "student",
+            "faith",
+            "diaspora",
+            "media",
+            "research",
+            "jerusalem"
+        ]
+    );
+    assert_eq!(cats[0].category.labels.get("ar"), Some("مجموعات التضامن"));
+}
+
+async fn demo_data_seeds_once(store: Arc<dyn Store>) {
+    ready(store.as_ref()).await;
+    let n = seed::seed_demo_if_empty(store.as_ref()).await.unwrap();
+    assert!(n >= 20);
+    assert_eq!(seed::seed_demo_if_empty(store.as_ref()).await.unwrap(), 0);
+    let all = store.published(&OrgFilter::default()).await.unwrap();
+    assert_eq!(all.total as usize, n);
+}
+
+on_both_backends!(
+    insert_and_read_back,
+    only_published_entries_are_listed_and_counted,
+    filters_by_box_category_country_and_text,
+    bbox_matches_public_coordinates_only,
+    pages_are_stable_and_ordered_by_name,
+    unknown_category_is_refused,
+    categories_upsert_is_idempotent,
+    demo_data_seeds_once,
+);

@@ -1,0 +1,141 @@
+//! Real databases for tests: a fresh SQLite file, or a fresh Postgres
+//! database created for the test and dropped after it.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use solidarity_map_server::store::{PgStore, SqliteStore, Store};
+use sqlx::Connection;
+use sqlx::postgres::{PgConnection, PgPoolOptions};
+
+pub struct TestDb {
+    store: Arc<dyn Store>,
+    cleanup: Option<(String, String)>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    pub fn store(&self) -> Arc<dyn Store> {
+        self.store.clone()
+    }
+}
+
+pub async fn sqlite() -> TestDb {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite:{}", dir.path().join("test.db").display());
+    let store = SqliteStore::connect(&url).await.expect("open sqlite");
+    TestDb {
+        store: Arc::new(store),
+        cleanup: None,
+        _dir: Some(dir),
+    }
+}
+
+fn admin_url() -> String {
+    std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// A fresh Postgres database, or `None` (with a loud line) when Postgres is
+/// not reachable outside CI. In CI a missing Postgres fails the test.
+pub async fn postgres() -> Option<TestDb> {
+    let admin = admin_url();
+    let mut conn = match PgConnection::connect(&admin).await {
+        Ok(c) => c,
+        Err(e) => {
+            if in_ci() {
+                panic!("CI=true and Postgres at TEST_DATABASE_URL is not reachable: {e}");
+            }
+            eprintln!(
+                "\n!!! SKIPPED: Postgres not reachable at {admin} ({e}); set TEST_DATABASE_URL or start it\n"
+            );
+            return None;
+        }
+    };
+    let name = format!("sm_test_{}", uuid::Uuid::new_v4().simple());
+    sqlx::query(&format!("create database {name}"))
+        .execute(&mut conn)
+        .await
+        .expect("create test database");
+    let _ = conn.close().await;
+    let url = replace_db(&admin, &name);
+    let pool = PgPoolOptions::new()
+        .max_connections(4)
+        .connect(&url)
+        .await
+        .expect("connect to test database");
+    let store = PgStore::from_pool(pool).await.expect("migrate");
+    Some(TestDb {
+        store: Arc::new(store),
+        cleanup: Some((admin, name)),
+        _dir: None,
+    })
+}
+
+fn replace_db(url: &str, db: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let base = match base.rfind('/') {
+        Some(i) if i > "postgres://".len() => &base[..i],
+        _ => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{db}?{q}"),
+        None => format!("{base}/{db}"),
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((admin, name)) = self.cleanup.take() {
+            // Drop runs outside async: use a thread with its own runtime.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("runtime");
+                rt.block_on(async {
+                    if let Ok(mut c) = PgConnection::connect(&admin).await {
+                        let _ =
+                            sqlx::query(&format!("drop database if exists {name} with (force)"))
+                                .execute(&mut c)
+                                .await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+/// Runs each named async test function once on SQLite and once on Postgres.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let db = $crate::support::sqlite().await;
+                    super::$name(db.store()).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let Some(db) = $crate::support::postgres().await else { return };
+                    super::$name(db.store()).await;
+                }
+            )*
+        }
+    };
+}
