@@ -1,0 +1,96 @@
+//! The typed API client: every request the app makes, with the wire types
+//! from `core`, so a change on the server is a compile error here.
+
+use gloo_net::http::Request;
+use serde::de::DeserializeOwned;
+use solidarity_map_core::{
+    CategoryCount, ErrorBody, Feature, FeatureCollection, OrgFilter, PublicOrganization, SiteConfig,
+};
+
+pub type Org = Feature<PublicOrganization>;
+
+/// Why a request failed, in words for the visitor.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiError {
+    /// No answer: offline, server down, blocked.
+    Network,
+    /// The server answered with an error.
+    Status(u16, String),
+    /// The answer was not what this version of the app expects.
+    Decode(String),
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ApiError::Network => f.write_str("The map's server cannot be reached."),
+            ApiError::Status(code, msg) => write!(f, "The server answered {code}: {msg}"),
+            ApiError::Decode(e) => write!(f, "Unexpected answer from the server: {e}"),
+        }
+    }
+}
+
+async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
+    let res = Request::get(url)
+        .header("accept", "application/json, application/geo+json")
+        .send()
+        .await
+        .map_err(|_| ApiError::Network)?;
+    if !res.ok() {
+        let msg = res
+            .json::<ErrorBody>()
+            .await
+            .map(|b| b.message)
+            .unwrap_or_else(|_| res.status_text());
+        return Err(ApiError::Status(res.status(), msg));
+    }
+    res.json::<T>()
+        .await
+        .map_err(|e| ApiError::Decode(e.to_string()))
+}
+
+pub async fn config() -> Result<SiteConfig, ApiError> {
+    get_json("/api/config").await
+}
+
+pub async fn categories() -> Result<Vec<CategoryCount>, ApiError> {
+    get_json("/api/categories").await
+}
+
+/// All published organisations matching the filter, following `next` links
+/// page by page.
+pub async fn organizations(filter: &OrgFilter) -> Result<Vec<Org>, ApiError> {
+    let mut filter = OrgFilter {
+        limit: Some(solidarity_map_core::query::MAX_LIMIT),
+        offset: 0,
+        ..filter.clone()
+    };
+    let mut all = Vec::new();
+    loop {
+        let page: FeatureCollection<PublicOrganization> =
+            get_json(&format!("/api/organizations?{}", filter.to_query())).await?;
+        let returned = page.features.len() as u64;
+        let total = page.number_matched.unwrap_or(returned);
+        all.extend(page.features);
+        if returned == 0 || all.len() as u64 >= total {
+            return Ok(all);
+        }
+        filter.offset += returned;
+    }
+}
+
+/// The country outlines the app ships, as a JS object for Leaflet.
+pub async fn outlines() -> Result<wasm_bindgen::JsValue, ApiError> {
+    let res = Request::get("/countries-110m.geojson")
+        .send()
+        .await
+        .map_err(|_| ApiError::Network)?;
+    if !res.ok() {
+        return Err(ApiError::Status(res.status(), res.status_text()));
+    }
+    let text = res
+        .text()
+        .await
+        .map_err(|e| ApiError::Decode(e.to_string()))?;
+    js_sys::JSON::parse(&text).map_err(|_| ApiError::Decode("outlines".into()))
+}

@@ -1,0 +1,81 @@
+//! The card of one organisation. Every value from the API is inserted as
+//! text, never as markup.
+
+use leptos::prelude::*;
+
+use crate::app::Shared;
+
+#[component]
+pub fn Card() -> impl IntoView {
+    let shared = expect_context::<Shared>();
+    move || {
+        let org = shared.selected_org()?;
+        let lang = shared.lang.get();
+        let p = org.properties;
+        let (name_lang, name) = p.name.text().best(&lang);
+        let (name_lang, name) = (name_lang.to_string(), name.to_owned());
+        let (desc_lang, desc) = p.description.text().best(&lang);
+        let (desc_lang, desc) = (desc_lang.to_string(), desc.to_owned());
+        let category = shared.category(p.category.as_str());
+        let (cat_label, colour, symbol) = match &category {
+            Some(c) => (
+                c.category.labels.best(&lang).1.to_owned(),
+                c.category.colour.clone(),
+                c.category.symbol.clone(),
+            ),
+            None => (p.category.to_string(), "#555555".to_owned(), String::new()),
+        };
+        let languages = p
+            .languages
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let tags = p
+            .tags
+            .iter()
+            .map(|t| t.as_str().to_owned())
+            .collect::<Vec<_>>();
+        let website = p.website.as_ref().map(|w| w.as_str().to_owned());
+        Some(view! {
+            <aside class="card" role="dialog" aria-labelledby="card-title">
+                <button
+                    type="button"
+                    class="close"
+                    aria-label="Close"
+                    on:click=move |_| shared.selected.set(None)
+                >
+                    "×"
+                </button>
+                <h2 id="card-title" dir="auto" lang=name_lang>{name}</h2>
+                <p class="chip">
+                    <span class="swatch" style:background-color=colour aria-hidden="true">{symbol}</span>
+                    {cat_label}
+                </p>
+                <p class="place">
+                    <span dir="auto">{p.city.to_string()}</span>
+                    ", "
+                    <span>{p.country.to_string()}</span>
+                </p>
+                <p class="description" dir="auto" lang=desc_lang>{desc}</p>
+                {(!languages.is_empty()).then(|| view! {
+                    <p class="languages">"Works in: " {languages}</p>
+                })}
+                {(!tags.is_empty()).then(|| view! {
+                    <ul class="tags">
+                        {tags.into_iter().map(|t| view! { <li dir="auto">{t}</li> }).collect_view()}
+                    </ul>
+                })}
+                {website.map(|w| {
+                    let href = w.clone();
+                    view! {
+                    <p>
+                        <a class="website" href=href target="_blank" rel="noopener noreferrer">
+                            {w}
+                        </a>
+                    </p>
+                }})}
+            </aside>
+        })
+    }
+}

@@ -1,0 +1,14 @@
+//! Solidarity Map in the browser: a Leptos client-side app that draws the
+//! public GeoJSON API with Leaflet.
+
+mod api;
+mod app;
+mod card;
+mod leaflet_ext;
+mod legend;
+mod map;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}
