@@ -1,1 +1,157 @@
-fn main() {}
+//! The project's own commands, so that a fresh machine needs nothing done
+//! by hand:
+//!
+//! - `cargo xtask run [ARGS…]`: install what is missing, build the web
+//!   client and the server, and serve the map (SQLite and demo data unless
+//!   configured otherwise); ARGS go to `solidarity-map serve`.
+//! - `cargo xtask test`: install what is missing, then every check: format,
+//!   clippy (native and wasm32), the web build, unit, store, API and browser
+//!   tests.
+
+mod tools;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+
+fn main() -> Result<()> {
+    let mut args = std::env::args().skip(1);
+    let root = project_root();
+    std::env::set_current_dir(&root)?;
+    match args.next().as_deref() {
+        Some("run") => run(&root, args.collect()),
+        Some("test") => test(&root),
+        Some("build") => {
+            tools::ensure_web_tools(&root)?;
+            build_web(&root)
+        }
+        _ => {
+            eprintln!("usage: cargo xtask run [serve options…] | test | build");
+            std::process::exit(2);
+        }
+    }
+}
+
+fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// Runs a command, failing with its name when it fails.
+pub fn cmd(program: &str, args: &[&str]) -> Result<()> {
+    let status = Command::new(program)
+        .args(args)
+        .envs(tools::path_env())
+        .status()
+        .with_context(|| format!("cannot start {program}"))?;
+    if !status.success() {
+        bail!("`{program} {}` failed ({status})", args.join(" "));
+    }
+    Ok(())
+}
+
+/// Prints a step's name, runs it, and prints how long it took.
+fn step(name: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {
+    eprintln!("\n==> {name}");
+    let t = Instant::now();
+    f()?;
+    eprintln!("==> {name}: done in {:.1}s", t.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn build_web(root: &Path) -> Result<()> {
+    let trunk = tools::trunk_path();
+    let status = Command::new(&trunk)
+        .args(["build", "--release"])
+        .current_dir(root)
+        .envs(tools::path_env())
+        .status()
+        .with_context(|| format!("cannot start {}", trunk.display()))?;
+    if !status.success() {
+        bail!("trunk build failed ({status})");
+    }
+    Ok(())
+}
+
+fn run(root: &Path, serve_args: Vec<String>) -> Result<()> {
+    step("tools", || tools::ensure_web_tools(root))?;
+    step("web client (trunk build --release)", || build_web(root))?;
+    step("server (cargo build --release)", || {
+        cmd(
+            "cargo",
+            &["build", "--release", "--package", "solidarity-map-server"],
+        )
+    })?;
+    let bin = root.join("target/release/solidarity-map");
+    eprintln!(
+        "\n==> starting {} serve {}",
+        bin.display(),
+        serve_args.join(" ")
+    );
+    let status = Command::new(bin)
+        .arg("serve")
+        .args(&serve_args)
+        .status()
+        .context("cannot start the server")?;
+    if !status.success() {
+        bail!("the server stopped with {status}");
+    }
+    Ok(())
+}
+
+fn test(root: &Path) -> Result<()> {
+    let started = Instant::now();
+    step("tools", || tools::ensure_web_tools(root))?;
+    step("browser (chromium, chromedriver)", tools::ensure_browser)?;
+    step("postgres", tools::ensure_postgres)?;
+    step("format (cargo fmt --check)", || {
+        cmd("cargo", &["fmt", "--all", "--check"])
+    })?;
+    step("clippy, native", || {
+        cmd(
+            "cargo",
+            &[
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        )
+    })?;
+    step("clippy, wasm32", || {
+        cmd(
+            "cargo",
+            &[
+                "clippy",
+                "--package",
+                "solidarity-map-core",
+                "--package",
+                "solidarity-map-web",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        )
+    })?;
+    step("web client (trunk build --release)", || build_web(root))?;
+    step("tests (cargo test --workspace)", || {
+        cmd("cargo", &["test", "--workspace", "--no-fail-fast"])
+    })?;
+    eprintln!(
+        "\nall checks passed in {:.0}s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}

@@ -1,7 +1,7 @@
 //! The `solidarity-map` command: serve the map, migrate, seed.
 
 use clap::{Parser, Subcommand};
-use solidarity_map_core::SiteConfig;
+use solidarity_map_core::{SiteConfig, Status};
 use solidarity_map_server::config::{DatabaseArgs, ServeArgs};
 use solidarity_map_server::http::{self, AppState};
 use solidarity_map_server::{seed, store};
@@ -28,6 +28,15 @@ enum Command {
     Migrate,
     /// Add the demo organisations if the database has none.
     Seed,
+    /// Import organisations from a GeoJSON file (the format of
+    /// data/demo.geojson). All or nothing: one bad feature imports none.
+    Import {
+        file: std::path::PathBuf,
+        /// Publish the imported entries at once instead of queuing them for
+        /// moderation.
+        #[arg(long)]
+        publish: bool,
+    },
 }
 
 #[tokio::main]
@@ -54,6 +63,20 @@ async fn main() -> anyhow::Result<()> {
             } else {
                 tracing::info!(count = n, "demo organisations added");
             }
+        }
+        Command::Import { file, publish } => {
+            seed::sync_categories(store.as_ref()).await?;
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let orgs = seed::parse_geojson(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let status = if publish {
+                Status::Published
+            } else {
+                Status::Pending
+            };
+            let n = store.import_organizations(&orgs, status).await?;
+            tracing::info!(count = n, status = status.as_str(), "imported");
         }
         Command::Serve(args) => {
             seed::sync_categories(store.as_ref()).await?;

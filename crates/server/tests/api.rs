@@ -371,6 +371,13 @@ impl Store for DownStore {
     async fn set_status(&self, _: OrgId, _: Status) -> Result<bool, StoreError> {
         Err(down())
     }
+    async fn import_organizations(
+        &self,
+        _: &[(OrgId, NewOrganization)],
+        _: Status,
+    ) -> Result<usize, StoreError> {
+        Err(down())
+    }
     async fn count_organizations(&self) -> Result<u64, StoreError> {
         Err(down())
     }

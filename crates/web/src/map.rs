@@ -71,6 +71,28 @@ fn create_map(el: &web_sys::HtmlElement, shared: Shared) -> Result<MapState, JsV
         .on("click", on_click.as_ref().unchecked_ref());
     on_click.forget(); // lives as long as the page
 
+    // Leaflet turns Enter on a focused marker into a click that does not
+    // reach the group, so keyboard activation is handled here, for Enter and
+    // Space alike.
+    let on_key =
+        Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
+            if e.key() != "Enter" && e.key() != " " {
+                return;
+            }
+            let id = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .filter(|el| el.class_list().contains("sm-marker"))
+                .and_then(|el| el.query_selector(".sm-pin").ok().flatten())
+                .and_then(|pin| pin.get_attribute("data-id"));
+            if let Some(id) = id {
+                e.prevent_default();
+                shared.selected.set(Some(id));
+            }
+        });
+    el.add_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref())?;
+    on_key.forget();
+
     let on_map_click = Closure::<dyn Fn(JsValue)>::new(move |_| shared.selected.set(None));
     map.unchecked_ref::<leaflet::Evented>()
         .on("click", on_map_click.as_ref().unchecked_ref());
@@ -93,6 +115,7 @@ fn marker(org: &crate::api::Org, shared: Shared, lang: &str) -> Result<Marker, J
     pin.set_class_name("sm-pin");
     pin.style().set_property("background-color", &colour)?;
     pin.set_text_content(Some(&symbol));
+    pin.dataset().set("id", &org.id)?;
 
     let icon_options = DivIconOptions::new();
     icon_options.set_class_name(format!("sm-marker sm-cat-{}", p.category));

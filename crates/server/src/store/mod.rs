@@ -93,6 +93,14 @@ pub trait Store: Send + Sync + 'static {
     /// Changes an organisation's status; false when there is no such id.
     async fn set_status(&self, id: OrgId, status: Status) -> Result<bool>;
 
+    /// Stores many organisations under known ids in one transaction: all
+    /// of them, or none when one fails.
+    async fn import_organizations(
+        &self,
+        orgs: &[(OrgId, NewOrganization)],
+        status: Status,
+    ) -> Result<usize>;
+
     /// How many organisations are stored, in any status.
     async fn count_organizations(&self) -> Result<u64>;
 }

@@ -71,55 +71,57 @@ impl PgStore {
                 .push(" escape '\\'");
         }
     }
+}
 
-    async fn insert(
-        &self,
-        id: Uuid,
-        org: &NewOrganization,
-        status: Status,
-    ) -> Result<Organization> {
-        let v = OrgValues::of(org);
-        let now = Utc::now();
-        sqlx::query(
-            "insert into organizations (id, name, description, category, city, country, lat, lon,
-                 precision, public_lat, public_lon, website, links, languages, tags,
-                 contact_email, status, search_text, sort_name, created_at, updated_at)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-                 $17, $18, $19, $20, $21)",
-        )
-        .bind(id)
-        .bind(&v.name)
-        .bind(&v.description)
-        .bind(org.category.as_str())
-        .bind(org.city.as_str())
-        .bind(org.country.as_str())
-        .bind(org.location.lat())
-        .bind(org.location.lon())
-        .bind(org.precision.as_str())
-        .bind(v.public.lat())
-        .bind(v.public.lon())
-        .bind(org.website.as_ref().map(|w| w.as_str()))
-        .bind(&v.links)
-        .bind(&v.languages)
-        .bind(&v.tags)
-        .bind(org.contact_email.as_ref().map(|e| e.as_str()))
-        .bind(status.as_str())
-        .bind(&v.search_text)
-        .bind(&v.sort_name)
-        .bind(now)
-        .bind(now)
-        .execute(&self.pool)
-        .await
-        .map_err(|e| map_insert_error(e, &org.category))?;
-        Ok(Organization {
-            id: OrgId(id),
-            data: org.clone(),
-            status,
-            // postgres keeps microseconds; return what a read will return
-            created_at: truncate_micros(now),
-            updated_at: truncate_micros(now),
-        })
-    }
+/// Inserts one organisation through any executor: the pool, or a
+/// transaction for all-or-nothing imports.
+async fn insert<'e>(
+    exec: impl sqlx::PgExecutor<'e>,
+    id: Uuid,
+    org: &NewOrganization,
+    status: Status,
+) -> Result<Organization> {
+    let v = OrgValues::of(org);
+    let now = Utc::now();
+    sqlx::query(
+        "insert into organizations (id, name, description, category, city, country, lat, lon,
+             precision, public_lat, public_lon, website, links, languages, tags,
+             contact_email, status, search_text, sort_name, created_at, updated_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+             $17, $18, $19, $20, $21)",
+    )
+    .bind(id)
+    .bind(&v.name)
+    .bind(&v.description)
+    .bind(org.category.as_str())
+    .bind(org.city.as_str())
+    .bind(org.country.as_str())
+    .bind(org.location.lat())
+    .bind(org.location.lon())
+    .bind(org.precision.as_str())
+    .bind(v.public.lat())
+    .bind(v.public.lon())
+    .bind(org.website.as_ref().map(|w| w.as_str()))
+    .bind(&v.links)
+    .bind(&v.languages)
+    .bind(&v.tags)
+    .bind(org.contact_email.as_ref().map(|e| e.as_str()))
+    .bind(status.as_str())
+    .bind(&v.search_text)
+    .bind(&v.sort_name)
+    .bind(now)
+    .bind(now)
+    .execute(exec)
+    .await
+    .map_err(|e| map_insert_error(e, &org.category))?;
+    Ok(Organization {
+        id: OrgId(id),
+        data: org.clone(),
+        status,
+        // postgres keeps microseconds; return what a read will return
+        created_at: truncate_micros(now),
+        updated_at: truncate_micros(now),
+    })
 }
 
 fn truncate_micros(t: chrono::DateTime<Utc>) -> chrono::DateTime<Utc> {
@@ -179,7 +181,7 @@ impl Store for PgStore {
         org: &NewOrganization,
         status: Status,
     ) -> Result<Organization> {
-        self.insert(Uuid::new_v4(), org, status).await
+        insert(&self.pool, Uuid::new_v4(), org, status).await
     }
 
     async fn insert_organization_with_id(
@@ -188,7 +190,7 @@ impl Store for PgStore {
         org: &NewOrganization,
         status: Status,
     ) -> Result<Organization> {
-        self.insert(id.0, org, status).await
+        insert(&self.pool, id.0, org, status).await
     }
 
     async fn organization(&self, id: OrgId) -> Result<Option<Organization>> {
@@ -233,6 +235,19 @@ impl Store for PgStore {
                 .execute(&self.pool)
                 .await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    async fn import_organizations(
+        &self,
+        orgs: &[(OrgId, NewOrganization)],
+        status: Status,
+    ) -> Result<usize> {
+        let mut tx = self.pool.begin().await?;
+        for (id, org) in orgs {
+            insert(&mut *tx, id.0, org, status).await?;
+        }
+        tx.commit().await?;
+        Ok(orgs.len())
     }
 
     async fn count_organizations(&self) -> Result<u64> {

@@ -1,0 +1,158 @@
+//! The map in a real browser: markers, cards, and text that stays text.
+
+use std::time::Duration;
+
+use fantoccini::Locator;
+use solidarity_map_e2e::{Browser, Server, one_org};
+
+#[tokio::test]
+async fn every_published_organisation_has_a_marker_and_no_errors() {
+    let Some(server) = Server::start(None).await.unwrap() else {
+        return;
+    };
+    let Some(browser) = Browser::start(1280, 800).await.unwrap() else {
+        return;
+    };
+    let api = server.get_json("/api/organizations").await.unwrap();
+    let expected = api["numberMatched"].as_u64().unwrap() as usize;
+    assert!(expected >= 20);
+
+    browser.client.goto(&server.base).await.unwrap();
+    browser.wait_count(".sm-marker", expected).await.unwrap();
+    // the outlines layer is drawn from the app's own data
+    browser
+        .wait_for(".leaflet-outlines-pane path")
+        .await
+        .unwrap();
+    let legend = browser
+        .client
+        .find_all(Locator::Css(".legend-list li"))
+        .await
+        .unwrap();
+    let categories = server.get_json("/api/categories").await.unwrap();
+    assert_eq!(legend.len(), categories.as_array().unwrap().len());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(browser.page_errors().await.unwrap(), Vec::<String>::new());
+    browser.screenshot("map-desktop").await.unwrap();
+    browser.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn clicking_a_marker_opens_its_card() {
+    let Some(server) = Server::start(None).await.unwrap() else {
+        return;
+    };
+    let Some(browser) = Browser::start(1280, 800).await.unwrap() else {
+        return;
+    };
+    browser.client.goto(&server.base).await.unwrap();
+    // London has one organisation, so its marker is not covered by another
+    let marker = browser
+        .wait_for(r#".sm-marker[title="Jewish Labour Movement"]"#)
+        .await
+        .unwrap();
+    marker.click().await.unwrap();
+    let title = browser.wait_for(".card h2").await.unwrap();
+    assert_eq!(title.text().await.unwrap(), "Jewish Labour Movement");
+    let card = browser.client.find(Locator::Css(".card")).await.unwrap();
+    let text = card.text().await.unwrap();
+    assert!(text.contains("London"), "{text}");
+    assert!(text.contains("Diaspora groups"), "{text}");
+    browser.screenshot("card-desktop").await.unwrap();
+    // closing it
+    browser
+        .client
+        .find(Locator::Css(".card .close"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser.wait_count(".card", 0).await.unwrap();
+    browser.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn markup_in_a_name_is_shown_as_text_and_never_runs() {
+    let name = "<img src=x onerror=alert(1)>";
+    let description = "<script>alert(2)</script><b onmouseover=alert(3)>bold?</b>";
+    let org = one_org(
+        "0b6f0c4e-1111-4c8e-9d4b-0a7e5f1c2d3e",
+        name,
+        description,
+        31.9,
+        35.2,
+    );
+    let Some(server) = Server::start(Some(&org)).await.unwrap() else {
+        return;
+    };
+    let Some(browser) = Browser::start(1280, 800).await.unwrap() else {
+        return;
+    };
+    browser.client.goto(&server.base).await.unwrap();
+    let marker = browser
+        .wait_for(r#".sm-marker[title="<img src=x onerror=alert(1)>"]"#)
+        .await
+        .unwrap();
+    // activate it from the keyboard (it sits among the Jerusalem markers)
+    marker.send_keys("\u{e007}").await.unwrap();
+    let title = browser.wait_for(".card h2").await.unwrap();
+    assert_eq!(title.text().await.unwrap(), name);
+    let desc = browser
+        .client
+        .find(Locator::Css(".card .description"))
+        .await
+        .unwrap();
+    assert_eq!(desc.text().await.unwrap(), description);
+    let injected = browser
+        .client
+        .find_all(Locator::Css(
+            ".card img, .card script, .card b, .leaflet-marker-pane img",
+        ))
+        .await
+        .unwrap();
+    assert!(injected.is_empty(), "markup from the API became elements");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        browser.alerts().await.unwrap(),
+        0,
+        "a script from the API ran"
+    );
+    assert_eq!(browser.page_errors().await.unwrap(), Vec::<String>::new());
+    browser.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn phone_layout_keeps_the_map_visible() {
+    let Some(server) = Server::start(None).await.unwrap() else {
+        return;
+    };
+    let Some(browser) = Browser::start(390, 844).await.unwrap() else {
+        return;
+    };
+    browser.client.goto(&server.base).await.unwrap();
+    let api = server.get_json("/api/organizations").await.unwrap();
+    let expected = api["numberMatched"].as_u64().unwrap() as usize;
+    browser.wait_count(".sm-marker", expected).await.unwrap();
+    // the legend starts folded on a phone
+    let hidden = browser
+        .client
+        .execute(
+            "return document.querySelector('.legend-list').hidden",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(hidden, serde_json::Value::Bool(true));
+    let legend_h = browser
+        .client
+        .execute(
+            "return document.querySelector('.legend').getBoundingClientRect().height",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(legend_h.as_f64().unwrap() < 100.0);
+    browser.screenshot("map-phone").await.unwrap();
+    browser.close().await.unwrap();
+}

@@ -1,0 +1,363 @@
+//! The end-to-end harness: the real `solidarity-map` binary on a free port
+//! with a fresh SQLite database, the built web client, and headless
+//! Chromium driven through chromedriver.
+//!
+//! Outside CI a missing piece (Chromium, the built client) skips a test
+//! with a loud line; with `CI=true` it fails the test.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use fantoccini::wd::WebDriverCompatibleCommand;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// Returns false (after a loud line) when a prerequisite is missing outside
+/// CI; panics in CI.
+pub fn require(ok: bool, what: &str) -> bool {
+    if ok {
+        return true;
+    }
+    assert!(!in_ci(), "CI=true and {what}");
+    eprintln!("\n!!! SKIPPED: {what}\n");
+    false
+}
+
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from(".."))
+}
+
+fn dist_dir() -> PathBuf {
+    std::env::var_os("DIST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("dist"))
+}
+
+/// The server binary, built if it is not there yet.
+fn server_bin() -> Result<PathBuf> {
+    if let Some(p) = std::env::var_os("SOLIDARITY_MAP_BIN") {
+        return Ok(PathBuf::from(p));
+    }
+    let root = workspace_root();
+    let status = Command::new(env!("CARGO"))
+        .args(["build", "--quiet", "--package", "solidarity-map-server"])
+        .current_dir(&root)
+        .status()
+        .context("cargo build")?;
+    if !status.success() {
+        bail!("building the server failed");
+    }
+    Ok(root.join("target/debug/solidarity-map"))
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// A running server with its own database, stopped on drop.
+pub struct Server {
+    child: Child,
+    pub base: String,
+    pub database_url: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Server {
+    /// Starts the server with the demo data, after importing `extra` (a
+    /// GeoJSON FeatureCollection of organisations) as published entries.
+    pub async fn start(extra: Option<&Value>) -> Result<Option<Server>> {
+        let dist = dist_dir();
+        if !require(
+            dist.join("index.html").exists(),
+            &format!(
+                "the web client is not built in {} (cargo xtask build)",
+                dist.display()
+            ),
+        ) {
+            return Ok(None);
+        }
+        let bin = server_bin()?;
+        let dir = tempfile::tempdir()?;
+        let database_url = format!("sqlite:{}", dir.path().join("e2e.db").display());
+        // The demo data first, so that the imported entries come on top.
+        let seeded = Command::new(&bin)
+            .args(["--database-url", &database_url, "seed"])
+            .stdout(Stdio::null())
+            .status()?;
+        if !seeded.success() {
+            bail!("seed failed");
+        }
+        if let Some(fc) = extra {
+            let file = dir.path().join("extra.geojson");
+            std::fs::write(&file, fc.to_string())?;
+            let status = Command::new(&bin)
+                .args(["--database-url", &database_url, "import", "--publish"])
+                .arg(&file)
+                .stdout(Stdio::null())
+                .status()?;
+            if !status.success() {
+                bail!("import failed");
+            }
+        }
+        let port = free_port()?;
+        let child = Command::new(&bin)
+            .args(["--database-url", &database_url, "serve"])
+            .args(["--addr", &format!("127.0.0.1:{port}")])
+            .arg("--dist-dir")
+            .arg(&dist)
+            // no third-party requests from tests: outlines only
+            .args(["--tile-url", ""])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .spawn()?;
+        let server = Server {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            database_url,
+            _dir: dir,
+        };
+        server.wait_healthy().await?;
+        Ok(Some(server))
+    }
+
+    async fn wait_healthy(&self) -> Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Ok(r) = reqwest::get(format!("{}/healthz", self.base)).await {
+                if r.status().is_success() {
+                    return Ok(());
+                }
+            }
+            if Instant::now() > deadline {
+                bail!("the server did not become healthy");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn get_json(&self, path: &str) -> Result<Value> {
+        Ok(reqwest::get(format!("{}{path}", self.base))
+            .await?
+            .error_for_status()?
+            .json()
+            .await?)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Headless Chromium through chromedriver, closed on drop.
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+fn on_path(program: &str) -> bool {
+    Command::new(program)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Script run before any of the page's own: records uncaught errors,
+/// rejected promises and console errors, and any `alert` call.
+const ERROR_TRAP: &str = r"
+window.__errors = [];
+window.addEventListener('error', e => window.__errors.push('error: ' + (e.message || e.type)));
+window.addEventListener('unhandledrejection', e => window.__errors.push('rejection: ' + e.reason));
+const origError = console.error;
+console.error = function (...args) { window.__errors.push('console: ' + args.join(' ')); origError.apply(console, args); };
+window.alert = function (m) { window.__alerts = (window.__alerts || 0) + 1; };
+";
+
+/// A chromedriver-specific command: run a Chrome DevTools Protocol method.
+#[derive(Debug)]
+struct Cdp {
+    method: &'static str,
+    params: Value,
+}
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
+    }
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (
+            http::Method::POST,
+            Some(json!({"cmd": self.method, "params": self.params}).to_string()),
+        )
+    }
+}
+
+impl Browser {
+    pub async fn start(width: u32, height: u32) -> Result<Option<Browser>> {
+        if !require(
+            on_path("chromium") && on_path("chromedriver"),
+            "chromium and chromedriver are not installed (apt-get install chromium chromium-driver)",
+        ) {
+            return Ok(None);
+        }
+        let port = free_port()?;
+        let driver = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("chromedriver")?;
+        let profile = tempfile::tempdir()?;
+        let args = vec![
+            "--headless".to_owned(),
+            "--no-sandbox".to_owned(),
+            "--disable-gpu".to_owned(),
+            "--disable-quic".to_owned(),
+            "--no-first-run".to_owned(),
+            "--disable-background-networking".to_owned(),
+            "--disable-component-update".to_owned(),
+            "--disable-sync".to_owned(),
+            "--disable-dev-shm-usage".to_owned(),
+            format!("--user-data-dir={}", profile.path().display()),
+            format!("--window-size={width},{height}"),
+        ];
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".to_owned(),
+            json!({"args": args, "binary": "/usr/bin/chromium"}),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let client = loop {
+            let mut builder =
+                ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new());
+            match builder.capabilities(caps.clone()).connect(&url).await {
+                Ok(c) => break c,
+                Err(e) if Instant::now() > deadline => bail!("chromedriver: {e}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+            }
+        };
+        client
+            .issue_cmd(Cdp {
+                method: "Page.addScriptToEvaluateOnNewDocument",
+                params: json!({"source": ERROR_TRAP}),
+            })
+            .await?;
+        Ok(Some(Browser {
+            client,
+            driver,
+            _profile: profile,
+        }))
+    }
+
+    /// Errors the page reported since it was loaded.
+    pub async fn page_errors(&self) -> Result<Vec<String>> {
+        let v = self
+            .client
+            .execute("return window.__errors || []", vec![])
+            .await?;
+        Ok(serde_json::from_value(v)?)
+    }
+
+    /// How many times the page called `alert`.
+    pub async fn alerts(&self) -> Result<u64> {
+        let v = self
+            .client
+            .execute("return window.__alerts || 0", vec![])
+            .await?;
+        Ok(v.as_u64().unwrap_or(0))
+    }
+
+    /// Waits until `css` matches exactly `n` elements.
+    pub async fn wait_count(&self, css: &str, n: usize) -> Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let found = self.client.find_all(Locator::Css(css)).await?.len();
+            if found == n {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                bail!("expected {n} elements matching {css}, found {found}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits for an element and returns it.
+    pub async fn wait_for(&self, css: &str) -> Result<fantoccini::elements::Element> {
+        Ok(self
+            .client
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css(css))
+            .await?)
+    }
+
+    /// Saves a screenshot under target/screenshots/ for people to look at.
+    pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        let png = self.client.screenshot().await?;
+        let dir = workspace_root().join("target/screenshots");
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, png)?;
+        Ok(path)
+    }
+
+    pub async fn close(mut self) -> Result<()> {
+        let client = self.client.clone();
+        client.close().await?;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        Ok(())
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+/// A GeoJSON FeatureCollection with one organisation, for `Server::start`.
+pub fn one_org(id: &str, name: &str, description: &str, lat: f64, lon: f64) -> Value {
+    json!({
+        "type": "FeatureCollection",
+        "features": [{
+            "type": "Feature",
+            "id": id,
+            "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": {
+                "name": {"en": name},
+                "description": {"en": description},
+                "category": "media",
+                "city": "Ramallah",
+                "country": "PS",
+                "precision": "city",
+                "tags": ["test"]
+            }
+        }]
+    })
+}

@@ -1,0 +1,198 @@
+//! Installs the tools the build needs when they are missing, each at the
+//! exact version the project is tested with, from the package registries
+//! only (crates.io, npm, Debian).
+
+use std::net::{TcpStream, ToSocketAddrs};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+
+use crate::{cmd, in_ci};
+
+const TRUNK_VERSION: &str = "0.21.14";
+
+fn cargo_bin() -> PathBuf {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .unwrap_or_else(|| PathBuf::from(".cargo"));
+    home.join("bin")
+}
+
+/// PATH with the npm tools (wasm-opt) and cargo-installed tools first, so
+/// Trunk finds the right versions and never the system's old wasm-opt.
+pub fn path_env() -> Vec<(String, String)> {
+    let node_bin = std::env::current_dir()
+        .map(|d| d.join("node_modules/.bin"))
+        .unwrap_or_default();
+    let old = std::env::var("PATH").unwrap_or_default();
+    vec![(
+        "PATH".to_owned(),
+        format!("{}:{}:{old}", node_bin.display(), cargo_bin().display()),
+    )]
+}
+
+pub fn trunk_path() -> PathBuf {
+    let p = cargo_bin().join("trunk");
+    if p.exists() {
+        p
+    } else {
+        PathBuf::from("trunk")
+    }
+}
+
+fn version_of(program: &Path, arg: &str) -> Option<String> {
+    let out = Command::new(program)
+        .arg(arg)
+        .envs(path_env())
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+/// The wasm-bindgen version Cargo.lock pins: the CLI must match it exactly.
+fn locked_wasm_bindgen(root: &Path) -> Result<String> {
+    let lock = std::fs::read_to_string(root.join("Cargo.lock")).context("Cargo.lock")?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == "name = \"wasm-bindgen\"" {
+            if let Some(v) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
+                return Ok(v.trim_end_matches('"').to_owned());
+            }
+        }
+    }
+    bail!("wasm-bindgen is not in Cargo.lock")
+}
+
+pub fn ensure_web_tools(root: &Path) -> Result<()> {
+    // the wasm32 standard library (rustup reads rust-toolchain.toml too)
+    let targets = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output();
+    let has_wasm = targets
+        .as_ref()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("wasm32-unknown-unknown"));
+    if !has_wasm {
+        eprintln!("installing the wasm32-unknown-unknown target");
+        cmd("rustup", &["target", "add", "wasm32-unknown-unknown"])?;
+    }
+
+    let trunk = trunk_path();
+    let want = format!("trunk {TRUNK_VERSION}");
+    if version_of(&trunk, "--version").as_deref() != Some(want.as_str()) {
+        eprintln!("installing {want} (takes several minutes, once)");
+        cmd(
+            "cargo",
+            &["install", "trunk", "--version", TRUNK_VERSION, "--locked"],
+        )?;
+    }
+
+    let wb = locked_wasm_bindgen(root)?;
+    let want = format!("wasm-bindgen {wb}");
+    let have = version_of(&cargo_bin().join("wasm-bindgen"), "--version")
+        .or_else(|| version_of(Path::new("wasm-bindgen"), "--version"));
+    if have.as_deref() != Some(want.as_str()) {
+        eprintln!("installing wasm-bindgen-cli {wb} (takes a few minutes, once)");
+        // not --locked: its lockfile pins a crate version the registry lacks
+        cmd(
+            "cargo",
+            &["install", "wasm-bindgen-cli", "--version", &wb, "--force"],
+        )?;
+    }
+
+    let stamp = root.join("node_modules/.package-lock.json");
+    let lock = root.join("package-lock.json");
+    let fresh = match (std::fs::metadata(&stamp), std::fs::metadata(&lock)) {
+        (Ok(s), Ok(l)) => match (s.modified(), l.modified()) {
+            (Ok(s), Ok(l)) => s >= l,
+            _ => false,
+        },
+        _ => false,
+    };
+    if !fresh {
+        eprintln!("installing npm packages (Leaflet, binaryen)");
+        cmd("npm", &["ci", "--no-audit", "--no-fund"])?;
+    }
+    Ok(())
+}
+
+fn on_path(program: &str) -> bool {
+    Command::new(program)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Headless Chromium and its driver for the browser tests, from Debian.
+pub fn ensure_browser() -> Result<()> {
+    if on_path("chromium") && on_path("chromedriver") {
+        return Ok(());
+    }
+    let apt = Path::new("/usr/bin/apt-get").exists();
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    if apt && root {
+        eprintln!("installing chromium and chromium-driver from Debian");
+        cmd("apt-get", &["update", "-qq"])?;
+        cmd(
+            "apt-get",
+            &["install", "-y", "-qq", "chromium", "chromium-driver"],
+        )?;
+        return Ok(());
+    }
+    if in_ci() {
+        bail!("CI=true but chromium/chromedriver are missing and cannot be installed here");
+    }
+    eprintln!("\n!!! chromium/chromedriver missing: the browser tests will be SKIPPED\n");
+    Ok(())
+}
+
+/// Postgres for the store tests: reachable, or started if it is installed
+/// here but stopped.
+pub fn ensure_postgres() -> Result<()> {
+    let url = std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+    let hostport = url
+        .split_once('@')
+        .map(|(_, rest)| rest)
+        .unwrap_or(&url)
+        .split('/')
+        .next()
+        .unwrap_or("127.0.0.1:5432")
+        .to_owned();
+    let reachable = || {
+        hostport
+            .to_socket_addrs()
+            .ok()
+            .and_then(|mut a| a.next())
+            .is_some_and(|a| TcpStream::connect_timeout(&a, Duration::from_secs(2)).is_ok())
+    };
+    if reachable() {
+        return Ok(());
+    }
+    if let Ok(mut versions) = std::fs::read_dir("/etc/postgresql") {
+        if let Some(Ok(v)) = versions.next() {
+            let v = v.file_name().to_string_lossy().into_owned();
+            eprintln!("starting the local Postgres {v} cluster");
+            let _ = cmd(
+                "pg_ctlcluster",
+                &["--skip-systemctl-redirect", &v, "main", "start"],
+            );
+            std::thread::sleep(Duration::from_secs(2));
+        }
+    }
+    if reachable() {
+        return Ok(());
+    }
+    if in_ci() {
+        bail!("CI=true but Postgres at {hostport} is not reachable (set TEST_DATABASE_URL)");
+    }
+    eprintln!("\n!!! Postgres at {hostport} not reachable: the Postgres tests will be SKIPPED\n");
+    Ok(())
+}
