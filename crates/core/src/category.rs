@@ -100,3 +100,18 @@ mod tests {
         assert!(parse_colour("red").is_err());
     }
 }
+
+/// How many published organisations there are per country and per working
+/// language: the options of the map's filters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Facets {
+    pub countries: Vec<FacetCount>,
+    pub languages: Vec<FacetCount>,
+}
+
+/// One value of a facet and its count.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FacetCount {
+    pub code: String,
+    pub count: u64,
+}

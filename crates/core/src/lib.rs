@@ -16,7 +16,7 @@ pub mod query;
 pub mod site;
 pub mod text;
 
-pub use category::{Category, CategoryCount, CategorySlug};
+pub use category::{Category, CategoryCount, CategorySlug, FacetCount, Facets};
 pub use country::CountryCode;
 pub use error::{ErrorBody, FieldError};
 pub use fields::{City, Description, Email, OrgName, Tag, WebUrl};

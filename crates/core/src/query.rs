@@ -2,7 +2,7 @@
 //! server and the client build and read the same URLs.
 
 use crate::text::normalize_for_search;
-use crate::{BBox, CategorySlug, CountryCode, FieldError};
+use crate::{BBox, CategorySlug, CountryCode, FieldError, LangCode};
 
 /// The longest search text accepted, in characters.
 pub const MAX_Q_CHARS: usize = 200;
@@ -22,6 +22,8 @@ pub struct OrgFilter {
     /// Any of these categories; none means all.
     pub categories: Vec<CategorySlug>,
     pub country: Option<CountryCode>,
+    /// Organisations that work in this language.
+    pub language: Option<LangCode>,
     /// The search text as typed.
     pub q: Option<String>,
     pub limit: Option<u32>,
@@ -74,6 +76,14 @@ impl OrgFilter {
                     if !value.is_empty() {
                         match CountryCode::parse(&value) {
                             Ok(c) => f.country = Some(c),
+                            Err(e) => errors.push(e),
+                        }
+                    }
+                }
+                "language" if once(&mut seen, &mut errors) => {
+                    if !value.is_empty() {
+                        match LangCode::parse(&value) {
+                            Ok(l) => f.language = Some(l),
                             Err(e) => errors.push(e),
                         }
                     }
@@ -138,6 +148,9 @@ impl OrgFilter {
         if let Some(c) = &self.country {
             s.append_pair("country", c.as_str());
         }
+        if let Some(l) = &self.language {
+            s.append_pair("language", l.as_str());
+        }
         if let Some(q) = &self.q {
             s.append_pair("q", q);
         }
@@ -166,11 +179,12 @@ mod tests {
     #[test]
     fn parses_and_round_trips() {
         let f = OrgFilter::from_query(
-            "bbox=34,31,36,33&category=jerusalem&category=media,faith&country=ps&q=%D8%A7%D9%84%D9%82%D8%AF%D8%B3&limit=50&offset=100&_=123",
+            "bbox=34,31,36,33&category=jerusalem&category=media,faith&country=ps&language=AR&q=%D8%A7%D9%84%D9%82%D8%AF%D8%B3&limit=50&offset=100&_=123",
         )
         .unwrap();
         assert_eq!(f.categories.len(), 3);
         assert_eq!(f.country.unwrap().as_str(), "PS");
+        assert_eq!(f.language.as_ref().unwrap().as_str(), "ar");
         assert_eq!(f.q.as_deref(), Some("القدس"));
         assert_eq!(f.limit(), 50);
         assert_eq!(OrgFilter::from_query(&f.to_query()).unwrap(), f);
@@ -190,6 +204,7 @@ mod tests {
         assert_eq!(fields(&format!("x={}", "a".repeat(5000))), ["query"]);
         assert_eq!(fields("bbox=0,0,1,1&bbox=0,0,2,2"), ["bbox"]);
         assert_eq!(fields("limit=x&country=XX"), ["limit", "country"]);
+        assert_eq!(fields("language=english"), ["language"]);
     }
 
     #[test]

@@ -294,6 +294,29 @@ async fn categories_with_counts() {
 }
 
 #[tokio::test]
+async fn facets_count_countries_and_languages() {
+    let env = env().await;
+    let (status, facets) = get_json(&env.app, "/api/facets").await;
+    assert_eq!(status, StatusCode::OK);
+    for (facet, param) in [("countries", "country"), ("languages", "language")] {
+        let list = facets[facet].as_array().unwrap();
+        assert!(!list.is_empty());
+        for f in list {
+            let code = f["code"].as_str().unwrap();
+            let (_, fc) = get_json(&env.app, &format!("/api/organizations?{param}={code}")).await;
+            assert_eq!(f["count"], fc["numberMatched"], "{facet} {code}");
+        }
+    }
+    let il = facets["countries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["code"] == "IL")
+        .unwrap();
+    assert!(il["count"].as_u64().unwrap() >= 10);
+}
+
+#[tokio::test]
 async fn health_config_and_static_files() {
     let env = env().await;
     let (status, h) = get_json(&env.app, "/healthz").await;
@@ -378,6 +401,9 @@ impl Store for DownStore {
     ) -> Result<usize, StoreError> {
         Err(down())
     }
+    async fn facets(&self) -> Result<solidarity_map_core::Facets, StoreError> {
+        Err(down())
+    }
     async fn count_organizations(&self) -> Result<u64, StoreError> {
         Err(down())
     }
@@ -393,7 +419,12 @@ async fn database_down_means_503_not_500() {
         },
         dist.path().to_owned(),
     );
-    for uri in ["/healthz", "/api/organizations", "/api/categories"] {
+    for uri in [
+        "/healthz",
+        "/api/organizations",
+        "/api/categories",
+        "/api/facets",
+    ] {
         let (status, v) = get_json(&app, uri).await;
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{uri}");
         assert!(

@@ -243,6 +243,68 @@ async fn filters_by_box_category_country_and_text(store: Arc<dyn Store>) {
     assert_eq!(count("q=nothing-like-this").await, 0);
 }
 
+async fn language_filter_and_facets(store: Arc<dyn Store>) {
+    ready(store.as_ref()).await;
+    let mut a = org(&[("en", "A")], "media", "PS", 31.9, 35.2, "city");
+    a.languages = vec!["ar".parse_lang(), "en".parse_lang()];
+    let mut b = org(&[("en", "B")], "media", "IL", 31.9, 35.2, "city");
+    b.languages = vec!["he".parse_lang(), "ar".parse_lang()];
+    let mut c = org(&[("en", "C")], "media", "IL", 31.9, 35.2, "city");
+    c.languages = vec!["he".parse_lang()];
+    store
+        .insert_organization(&a, Status::Published)
+        .await
+        .unwrap();
+    store
+        .insert_organization(&b, Status::Published)
+        .await
+        .unwrap();
+    store
+        .insert_organization(&c, Status::Pending)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.published(&filter("language=ar")).await.unwrap().total,
+        2
+    );
+    assert_eq!(
+        store.published(&filter("language=he")).await.unwrap().total,
+        1
+    );
+    assert_eq!(
+        store.published(&filter("language=fr")).await.unwrap().total,
+        0
+    );
+    let facets = store.facets().await.unwrap();
+    let pairs = |v: &[solidarity_map_core::FacetCount]| {
+        v.iter()
+            .map(|f| (f.code.clone(), f.count))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        pairs(&facets.countries),
+        [("IL".to_owned(), 1), ("PS".to_owned(), 1)]
+    );
+    assert_eq!(
+        pairs(&facets.languages),
+        [
+            ("ar".to_owned(), 2),
+            ("en".to_owned(), 1),
+            ("he".to_owned(), 1)
+        ]
+    );
+}
+
+trait ParseLang {
+    fn parse_lang(&self) -> solidarity_map_core::LangCode;
+}
+
+impl ParseLang for str {
+    fn parse_lang(&self) -> solidarity_map_core::LangCode {
+        solidarity_map_core::LangCode::parse(self).unwrap()
+    }
+}
+
 async fn bbox_matches_public_coordinates_only(store: Arc<dyn Store>) {
     ready(store.as_ref()).await;
     // exact point 31.74, 35.26; shown (city precision) at 31.7, 35.3
@@ -337,6 +399,7 @@ on_both_backends!(
     insert_and_read_back,
     only_published_entries_are_listed_and_counted,
     filters_by_box_category_country_and_text,
+    language_filter_and_facets,
     bbox_matches_public_coordinates_only,
     pages_are_stable_and_ordered_by_name,
     unknown_category_is_refused,

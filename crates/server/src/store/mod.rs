@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use solidarity_map_core::{
-    Category, CategoryCount, NewOrganization, OrgFilter, OrgId, Organization, Status,
+    Category, CategoryCount, Facets, NewOrganization, OrgFilter, OrgId, Organization, Status,
 };
 
 pub use postgres::PgStore;
@@ -100,6 +100,9 @@ pub trait Store: Send + Sync + 'static {
         orgs: &[(OrgId, NewOrganization)],
         status: Status,
     ) -> Result<usize>;
+
+    /// Published counts per country and per working language.
+    async fn facets(&self) -> Result<Facets>;
 
     /// How many organisations are stored, in any status.
     async fn count_organizations(&self) -> Result<u64>;

@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, Utc};
 use solidarity_map_core::{
-    Category, CategoryCount, CategorySlug, LatLon, LocalizedText, NewOrganization, OrgId,
-    Organization, Precision, Status,
+    Category, CategoryCount, CategorySlug, FacetCount, LatLon, LocalizedText, NewOrganization,
+    OrgId, Organization, Precision, Status,
 };
 
 use super::StoreError;
@@ -155,5 +155,20 @@ pub(super) fn map_insert_error(e: sqlx::Error, category: &CategorySlug) -> Store
             StoreError::UnknownCategory(category.to_string())
         }
         _ => e.into(),
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct FacetRow {
+    code: String,
+    count: i64,
+}
+
+impl From<FacetRow> for FacetCount {
+    fn from(r: FacetRow) -> Self {
+        FacetCount {
+            code: r.code,
+            count: u64::try_from(r.count).unwrap_or(0),
+        }
     }
 }

@@ -6,13 +6,15 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::Utc;
 use solidarity_map_core::{
-    Category, CategoryCount, NewOrganization, OrgFilter, OrgId, Organization, Status,
+    Category, CategoryCount, Facets, NewOrganization, OrgFilter, OrgId, Organization, Status,
 };
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 use uuid::Uuid;
 
-use super::row::{CategoryRow, ORG_COLUMNS, OrgRow, OrgValues, labels_json, map_insert_error};
+use super::row::{
+    CategoryRow, FacetRow, ORG_COLUMNS, OrgRow, OrgValues, labels_json, map_insert_error,
+};
 use super::{Page, Result, Store, like_pattern};
 
 #[derive(Clone)]
@@ -72,6 +74,11 @@ impl SqliteStore {
         }
         if let Some(c) = f.country {
             qb.push(" and country = ").push_bind(c.as_str().to_owned());
+        }
+        if let Some(l) = &f.language {
+            // languages is a json array of codes: match the quoted code
+            qb.push(" and languages like ")
+                .push_bind(format!("%\"{}\"%", l.as_str()));
         }
         if let Some(q) = f.normalized_q() {
             qb.push(" and search_text like ")
@@ -248,6 +255,29 @@ impl Store for SqliteStore {
         }
         tx.commit().await?;
         Ok(orgs.len())
+    }
+
+    async fn facets(&self) -> Result<Facets> {
+        let countries: Vec<FacetRow> = sqlx::query_as(
+            "select country as code, count(*) as count from organizations
+             where status = 'published'
+             group by country order by count(*) desc, country",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        // each published entry counts once per language it works in
+        let languages: Vec<FacetRow> = sqlx::query_as(
+            "select j.value as code, count(*) as count
+             from organizations o, json_each(o.languages) j
+             where o.status = 'published'
+             group by j.value order by count(*) desc, j.value",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(Facets {
+            countries: countries.into_iter().map(Into::into).collect(),
+            languages: languages.into_iter().map(Into::into).collect(),
+        })
     }
 
     async fn count_organizations(&self) -> Result<u64> {
