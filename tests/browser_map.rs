@@ -1,5 +1,7 @@
 //! The map in a real browser: markers, cards, and text that stays text.
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
 use std::time::Duration;
 
 use fantoccini::Locator;
@@ -18,7 +20,12 @@ async fn every_published_organisation_has_a_marker_and_no_errors() {
     assert!(expected >= 20);
 
     browser.client.goto(&server.base).await.unwrap();
-    browser.wait_count(".sm-marker", expected).await.unwrap();
+    browser
+        .wait_until("every organisation drawn", || async {
+            Ok(browser.drawn().await? as usize == expected)
+        })
+        .await
+        .unwrap();
     // the outlines layer is drawn from the app's own data
     browser
         .wait_for(".leaflet-outlines-pane path")
@@ -26,7 +33,7 @@ async fn every_published_organisation_has_a_marker_and_no_errors() {
         .unwrap();
     let legend = browser
         .client
-        .find_all(Locator::Css(".legend-list li"))
+        .find_all(Locator::Css(".cat-toggle"))
         .await
         .unwrap();
     let categories = server.get_json("/api/categories").await.unwrap();
@@ -46,7 +53,16 @@ async fn clicking_a_marker_opens_its_card() {
         return;
     };
     browser.client.goto(&server.base).await.unwrap();
-    // London has one organisation, so its marker is not covered by another
+    let total = server.get_json("/api/organizations").await.unwrap()["numberMatched"]
+        .as_u64()
+        .unwrap();
+    browser
+        .wait_until("every organisation drawn", || async {
+            Ok(browser.drawn().await? == total)
+        })
+        .await
+        .unwrap();
+    // London has one organisation, so it has a marker of its own
     let marker = browser
         .wait_for(r#".sm-marker[title="Jewish Labour Movement"]"#)
         .await
@@ -90,11 +106,38 @@ async fn markup_in_a_name_is_shown_as_text_and_never_runs() {
         return;
     };
     browser.client.goto(&server.base).await.unwrap();
+    // the list shows the name as text
+    let item = browser
+        .wait_for(r#".org-item[data-id="0b6f0c4e-1111-4c8e-9d4b-0a7e5f1c2d3e"]"#)
+        .await
+        .unwrap();
+    assert_eq!(
+        item.find(Locator::Css(".name"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        name
+    );
+    // the list opens the card, taking the marker out of its cluster
+    item.click().await.unwrap();
+    let title = browser.wait_for(".card h2").await.unwrap();
+    assert_eq!(title.text().await.unwrap(), name);
+    browser
+        .client
+        .find(Locator::Css(".card .close"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser.wait_count(".card", 0).await.unwrap();
+    // the marker opens it from the keyboard too
     let marker = browser
         .wait_for(r#".sm-marker[title="<img src=x onerror=alert(1)>"]"#)
         .await
         .unwrap();
-    // activate it from the keyboard (it sits among the Jerusalem markers)
     marker.send_keys("\u{e007}").await.unwrap();
     let title = browser.wait_for(".card h2").await.unwrap();
     assert_eq!(title.text().await.unwrap(), name);
@@ -133,26 +176,49 @@ async fn phone_layout_keeps_the_map_visible() {
     browser.client.goto(&server.base).await.unwrap();
     let api = server.get_json("/api/organizations").await.unwrap();
     let expected = api["numberMatched"].as_u64().unwrap() as usize;
-    browser.wait_count(".sm-marker", expected).await.unwrap();
-    // the legend starts folded on a phone
-    let hidden = browser
+    browser
+        .wait_until("every organisation drawn", || async {
+            Ok(browser.drawn().await? as usize == expected)
+        })
+        .await
+        .unwrap();
+    // filters and list start folded away on a phone, one tap from the map
+    let sidebar_visible = browser
         .client
         .execute(
-            "return document.querySelector('.legend-list').hidden",
+            "return getComputedStyle(document.querySelector('.sidebar')).visibility",
             vec![],
         )
         .await
         .unwrap();
-    assert_eq!(hidden, serde_json::Value::Bool(true));
-    let legend_h = browser
+    assert_eq!(sidebar_visible, "hidden");
+    let toggle = browser.wait_for(".panel-toggle").await.unwrap();
+    toggle.click().await.unwrap();
+    browser
+        .wait_until("the panel to open", || async {
+            let v = browser
+                .client
+                .execute(
+                    "return getComputedStyle(document.querySelector('.sidebar')).visibility",
+                    vec![],
+                )
+                .await?;
+            Ok(v == "visible")
+        })
+        .await
+        .unwrap();
+    // it leaves the top of the map visible
+    let top = browser
         .client
         .execute(
-            "return document.querySelector('.legend').getBoundingClientRect().height",
+            "return document.querySelector('.sidebar').getBoundingClientRect().top",
             vec![],
         )
         .await
         .unwrap();
-    assert!(legend_h.as_f64().unwrap() < 100.0);
+    assert!(top.as_f64().unwrap() > 200.0, "{top}");
+    browser.screenshot("panel-phone").await.unwrap();
+    toggle.click().await.unwrap();
     browser.screenshot("map-phone").await.unwrap();
     browser.close().await.unwrap();
 }

@@ -133,10 +133,10 @@ impl Server {
     async fn wait_healthy(&self) -> Result<()> {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            if let Ok(r) = reqwest::get(format!("{}/healthz", self.base)).await {
-                if r.status().is_success() {
-                    return Ok(());
-                }
+            if let Ok(r) = reqwest::get(format!("{}/healthz", self.base)).await
+                && r.status().is_success()
+            {
+                return Ok(());
             }
             if Instant::now() > deadline {
                 bail!("the server did not become healthy");
@@ -151,6 +151,14 @@ impl Server {
             .error_for_status()?
             .json()
             .await?)
+    }
+}
+
+impl Server {
+    /// Stops the server now, e.g. to see how the page copes.
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
@@ -315,6 +323,50 @@ impl Browser {
             .await?)
     }
 
+    /// How many organisations the map draws: single markers plus the counts
+    /// of the clusters.
+    pub async fn drawn(&self) -> Result<u64> {
+        let v = self
+            .client
+            .execute(
+                "let n = document.querySelectorAll('.leaflet-marker-pane .sm-marker').length;
+                 for (const c of document.querySelectorAll('.leaflet-marker-pane .marker-cluster span')) {
+                     n += parseInt(c.textContent, 10);
+                 }
+                 return n;",
+                vec![],
+            )
+            .await?;
+        v.as_u64().context("a number")
+    }
+
+    /// Waits until `f` holds, polling.
+    pub async fn wait_until<F, Fut>(&self, what: &str, mut f: F) -> Result<()>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<bool>>,
+    {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if f().await? {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                bail!("timed out waiting for {what}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The page's path and query.
+    pub async fn url(&self) -> Result<String> {
+        let u = self.client.current_url().await?;
+        Ok(match u.query() {
+            Some(q) => format!("{}?{q}", u.path()),
+            None => u.path().to_owned(),
+        })
+    }
+
     /// Saves a screenshot under target/screenshots/ for people to look at.
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
         let png = self.client.screenshot().await?;
@@ -360,4 +412,46 @@ pub fn one_org(id: &str, name: &str, description: &str, lat: f64, lon: f64) -> V
             }
         }]
     })
+}
+
+/// `n` generated organisations around a few cities, for tests at scale.
+pub fn many_orgs(n: usize) -> Value {
+    let cities = [
+        (31.78, 35.22, "Jerusalem", "PS"),
+        (51.51, -0.13, "London", "GB"),
+        (40.71, -74.0, "New York", "US"),
+        (-33.87, 151.21, "Sydney", "AU"),
+        (-23.55, -46.63, "São Paulo", "BR"),
+        (6.52, 3.38, "Lagos", "NG"),
+    ];
+    let categories = [
+        "solidarity",
+        "student",
+        "faith",
+        "diaspora",
+        "media",
+        "research",
+    ];
+    let features: Vec<Value> = (0..n)
+        .map(|i| {
+            let (lat, lon, city, country) = cities[i % cities.len()];
+            // a deterministic spread of a few degrees around the city
+            let dx = ((i * 7919) % 1000) as f64 / 250.0 - 2.0;
+            let dy = ((i * 104_729) % 1000) as f64 / 250.0 - 2.0;
+            json!({
+                "type": "Feature",
+                "id": format!("00000000-0000-4000-8000-{i:012}"),
+                "geometry": {"type": "Point", "coordinates": [lon + dx, lat + dy]},
+                "properties": {
+                    "name": {"en": format!("Generated group {i}")},
+                    "description": {"en": "A generated organisation for tests at scale."},
+                    "category": categories[i % categories.len()],
+                    "city": city,
+                    "country": country,
+                    "precision": "neighbourhood"
+                }
+            })
+        })
+        .collect();
+    json!({"type": "FeatureCollection", "features": features})
 }

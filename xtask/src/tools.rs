@@ -59,10 +59,10 @@ fn locked_wasm_bindgen(root: &Path) -> Result<String> {
     let lock = std::fs::read_to_string(root.join("Cargo.lock")).context("Cargo.lock")?;
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
-        if line == "name = \"wasm-bindgen\"" {
-            if let Some(v) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
-                return Ok(v.trim_end_matches('"').to_owned());
-            }
+        if line == "name = \"wasm-bindgen\""
+            && let Some(v) = lines.next().and_then(|l| l.strip_prefix("version = \""))
+        {
+            return Ok(v.trim_end_matches('"').to_owned());
         }
     }
     bail!("wasm-bindgen is not in Cargo.lock")
@@ -176,16 +176,16 @@ pub fn ensure_postgres() -> Result<()> {
     if reachable() {
         return Ok(());
     }
-    if let Ok(mut versions) = std::fs::read_dir("/etc/postgresql") {
-        if let Some(Ok(v)) = versions.next() {
-            let v = v.file_name().to_string_lossy().into_owned();
-            eprintln!("starting the local Postgres {v} cluster");
-            let _ = cmd(
-                "pg_ctlcluster",
-                &["--skip-systemctl-redirect", &v, "main", "start"],
-            );
-            std::thread::sleep(Duration::from_secs(2));
-        }
+    if let Ok(mut versions) = std::fs::read_dir("/etc/postgresql")
+        && let Some(Ok(v)) = versions.next()
+    {
+        let v = v.file_name().to_string_lossy().into_owned();
+        eprintln!("starting the local Postgres {v} cluster");
+        let _ = cmd(
+            "pg_ctlcluster",
+            &["--skip-systemctl-redirect", &v, "main", "start"],
+        );
+        std::thread::sleep(Duration::from_secs(2));
     }
     if reachable() {
         return Ok(());

@@ -72,20 +72,16 @@ impl OrgFilter {
                         errors.push(FieldError::new("category", "too many categories"));
                     }
                 }
-                "country" if once(&mut seen, &mut errors) => {
-                    if !value.is_empty() {
-                        match CountryCode::parse(&value) {
-                            Ok(c) => f.country = Some(c),
-                            Err(e) => errors.push(e),
-                        }
+                "country" if once(&mut seen, &mut errors) && !value.is_empty() => {
+                    match CountryCode::parse(&value) {
+                        Ok(c) => f.country = Some(c),
+                        Err(e) => errors.push(e),
                     }
                 }
-                "language" if once(&mut seen, &mut errors) => {
-                    if !value.is_empty() {
-                        match LangCode::parse(&value) {
-                            Ok(l) => f.language = Some(l),
-                            Err(e) => errors.push(e),
-                        }
+                "language" if once(&mut seen, &mut errors) && !value.is_empty() => {
+                    match LangCode::parse(&value) {
+                        Ok(l) => f.language = Some(l),
+                        Err(e) => errors.push(e),
                     }
                 }
                 "q" if once(&mut seen, &mut errors) => {

@@ -1,5 +1,7 @@
 //! The HTTP API in process (`oneshot`) and over a real socket.
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
 mod support;
 
 use std::sync::Arc;

@@ -1,6 +1,8 @@
 //! The store contract: every test here runs against SQLite and Postgres,
 //! so the two backends cannot drift apart.
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
 mod support;
 
 use std::collections::BTreeMap;

@@ -4,7 +4,8 @@
 use gloo_net::http::Request;
 use serde::de::DeserializeOwned;
 use solidarity_map_core::{
-    CategoryCount, ErrorBody, Feature, FeatureCollection, OrgFilter, PublicOrganization, SiteConfig,
+    CategoryCount, ErrorBody, Facets, Feature, FeatureCollection, OrgFilter, PublicOrganization,
+    SiteConfig,
 };
 
 pub type Org = Feature<PublicOrganization>;
@@ -57,8 +58,11 @@ pub async fn categories() -> Result<Vec<CategoryCount>, ApiError> {
     get_json("/api/categories").await
 }
 
-/// All published organisations matching the filter, following `next` links
-/// page by page.
+pub async fn facets() -> Result<Facets, ApiError> {
+    get_json("/api/facets").await
+}
+
+/// All published organisations matching the filter, following the pages.
 pub async fn organizations(filter: &OrgFilter) -> Result<Vec<Org>, ApiError> {
     let mut filter = OrgFilter {
         limit: Some(solidarity_map_core::query::MAX_LIMIT),

@@ -1,13 +1,15 @@
-//! The page: the map, its legend, the organisation card, and the state they
-//! share.
+//! The page: sidebar (filters and list), map and card, the state they
+//! share, its loading from the API, and its mirror in the URL.
 
 use leptos::prelude::*;
-use solidarity_map_core::{CategoryCount, OrgFilter, SiteConfig};
+use solidarity_map_core::{CategoryCount, Facets, SiteConfig};
 
 use crate::api::{self, Org};
 use crate::card::Card;
-use crate::legend::Legend;
-use crate::map::MapView;
+use crate::filters::{FilterPanel, Presets};
+use crate::list::OrgList;
+use crate::map::{MapCtl, MapView};
+use crate::state::{Filters, JERUSALEM_BOUNDS, Preset, UrlState, View};
 
 /// Something loaded from the server.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,16 +19,30 @@ pub enum Load<T> {
     Failed(String),
 }
 
-/// State shared by the components, provided as context.
+/// The map's visible extent: west, south, east, north.
+pub type Bounds = [f64; 4];
+
+/// State shared by the components, provided as context. Every field is a
+/// signal, so the struct is `Copy`.
 #[derive(Clone, Copy)]
 pub struct Shared {
     pub config: RwSignal<Option<SiteConfig>>,
     pub categories: RwSignal<Vec<CategoryCount>>,
+    pub facets: RwSignal<Facets>,
+    pub filters: RwSignal<Filters>,
     pub orgs: RwSignal<Load<Vec<Org>>>,
+    /// A request for organisations is on its way.
+    pub fetching: RwSignal<bool>,
+    /// Bumped to fetch again after an error.
+    pub reload: RwSignal<u32>,
     /// The id of the organisation whose card is open.
     pub selected: RwSignal<Option<String>>,
     /// The language texts are shown in.
     pub lang: RwSignal<String>,
+    pub view: RwSignal<Option<View>>,
+    pub bounds: RwSignal<Option<Bounds>>,
+    /// The filter panel on a phone.
+    pub panel_open: RwSignal<bool>,
 }
 
 impl Shared {
@@ -42,31 +58,113 @@ impl Shared {
         self.categories
             .with(|c| c.iter().find(|c| c.category.slug.as_str() == slug).cloned())
     }
+
+    pub fn category_untracked(&self, slug: &str) -> Option<CategoryCount> {
+        self.categories
+            .with_untracked(|c| c.iter().find(|c| c.category.slug.as_str() == slug).cloned())
+    }
+
+    pub fn clear_filters(&self) {
+        self.filters.set(Filters::default());
+    }
 }
 
-fn load(shared: Shared) {
-    shared.orgs.set(Load::Loading);
+/// Loads what the filters offer; failures show the error banner.
+fn load_reference(shared: Shared) {
     leptos::task::spawn_local(async move {
-        if shared.config.get_untracked().is_none() {
-            match api::config().await {
-                Ok(c) => shared.config.set(Some(c)),
-                Err(e) => {
-                    shared.orgs.set(Load::Failed(e.to_string()));
-                    return;
-                }
+        let result = async {
+            if shared.config.get_untracked().is_none() {
+                shared.config.set(Some(api::config().await?));
             }
+            shared.categories.set(api::categories().await?);
+            shared.facets.set(api::facets().await?);
+            Ok::<_, api::ApiError>(())
         }
-        match api::categories().await {
-            Ok(c) => shared.categories.set(c),
-            Err(e) => {
-                shared.orgs.set(Load::Failed(e.to_string()));
+        .await;
+        if let Err(e) = result {
+            shared.orgs.set(Load::Failed(e.to_string()));
+        }
+    });
+}
+
+/// Fetches the organisations whenever the filters change; an answer that
+/// arrives after a newer request was made is dropped.
+fn fetch_on_filter_change(shared: Shared) {
+    let generation = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        let filters = shared.filters.get();
+        shared.reload.track();
+        let this = generation.get_value() + 1;
+        generation.set_value(this);
+        shared.fetching.set(true);
+        leptos::task::spawn_local(async move {
+            let result = api::organizations(&filters.to_org_filter()).await;
+            if generation.get_value() != this {
                 return;
             }
+            shared.fetching.set(false);
+            match result {
+                Ok(list) => shared.orgs.set(Load::Ready(list)),
+                Err(e) => shared.orgs.set(Load::Failed(e.to_string())),
+            }
+        });
+    });
+}
+
+fn location() -> (String, String) {
+    let loc = window().location();
+    (
+        loc.pathname().unwrap_or_default(),
+        loc.search().unwrap_or_default(),
+    )
+}
+
+/// Applies a URL to the state: on start and on back/forward.
+fn apply_url(shared: Shared, map: MapCtl, state: &UrlState) {
+    shared.filters.set(state.filters.clone());
+    shared.selected.set(state.org.clone());
+    match (state.preset, state.view) {
+        (Some(Preset::Jerusalem), _) => map.fit_bounds(JERUSALEM_BOUNDS),
+        (None, Some(v)) => map.set_view(v),
+        (None, None) => {}
+    }
+}
+
+/// Keeps the URL in step with the state: a new history entry when the
+/// filters or the open card change, the same entry updated when the map
+/// only moves.
+fn sync_url(shared: Shared) {
+    Effect::new(move |previous: Option<String>| {
+        let state = UrlState {
+            filters: shared.filters.get(),
+            view: shared.view.get(),
+            org: shared.selected.get(),
+            preset: None,
+        };
+        let url = state.to_url();
+        let key = UrlState {
+            view: None,
+            ..state
         }
-        match api::organizations(&OrgFilter::default()).await {
-            Ok(list) => shared.orgs.set(Load::Ready(list)),
-            Err(e) => shared.orgs.set(Load::Failed(e.to_string())),
+        .to_url();
+        let current = {
+            let (p, q) = location();
+            format!("{p}{q}")
+        };
+        if current != url
+            && let Ok(history) = window().history()
+        {
+            let push = previous.as_ref().is_some_and(|p| *p != key);
+            let r = if push {
+                history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
+            } else {
+                history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
+            };
+            if r.is_err() {
+                web_sys::console::warn_1(&"cannot update the URL".into());
+            }
         }
+        key
     });
 }
 
@@ -75,44 +173,111 @@ pub fn App() -> impl IntoView {
     let shared = Shared {
         config: RwSignal::new(None),
         categories: RwSignal::new(Vec::new()),
+        facets: RwSignal::new(Facets::default()),
+        filters: RwSignal::new(Filters::default()),
         orgs: RwSignal::new(Load::Loading),
+        fetching: RwSignal::new(false),
+        reload: RwSignal::new(0),
         selected: RwSignal::new(None),
         lang: RwSignal::new("en".to_owned()),
+        view: RwSignal::new(None),
+        bounds: RwSignal::new(None),
+        panel_open: RwSignal::new(false),
     };
     provide_context(shared);
-    load(shared);
+    let map = MapCtl::new();
+    provide_context(map);
 
-    let count = move || match shared.orgs.get() {
-        Load::Ready(list) => format!("{} organisations", list.len()),
-        _ => String::new(),
+    let (path, query) = location();
+    let initial = UrlState::parse(&path, &query);
+    shared.filters.set(initial.filters.clone());
+    shared.selected.set(initial.org.clone());
+    map.set_initial(initial.clone());
+
+    load_reference(shared);
+    fetch_on_filter_change(shared);
+    sync_url(shared);
+
+    let _popstate = window_event_listener(leptos::ev::popstate, move |_| {
+        let (path, query) = location();
+        apply_url(shared, map, &UrlState::parse(&path, &query));
+    });
+
+    let retry = move |_| {
+        load_reference(shared);
+        shared.orgs.set(Load::Loading);
+        shared.reload.update(|n| *n += 1);
     };
 
     view! {
         <div class="app">
-            <header class="topbar">
-                <h1>"Solidarity Map"</h1>
-                <span class="count" aria-live="polite">{count}</span>
-            </header>
+            <aside
+                class="sidebar"
+                class:open=move || shared.panel_open.get()
+                id="sidebar"
+                aria-label="Filters and list"
+            >
+                <header class="brand">
+                    <h1>"Solidarity Map"</h1>
+                </header>
+                <Presets />
+                <FilterPanel />
+                <OrgList />
+            </aside>
             <main class="map-area">
                 <MapView />
-            </main>
-            <Legend />
-            <Card />
-            {move || match shared.orgs.get() {
-                Load::Loading => Some(view! {
+                <button
+                    type="button"
+                    class="panel-toggle"
+                    aria-controls="sidebar"
+                    aria-expanded=move || shared.panel_open.get().to_string()
+                    on:click=move |_| shared.panel_open.update(|o| *o = !*o)
+                >
+                    {move || if shared.panel_open.get() { "Show the map" } else { "Filters and list" }}
+                </button>
+                <Card />
+                {move || shared.fetching.get().then(|| view! {
                     <div class="status loading" role="status">
                         <span class="spinner" aria-hidden="true"></span>
-                        "Loading the map…"
+                        "Loading organisations…"
                     </div>
-                }.into_any()),
-                Load::Failed(msg) => Some(view! {
-                    <div class="status error" role="alert">
-                        <p>{msg}</p>
-                        <button type="button" on:click=move |_| load(shared)>"Try again"</button>
-                    </div>
-                }.into_any()),
-                Load::Ready(_) => None,
-            }}
+                })}
+                {move || match shared.orgs.get() {
+                    Load::Failed(msg) => Some(view! {
+                        <div class="status error" role="alert">
+                            <p>{msg}</p>
+                            <button type="button" on:click=retry>"Try again"</button>
+                        </div>
+                    }.into_any()),
+                    Load::Ready(list) if list.is_empty() => Some(view! {
+                        <div class="status empty" role="status">
+                            <p>"No organisation matches these filters."</p>
+                            <button type="button" on:click=move |_| shared.clear_filters()>
+                                "Clear filters"
+                            </button>
+                        </div>
+                    }.into_any()),
+                    _ => None,
+                }}
+            </main>
         </div>
+    }
+}
+
+/// The view a new visitor sees: the world, with Jerusalem in the middle.
+pub fn default_view() -> View {
+    View {
+        lat: 31.78,
+        lon: 35.22,
+        zoom: if window()
+            .inner_width()
+            .ok()
+            .and_then(|w| w.as_f64())
+            .is_some_and(|w| w < 700.0)
+        {
+            2.0
+        } else {
+            3.0
+        },
     }
 }

@@ -4,10 +4,31 @@
 use leptos::prelude::*;
 
 use crate::app::Shared;
+use crate::names;
+
+/// Puts the organisation's link on the clipboard; says so, or shows the
+/// link to copy by hand where the browser does not allow it.
+fn copy_link(id: &str, copied: RwSignal<Option<String>>) {
+    let origin = window().location().origin().unwrap_or_default();
+    let link = format!("{origin}/org/{id}");
+    let clipboard = window().navigator().clipboard();
+    let promise = clipboard.write_text(&link);
+    leptos::task::spawn_local(async move {
+        match wasm_bindgen_futures::JsFuture::from(promise).await {
+            Ok(_) => copied.set(Some("Link copied".to_owned())),
+            Err(_) => copied.set(Some(link)),
+        }
+    });
+}
 
 #[component]
 pub fn Card() -> impl IntoView {
     let shared = expect_context::<Shared>();
+    let copied = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        shared.selected.track();
+        copied.set(None);
+    });
     move || {
         let org = shared.selected_org()?;
         let lang = shared.lang.get();
@@ -37,6 +58,8 @@ pub fn Card() -> impl IntoView {
             .map(|t| t.as_str().to_owned())
             .collect::<Vec<_>>();
         let website = p.website.as_ref().map(|w| w.as_str().to_owned());
+        let country = names::country(&lang, p.country.as_str());
+        let id = org.id.clone();
         Some(view! {
             <aside class="card" role="dialog" aria-labelledby="card-title">
                 <button
@@ -55,7 +78,7 @@ pub fn Card() -> impl IntoView {
                 <p class="place">
                     <span dir="auto">{p.city.to_string()}</span>
                     ", "
-                    <span>{p.country.to_string()}</span>
+                    <span>{country}</span>
                 </p>
                 <p class="description" dir="auto" lang=desc_lang>{desc}</p>
                 {(!languages.is_empty()).then(|| view! {
@@ -75,6 +98,12 @@ pub fn Card() -> impl IntoView {
                         </a>
                     </p>
                 }})}
+                <p class="share">
+                    <button type="button" class="copy-link" on:click=move |_| copy_link(&id, copied)>
+                        "Copy link"
+                    </button>
+                    <span class="copied" aria-live="polite">{move || copied.get()}</span>
+                </p>
             </aside>
         })
     }

@@ -1,4 +1,5 @@
-//! The few Leaflet calls the `leaflet` crate does not bind.
+//! The few Leaflet calls the `leaflet` crate does not bind, and the
+//! Leaflet.markercluster plugin.
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -19,9 +20,40 @@ extern "C" {
 
     #[wasm_bindgen(method, js_name = createPane)]
     fn create_pane(this: &MapExt, name: &str) -> web_sys::HtmlElement;
+
+    #[wasm_bindgen(method, js_name = fitBounds)]
+    fn fit_bounds_array(this: &MapExt, bounds: &JsValue);
+
+    /// `L.markerClusterGroup`: markers grouped into counted clusters that
+    /// split on zoom and spiderfy at the last zoom level.
+    #[wasm_bindgen(extends = leaflet::Layer, extends = leaflet::Evented)]
+    pub type MarkerClusterGroup;
+
+    #[wasm_bindgen(js_namespace = L, js_name = markerClusterGroup)]
+    pub fn marker_cluster_group(options: &JsValue) -> MarkerClusterGroup;
+
+    #[wasm_bindgen(method, js_name = addLayers)]
+    pub fn add_layers(this: &MarkerClusterGroup, layers: &js_sys::Array);
+
+    #[wasm_bindgen(method, js_name = clearLayers)]
+    pub fn clear_layers(this: &MarkerClusterGroup);
+
+    #[wasm_bindgen(method, js_name = zoomToShowLayer)]
+    pub fn zoom_to_show_layer(
+        this: &MarkerClusterGroup,
+        layer: &leaflet::Layer,
+        done: &js_sys::Function,
+    );
 }
 
 /// `map.createPane(name)`: a layer pane with its own z-index.
 pub fn create_pane(map: &leaflet::Map, name: &str) -> web_sys::HtmlElement {
     map.unchecked_ref::<MapExt>().create_pane(name)
+}
+
+/// `map.fitBounds([[south, west], [north, east]])`.
+pub fn fit_bounds(map: &leaflet::Map, [west, south, east, north]: [f64; 4]) {
+    let corner = |lat: f64, lon: f64| js_sys::Array::of2(&lat.into(), &lon.into());
+    let bounds = js_sys::Array::of2(&corner(south, west), &corner(north, east));
+    map.unchecked_ref::<MapExt>().fit_bounds_array(&bounds);
 }

@@ -4,9 +4,12 @@
 mod api;
 mod app;
 mod card;
+mod filters;
 mod leaflet_ext;
-mod legend;
+mod list;
 mod map;
+mod names;
+mod state;
 
 fn main() {
     console_error_panic_hook::set_once();

@@ -1,33 +1,131 @@
-//! The Leaflet map: base layers, and one marker per organisation, coloured
-//! and marked with its category's symbol.
+//! The Leaflet map: base layers, and the organisations as markers coloured
+//! and marked with their category's symbol, grouped into clusters where
+//! they are dense. Everything that draws markers is in this module, so the
+//! way they are drawn (client-side clusters now) can change in one place.
+
+use std::collections::HashMap;
 
 use leaflet::{
-    DivIconOptions, FeatureGroup, LatLng, Map, MapOptions, Marker, MarkerOptions, Point, TileLayer,
+    DivIconOptions, LatLng, Map, MapOptions, Marker, MarkerOptions, Point, TileLayer,
     TileLayerOptions,
 };
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
-use crate::app::{Load, Shared};
-use crate::leaflet_ext::{create_pane, div_icon, geo_json};
+use crate::api::Org;
+use crate::app::{Load, Shared, default_view};
+use crate::leaflet_ext::{
+    MarkerClusterGroup, create_pane, div_icon, fit_bounds, geo_json, marker_cluster_group,
+};
+use crate::state::{JERUSALEM_BOUNDS, Preset, UrlState, View};
 
 /// The Leaflet objects, created once the map's element is in the page.
 struct MapState {
     map: Map,
-    markers: FeatureGroup,
+    cluster: MarkerClusterGroup,
+    markers: HashMap<String, Marker>,
+}
+
+/// A handle to the map for the other components: move it, focus an
+/// organisation. Calls made before the map exists are kept and applied
+/// when it does.
+#[derive(Clone, Copy)]
+pub struct MapCtl {
+    state: StoredValue<Option<MapState>, LocalStorage>,
+    initial: StoredValue<Option<UrlState>, LocalStorage>,
+    pending_focus: StoredValue<Option<String>, LocalStorage>,
+}
+
+impl MapCtl {
+    pub fn new() -> Self {
+        Self {
+            state: StoredValue::new_local(None),
+            initial: StoredValue::new_local(None),
+            pending_focus: StoredValue::new_local(None),
+        }
+    }
+
+    /// The URL the page was opened with: its view, preset or organisation.
+    pub fn set_initial(&self, state: UrlState) {
+        if let Some(id) = &state.org {
+            self.pending_focus.set_value(Some(id.clone()));
+        }
+        self.initial.set_value(Some(state));
+    }
+
+    pub fn set_view(&self, v: View) {
+        let done = self.state.with_value(|s| {
+            s.as_ref()
+                .map(|s| s.map.set_view(&LatLng::new(v.lat, v.lon), v.zoom))
+                .is_some()
+        });
+        if !done {
+            self.initial.update_value(|i| {
+                i.get_or_insert_with(UrlState::default).view = Some(v);
+            });
+        }
+    }
+
+    pub fn fit_bounds(&self, b: [f64; 4]) {
+        self.state.with_value(|s| {
+            if let Some(s) = s {
+                fit_bounds(&s.map, b);
+            }
+        });
+    }
+
+    /// Zooms until the organisation's marker is out of its cluster, then
+    /// opens its card; before the markers are drawn, remembers to.
+    pub fn focus(&self, id: &str, shared: Shared) {
+        if !self.try_focus(id, shared) {
+            self.pending_focus.set_value(Some(id.to_owned()));
+            shared.selected.set(Some(id.to_owned()));
+        }
+    }
+
+    fn try_focus(&self, id: &str, shared: Shared) -> bool {
+        self.state.with_value(|s| {
+            let Some(s) = s else { return false };
+            let Some(marker) = s.markers.get(id) else {
+                return false;
+            };
+            let id = id.to_owned();
+            let done = Closure::once_into_js(move || shared.selected.set(Some(id)));
+            s.cluster
+                .zoom_to_show_layer(marker, done.unchecked_ref::<js_sys::Function>());
+            true
+        })
+    }
 }
 
 const OUTLINE_STYLE: &str = r##"{"pane":"outlines","interactive":false,
   "style":{"color":"#9aa3ad","weight":0.7,"fillColor":"#f4f1ea","fillOpacity":1}}"##;
 
-fn create_map(el: &web_sys::HtmlElement, shared: Shared) -> Result<MapState, JsValue> {
+const CLUSTER_OPTIONS: &str = r##"{"showCoverageOnHover":false,"spiderfyOnMaxZoom":true,
+  "chunkedLoading":true,"maxClusterRadius":50,"spiderLegPolylineOptions":{"weight":1.5,"color":"#333"}}"##;
+
+fn create_map(
+    el: &web_sys::HtmlElement,
+    shared: Shared,
+    initial: Option<UrlState>,
+) -> Result<MapState, JsValue> {
     let options = MapOptions::new();
     options.set_world_copy_jump(true);
     options.set_min_zoom(2.0);
     options.set_max_zoom(18.0);
     let map = Map::new_with_element(el, &options)?;
-    map.set_view(&LatLng::new(31.78, 35.22), 3.0);
+    let initial = initial.unwrap_or_default();
+    match (initial.preset, initial.view) {
+        (Some(Preset::Jerusalem), _) => fit_bounds(&map, JERUSALEM_BOUNDS),
+        (None, Some(v)) => {
+            map.set_view(&LatLng::new(v.lat, v.lon), v.zoom);
+        }
+        (None, None) => {
+            let v = default_view();
+            map.set_view(&LatLng::new(v.lat, v.lon), v.zoom);
+        }
+    }
 
     // Country outlines the app serves itself: readable with no tiles at all.
     // They sit under the tiles, which cover them once they load.
@@ -45,17 +143,8 @@ fn create_map(el: &web_sys::HtmlElement, shared: Shared) -> Result<MapState, JsV
         }
     });
 
-    if let Some(config) = shared.config.get_untracked() {
-        if !config.tile_url.is_empty() {
-            let tile_options = TileLayerOptions::new();
-            tile_options.set_attribution(config.tile_attribution.clone());
-            tile_options.set_max_zoom(19.0);
-            TileLayer::new_options(&config.tile_url, &tile_options).add_to(&map);
-        }
-    }
-
-    let markers = FeatureGroup::new();
-    markers.add_to(&map);
+    let cluster = marker_cluster_group(&js_sys::JSON::parse(CLUSTER_OPTIONS)?);
+    cluster.unchecked_ref::<leaflet::Layer>().add_to(&map);
     // One handler for all markers: the marker carries its organisation's id.
     let on_click = Closure::<dyn Fn(JsValue)>::new(move |event: JsValue| {
         let id = js_sys::Reflect::get(&event, &"layer".into())
@@ -66,7 +155,7 @@ fn create_map(el: &web_sys::HtmlElement, shared: Shared) -> Result<MapState, JsV
             shared.selected.set(Some(id));
         }
     });
-    markers
+    cluster
         .unchecked_ref::<leaflet::Evented>()
         .on("click", on_click.as_ref().unchecked_ref());
     on_click.forget(); // lives as long as the page
@@ -98,20 +187,51 @@ fn create_map(el: &web_sys::HtmlElement, shared: Shared) -> Result<MapState, JsV
         .on("click", on_map_click.as_ref().unchecked_ref());
     on_map_click.forget();
 
-    Ok(MapState { map, markers })
+    let moved_map = map.clone();
+    let on_move = Closure::<dyn Fn(JsValue)>::new(move |_| publish_view(&moved_map, shared));
+    map.unchecked_ref::<leaflet::Evented>()
+        .on("moveend", on_move.as_ref().unchecked_ref());
+    on_move.forget();
+    publish_view(&map, shared);
+
+    Ok(MapState {
+        map,
+        cluster,
+        markers: HashMap::new(),
+    })
 }
 
-fn marker(org: &crate::api::Org, shared: Shared, lang: &str) -> Result<Marker, JsValue> {
+/// Tells the rest of the app where the map is.
+fn publish_view(map: &Map, shared: Shared) {
+    let c = map.get_center();
+    let b = map.get_bounds();
+    let (sw, ne) = (b.get_south_west(), b.get_north_east());
+    shared.view.set(Some(View {
+        lat: c.lat(),
+        lon: c.lng(),
+        zoom: map.get_zoom(),
+    }));
+    shared
+        .bounds
+        .set(Some([sw.lng(), sw.lat(), ne.lng(), ne.lat()]));
+}
+
+fn marker(org: &Org, shared: Shared, lang: &str) -> Result<Marker, JsValue> {
     let (lat, lon) = org.geometry.lat_lon();
     let p = &org.properties;
-    let (colour, symbol) = shared
-        .category(p.category.as_str())
-        .map(|c| (c.category.colour, c.category.symbol))
-        .unwrap_or_else(|| ("#555555".to_owned(), String::new()));
+    let (colour, symbol, label) = shared
+        .category_untracked(p.category.as_str())
+        .map(|c| {
+            (
+                c.category.colour.clone(),
+                c.category.symbol.clone(),
+                c.category.labels.best(lang).1.to_owned(),
+            )
+        })
+        .unwrap_or_else(|| ("#555555".to_owned(), String::new(), p.category.to_string()));
 
     // Built as DOM with text, never as an HTML string.
-    let document = document();
-    let pin: web_sys::HtmlElement = document.create_element("span")?.unchecked_into();
+    let pin: web_sys::HtmlElement = document().create_element("span")?.unchecked_into();
     pin.set_class_name("sm-pin");
     pin.style().set_property("background-color", &colour)?;
     pin.set_text_content(Some(&symbol));
@@ -128,7 +248,8 @@ fn marker(org: &crate::api::Org, shared: Shared, lang: &str) -> Result<Marker, J
     let options = MarkerOptions::new();
     options.set_icon(icon);
     options.set_title(name.clone());
-    options.set_alt(name);
+    // the accessible name says what colour alone would
+    options.set_alt(format!("{name} ({label})"));
     options.set_keyboard(true);
     options.set_rise_on_hover(true);
     let m = Marker::new_with_options(&LatLng::new(lat, lon), &options);
@@ -139,22 +260,44 @@ fn marker(org: &crate::api::Org, shared: Shared, lang: &str) -> Result<Marker, J
 #[component]
 pub fn MapView() -> impl IntoView {
     let shared = expect_context::<Shared>();
+    let ctl = expect_context::<MapCtl>();
     let node = NodeRef::<leptos::html::Div>::new();
-    let state = StoredValue::new_local(None::<MapState>);
     let ready = RwSignal::new(false);
 
     Effect::new(move |_| {
         let Some(el) = node.get() else { return };
-        if shared.config.get().is_none() || state.with_value(Option::is_some) {
+        if ctl.state.with_value(Option::is_some) {
             return;
         }
-        match create_map(&el, shared) {
+        let initial = ctl.initial.with_value(Clone::clone);
+        match create_map(&el, shared, initial) {
             Ok(s) => {
-                state.set_value(Some(s));
+                ctl.state.set_value(Some(s));
                 ready.set(true);
             }
             Err(e) => web_sys::console::error_2(&"map".into(), &e),
         }
+    });
+
+    // tiles, once the server has said which
+    Effect::new(move |done: Option<bool>| {
+        if done == Some(true) || !ready.get() {
+            return done.unwrap_or(false);
+        }
+        let Some(config) = shared.config.get() else {
+            return false;
+        };
+        if !config.tile_url.is_empty() {
+            ctl.state.with_value(|s| {
+                if let Some(s) = s {
+                    let tile_options = TileLayerOptions::new();
+                    tile_options.set_attribution(config.tile_attribution.clone());
+                    tile_options.set_max_zoom(19.0);
+                    TileLayer::new_options(&config.tile_url, &tile_options).add_to(&s.map);
+                }
+            });
+        }
+        true
     });
 
     Effect::new(move |_| {
@@ -163,30 +306,37 @@ pub fn MapView() -> impl IntoView {
         }
         let lang = shared.lang.get();
         shared.categories.track();
-        shared.orgs.with(|orgs| {
-            let Load::Ready(orgs) = orgs else { return };
-            state.with_value(|s| {
-                let Some(s) = s else { return };
-                s.markers.clear_layers();
-                for org in orgs {
-                    match marker(org, shared, &lang) {
-                        Ok(m) => {
-                            s.markers.add_layer(&m);
-                        }
-                        Err(e) => web_sys::console::error_2(&"marker".into(), &e),
-                    }
-                }
-                let _ = &s.map;
-            });
+        let orgs = shared.orgs.with(|o| match o {
+            Load::Ready(list) => Some(list.clone()),
+            _ => None,
         });
+        let Some(orgs) = orgs else { return };
+        ctl.state.update_value(|s| {
+            let Some(s) = s else { return };
+            s.cluster.clear_layers();
+            s.markers.clear();
+            let all = js_sys::Array::new();
+            for org in &orgs {
+                match marker(org, shared, &lang) {
+                    Ok(m) => {
+                        all.push(&m);
+                        s.markers.insert(org.id.clone(), m);
+                    }
+                    Err(e) => web_sys::console::error_2(&"marker".into(), &e),
+                }
+            }
+            s.cluster.add_layers(&all);
+        });
+        if let Some(id) = ctl.pending_focus.with_value(Clone::clone) {
+            ctl.pending_focus.set_value(None);
+            if !ctl.try_focus(&id, shared) {
+                // not among what the filters show (or no such entry)
+                shared.selected.set(None);
+            }
+        }
     });
 
     view! {
-        <div
-            class="map"
-            node_ref=node
-            aria-label="Map of organisations"
-            role="region"
-        ></div>
+        <div class="map" node_ref=node aria-label="Map of organisations" role="region"></div>
     }
 }

@@ -1,0 +1,195 @@
+//! The filters: categories (the legend, as toggles), country, language and
+//! text search; and the Jerusalem and whole-world presets.
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+
+use crate::app::Shared;
+use crate::map::MapCtl;
+use crate::names;
+use crate::state::{JERUSALEM_BOUNDS, View};
+
+#[component]
+pub fn Presets() -> impl IntoView {
+    let shared = expect_context::<Shared>();
+    let map = expect_context::<MapCtl>();
+    view! {
+        <nav class="presets" aria-label="Places">
+            <button
+                type="button"
+                on:click=move |_| {
+                    shared.filters.update(|f| f.categories = vec!["jerusalem".to_owned()]);
+                    map.fit_bounds(JERUSALEM_BOUNDS);
+                    shared.panel_open.set(false);
+                }
+            >
+                "Jerusalem"
+            </button>
+            <button type="button" on:click=move |_| map.set_view(View::WORLD)>
+                "Whole world"
+            </button>
+        </nav>
+    }
+}
+
+#[component]
+pub fn FilterPanel() -> impl IntoView {
+    let shared = expect_context::<Shared>();
+    let lang = move || shared.lang.get();
+
+    // the search box updates the filter when typing pauses
+    let typed = RwSignal::new(shared.filters.get_untracked().q);
+    let pending = StoredValue::new_local(None::<TimeoutHandle>);
+    let on_input = move |ev| {
+        let value = event_target_value(&ev);
+        typed.set(value.clone());
+        if let Some(h) = pending.get_value() {
+            h.clear();
+        }
+        let handle = set_timeout_with_handle(
+            move || shared.filters.update(|f| f.q = value),
+            Duration::from_millis(300),
+        );
+        pending.set_value(handle.ok());
+    };
+    // a filter change from elsewhere (clear, back button) shows in the box
+    Effect::new(move |_| {
+        let q = shared.filters.with(|f| f.q.clone());
+        if typed.get_untracked().trim() != q.trim() {
+            typed.set(q);
+        }
+    });
+
+    let toggle = move |slug: String| {
+        shared.filters.update(|f| {
+            if let Some(i) = f.categories.iter().position(|c| *c == slug) {
+                f.categories.remove(i);
+            } else {
+                f.categories.push(slug);
+            }
+        });
+    };
+
+    view! {
+        <section class="filters" aria-label="Filters">
+            <label class="search">
+                <span class="visually-hidden">"Search organisations"</span>
+                <input
+                    type="search"
+                    placeholder="Search names, places, tags…"
+                    prop:value=move || typed.get()
+                    on:input=on_input
+                    autocomplete="off"
+                />
+            </label>
+            <fieldset class="categories">
+                <legend>"Kinds of group"</legend>
+                <ul>
+                    <For
+                        each=move || shared.categories.get()
+                        key=|c| (c.category.slug.clone(), c.count)
+                        let:c
+                    >
+                        {
+                            let slug = c.category.slug.to_string();
+                            let slug_pressed = slug.clone();
+                            let labels = c.category.labels.clone();
+                            let colour = c.category.colour.clone();
+                            let symbol = c.category.symbol.clone();
+                            let pressed = move || {
+                                shared.filters.with(|f| f.categories.contains(&slug_pressed))
+                            };
+                            view! {
+                                <li>
+                                    <button
+                                        type="button"
+                                        class="cat-toggle"
+                                        data-category=slug.clone()
+                                        aria-pressed=move || pressed().to_string()
+                                        on:click=move |_| toggle(slug.clone())
+                                    >
+                                        <span class="swatch" style:background-color=colour aria-hidden="true">
+                                            {symbol}
+                                        </span>
+                                        <span class="label">{move || labels.best(&lang()).1.to_owned()}</span>
+                                        <span class="n">{c.count}</span>
+                                    </button>
+                                </li>
+                            }
+                        }
+                    </For>
+                </ul>
+            </fieldset>
+            <div class="selects">
+                <label>
+                    <span>"Country"</span>
+                    <select
+                        class="country"
+                        on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            shared.filters.update(|f| f.country = Some(v).filter(|v| !v.is_empty()));
+                        }
+                        prop:value=move || shared.filters.with(|f| f.country.clone().unwrap_or_default())
+                    >
+                        <option value="">"All countries"</option>
+                        {move || {
+                            let lang = lang();
+                            let mut list: Vec<(String, String, u64)> = shared
+                                .facets
+                                .get()
+                                .countries
+                                .into_iter()
+                                .map(|c| (names::country(&lang, &c.code), c.code, c.count))
+                                .collect();
+                            list.sort();
+                            let current = shared.filters.with_untracked(|f| f.country.clone());
+                            list.into_iter()
+                                .map(|(name, code, n)| {
+                                    let selected = current.as_deref() == Some(code.as_str());
+                                    view! { <option value=code selected=selected>{format!("{name} ({n})")}</option> }
+                                })
+                                .collect_view()
+                        }}
+                    </select>
+                </label>
+                <label>
+                    <span>"Language"</span>
+                    <select
+                        class="language"
+                        on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            shared.filters.update(|f| f.language = Some(v).filter(|v| !v.is_empty()));
+                        }
+                        prop:value=move || shared.filters.with(|f| f.language.clone().unwrap_or_default())
+                    >
+                        <option value="">"All languages"</option>
+                        {move || {
+                            let lang = lang();
+                            let current = shared.filters.with_untracked(|f| f.language.clone());
+                            shared
+                                .facets
+                                .get()
+                                .languages
+                                .into_iter()
+                                .map(|l| {
+                                    let selected = current.as_deref() == Some(l.code.as_str());
+                                    let name = names::language(&lang, &l.code);
+                                    view! { <option value=l.code selected=selected>{format!("{name} ({})", l.count)}</option> }
+                                })
+                                .collect_view()
+                        }}
+                    </select>
+                </label>
+            </div>
+            <button
+                type="button"
+                class="clear"
+                disabled=move || shared.filters.with(|f| f.is_empty())
+                on:click=move |_| shared.clear_filters()
+            >
+                "Clear filters"
+            </button>
+        </section>
+    }
+}

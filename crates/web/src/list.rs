@@ -1,0 +1,134 @@
+//! The list of organisations that match the filters and lie in the map's
+//! view, by name: the map's accessible twin.
+
+use leptos::prelude::*;
+
+use crate::app::{Bounds, Load, Shared};
+use crate::map::MapCtl;
+
+/// At most this many rows are drawn; the rest are counted.
+const MAX_ROWS: usize = 300;
+
+fn in_bounds(b: &Bounds, lat: f64, lon: f64) -> bool {
+    let [west, south, east, north] = *b;
+    if lat < south || lat > north {
+        return false;
+    }
+    if east - west >= 360.0 {
+        return true;
+    }
+    // the map may show longitudes past ±180 (world copies)
+    let wrap = |x: f64| (x + 180.0).rem_euclid(360.0) - 180.0;
+    let (w, e, x) = (wrap(west), wrap(east), wrap(lon));
+    if w <= e {
+        x >= w && x <= e
+    } else {
+        x >= w || x <= e
+    }
+}
+
+#[derive(Clone, PartialEq)]
+struct Row {
+    id: String,
+    name: String,
+    category: String,
+    city: String,
+}
+
+#[component]
+pub fn OrgList() -> impl IntoView {
+    let shared = expect_context::<Shared>();
+    let map = expect_context::<MapCtl>();
+    let rows = Memo::new(move |_| {
+        let lang = shared.lang.get();
+        let bounds = shared.bounds.get();
+        shared.categories.track();
+        shared.orgs.with(|o| {
+            let Load::Ready(list) = o else {
+                return Vec::new();
+            };
+            let mut rows: Vec<(String, Row)> = list
+                .iter()
+                .filter(|f| {
+                    let (lat, lon) = f.geometry.lat_lon();
+                    bounds.as_ref().is_none_or(|b| in_bounds(b, lat, lon))
+                })
+                .map(|f| {
+                    let p = &f.properties;
+                    let name = p.name.text().best(&lang).1.to_owned();
+                    let category = shared
+                        .category_untracked(p.category.as_str())
+                        .map(|c| c.category.labels.best(&lang).1.to_owned())
+                        .unwrap_or_else(|| p.category.to_string());
+                    let key = solidarity_map_core::text::normalize_for_search(&name);
+                    (
+                        key,
+                        Row {
+                            id: f.id.clone(),
+                            name,
+                            category,
+                            city: p.city.to_string(),
+                        },
+                    )
+                })
+                .collect();
+            rows.sort_by(|a, b| a.0.cmp(&b.0));
+            rows.into_iter().map(|(_, r)| r).collect()
+        })
+    });
+    let total = move || {
+        shared
+            .orgs
+            .with(|o| matches!(o, Load::Ready(l) if !l.is_empty()))
+    };
+
+    view! {
+        <section class="list" aria-label="Organisations in view">
+            <h2 class="list-count" aria-live="polite">
+                {move || match rows.with(Vec::len) {
+                    0 if total() => "None in this part of the map".to_owned(),
+                    0 => String::new(),
+                    1 => "1 organisation in view".to_owned(),
+                    n => format!("{n} organisations in view"),
+                }}
+            </h2>
+            <ul class="org-list">
+                {move || {
+                    rows.get()
+                        .into_iter()
+                        .take(MAX_ROWS)
+                        .map(|r| {
+                            let id = r.id.clone();
+                            view! {
+                                <li>
+                                    <button
+                                        type="button"
+                                        class="org-item"
+                                        data-id=r.id.clone()
+                                        on:click=move |_| {
+                                            shared.panel_open.set(false);
+                                            map.focus(&id, shared);
+                                        }
+                                    >
+                                        <span class="name" dir="auto">{r.name}</span>
+                                        <span class="meta">
+                                            {r.category}
+                                            " · "
+                                            <span dir="auto">{r.city}</span>
+                                        </span>
+                                    </button>
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </ul>
+            {move || {
+                let n = rows.with(Vec::len);
+                (n > MAX_ROWS).then(|| view! {
+                    <p class="more">{format!("{} more: zoom in or filter to see them.", n - MAX_ROWS)}</p>
+                })
+            }}
+        </section>
+    }
+}

@@ -1,0 +1,192 @@
+//! What the visitor is looking at (filters, map view, open card) and its
+//! URL form, so that every view can be shared, reloaded, and reached with
+//! back and forward.
+
+use solidarity_map_core::{CategorySlug, CountryCode, LangCode, OrgFilter};
+
+/// The filters a visitor has set.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Filters {
+    pub categories: Vec<String>,
+    pub country: Option<String>,
+    pub language: Option<String>,
+    pub q: String,
+}
+
+impl Filters {
+    pub fn is_empty(&self) -> bool {
+        *self == Filters::default()
+    }
+
+    /// The API query for these filters. Values that do not parse (from a
+    /// hand-edited URL) are dropped rather than sent.
+    pub fn to_org_filter(&self) -> OrgFilter {
+        OrgFilter {
+            categories: self
+                .categories
+                .iter()
+                .filter_map(|c| CategorySlug::parse(c).ok())
+                .collect(),
+            country: self
+                .country
+                .as_deref()
+                .and_then(|c| CountryCode::parse(c).ok()),
+            language: self
+                .language
+                .as_deref()
+                .and_then(|l| LangCode::parse(l).ok()),
+            q: Some(self.q.trim().to_owned()).filter(|q| !q.is_empty()),
+            ..OrgFilter::default()
+        }
+    }
+}
+
+/// A map view: centre and zoom.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct View {
+    pub lat: f64,
+    pub lon: f64,
+    pub zoom: f64,
+}
+
+impl View {
+    pub const WORLD: View = View {
+        lat: 25.0,
+        lon: 15.0,
+        zoom: 2.0,
+    };
+
+    fn to_param(self) -> String {
+        format!("{}/{:.4}/{:.4}", self.zoom.round(), self.lat, self.lon)
+    }
+
+    fn parse(s: &str) -> Option<View> {
+        let mut it = s.split('/').map(str::parse::<f64>);
+        let (zoom, lat, lon) = (it.next()?.ok()?, it.next()?.ok()?, it.next()?.ok()?);
+        let ok = (0.0..=19.0).contains(&zoom) && (-90.0..=90.0).contains(&lat) && lon.is_finite();
+        ok.then_some(View { lat, lon, zoom })
+    }
+}
+
+/// Named views with their own short URLs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Preset {
+    /// Jerusalem framed, its community organisations shown.
+    Jerusalem,
+}
+
+/// Jerusalem's extent: west, south, east, north.
+pub const JERUSALEM_BOUNDS: [f64; 4] = [35.12, 31.70, 35.32, 31.88];
+
+/// Everything a URL can say.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UrlState {
+    pub filters: Filters,
+    pub view: Option<View>,
+    pub org: Option<String>,
+    pub preset: Option<Preset>,
+}
+
+impl UrlState {
+    /// Reads `/`, `/org/{id}` or `/jerusalem` with their query.
+    pub fn parse(path: &str, query: &str) -> UrlState {
+        let mut s = UrlState::default();
+        let path = path.trim_end_matches('/');
+        if let Some(id) = path.strip_prefix("/org/") {
+            if !id.is_empty() && !id.contains('/') {
+                s.org = Some(id.to_owned());
+            }
+        } else if path == "/jerusalem" {
+            s.preset = Some(Preset::Jerusalem);
+            s.filters.categories = vec!["jerusalem".to_owned()];
+        }
+        let query = query.strip_prefix('?').unwrap_or(query);
+        for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+            match k.as_ref() {
+                "category" => {
+                    for c in v.split(',').filter(|c| !c.is_empty()) {
+                        if !s.filters.categories.iter().any(|x| x == c) {
+                            s.filters.categories.push(c.to_owned());
+                        }
+                    }
+                }
+                "country" if !v.is_empty() => s.filters.country = Some(v.to_uppercase()),
+                "language" if !v.is_empty() => s.filters.language = Some(v.to_lowercase()),
+                "q" => s.filters.q = v.into_owned(),
+                "map" => s.view = View::parse(&v),
+                _ => {}
+            }
+        }
+        s
+    }
+
+    /// The path and query for this state.
+    pub fn to_url(&self) -> String {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        for c in &self.filters.categories {
+            q.append_pair("category", c);
+        }
+        if let Some(c) = &self.filters.country {
+            q.append_pair("country", c);
+        }
+        if let Some(l) = &self.filters.language {
+            q.append_pair("language", l);
+        }
+        if !self.filters.q.trim().is_empty() {
+            q.append_pair("q", self.filters.q.trim());
+        }
+        if let Some(v) = self.view {
+            q.append_pair("map", &v.to_param());
+        }
+        let query = q.finish().replace("%2F", "/");
+        let path = match &self.org {
+            Some(id) => format!("/org/{id}"),
+            None => "/".to_owned(),
+        };
+        if query.is_empty() {
+            path
+        } else {
+            format!("{path}?{query}")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips() {
+        let s = UrlState {
+            filters: Filters {
+                categories: vec!["faith".into(), "media".into()],
+                country: Some("PS".into()),
+                language: Some("ar".into()),
+                q: "القدس".into(),
+            },
+            view: Some(View {
+                lat: 31.7812,
+                lon: 35.2213,
+                zoom: 12.0,
+            }),
+            org: Some("abc".into()),
+            preset: None,
+        };
+        let url = s.to_url();
+        let (path, query) = url.split_once('?').unwrap();
+        assert_eq!(path, "/org/abc");
+        assert!(query.contains("map=12/31.7812/35.2213"), "{query}");
+        assert_eq!(UrlState::parse(path, query), s);
+    }
+
+    #[test]
+    fn presets_and_bad_values() {
+        let s = UrlState::parse("/jerusalem", "");
+        assert_eq!(s.preset, Some(Preset::Jerusalem));
+        assert_eq!(s.filters.categories, ["jerusalem"]);
+        let s = UrlState::parse("/", "?map=99/1/2&country=");
+        assert_eq!(s.view, None);
+        assert_eq!(s.filters.country, None);
+        assert_eq!(UrlState::default().to_url(), "/");
+    }
+}
