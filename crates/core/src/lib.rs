@@ -11,6 +11,7 @@ pub mod error;
 pub mod fields;
 pub mod geo;
 pub mod geojson;
+pub mod moderation;
 pub mod org;
 pub mod query;
 pub mod site;

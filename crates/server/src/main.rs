@@ -28,6 +28,9 @@ enum Command {
     Migrate,
     /// Add the demo organisations if the database has none.
     Seed,
+    /// Manage moderators.
+    #[command(subcommand)]
+    Admin(AdminCommand),
     /// Import organisations from a GeoJSON file (the format of
     /// data/demo.geojson). All or nothing: one bad feature imports none.
     Import {
@@ -36,6 +39,19 @@ enum Command {
         /// moderation.
         #[arg(long)]
         publish: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create a moderator account. The password is read from standard input
+    /// (first line), so it never appears in the process list or history.
+    AddUser {
+        #[arg(long)]
+        username: String,
+        /// Read the password from standard input (required).
+        #[arg(long, required = true)]
+        password_stdin: bool,
     },
 }
 
@@ -63,6 +79,21 @@ async fn main() -> anyhow::Result<()> {
             } else {
                 tracing::info!(count = n, "demo organisations added");
             }
+        }
+        Command::Admin(AdminCommand::AddUser { username, .. }) => {
+            let username = username.trim().to_owned();
+            if username.is_empty() || username.chars().count() > 64 {
+                anyhow::bail!("--username must be 1 to 64 characters");
+            }
+            let mut password = String::new();
+            std::io::stdin().read_line(&mut password)?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            if password.chars().count() < 12 {
+                anyhow::bail!("the password must be at least 12 characters");
+            }
+            let hash = solidarity_map_server::http::secrets::hash_password(password)?;
+            store.create_user(&username, &hash).await?;
+            tracing::info!(%username, "moderator added");
         }
         Command::Import { file, publish } => {
             seed::sync_categories(store.as_ref()).await?;

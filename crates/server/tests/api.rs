@@ -12,13 +12,14 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
 use serde_json::Value;
+use solidarity_map_core::moderation::{AuditEntry, EditView, Revision, SessionInfo};
 use solidarity_map_core::{
     Category, CategoryCount, NewOrganization, OrgFilter, OrgId, Organization, OrganizationInput,
     SiteConfig, Status,
 };
 use solidarity_map_server::http::{AppState, app};
 use solidarity_map_server::seed;
-use solidarity_map_server::store::{Page, Store, StoreError};
+use solidarity_map_server::store::{Decided, Decision, Page, Store, StoreError, UserRecord};
 use tower::ServiceExt;
 
 struct Env {
@@ -407,6 +408,59 @@ impl Store for DownStore {
         Err(down())
     }
     async fn count_organizations(&self) -> Result<u64, StoreError> {
+        Err(down())
+    }
+}
+
+#[async_trait]
+impl solidarity_map_server::store::Moderation for DownStore {
+    async fn submit(&self, _: &NewOrganization, _: &str) -> Result<OrgId, StoreError> {
+        Err(down())
+    }
+    async fn similar(
+        &self,
+        _: &str,
+        _: solidarity_map_core::LatLon,
+    ) -> Result<Vec<OrgId>, StoreError> {
+        Err(down())
+    }
+    async fn edit_view(&self, _: &str) -> Result<Option<EditView>, StoreError> {
+        Err(down())
+    }
+    async fn propose_edit(&self, _: OrgId, _: &NewOrganization) -> Result<bool, StoreError> {
+        Err(down())
+    }
+    async fn withdraw(&self, _: OrgId) -> Result<(), StoreError> {
+        Err(down())
+    }
+    async fn pending_revisions(&self) -> Result<Vec<Revision>, StoreError> {
+        Err(down())
+    }
+    async fn decide(&self, _: OrgId, _: Decision, _: &str) -> Result<Decided, StoreError> {
+        Err(down())
+    }
+    async fn create_user(&self, _: &str, _: &str) -> Result<(), StoreError> {
+        Err(down())
+    }
+    async fn user(&self, _: &str) -> Result<Option<UserRecord>, StoreError> {
+        Err(down())
+    }
+    async fn create_session(
+        &self,
+        _: &str,
+        _: &str,
+        _: &str,
+        _: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), StoreError> {
+        Err(down())
+    }
+    async fn session(&self, _: &str) -> Result<Option<SessionInfo>, StoreError> {
+        Err(down())
+    }
+    async fn delete_session(&self, _: &str) -> Result<(), StoreError> {
+        Err(down())
+    }
+    async fn audit_log(&self, _: u32) -> Result<Vec<AuditEntry>, StoreError> {
         Err(down())
     }
 }

@@ -297,6 +297,169 @@ async fn language_filter_and_facets(store: Arc<dyn Store>) {
     );
 }
 
+async fn moderation_flow(store: Arc<dyn Store>) {
+    use solidarity_map_core::moderation::{RevisionKind, RevisionStatus};
+    use solidarity_map_server::store::{Decided, Decision};
+    ready(store.as_ref()).await;
+    let new = org(
+        &[("en", "Neighbours")],
+        "jerusalem",
+        "PS",
+        31.7812,
+        35.2345,
+        "city",
+    );
+    let id = store.submit(&new, "hash-1").await.unwrap();
+    assert_eq!(
+        store.published(&OrgFilter::default()).await.unwrap().total,
+        0
+    );
+    assert_eq!(
+        store.similar(&new.sort_name(), new.location).await.unwrap(),
+        [id]
+    );
+    let view = store.edit_view("hash-1").await.unwrap().unwrap();
+    assert_eq!((view.id, view.status), (id, Status::Pending));
+    assert!(view.pending.is_none());
+    assert!(store.edit_view("other").await.unwrap().is_none());
+
+    let queue = store.pending_revisions().await.unwrap();
+    assert_eq!(queue.len(), 1);
+    assert_eq!(
+        (queue[0].kind, queue[0].status),
+        (RevisionKind::Submission, RevisionStatus::Pending)
+    );
+    let d = store
+        .decide(queue[0].id, Decision::Approve(None), "mod")
+        .await
+        .unwrap();
+    assert_eq!(d, Decided::Done);
+    assert_eq!(
+        store
+            .decide(queue[0].id, Decision::Approve(None), "mod")
+            .await
+            .unwrap(),
+        Decided::NotPending
+    );
+    assert_eq!(
+        store.published(&OrgFilter::default()).await.unwrap().total,
+        1
+    );
+
+    // an edit waits; a newer edit replaces it; approving applies it
+    let mut changed = new.clone();
+    changed.city = solidarity_map_core::City::parse("Silwan").unwrap();
+    assert!(store.propose_edit(id, &changed).await.unwrap());
+    changed.city = solidarity_map_core::City::parse("Ras al-Amud").unwrap();
+    assert!(store.propose_edit(id, &changed).await.unwrap());
+    let queue = store.pending_revisions().await.unwrap();
+    assert_eq!(queue.len(), 1);
+    assert_eq!(queue[0].current.city.as_str(), "Somewhere");
+    assert_eq!(
+        store
+            .organization(id)
+            .await
+            .unwrap()
+            .unwrap()
+            .data
+            .city
+            .as_str(),
+        "Somewhere"
+    );
+    store
+        .decide(queue[0].id, Decision::Approve(None), "mod")
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .organization(id)
+            .await
+            .unwrap()
+            .unwrap()
+            .data
+            .city
+            .as_str(),
+        "Ras al-Amud"
+    );
+    let page = store.published(&filter("q=ras%20al")).await.unwrap();
+    assert_eq!(page.total, 1, "search text follows the approved edit");
+
+    // a rejected submission is kept, not public
+    let spam = org(&[("en", "Spam")], "media", "PS", 31.9, 35.2, "city");
+    let spam_id = store.submit(&spam, "hash-2").await.unwrap();
+    let rev = store.pending_revisions().await.unwrap()[0].id;
+    assert_eq!(
+        store
+            .decide(rev, Decision::Reject("fake".into()), "mod")
+            .await
+            .unwrap(),
+        Decided::Done
+    );
+    assert_eq!(
+        store.organization(spam_id).await.unwrap().unwrap().status,
+        Status::Rejected
+    );
+    assert_eq!(
+        store
+            .decide(
+                solidarity_map_core::OrgId(uuid::Uuid::new_v4()),
+                Decision::Approve(None),
+                "mod"
+            )
+            .await
+            .unwrap(),
+        Decided::NotFound
+    );
+
+    // withdrawing
+    store.withdraw(id).await.unwrap();
+    assert_eq!(
+        store.published(&OrgFilter::default()).await.unwrap().total,
+        0
+    );
+    assert!(!store.propose_edit(id, &new).await.unwrap());
+
+    // moderators and sessions
+    store.create_user("mod", "phc-hash").await.unwrap();
+    assert!(matches!(
+        store.create_user("mod", "x").await,
+        Err(StoreError::Conflict(_))
+    ));
+    let user = store.user("mod").await.unwrap().unwrap();
+    assert_eq!(user.password_hash, "phc-hash");
+    let later = chrono::Utc::now() + chrono::Duration::hours(1);
+    store
+        .create_session("s1", &user.id, "csrf", later)
+        .await
+        .unwrap();
+    assert_eq!(store.session("s1").await.unwrap().unwrap().username, "mod");
+    let past = chrono::Utc::now() - chrono::Duration::hours(1);
+    store
+        .create_session("s2", &user.id, "csrf", past)
+        .await
+        .unwrap();
+    assert!(store.session("s2").await.unwrap().is_none(), "expired");
+    store.delete_session("s1").await.unwrap();
+    assert!(store.session("s1").await.unwrap().is_none());
+
+    let log = store.audit_log(100).await.unwrap();
+    let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "withdrawn",
+            "rejected",
+            "submitted",
+            "approved",
+            "edited",
+            "edited",
+            "approved",
+            "submitted"
+        ]
+    );
+    assert_eq!(log[1].detail.as_deref(), Some("fake"));
+}
+
 trait ParseLang {
     fn parse_lang(&self) -> solidarity_map_core::LangCode;
 }
@@ -402,6 +565,7 @@ on_both_backends!(
     only_published_entries_are_listed_and_counted,
     filters_by_box_category_country_and_text,
     language_filter_and_facets,
+    moderation_flow,
     bbox_matches_public_coordinates_only,
     pages_are_stable_and_ordered_by_name,
     unknown_category_is_refused,

@@ -14,8 +14,23 @@ pub enum ApiError {
     BadRequest(Vec<FieldError>),
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// No valid moderator session.
+    #[error("unauthorised")]
+    Unauthorized,
+    /// A session, but the request lacks its CSRF token.
+    #[error("forbidden")]
+    Forbidden,
+    /// The request is valid but clashes with what exists (e.g. a likely
+    /// duplicate); the fields say what.
+    #[error("conflict")]
+    Conflict(&'static str, Vec<FieldError>),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("request body too large")]
+    TooLarge,
+    /// Anything else that should not happen; logged, never shown.
+    #[error("internal: {0}")]
+    Internal(String),
 }
 
 impl ApiError {
@@ -58,6 +73,32 @@ impl IntoResponse for ApiError {
                 format!("no such {what}"),
                 Vec::new(),
             ),
+            ApiError::Unauthorized => body(
+                StatusCode::UNAUTHORIZED,
+                "unauthorised",
+                "sign in as a moderator".into(),
+                Vec::new(),
+            ),
+            ApiError::Forbidden => body(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "missing or wrong X-CSRF-Token".into(),
+                Vec::new(),
+            ),
+            ApiError::Conflict(code, fields) => {
+                let message = fields
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                body(StatusCode::CONFLICT, code, message, fields)
+            }
+            ApiError::Store(StoreError::Conflict(what)) => body(
+                StatusCode::CONFLICT,
+                "conflict",
+                format!("{what} already exists"),
+                Vec::new(),
+            ),
             ApiError::Store(StoreError::UnknownCategory(slug)) => body(
                 StatusCode::BAD_REQUEST,
                 "invalid_parameter",
@@ -73,6 +114,21 @@ impl IntoResponse for ApiError {
                     StatusCode::SERVICE_UNAVAILABLE,
                     "unavailable",
                     "the service is temporarily unavailable, please try again shortly".into(),
+                    Vec::new(),
+                )
+            }
+            ApiError::TooLarge => body(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                "body: the request is larger than 64 KiB".into(),
+                vec![FieldError::new("body", "the request is larger than 64 KiB")],
+            ),
+            ApiError::Internal(e) => {
+                tracing::error!(error = %e, "request failed");
+                body(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "something went wrong on our side".into(),
                     Vec::new(),
                 )
             }

@@ -1,11 +1,15 @@
 //! The HTTP layer: thin handlers that parse with `core`, ask the store, and
 //! answer with `core`'s wire types. Each resource module owns its router.
 
+mod admin;
 mod categories;
+mod edit;
 mod error;
 mod health;
 mod organizations;
+pub mod secrets;
 mod site;
+mod submissions;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -35,9 +39,15 @@ pub struct AppState {
 /// The whole application: API under `/api`, health at `/healthz`, the web
 /// client everywhere else.
 pub fn app(state: AppState, dist: PathBuf) -> Router {
+    let admin = Router::new()
+        .merge(admin::login_router().layer(rate_limit(4, 5)))
+        .merge(admin::router());
     let api = Router::new()
         .merge(organizations::router())
         .merge(categories::router())
+        .merge(submissions::router().layer(rate_limit(12, 5)))
+        .merge(edit::router().layer(rate_limit(2, 20)))
+        .nest("/admin", admin)
         .route("/config", get(site::config))
         .fallback(site::api_not_found);
     Router::new()
@@ -54,13 +64,58 @@ pub fn app(state: AppState, dist: PathBuf) -> Router {
         .layer(TraceLayer::new_for_http())
 }
 
+/// A per-address limit: a burst of `burst` requests, then one more every
+/// `every_secs` seconds. Addresses are held in memory only.
+fn rate_limit(
+    every_secs: u64,
+    burst: u32,
+) -> tower_governor::GovernorLayer<
+    tower_governor::key_extractor::PeerIpKeyExtractor,
+    governor::middleware::NoOpMiddleware<governor::clock::QuantaInstant>,
+    axum::body::Body,
+> {
+    let config = tower_governor::governor::GovernorConfigBuilder::default()
+        .per_second(every_secs)
+        .burst_size(burst)
+        .finish()
+        .expect("valid rate limit");
+    tower_governor::GovernorLayer::new(config).error_handler(|e| {
+        use axum::response::IntoResponse;
+        let (status, message) = match e {
+            tower_governor::GovernorError::TooManyRequests { .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too many requests from your address; please wait a little",
+            ),
+            other => {
+                tracing::error!(error = %other, "rate limiter failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "something went wrong on our side",
+                )
+            }
+        };
+        (
+            status,
+            axum::Json(solidarity_map_core::ErrorBody {
+                error: "rate_limited".into(),
+                message: message.into(),
+                fields: Vec::new(),
+            }),
+        )
+            .into_response()
+    })
+}
+
 /// Serves until SIGTERM or Ctrl-C, then finishes the requests in flight.
 pub async fn serve(listener: tokio::net::TcpListener, app: Router) -> std::io::Result<()> {
     let addr: Option<SocketAddr> = listener.local_addr().ok();
     tracing::info!(?addr, "listening");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
 }
 
 async fn shutdown_signal() {

@@ -4,9 +4,12 @@
 //! from the URL, in [`connect`]. Row types are private to this module, so the
 //! stored shape never leaks into the API.
 
+pub mod moderation;
 mod postgres;
+mod postgres_moderation;
 mod row;
 mod sqlite;
+mod sqlite_moderation;
 
 use std::sync::Arc;
 
@@ -15,6 +18,7 @@ use solidarity_map_core::{
     Category, CategoryCount, Facets, NewOrganization, OrgFilter, OrgId, Organization, Status,
 };
 
+pub use moderation::{Decided, Decision, Moderation, UserRecord};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
@@ -25,6 +29,9 @@ pub enum StoreError {
     Unavailable(#[source] sqlx::Error),
     #[error("unknown category {0:?}")]
     UnknownCategory(String),
+    /// A unique value (a user name) is taken.
+    #[error("{0} already exists")]
+    Conflict(String),
     /// A stored row that does not parse: a bug or a hand-edited database.
     #[error("corrupt row {id}: {reason}")]
     Corrupt { id: String, reason: String },
@@ -56,7 +63,7 @@ pub struct Page {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: Moderation + Send + Sync + 'static {
     /// Which backend this is, for logs: `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
 

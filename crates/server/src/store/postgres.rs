@@ -18,7 +18,7 @@ use super::{Page, Result, Store, like_pattern};
 
 #[derive(Clone)]
 pub struct PgStore {
-    pool: PgPool,
+    pub(super) pool: PgPool,
 }
 
 impl PgStore {
@@ -82,7 +82,7 @@ impl PgStore {
 
 /// Inserts one organisation through any executor: the pool, or a
 /// transaction for all-or-nothing imports.
-async fn insert<'e>(
+pub(super) async fn insert<'e>(
     exec: impl sqlx::PgExecutor<'e>,
     id: Uuid,
     org: &NewOrganization,

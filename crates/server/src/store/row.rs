@@ -172,3 +172,90 @@ impl From<FacetRow> for FacetCount {
         }
     }
 }
+
+#[derive(sqlx::FromRow)]
+pub(super) struct RevisionRow {
+    pub id: String,
+    pub org_id: String,
+    pub data: String,
+    pub kind: String,
+    pub status: String,
+    pub reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl RevisionRow {
+    /// The revision with the entry it belongs to.
+    pub fn into_revision(
+        self,
+        org: &Organization,
+    ) -> Result<solidarity_map_core::moderation::Revision, StoreError> {
+        use solidarity_map_core::moderation::{RevisionKind, RevisionStatus};
+        let corrupt = |reason: String| StoreError::Corrupt {
+            id: self.id.clone(),
+            reason,
+        };
+        let data: NewOrganization =
+            serde_json::from_str(&self.data).map_err(|e| corrupt(e.to_string()))?;
+        let kind = match self.kind.as_str() {
+            "submission" => RevisionKind::Submission,
+            _ => RevisionKind::Edit,
+        };
+        let status = match self.status.as_str() {
+            "pending" => RevisionStatus::Pending,
+            "approved" => RevisionStatus::Approved,
+            "rejected" => RevisionStatus::Rejected,
+            _ => RevisionStatus::Superseded,
+        };
+        Ok(solidarity_map_core::moderation::Revision {
+            id: self
+                .id
+                .parse()
+                .map_err(|e: solidarity_map_core::FieldError| corrupt(e.to_string()))?,
+            org_id: org.id,
+            kind,
+            status,
+            data,
+            current: org.data.clone(),
+            org_status: org.status,
+            created_at: self.created_at,
+            reason: self.reason,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct AuditRow {
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub action: String,
+    pub org_id: Option<String>,
+    pub revision_id: Option<String>,
+    pub detail: Option<String>,
+}
+
+impl From<AuditRow> for solidarity_map_core::moderation::AuditEntry {
+    fn from(r: AuditRow) -> Self {
+        Self {
+            at: r.at,
+            actor: r.actor,
+            action: r.action,
+            org_id: r.org_id,
+            revision_id: r.revision_id,
+            detail: r.detail,
+        }
+    }
+}
+
+pub(super) fn revision_json(org: &NewOrganization) -> String {
+    serde_json::json!(org).to_string()
+}
+
+pub(super) fn map_unique(e: sqlx::Error, what: &str) -> StoreError {
+    match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            StoreError::Conflict(what.to_owned())
+        }
+        _ => e.into(),
+    }
+}

@@ -19,7 +19,7 @@ use super::{Page, Result, Store, like_pattern};
 
 #[derive(Clone)]
 pub struct SqliteStore {
-    pool: SqlitePool,
+    pub(super) pool: SqlitePool,
 }
 
 impl SqliteStore {
@@ -90,7 +90,7 @@ impl SqliteStore {
 
 /// Inserts one organisation through any executor: the pool, or a
 /// transaction for all-or-nothing imports.
-async fn insert<'e>(
+pub(super) async fn insert<'e>(
     exec: impl sqlx::SqliteExecutor<'e>,
     id: Uuid,
     org: &NewOrganization,

@@ -1,0 +1,255 @@
+//! Joining, editing through a private link, and moderation: the wire types
+//! the join form, the edit page and the moderation page share with the API.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::{FieldError, NewOrganization, OrgId, OrganizationInput, Status};
+
+/// The least time a person takes to fill in the join form; faster is a bot.
+pub const MIN_FILL_MILLIS: i64 = 3_000;
+
+/// `POST /api/submissions`: a group adds itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct SubmissionRequest {
+    #[serde(flatten)]
+    pub organization: OrganizationInput,
+    /// The group agrees to be shown publicly as described.
+    pub consent: bool,
+    /// When the form was opened (milliseconds since the epoch).
+    pub started_at: Option<i64>,
+    /// A field people never see; bots fill it in.
+    pub nickname: String,
+    /// The group has seen the duplicate warning and submits anyway.
+    pub confirm_duplicate: bool,
+}
+
+impl SubmissionRequest {
+    /// The rules of the join form on top of those of an organisation: a
+    /// contact address and consent are required.
+    pub fn validate(&self) -> Result<NewOrganization, Vec<FieldError>> {
+        let mut errors = match self.organization.validate() {
+            Ok(org) => {
+                if org.contact_email.is_none() {
+                    vec![FieldError::new(
+                        "contact_email",
+                        "is required, so that moderators can reach you (it is never shown)",
+                    )]
+                } else if self.consent {
+                    return Ok(org);
+                } else {
+                    Vec::new()
+                }
+            }
+            Err(errors) => errors,
+        };
+        if self
+            .organization
+            .contact_email
+            .as_deref()
+            .is_none_or(|e| e.trim().is_empty())
+            && !errors.iter().any(|e| e.field == "contact_email")
+        {
+            errors.push(FieldError::new(
+                "contact_email",
+                "is required, so that moderators can reach you (it is never shown)",
+            ));
+        }
+        if !self.consent {
+            errors.push(FieldError::new(
+                "consent",
+                "please agree to your group being shown on the map",
+            ));
+        }
+        Err(errors)
+    }
+}
+
+/// `201` answer to a submission. The edit token is shown once and never
+/// again: only its hash is stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubmissionCreated {
+    pub id: OrgId,
+    pub status: Status,
+    pub edit_token: String,
+    pub edit_url: String,
+}
+
+/// `GET /api/edit/{token}`: the group's own entry, private fields included.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EditView {
+    pub id: OrgId,
+    pub status: Status,
+    /// What is stored (and public, when published).
+    pub current: NewOrganization,
+    /// A change waiting for a moderator, if any.
+    pub pending: Option<NewOrganization>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RevisionKind {
+    Submission,
+    Edit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RevisionStatus {
+    Pending,
+    Approved,
+    Rejected,
+    /// A newer edit replaced it before a decision, or the entry was withdrawn.
+    Superseded,
+}
+
+/// A submission or an edit, as a moderator reviews it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Revision {
+    pub id: OrgId,
+    pub org_id: OrgId,
+    pub kind: RevisionKind,
+    pub status: RevisionStatus,
+    pub data: NewOrganization,
+    /// The entry as it stands, to compare an edit with.
+    pub current: NewOrganization,
+    pub org_status: Status,
+    pub created_at: DateTime<Utc>,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// `POST /api/admin/login`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+/// The signed-in moderator, with the token state-changing requests must
+/// send back in `X-CSRF-Token`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    pub username: String,
+    pub csrf_token: String,
+}
+
+/// `POST /api/admin/submissions/{id}/reject`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct RejectRequest {
+    pub reason: String,
+}
+
+/// `POST /api/admin/submissions/{id}/approve`: optionally with the
+/// moderator's corrections.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct ApproveRequest {
+    pub edited: Option<OrganizationInput>,
+}
+
+/// One line of the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub action: String,
+    pub org_id: Option<String>,
+    pub revision_id: Option<String>,
+    pub detail: Option<String>,
+}
+
+impl From<&NewOrganization> for OrganizationInput {
+    fn from(o: &NewOrganization) -> Self {
+        OrganizationInput {
+            name: o
+                .name
+                .text()
+                .iter()
+                .map(|(l, t)| (l.to_string(), t.to_owned()))
+                .collect(),
+            description: o
+                .description
+                .text()
+                .iter()
+                .map(|(l, t)| (l.to_string(), t.to_owned()))
+                .collect(),
+            category: o.category.to_string(),
+            city: o.city.to_string(),
+            country: o.country.to_string(),
+            location: Some(crate::org::RawLocation {
+                lat: o.location.lat(),
+                lon: o.location.lon(),
+            }),
+            precision: Some(o.precision.as_str().to_owned()),
+            website: o.website.as_ref().map(ToString::to_string),
+            links: o.links.iter().map(ToString::to_string).collect(),
+            languages: o.languages.iter().map(ToString::to_string).collect(),
+            tags: o.tags.iter().map(ToString::to_string).collect(),
+            contact_email: o.contact_email.as_ref().map(ToString::to_string),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request() -> SubmissionRequest {
+        let org: OrganizationInput = serde_json::from_value(serde_json::json!({
+            "name": {"en": "Neighbours"},
+            "description": {"en": "We meet."},
+            "category": "jerusalem",
+            "city": "Jerusalem",
+            "country": "PS",
+            "location": {"lat": 31.78, "lon": 35.23},
+            "contact_email": "we@example.org"
+        }))
+        .unwrap();
+        SubmissionRequest {
+            organization: org,
+            consent: true,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn join_form_needs_contact_and_consent() {
+        assert!(request().validate().is_ok());
+        let mut r = request();
+        r.consent = false;
+        r.organization.contact_email = None;
+        let fields: Vec<String> = r
+            .validate()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, ["contact_email", "consent"]);
+        let mut r = request();
+        r.organization.city = String::new();
+        r.consent = false;
+        let fields: Vec<String> = r
+            .validate()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, ["city", "consent"]);
+    }
+
+    #[test]
+    fn input_round_trips_through_the_domain_type() {
+        let org = request().validate().unwrap();
+        assert_eq!(OrganizationInput::from(&org).validate().unwrap(), org);
+    }
+
+    #[test]
+    fn flattened_wire_shape() {
+        let json = serde_json::to_value(request()).unwrap();
+        assert_eq!(json["name"]["en"], "Neighbours");
+        assert_eq!(json["consent"], true);
+    }
+}

@@ -1,0 +1,223 @@
+//! Moderation: sign-in, the queue of submissions and edits, decisions, and
+//! the audit log. Every route here needs a moderator's session; requests
+//! that change anything also need the session's CSRF token in
+//! `X-CSRF-Token` (on top of the SameSite=Strict cookie).
+
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::http::{Method, StatusCode};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use solidarity_map_core::moderation::{
+    ApproveRequest, AuditEntry, LoginRequest, RejectRequest, Revision, SessionInfo,
+};
+use solidarity_map_core::{FieldError, OrgId};
+
+use super::secrets::{new_token, parse_token, token_hash, verify_password};
+use super::submissions::json_body;
+use super::{ApiError, AppState};
+use crate::store::{Decided, Decision};
+
+const COOKIE: &str = "sm_session";
+const SESSION_HOURS: i64 = 12;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/me", get(me))
+        .route("/logout", post(logout))
+        .route("/submissions", get(queue))
+        .route("/submissions/{id}/approve", post(approve))
+        .route("/submissions/{id}/reject", post(reject))
+        .route("/audit", get(audit))
+        .fallback(unknown)
+}
+
+/// The login route, apart so it can have its own rate limit.
+pub fn login_router() -> Router<AppState> {
+    Router::new().route("/login", post(login))
+}
+
+/// A request made in a moderator's valid session.
+pub struct Moderator {
+    pub username: String,
+    token_hash: String,
+}
+
+impl FromRequestParts<AppState> for Moderator {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let token = jar
+            .get(COOKIE)
+            .and_then(|c| parse_token(c.value()).map(str::to_owned))
+            .ok_or(ApiError::Unauthorized)?;
+        let hash = token_hash(&token);
+        let session = state
+            .store
+            .session(&hash)
+            .await?
+            .ok_or(ApiError::Unauthorized)?;
+        if parts.method != Method::GET && parts.method != Method::HEAD {
+            let sent = parts
+                .headers
+                .get("x-csrf-token")
+                .and_then(|v| v.to_str().ok());
+            if sent != Some(session.csrf_token.as_str()) {
+                return Err(ApiError::Forbidden);
+            }
+        }
+        Ok(Moderator {
+            username: session.username,
+            token_hash: hash,
+        })
+    }
+}
+
+fn session_cookie(value: String, max_age_hours: i64) -> Cookie<'static> {
+    Cookie::build((COOKIE, value))
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .path("/api")
+        .max_age(cookie::time::Duration::hours(max_age_hours))
+        .build()
+}
+
+// a hash to verify against when the user does not exist, so that timing
+// does not tell which user names exist
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2q3Wq3pK7q6Gm4Xw8d1f8m2l8yJ5rQ0fR1bT2n3v4w0";
+
+async fn login(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    body: Result<Json<LoginRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<(CookieJar, Json<SessionInfo>), ApiError> {
+    let req = json_body(body)?;
+    let user = state.store.user(req.username.trim()).await?;
+    let ok = match &user {
+        Some(u) => verify_password(&req.password, &u.password_hash),
+        None => {
+            let _ = verify_password(&req.password, DUMMY_HASH);
+            false
+        }
+    };
+    let Some(user) = user.filter(|_| ok) else {
+        tracing::info!("failed moderator sign-in");
+        return Err(ApiError::Unauthorized);
+    };
+    let internal = |e: anyhow::Error| ApiError::Internal(e.to_string());
+    let token = new_token().map_err(internal)?;
+    let csrf = new_token().map_err(internal)?;
+    let expires = chrono::Utc::now() + chrono::Duration::hours(SESSION_HOURS);
+    state
+        .store
+        .create_session(&token_hash(&token), &user.id, &csrf, expires)
+        .await?;
+    tracing::info!(user = %user.username, "moderator signed in");
+    Ok((
+        jar.add(session_cookie(token, SESSION_HOURS)),
+        Json(SessionInfo {
+            username: user.username,
+            csrf_token: csrf,
+        }),
+    ))
+}
+
+async fn me(State(state): State<AppState>, m: Moderator) -> Result<Json<SessionInfo>, ApiError> {
+    let session = state
+        .store
+        .session(&m.token_hash)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    Ok(Json(session))
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    m: Moderator,
+    jar: CookieJar,
+) -> Result<(CookieJar, StatusCode), ApiError> {
+    state.store.delete_session(&m.token_hash).await?;
+    Ok((
+        jar.remove(session_cookie(String::new(), 0)),
+        StatusCode::NO_CONTENT,
+    ))
+}
+
+async fn queue(
+    State(state): State<AppState>,
+    _m: Moderator,
+) -> Result<Json<Vec<Revision>>, ApiError> {
+    Ok(Json(state.store.pending_revisions().await?))
+}
+
+fn revision_id(raw: &str) -> Result<OrgId, ApiError> {
+    raw.parse().map_err(|e| ApiError::BadRequest(vec![e]))
+}
+
+fn decided(d: Decided) -> Result<StatusCode, ApiError> {
+    match d {
+        Decided::Done => Ok(StatusCode::NO_CONTENT),
+        Decided::NotFound => Err(ApiError::NotFound("submission")),
+        Decided::NotPending => Err(ApiError::Conflict(
+            "already_decided",
+            vec![FieldError::new(
+                "id",
+                "this submission was already decided or replaced",
+            )],
+        )),
+    }
+}
+
+async fn approve(
+    State(state): State<AppState>,
+    m: Moderator,
+    Path(id): Path<String>,
+    body: Option<Json<ApproveRequest>>,
+) -> Result<StatusCode, ApiError> {
+    let id = revision_id(&id)?;
+    let edited = match body.and_then(|Json(b)| b.edited) {
+        Some(input) => Some(input.validate().map_err(ApiError::BadRequest)?),
+        None => None,
+    };
+    decided(
+        state
+            .store
+            .decide(id, Decision::Approve(edited.map(Box::new)), &m.username)
+            .await?,
+    )
+}
+
+async fn reject(
+    State(state): State<AppState>,
+    m: Moderator,
+    Path(id): Path<String>,
+    body: Result<Json<RejectRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    let id = revision_id(&id)?;
+    let reason = json_body(body)?.reason.trim().to_owned();
+    if reason.is_empty() || reason.chars().count() > 1000 {
+        return Err(ApiError::field(
+            "reason",
+            "say why, in at most 1000 characters",
+        ));
+    }
+    decided(
+        state
+            .store
+            .decide(id, Decision::Reject(reason), &m.username)
+            .await?,
+    )
+}
+
+async fn audit(
+    State(state): State<AppState>,
+    _m: Moderator,
+) -> Result<Json<Vec<AuditEntry>>, ApiError> {
+    Ok(Json(state.store.audit_log(500).await?))
+}
+
+async fn unknown(_m: Moderator) -> ApiError {
+    ApiError::NotFound("API endpoint")
+}

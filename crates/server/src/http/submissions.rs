@@ -1,0 +1,79 @@
+//! Joining: a group submits itself, receives its private edit link once,
+//! and waits for a moderator. Bots meet a honeypot, a minimum fill time and
+//! a per-address rate limit (addresses are counted in memory, never
+//! stored).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::post;
+use axum::{Json, Router};
+use solidarity_map_core::moderation::{MIN_FILL_MILLIS, SubmissionCreated, SubmissionRequest};
+use solidarity_map_core::{FieldError, Status};
+
+use super::secrets::{new_token, token_hash};
+use super::{ApiError, AppState};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/submissions", post(submit))
+}
+
+/// Reads a JSON body, turning a malformed one into a 400 that says why.
+pub fn json_body<T: serde::de::DeserializeOwned>(
+    body: Result<Json<T>, axum::extract::rejection::JsonRejection>,
+) -> Result<T, ApiError> {
+    body.map(|Json(v)| v).map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::TooLarge
+        } else {
+            ApiError::field("body", e.body_text())
+        }
+    })
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    body: Result<Json<SubmissionRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<(StatusCode, Json<SubmissionCreated>), ApiError> {
+    let req = json_body(body)?;
+    if !req.nickname.is_empty() {
+        return Err(ApiError::field(
+            "form",
+            "the submission could not be accepted",
+        ));
+    }
+    if let Some(started) = req.started_at {
+        let elapsed = chrono::Utc::now().timestamp_millis() - started;
+        if elapsed < MIN_FILL_MILLIS {
+            return Err(ApiError::field(
+                "form",
+                "that was very fast: please check the form and send it again",
+            ));
+        }
+    }
+    let org = req.validate().map_err(ApiError::BadRequest)?;
+    if !req.confirm_duplicate {
+        let similar = state.store.similar(&org.sort_name(), org.location).await?;
+        if !similar.is_empty() {
+            return Err(ApiError::Conflict(
+                "possible_duplicate",
+                vec![FieldError::new(
+                    "name",
+                    "an organisation with this name is already listed near this place; \
+                     send again to submit anyway",
+                )],
+            ));
+        }
+    }
+    let token = new_token().map_err(|e| ApiError::Internal(e.to_string()))?;
+    let id = state.store.submit(&org, &token_hash(&token)).await?;
+    tracing::info!(%id, "submission received");
+    Ok((
+        StatusCode::CREATED,
+        Json(SubmissionCreated {
+            id,
+            status: Status::Pending,
+            edit_url: format!("/edit/{token}"),
+            edit_token: token,
+        }),
+    ))
+}

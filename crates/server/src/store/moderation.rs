@@ -1,0 +1,84 @@
+//! The moderation half of the store: submissions, edits through private
+//! links, decisions, moderators, their sessions, and the audit log.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use solidarity_map_core::moderation::{AuditEntry, EditView, Revision, SessionInfo};
+use solidarity_map_core::{LatLon, NewOrganization, OrgId};
+
+use super::Result;
+
+/// A moderator's decision on a revision.
+#[derive(Debug, Clone)]
+pub enum Decision {
+    /// Publish the revision, or the moderator's corrected version of it.
+    Approve(Option<Box<NewOrganization>>),
+    Reject(String),
+}
+
+/// What became of a decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decided {
+    Done,
+    /// No such revision.
+    NotFound,
+    /// Already decided (by someone else, or superseded).
+    NotPending,
+}
+
+/// A moderator account as stored.
+#[derive(Debug, Clone)]
+pub struct UserRecord {
+    pub id: String,
+    pub username: String,
+    pub password_hash: String,
+}
+
+#[async_trait]
+pub trait Moderation: Send + Sync {
+    /// Stores a new pending organisation with its edit-token hash and its
+    /// first revision, in one transaction.
+    async fn submit(&self, org: &NewOrganization, token_hash: &str) -> Result<OrgId>;
+
+    /// Published or pending entries with the same folded name within about
+    /// 20 km: likely the same group.
+    async fn similar(&self, sort_name: &str, near: LatLon) -> Result<Vec<OrgId>>;
+
+    /// The entry an edit token opens.
+    async fn edit_view(&self, token_hash: &str) -> Result<Option<EditView>>;
+
+    /// A change proposed through the edit link: a new pending revision that
+    /// replaces any older pending one. The entry stays as it is until a
+    /// moderator approves. False when the entry can no longer be edited.
+    async fn propose_edit(&self, org_id: OrgId, org: &NewOrganization) -> Result<bool>;
+
+    /// The group takes its entry down. It is kept, but never public.
+    async fn withdraw(&self, org_id: OrgId) -> Result<()>;
+
+    /// Pending revisions, oldest first.
+    async fn pending_revisions(&self) -> Result<Vec<Revision>>;
+
+    /// Approves or rejects a revision atomically, and logs it.
+    async fn decide(&self, revision: OrgId, decision: Decision, moderator: &str)
+    -> Result<Decided>;
+
+    async fn create_user(&self, username: &str, password_hash: &str) -> Result<()>;
+
+    async fn user(&self, username: &str) -> Result<Option<UserRecord>>;
+
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        user_id: &str,
+        csrf_token: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()>;
+
+    /// The unexpired session a cookie token opens.
+    async fn session(&self, token_hash: &str) -> Result<Option<SessionInfo>>;
+
+    async fn delete_session(&self, token_hash: &str) -> Result<()>;
+
+    /// The newest entries of the audit log first.
+    async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>>;
+}
