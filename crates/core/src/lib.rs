@@ -27,5 +27,5 @@ pub use org::{
     NewOrganization, OrgId, Organization, OrganizationInput, PublicOrganization, Status,
 };
 pub use query::OrgFilter;
-pub use site::SiteConfig;
+pub use site::{Place, SiteConfig};
 pub use text::{LangCode, LocalizedText};

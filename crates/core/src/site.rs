@@ -12,3 +12,16 @@ pub struct SiteConfig {
     /// The tiles' attribution (HTML set by the operator, never by users).
     pub tile_attribution: String,
 }
+
+/// A city from the gazetteer, for placing a group on the map by name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Place {
+    pub name: String,
+    /// The name that matched, when it was another one (e.g. `القدس`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matched: Option<String>,
+    pub country: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub population: u64,
+}

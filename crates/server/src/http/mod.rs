@@ -7,6 +7,7 @@ mod edit;
 mod error;
 mod health;
 mod organizations;
+mod places;
 pub mod secrets;
 mod site;
 mod submissions;
@@ -45,6 +46,7 @@ pub fn app(state: AppState, dist: PathBuf) -> Router {
     let api = Router::new()
         .merge(organizations::router())
         .merge(categories::router())
+        .merge(places::router())
         .merge(submissions::router().layer(rate_limit(12, 5)))
         .merge(edit::router().layer(rate_limit(2, 20)))
         .nest("/admin", admin)
