@@ -98,3 +98,75 @@ pub async fn outlines() -> Result<wasm_bindgen::JsValue, ApiError> {
         .map_err(|e| ApiError::Decode(e.to_string()))?;
     js_sys::JSON::parse(&text).map_err(|_| ApiError::Decode("outlines".into()))
 }
+
+/// An answer with its status, for the forms that act on each.
+pub struct Answer<T> {
+    pub status: u16,
+    pub ok: Option<T>,
+    pub error: Option<ErrorBody>,
+}
+
+async fn answer<T: DeserializeOwned>(
+    res: Result<gloo_net::http::Response, gloo_net::Error>,
+) -> Result<Answer<T>, ApiError> {
+    let res = res.map_err(|_| ApiError::Network)?;
+    let status = res.status();
+    if status == 204 {
+        return Ok(Answer {
+            status,
+            ok: None,
+            error: None,
+        });
+    }
+    if res.ok() {
+        let v = res
+            .json::<T>()
+            .await
+            .map_err(|e| ApiError::Decode(e.to_string()))?;
+        Ok(Answer {
+            status,
+            ok: Some(v),
+            error: None,
+        })
+    } else {
+        let error = res.json::<ErrorBody>().await.ok();
+        Ok(Answer {
+            status,
+            ok: None,
+            error,
+        })
+    }
+}
+
+/// Sends JSON with a method, and the moderator's CSRF token when given.
+pub async fn send<B: serde::Serialize, T: DeserializeOwned>(
+    method: &str,
+    url: &str,
+    body: Option<&B>,
+    csrf: Option<&str>,
+) -> Result<Answer<T>, ApiError> {
+    let builder = match method {
+        "POST" => gloo_net::http::Request::post(url),
+        "PUT" => gloo_net::http::Request::put(url),
+        "DELETE" => gloo_net::http::Request::delete(url),
+        _ => gloo_net::http::Request::get(url),
+    };
+    let builder = match csrf {
+        Some(t) => builder.header("x-csrf-token", t),
+        None => builder,
+    };
+    let res = match body {
+        Some(b) => match builder.json(b) {
+            Ok(req) => req.send().await,
+            Err(e) => return Err(ApiError::Decode(e.to_string())),
+        },
+        None => builder.send().await,
+    };
+    answer(res).await
+}
+
+pub async fn places(q: &str) -> Result<Vec<solidarity_map_core::Place>, ApiError> {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    s.append_pair("q", q);
+    get_json(&format!("/api/places?{}", s.finish())).await
+}

@@ -219,6 +219,7 @@ pub fn App() -> impl IntoView {
             >
                 <header class="brand">
                     <h1>"Solidarity Map"</h1>
+                    <a class="join-link" href="/join">"Add your group"</a>
                 </header>
                 <Presets />
                 <FilterPanel />

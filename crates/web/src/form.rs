@@ -1,0 +1,457 @@
+//! The organisation form, shared by the join page and the edit link. Its
+//! checks are `core`'s, the same the server runs; every error is shown
+//! next to its field, and nothing typed is lost on an error.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use leaflet::{LatLng, Map, MapOptions, Marker, TileLayer, TileLayerOptions};
+use leptos::prelude::*;
+use solidarity_map_core::org::RawLocation;
+use solidarity_map_core::{CategoryCount, FieldError, OrganizationInput, Place, Precision};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+use crate::api;
+
+/// Everything the form holds, as signals.
+#[derive(Clone, Copy)]
+pub struct FormState {
+    pub name: [RwSignal<String>; 3],
+    pub description: [RwSignal<String>; 3],
+    pub category: RwSignal<String>,
+    pub city: RwSignal<String>,
+    pub country: RwSignal<String>,
+    pub location: RwSignal<Option<(f64, f64)>>,
+    pub precision: RwSignal<String>,
+    pub website: RwSignal<String>,
+    pub links: RwSignal<String>,
+    pub languages: RwSignal<String>,
+    pub tags: RwSignal<String>,
+    pub contact_email: RwSignal<String>,
+    pub errors: RwSignal<Vec<FieldError>>,
+}
+
+/// The languages names and descriptions can be given in, in form order.
+pub const LANGS: [(&str, &str); 3] = [("en", "English"), ("ar", "Arabic"), ("he", "Hebrew")];
+
+fn split_list(s: &str, sep: char) -> Vec<String> {
+    s.split(sep)
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+impl FormState {
+    pub fn new() -> Self {
+        Self {
+            name: [
+                RwSignal::new(String::new()),
+                RwSignal::new(String::new()),
+                RwSignal::new(String::new()),
+            ],
+            description: [
+                RwSignal::new(String::new()),
+                RwSignal::new(String::new()),
+                RwSignal::new(String::new()),
+            ],
+            category: RwSignal::new(String::new()),
+            city: RwSignal::new(String::new()),
+            country: RwSignal::new(String::new()),
+            location: RwSignal::new(None),
+            precision: RwSignal::new(Precision::default().as_str().to_owned()),
+            website: RwSignal::new(String::new()),
+            links: RwSignal::new(String::new()),
+            languages: RwSignal::new(String::new()),
+            tags: RwSignal::new(String::new()),
+            contact_email: RwSignal::new(String::new()),
+            errors: RwSignal::new(Vec::new()),
+        }
+    }
+
+    pub fn fill(self, i: &OrganizationInput) {
+        for (k, (lang, _)) in LANGS.iter().enumerate() {
+            self.name[k].set(i.name.get(*lang).cloned().unwrap_or_default());
+            self.description[k].set(i.description.get(*lang).cloned().unwrap_or_default());
+        }
+        self.category.set(i.category.clone());
+        self.city.set(i.city.clone());
+        self.country.set(i.country.clone());
+        self.location.set(i.location.map(|l| (l.lat, l.lon)));
+        self.precision
+            .set(i.precision.clone().unwrap_or_else(|| "city".into()));
+        self.website.set(i.website.clone().unwrap_or_default());
+        self.links.set(i.links.join("\n"));
+        self.languages.set(i.languages.join(", "));
+        self.tags.set(i.tags.join(", "));
+        self.contact_email
+            .set(i.contact_email.clone().unwrap_or_default());
+    }
+
+    pub fn to_input(self) -> OrganizationInput {
+        let texts = |sigs: &[RwSignal<String>; 3]| -> BTreeMap<String, String> {
+            LANGS
+                .iter()
+                .zip(sigs)
+                .map(|((l, _), s)| ((*l).to_owned(), s.get_untracked()))
+                .filter(|(_, t)| !t.trim().is_empty())
+                .collect()
+        };
+        OrganizationInput {
+            name: texts(&self.name),
+            description: texts(&self.description),
+            category: self.category.get_untracked(),
+            city: self.city.get_untracked(),
+            country: self.country.get_untracked(),
+            location: self
+                .location
+                .get_untracked()
+                .map(|(lat, lon)| RawLocation { lat, lon }),
+            precision: Some(self.precision.get_untracked()),
+            website: Some(self.website.get_untracked()),
+            links: split_list(&self.links.get_untracked(), '\n'),
+            languages: split_list(&self.languages.get_untracked(), ','),
+            tags: split_list(&self.tags.get_untracked(), ','),
+            contact_email: Some(self.contact_email.get_untracked()),
+        }
+    }
+
+    /// The messages for a field and its parts (`name` covers `name.ar`).
+    pub fn error_for(
+        self,
+        field: &'static str,
+    ) -> impl Fn() -> Option<String> + Copy + Send + Sync + 'static {
+        let errors = self.errors;
+        move || {
+            let list: Vec<String> = errors.with(|e| {
+                e.iter()
+                    .filter(|e| {
+                        e.field == field
+                            || e.field.starts_with(&format!("{field}."))
+                            || e.field.starts_with(&format!("{field}["))
+                    })
+                    .map(|e| e.message.clone())
+                    .collect()
+            });
+            (!list.is_empty()).then(|| list.join("; "))
+        }
+    }
+}
+
+/// A field's error message, tied to its input by id for screen readers.
+#[component]
+fn FieldErr(
+    id: &'static str,
+    msg: impl Fn() -> Option<String> + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <p class="field-error" id=id role="alert" hidden=move || msg().is_none()>
+            {move || msg().unwrap_or_default()}
+        </p>
+    }
+}
+
+/// The small map the group clicks to place itself.
+fn location_map(
+    el: &web_sys::HtmlElement,
+    form: FormState,
+    tile_url: &str,
+) -> Result<(Map, Marker), JsValue> {
+    let options = MapOptions::new();
+    options.set_min_zoom(2.0);
+    let map = Map::new_with_element(el, &options)?;
+    let (lat, lon, zoom) = form
+        .location
+        .get_untracked()
+        .map_or((31.78, 35.22, 3.0), |(a, b)| (a, b, 11.0));
+    map.set_view(&LatLng::new(lat, lon), zoom);
+    if !tile_url.is_empty() {
+        TileLayer::new_options(tile_url, &TileLayerOptions::new()).add_to(&map);
+    }
+    let outline_map = map.clone();
+    leptos::task::spawn_local(async move {
+        if let Ok(data) = api::outlines().await {
+            let style = js_sys::JSON::parse(
+                r##"{"interactive":false,"style":{"color":"#9aa3ad","weight":0.7,"fillColor":"#f4f1ea","fillOpacity":1}}"##,
+            );
+            if let Ok(style) = style {
+                let layer = crate::leaflet_ext::geo_json(&data, &style);
+                layer.add_to(&outline_map);
+                if let Ok(f) = js_sys::Reflect::get(&layer, &"bringToBack".into()) {
+                    let _ = f.unchecked_into::<js_sys::Function>().call0(&layer);
+                }
+            }
+        }
+    });
+    let marker = Marker::new(&LatLng::new(lat, lon));
+    if form.location.get_untracked().is_some() {
+        marker.add_to(&map);
+    }
+    let (click_map, click_marker) = (map.clone(), marker.clone());
+    let on_click = Closure::<dyn Fn(JsValue)>::new(move |e: JsValue| {
+        let Ok(ll) = js_sys::Reflect::get(&e, &"latlng".into()) else {
+            return;
+        };
+        let ll: LatLng = ll.unchecked_into();
+        // wrap clicks on a world copy back into -180..180
+        let lon = (ll.lng() + 180.0).rem_euclid(360.0) - 180.0;
+        form.location.set(Some((ll.lat(), lon)));
+        click_marker.set_lat_lng(&ll);
+        click_marker.add_to(&click_map);
+    });
+    map.unchecked_ref::<leaflet::Evented>()
+        .on("click", on_click.as_ref().unchecked_ref());
+    on_click.forget();
+    Ok((map, marker))
+}
+
+#[component]
+pub fn OrgForm(
+    form: FormState,
+    categories: RwSignal<Vec<CategoryCount>>,
+    tile_url: String,
+) -> impl IntoView {
+    let map_node = NodeRef::<leptos::html::Div>::new();
+    let map = StoredValue::new_local(None::<(Map, Marker)>);
+    Effect::new(move |_| {
+        let Some(el) = map_node.get() else { return };
+        if map.with_value(Option::is_some) {
+            return;
+        }
+        match location_map(&el, form, &tile_url) {
+            Ok(m) => map.set_value(Some(m)),
+            Err(e) => web_sys::console::error_2(&"location map".into(), &e),
+        }
+    });
+    let move_map = move |lat: f64, lon: f64| {
+        map.with_value(|m| {
+            if let Some((map, marker)) = m {
+                let ll = LatLng::new(lat, lon);
+                map.set_view(&ll, 11.0);
+                marker.set_lat_lng(&ll);
+                marker.add_to(map);
+            }
+        });
+    };
+
+    // city suggestions from the gazetteer
+    let suggestions = RwSignal::new(Vec::<Place>::new());
+    let pending = StoredValue::new_local(None::<TimeoutHandle>);
+    let on_city = move |ev| {
+        let value = event_target_value(&ev);
+        form.city.set(value.clone());
+        if let Some(h) = pending.get_value() {
+            h.clear();
+        }
+        if value.trim().chars().count() < 2 {
+            suggestions.set(Vec::new());
+            return;
+        }
+        let handle = set_timeout_with_handle(
+            move || {
+                leptos::task::spawn_local(async move {
+                    if let Ok(list) = api::places(&value).await {
+                        suggestions.set(list);
+                    }
+                });
+            },
+            Duration::from_millis(250),
+        );
+        pending.set_value(handle.ok());
+    };
+    let choose = move |p: Place| {
+        form.city
+            .set(p.matched.clone().unwrap_or_else(|| p.name.clone()));
+        form.country.set(p.country.clone());
+        form.location.set(Some((p.lat, p.lon)));
+        move_map(p.lat, p.lon);
+        suggestions.set(Vec::new());
+    };
+
+    let text_inputs = move |label: &'static str,
+                            sigs: [RwSignal<String>; 3],
+                            multiline: bool,
+                            field: &'static str| {
+        LANGS
+            .iter()
+            .zip(sigs)
+            .map(|((lang, lang_name), sig)| {
+                let id = format!("{field}-{lang}");
+                let label = format!("{label} ({lang_name})");
+                let dir = if *lang == "en" { "ltr" } else { "rtl" };
+                let input = if multiline {
+                    view! {
+                        <textarea id=id.clone() lang=*lang dir=dir rows="4"
+                            prop:value=move || sig.get()
+                            on:input=move |ev| sig.set(event_target_value(&ev))
+                            aria-describedby=format!("{field}-error")
+                        ></textarea>
+                    }
+                    .into_any()
+                } else {
+                    view! {
+                        <input id=id.clone() type="text" lang=*lang dir=dir
+                            prop:value=move || sig.get()
+                            on:input=move |ev| sig.set(event_target_value(&ev))
+                            aria-describedby=format!("{field}-error")
+                        />
+                    }
+                    .into_any()
+                };
+                view! {
+                    <div class="field">
+                        <label for=id>{label}</label>
+                        {input}
+                    </div>
+                }
+            })
+            .collect_view()
+    };
+
+    view! {
+        <fieldset class="group">
+            <legend>"Name"</legend>
+            <p class="hint">"In at least one language; add the others if you have them."</p>
+            {text_inputs("Name", form.name, false, "name")}
+            <FieldErr id="name-error" msg=form.error_for("name") />
+        </fieldset>
+
+        <div class="field">
+            <label for="category">"Kind of group"</label>
+            <select id="category" aria-describedby="category-error"
+                prop:value=move || form.category.get()
+                on:change=move |ev| form.category.set(event_target_value(&ev))
+            >
+                <option value="">"Choose…"</option>
+                {move || categories.get().into_iter().map(|c| {
+                    let slug = c.category.slug.to_string();
+                    let selected = form.category.get_untracked() == slug;
+                    view! { <option value=slug selected=selected>{c.category.labels.best("en").1.to_owned()}</option> }
+                }).collect_view()}
+            </select>
+            <FieldErr id="category-error" msg=form.error_for("category") />
+        </div>
+
+        <fieldset class="group">
+            <legend>"What your group does"</legend>
+            {text_inputs("Description", form.description, true, "description")}
+            <FieldErr id="description-error" msg=form.error_for("description") />
+        </fieldset>
+
+        <fieldset class="group">
+            <legend>"Where"</legend>
+            <div class="field city">
+                <label for="city">"City"</label>
+                <input id="city" type="text" autocomplete="off" role="combobox"
+                    aria-autocomplete="list" aria-controls="city-suggestions"
+                    aria-expanded=move || (!suggestions.with(Vec::is_empty)).to_string()
+                    aria-describedby="city-error"
+                    prop:value=move || form.city.get()
+                    on:input=on_city
+                />
+                <ul id="city-suggestions" class="suggestions" role="listbox" hidden=move || suggestions.with(Vec::is_empty)>
+                    {move || suggestions.get().into_iter().map(|p| {
+                        let label = match &p.matched {
+                            Some(m) => format!("{m} — {}, {}", p.name, p.country),
+                            None => format!("{}, {}", p.name, p.country),
+                        };
+                        let chosen = p.clone();
+                        view! {
+                            <li role="option">
+                                <button type="button" class="suggestion" on:click=move |_| choose(chosen.clone())>
+                                    {label}
+                                </button>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+                <FieldErr id="city-error" msg=form.error_for("city") />
+            </div>
+            <div class="field">
+                <label for="country">"Country (two-letter code, e.g. PS)"</label>
+                <input id="country" type="text" maxlength="2" autocomplete="off"
+                    aria-describedby="country-error"
+                    prop:value=move || form.country.get()
+                    on:input=move |ev| form.country.set(event_target_value(&ev).to_uppercase())
+                />
+                <FieldErr id="country-error" msg=form.error_for("country") />
+            </div>
+            <p class="hint" id="location-hint">
+                "Choose your city above, or click the map where your group is."
+            </p>
+            <div class="location-map" node_ref=map_node role="application"
+                aria-label="Map: click to place your group" aria-describedby="location-hint"></div>
+            <p class="location-value" aria-live="polite">
+                {move || match form.location.get() {
+                    Some((lat, lon)) => format!("Location: {lat:.4}, {lon:.4}"),
+                    None => "No location chosen yet.".to_owned(),
+                }}
+            </p>
+            <FieldErr id="location-error" msg=form.error_for("location") />
+            <fieldset class="precision">
+                <legend>"How precisely your group is shown"</legend>
+                {Precision::ALL.into_iter().map(|p| {
+                    let value = p.as_str();
+                    let label = match p {
+                        Precision::Exact => "Exact point",
+                        Precision::Neighbourhood => "Neighbourhood (about 1 km)",
+                        Precision::City => "City (about 10 km) — recommended",
+                        Precision::Country => "Country only",
+                    };
+                    view! {
+                        <label class="radio">
+                            <input type="radio" name="precision" value=value
+                                prop:checked=move || form.precision.get() == value
+                                on:change=move |_| form.precision.set(value.to_owned())
+                            />
+                            {label}
+                        </label>
+                    }
+                }).collect_view()}
+                <p class="hint">"The map shows your group only this precisely; the exact point is never published unless you choose it."</p>
+            </fieldset>
+        </fieldset>
+
+        <fieldset class="group">
+            <legend>"Links and languages"</legend>
+            <div class="field">
+                <label for="website">"Website"</label>
+                <input id="website" type="url" placeholder="https://" aria-describedby="website-error"
+                    prop:value=move || form.website.get()
+                    on:input=move |ev| form.website.set(event_target_value(&ev)) />
+                <FieldErr id="website-error" msg=form.error_for("website") />
+            </div>
+            <div class="field">
+                <label for="links">"Other public links (one per line)"</label>
+                <textarea id="links" rows="3" aria-describedby="links-error"
+                    prop:value=move || form.links.get()
+                    on:input=move |ev| form.links.set(event_target_value(&ev))></textarea>
+                <FieldErr id="links-error" msg=form.error_for("links") />
+            </div>
+            <div class="field">
+                <label for="languages">"Languages you work in (codes, e.g. ar, he, en)"</label>
+                <input id="languages" type="text" aria-describedby="languages-error"
+                    prop:value=move || form.languages.get()
+                    on:input=move |ev| form.languages.set(event_target_value(&ev)) />
+                <FieldErr id="languages-error" msg=form.error_for("languages") />
+            </div>
+            <div class="field">
+                <label for="tags">"Keywords (comma-separated)"</label>
+                <input id="tags" type="text" aria-describedby="tags-error"
+                    prop:value=move || form.tags.get()
+                    on:input=move |ev| form.tags.set(event_target_value(&ev)) />
+                <FieldErr id="tags-error" msg=form.error_for("tags") />
+            </div>
+        </fieldset>
+
+        <div class="field">
+            <label for="contact_email">"Contact e-mail (private)"</label>
+            <input id="contact_email" type="email" autocomplete="email" aria-describedby="contact-hint contact_email-error"
+                prop:value=move || form.contact_email.get()
+                on:input=move |ev| form.contact_email.set(event_target_value(&ev)) />
+            <p class="hint" id="contact-hint">"Only moderators see it, to reach you about your entry. It is never shown on the map."</p>
+            <FieldErr id="contact_email-error" msg=form.error_for("contact_email") />
+        </div>
+    }
+}

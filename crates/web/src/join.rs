@@ -1,0 +1,283 @@
+//! The join page and the private edit page.
+
+use leptos::prelude::*;
+use solidarity_map_core::moderation::{EditView, SubmissionCreated, SubmissionRequest};
+use solidarity_map_core::{CategoryCount, FieldError, OrganizationInput, Status};
+
+use crate::api::{self, Answer, ApiError};
+use crate::form::{FormState, OrgForm};
+
+/// Categories and tile settings the form needs.
+fn load_basics(categories: RwSignal<Vec<CategoryCount>>, tile_url: RwSignal<Option<String>>) {
+    leptos::task::spawn_local(async move {
+        if let Ok(c) = api::categories().await {
+            categories.set(c);
+        }
+        let url = api::config().await.map(|c| c.tile_url).unwrap_or_default();
+        tile_url.set(Some(url));
+    });
+}
+
+fn now_ms() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+/// The message for a failed request; what was typed stays in the form.
+fn failure_message(e: &ApiError) -> String {
+    format!("{e} Nothing you typed is lost: try again in a moment.")
+}
+
+fn focus_first_error() {
+    if let Some(el) = document()
+        .query_selector(".field-error:not([hidden])")
+        .ok()
+        .flatten()
+    {
+        el.scroll_into_view();
+    }
+}
+
+#[component]
+pub fn JoinPage() -> impl IntoView {
+    let form = FormState::new();
+    let categories = RwSignal::new(Vec::new());
+    let tile_url = RwSignal::new(None::<String>);
+    load_basics(categories, tile_url);
+    let consent = RwSignal::new(false);
+    let nickname = RwSignal::new(String::new());
+    let started_at = now_ms();
+    let message = RwSignal::new(None::<String>);
+    let duplicate = RwSignal::new(false);
+    let sending = RwSignal::new(false);
+    let created = RwSignal::new(None::<SubmissionCreated>);
+
+    let submit = move |confirm_duplicate: bool| {
+        let req = SubmissionRequest {
+            organization: form.to_input(),
+            consent: consent.get_untracked(),
+            started_at: Some(started_at),
+            nickname: nickname.get_untracked(),
+            confirm_duplicate,
+        };
+        if let Err(errors) = req.validate() {
+            form.errors.set(errors);
+            message.set(Some("Please correct the marked fields.".into()));
+            focus_first_error();
+            return;
+        }
+        form.errors.set(Vec::new());
+        message.set(None);
+        sending.set(true);
+        leptos::task::spawn_local(async move {
+            let r: Result<Answer<SubmissionCreated>, ApiError> =
+                api::send("POST", "/api/submissions", Some(&req), None).await;
+            sending.set(false);
+            match r {
+                Ok(Answer { ok: Some(c), .. }) => {
+                    created.set(Some(c));
+                    window().scroll_to_with_x_and_y(0.0, 0.0);
+                }
+                Ok(Answer { status: 409, error, .. }) => {
+                    duplicate.set(true);
+                    message.set(error.map(|e| e.message));
+                }
+                Ok(Answer { status: 429, .. }) => message.set(Some(
+                    "Too many submissions from your connection. Please wait a few minutes; nothing you typed is lost.".into(),
+                )),
+                Ok(Answer { error, .. }) => {
+                    let fields: Vec<FieldError> = error.as_ref().map(|e| e.fields.clone()).unwrap_or_default();
+                    form.errors.set(fields);
+                    message.set(Some(error.map_or_else(|| "The server refused the form.".into(), |e| e.message)));
+                    focus_first_error();
+                }
+                Err(e) => message.set(Some(failure_message(&e))),
+            }
+        });
+    };
+
+    view! {
+        <main class="page">
+            <p><a href="/">"← Back to the map"</a></p>
+            {move || match created.get() {
+                Some(c) => {
+                    let link = format!("{}{}", window().location().origin().unwrap_or_default(), c.edit_url);
+                    let copied = RwSignal::new(false);
+                    let to_copy = link.clone();
+                    view! {
+                        <section class="confirmation" aria-labelledby="thanks">
+                            <h1 id="thanks">"Thank you — your group was submitted"</h1>
+                            <p>"A moderator will review it before it appears on the map."</p>
+                            <h2>"Save this private link"</h2>
+                            <p>"With it you can update your entry or take it down at any time. It is shown only this once, and nobody can send it to you again."</p>
+                            <p class="edit-link"><a href=link.clone() class="edit-url">{link.clone()}</a></p>
+                            <button type="button" on:click=move |_| {
+                                let p = window().navigator().clipboard().write_text(&to_copy);
+                                leptos::task::spawn_local(async move {
+                                    if wasm_bindgen_futures::JsFuture::from(p).await.is_ok() { copied.set(true); }
+                                });
+                            }>"Copy link"</button>
+                            <span aria-live="polite">{move || copied.get().then_some(" Copied.")}</span>
+                        </section>
+                    }.into_any()
+                }
+                None => view! {
+                    <h1>"Add your group to the map"</h1>
+                    <p class="lead">"Groups add themselves; a moderator checks each entry before it is public. You need no account."</p>
+                    <form class="org-form" novalidate on:submit=move |ev| { ev.prevent_default(); submit(false); }>
+                        {move || tile_url.get().map(|t| view! { <OrgForm form=form categories=categories tile_url=t /> })}
+                        <div class="hp" aria-hidden="true">
+                            <label for="nickname">"Leave this empty"</label>
+                            <input id="nickname" type="text" tabindex="-1" autocomplete="off"
+                                prop:value=move || nickname.get()
+                                on:input=move |ev| nickname.set(event_target_value(&ev)) />
+                        </div>
+                        <div class="field consent">
+                            <label class="checkbox">
+                                <input id="consent" type="checkbox" aria-describedby="consent-error"
+                                    prop:checked=move || consent.get()
+                                    on:change=move |ev| consent.set(event_target_checked(&ev)) />
+                                "We agree that our group is shown publicly on the map as described above."
+                            </label>
+                            <p class="field-error" id="consent-error" role="alert" hidden=move || form.error_for("consent")().is_none()>
+                                {move || form.error_for("consent")().unwrap_or_default()}
+                            </p>
+                        </div>
+                        <div class="form-status" role="status" aria-live="polite">{move || message.get()}</div>
+                        {move || duplicate.get().then(|| view! {
+                            <button type="button" class="secondary" on:click=move |_| submit(true)>"It is a different group: submit anyway"</button>
+                        })}
+                        <button type="submit" class="primary" disabled=move || sending.get()>
+                            {move || if sending.get() { "Sending…" } else { "Submit for review" }}
+                        </button>
+                    </form>
+                }.into_any(),
+            }}
+        </main>
+    }
+}
+
+fn status_text(s: Status) -> &'static str {
+    match s {
+        Status::Pending => "Waiting for a moderator",
+        Status::Published => "Published on the map",
+        Status::Rejected => "Not accepted by the moderators",
+        Status::Withdrawn => "Withdrawn: not on the map",
+    }
+}
+
+#[component]
+pub fn EditPage(token: String) -> impl IntoView {
+    let form = FormState::new();
+    let categories = RwSignal::new(Vec::new());
+    let tile_url = RwSignal::new(None::<String>);
+    load_basics(categories, tile_url);
+    let entry = RwSignal::new(None::<Result<EditView, String>>);
+    let message = RwSignal::new(None::<String>);
+    let url = format!("/api/edit/{token}");
+    let load_url = url.clone();
+    let load = move || {
+        let url = load_url.clone();
+        leptos::task::spawn_local(async move {
+            let r: Result<Answer<EditView>, ApiError> =
+                api::send::<(), _>("GET", &url, None, None).await;
+            match r {
+                Ok(Answer { ok: Some(v), .. }) => {
+                    form.fill(&OrganizationInput::from(
+                        v.pending.as_ref().unwrap_or(&v.current),
+                    ));
+                    entry.set(Some(Ok(v)));
+                }
+                Ok(Answer { status: 404, .. }) => entry.set(Some(Err(
+                    "This edit link is not valid. Check that you copied all of it.".into(),
+                ))),
+                Ok(_) => entry.set(Some(Err("The entry could not be loaded.".into()))),
+                Err(e) => entry.set(Some(Err(e.to_string()))),
+            }
+        });
+    };
+    load();
+    let save_url = url.clone();
+    let save = move || {
+        let input = form.to_input();
+        if let Err(errors) = input.validate() {
+            form.errors.set(errors);
+            message.set(Some("Please correct the marked fields.".into()));
+            focus_first_error();
+            return;
+        }
+        form.errors.set(Vec::new());
+        let url = save_url.clone();
+        leptos::task::spawn_local(async move {
+            let r: Result<Answer<EditView>, ApiError> =
+                api::send("PUT", &url, Some(&input), None).await;
+            match r {
+                Ok(Answer { ok: Some(v), .. }) => {
+                    entry.set(Some(Ok(v)));
+                    message.set(Some("Saved. A moderator will review your changes; until then the map shows the previous version.".into()));
+                }
+                Ok(Answer { error, .. }) => {
+                    form.errors
+                        .set(error.as_ref().map(|e| e.fields.clone()).unwrap_or_default());
+                    message.set(Some(error.map_or_else(
+                        || "The server refused the changes.".into(),
+                        |e| e.message,
+                    )));
+                }
+                Err(e) => message.set(Some(failure_message(&e))),
+            }
+        });
+    };
+    let withdraw = move || {
+        if !window()
+            .confirm_with_message("Take your group off the map? It is kept but no longer shown.")
+            .unwrap_or(false)
+        {
+            return;
+        }
+        let url = url.clone();
+        leptos::task::spawn_local(async move {
+            let r: Result<Answer<()>, ApiError> =
+                api::send::<(), _>("DELETE", &url, None, None).await;
+            match r {
+                Ok(Answer { status: 204, .. }) => {
+                    message.set(Some("Your group was taken off the map.".into()));
+                    entry.update(|e| {
+                        if let Some(Ok(v)) = e {
+                            v.status = Status::Withdrawn;
+                        }
+                    });
+                }
+                Ok(_) => message.set(Some("It could not be withdrawn; please try again.".into())),
+                Err(e) => message.set(Some(failure_message(&e))),
+            }
+        });
+    };
+
+    view! {
+        <main class="page">
+            <p><a href="/">"← Back to the map"</a></p>
+            <h1>"Your entry"</h1>
+            {move || match entry.get() {
+                None => view! { <p role="status">"Loading…"</p> }.into_any(),
+                Some(Err(msg)) => view! { <p class="form-status error" role="alert">{msg}</p> }.into_any(),
+                Some(Ok(v)) => {
+                    let editable = matches!(v.status, Status::Pending | Status::Published);
+                    let save = save.clone();
+                    let withdraw = withdraw.clone();
+                    view! {
+                        <p class="entry-status">"Status: " <strong class="status-value">{status_text(v.status)}</strong></p>
+                        {v.pending.is_some().then(|| view! { <p class="hint">"Your latest changes are waiting for a moderator."</p> })}
+                        <div class="form-status" role="status" aria-live="polite">{move || message.get()}</div>
+                        {editable.then(|| view! {
+                            <form class="org-form" novalidate on:submit=move |ev| { ev.prevent_default(); save(); }>
+                                {move || tile_url.get().map(|t| view! { <OrgForm form=form categories=categories tile_url=t /> })}
+                                <button type="submit" class="primary">"Save changes for review"</button>
+                                <button type="button" class="danger" on:click=move |_| withdraw()>"Withdraw from the map"</button>
+                            </form>
+                        })}
+                    }.into_any()
+                }
+            }}
+        </main>
+    }
+}
