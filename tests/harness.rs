@@ -155,6 +155,26 @@ impl Server {
 }
 
 impl Server {
+    /// Creates a moderator with the real command, password on stdin.
+    pub fn add_moderator(&self, username: &str, password: &str) -> Result<()> {
+        use std::io::Write;
+        let mut child = Command::new(server_bin()?)
+            .args(["--database-url", &self.database_url, "admin", "add-user"])
+            .args(["--username", username, "--password-stdin"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()?;
+        child
+            .stdin
+            .take()
+            .context("stdin")?
+            .write_all(format!("{password}\n").as_bytes())?;
+        if !child.wait()?.success() {
+            bail!("admin add-user failed");
+        }
+        Ok(())
+    }
+
     /// Stops the server now, e.g. to see how the page copes.
     pub fn stop(&mut self) {
         let _ = self.child.kill();
