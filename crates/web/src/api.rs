@@ -21,6 +21,19 @@ pub enum ApiError {
     Decode(String),
 }
 
+impl ApiError {
+    /// What went wrong, in the interface language.
+    pub fn message(&self, lang: &str) -> String {
+        match self {
+            ApiError::Network => crate::i18n::tr(lang, "error.network"),
+            ApiError::Status(code, msg) => {
+                format!("{} ({code}: {msg})", crate::i18n::tr(lang, "error.status"))
+            }
+            ApiError::Decode(e) => format!("{} ({e})", crate::i18n::tr(lang, "error.decode")),
+        }
+    }
+}
+
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

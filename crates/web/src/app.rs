@@ -7,6 +7,7 @@ use solidarity_map_core::{CategoryCount, Facets, SiteConfig};
 use crate::api::{self, Org};
 use crate::card::Card;
 use crate::filters::{FilterPanel, Presets};
+use crate::i18n::{UI_LANGS, tr};
 use crate::list::OrgList;
 use crate::map::{MapCtl, MapView};
 use crate::state::{Filters, JERUSALEM_BOUNDS, Preset, UrlState, View};
@@ -82,7 +83,9 @@ fn load_reference(shared: Shared) {
         }
         .await;
         if let Err(e) = result {
-            shared.orgs.set(Load::Failed(e.to_string()));
+            shared
+                .orgs
+                .set(Load::Failed(e.message(&shared.lang.get_untracked())));
         }
     });
 }
@@ -105,7 +108,9 @@ fn fetch_on_filter_change(shared: Shared) {
             shared.fetching.set(false);
             match result {
                 Ok(list) => shared.orgs.set(Load::Ready(list)),
-                Err(e) => shared.orgs.set(Load::Failed(e.to_string())),
+                Err(e) => shared
+                    .orgs
+                    .set(Load::Failed(e.message(&shared.lang.get_untracked()))),
             }
         });
     });
@@ -179,7 +184,7 @@ pub fn App() -> impl IntoView {
         fetching: RwSignal::new(false),
         reload: RwSignal::new(0),
         selected: RwSignal::new(None),
-        lang: RwSignal::new("en".to_owned()),
+        lang: RwSignal::new(crate::i18n::initial_lang()),
         view: RwSignal::new(None),
         bounds: RwSignal::new(None),
         panel_open: RwSignal::new(false),
@@ -194,6 +199,7 @@ pub fn App() -> impl IntoView {
     shared.selected.set(initial.org.clone());
     map.set_initial(initial.clone());
 
+    Effect::new(move |_| crate::i18n::apply(&shared.lang.get()));
     load_reference(shared);
     fetch_on_filter_change(shared);
     sync_url(shared);
@@ -209,18 +215,21 @@ pub fn App() -> impl IntoView {
         shared.reload.update(|n| *n += 1);
     };
 
+    let t = move |key: &'static str| move || tr(&shared.lang.get(), key);
+
     view! {
         <div class="app">
             <aside
                 class="sidebar"
                 class:open=move || shared.panel_open.get()
                 id="sidebar"
-                aria-label="Filters and list"
+                aria-label=t("app.sidebar")
             >
                 <header class="brand">
-                    <h1>"Solidarity Map"</h1>
-                    <a class="join-link" href="/join">"Add your group"</a>
+                    <h1>{t("app.title")}</h1>
+                    <a class="join-link" href="/join">{t("app.join")}</a>
                 </header>
+                <LanguagePicker />
                 <Presets />
                 <FilterPanel />
                 <OrgList />
@@ -234,27 +243,27 @@ pub fn App() -> impl IntoView {
                     aria-expanded=move || shared.panel_open.get().to_string()
                     on:click=move |_| shared.panel_open.update(|o| *o = !*o)
                 >
-                    {move || if shared.panel_open.get() { "Show the map" } else { "Filters and list" }}
+                    {move || tr(&shared.lang.get(), if shared.panel_open.get() { "app.show_map" } else { "app.sidebar" })}
                 </button>
                 <Card />
                 {move || shared.fetching.get().then(|| view! {
                     <div class="status loading" role="status">
                         <span class="spinner" aria-hidden="true"></span>
-                        "Loading organisations…"
+                        {t("app.loading")}
                     </div>
                 })}
                 {move || match shared.orgs.get() {
                     Load::Failed(msg) => Some(view! {
                         <div class="status error" role="alert">
                             <p>{msg}</p>
-                            <button type="button" on:click=retry>"Try again"</button>
+                            <button type="button" on:click=retry>{t("app.retry")}</button>
                         </div>
                     }.into_any()),
                     Load::Ready(list) if list.is_empty() => Some(view! {
                         <div class="status empty" role="status">
-                            <p>"No organisation matches these filters."</p>
+                            <p>{t("app.empty")}</p>
                             <button type="button" on:click=move |_| shared.clear_filters()>
-                                "Clear filters"
+                                {t("filters.clear")}
                             </button>
                         </div>
                     }.into_any()),
@@ -262,6 +271,25 @@ pub fn App() -> impl IntoView {
                 }}
             </main>
         </div>
+    }
+}
+
+/// Chooses the interface language.
+#[component]
+fn LanguagePicker() -> impl IntoView {
+    let shared = expect_context::<Shared>();
+    view! {
+        <label class="lang-picker">
+            <span class="visually-hidden">{move || tr(&shared.lang.get(), "app.language")}</span>
+            <select
+                prop:value=move || shared.lang.get()
+                on:change=move |ev| shared.lang.set(event_target_value(&ev))
+            >
+                {UI_LANGS.iter().map(|(code, name)| view! {
+                    <option value=*code lang=*code selected=move || shared.lang.get() == *code>{*name}</option>
+                }).collect_view()}
+            </select>
+        </label>
     }
 }
 

@@ -4,18 +4,19 @@
 use leptos::prelude::*;
 
 use crate::app::Shared;
+use crate::i18n::tr;
 use crate::names;
 
 /// Puts the organisation's link on the clipboard; says so, or shows the
 /// link to copy by hand where the browser does not allow it.
-fn copy_link(id: &str, copied: RwSignal<Option<String>>) {
+fn copy_link(id: &str, copied: RwSignal<Option<String>>, lang: String) {
     let origin = window().location().origin().unwrap_or_default();
     let link = format!("{origin}/org/{id}");
     let clipboard = window().navigator().clipboard();
     let promise = clipboard.write_text(&link);
     leptos::task::spawn_local(async move {
         match wasm_bindgen_futures::JsFuture::from(promise).await {
-            Ok(_) => copied.set(Some("Link copied".to_owned())),
+            Ok(_) => copied.set(Some(tr(&lang, "card.copied"))),
             Err(_) => copied.set(Some(link)),
         }
     });
@@ -49,9 +50,13 @@ pub fn Card() -> impl IntoView {
         let languages = p
             .languages
             .iter()
-            .map(ToString::to_string)
+            .map(|l| names::language(&lang, l.as_str()))
             .collect::<Vec<_>>()
             .join(", ");
+        // say so when the text is not in the visitor's language
+        let shown_in = (desc_lang != lang).then(|| {
+            tr(&lang, "card.shown_in").replace("{lang}", &names::language(&lang, &desc_lang))
+        });
         let tags = p
             .tags
             .iter()
@@ -60,12 +65,13 @@ pub fn Card() -> impl IntoView {
         let website = p.website.as_ref().map(|w| w.as_str().to_owned());
         let country = names::country(&lang, p.country.as_str());
         let id = org.id.clone();
+        let lang_copy = lang.clone();
         Some(view! {
             <aside class="card" role="dialog" aria-labelledby="card-title">
                 <button
                     type="button"
                     class="close"
-                    aria-label="Close"
+                    aria-label=tr(&lang, "card.close")
                     on:click=move |_| shared.selected.set(None)
                 >
                     "×"
@@ -80,9 +86,10 @@ pub fn Card() -> impl IntoView {
                     ", "
                     <span>{country}</span>
                 </p>
+                {shown_in.map(|note| view! { <p class="shown-in">{note}</p> })}
                 <p class="description" dir="auto" lang=desc_lang>{desc}</p>
                 {(!languages.is_empty()).then(|| view! {
-                    <p class="languages">"Works in: " {languages}</p>
+                    <p class="languages">{tr(&lang, "card.works_in")} " " {languages}</p>
                 })}
                 {(!tags.is_empty()).then(|| view! {
                     <ul class="tags">
@@ -99,8 +106,8 @@ pub fn Card() -> impl IntoView {
                     </p>
                 }})}
                 <p class="share">
-                    <button type="button" class="copy-link" on:click=move |_| copy_link(&id, copied)>
-                        "Copy link"
+                    <button type="button" class="copy-link" on:click=move |_| copy_link(&id, copied, lang_copy.clone())>
+                        {tr(&lang, "card.copy_link")}
                     </button>
                     <span class="copied" aria-live="polite">{move || copied.get()}</span>
                 </p>

@@ -6,6 +6,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 
 use crate::app::Shared;
+use crate::i18n::tr;
 use crate::map::MapCtl;
 use crate::names;
 use crate::state::{JERUSALEM_BOUNDS, View};
@@ -14,8 +15,9 @@ use crate::state::{JERUSALEM_BOUNDS, View};
 pub fn Presets() -> impl IntoView {
     let shared = expect_context::<Shared>();
     let map = expect_context::<MapCtl>();
+    let t = move |key: &'static str| move || tr(&shared.lang.get(), key);
     view! {
-        <nav class="presets" aria-label="Places">
+        <nav class="presets" aria-label=t("filters.places")>
             <button
                 type="button"
                 on:click=move |_| {
@@ -24,10 +26,10 @@ pub fn Presets() -> impl IntoView {
                     shared.panel_open.set(false);
                 }
             >
-                "Jerusalem"
+                {t("filters.jerusalem")}
             </button>
             <button type="button" on:click=move |_| map.set_view(View::WORLD)>
-                "Whole world"
+                {t("filters.world")}
             </button>
         </nav>
     }
@@ -37,6 +39,7 @@ pub fn Presets() -> impl IntoView {
 pub fn FilterPanel() -> impl IntoView {
     let shared = expect_context::<Shared>();
     let lang = move || shared.lang.get();
+    let t = move |key: &'static str| move || tr(&shared.lang.get(), key);
 
     // the search box updates the filter when typing pauses
     let typed = RwSignal::new(shared.filters.get_untracked().q);
@@ -72,19 +75,19 @@ pub fn FilterPanel() -> impl IntoView {
     };
 
     view! {
-        <section class="filters" aria-label="Filters">
+        <section class="filters" aria-label=t("filters.label")>
             <label class="search">
-                <span class="visually-hidden">"Search organisations"</span>
+                <span class="visually-hidden">{t("filters.search")}</span>
                 <input
                     type="search"
-                    placeholder="Search names, places, tags…"
+                    placeholder=t("filters.search_placeholder")
                     prop:value=move || typed.get()
                     on:input=on_input
                     autocomplete="off"
                 />
             </label>
             <fieldset class="categories">
-                <legend>"Kinds of group"</legend>
+                <legend>{t("filters.kinds")}</legend>
                 <ul>
                     <For
                         each=move || shared.categories.get()
@@ -123,7 +126,7 @@ pub fn FilterPanel() -> impl IntoView {
             </fieldset>
             <div class="selects">
                 <label>
-                    <span>"Country"</span>
+                    <span>{t("filters.country")}</span>
                     <select
                         class="country"
                         on:change=move |ev| {
@@ -132,7 +135,7 @@ pub fn FilterPanel() -> impl IntoView {
                         }
                         prop:value=move || shared.filters.with(|f| f.country.clone().unwrap_or_default())
                     >
-                        <option value="">"All countries"</option>
+                        <option value="">{t("filters.all_countries")}</option>
                         {move || {
                             let lang = lang();
                             let mut list: Vec<(String, String, u64)> = shared
@@ -154,7 +157,7 @@ pub fn FilterPanel() -> impl IntoView {
                     </select>
                 </label>
                 <label>
-                    <span>"Language"</span>
+                    <span>{t("filters.language")}</span>
                     <select
                         class="language"
                         on:change=move |ev| {
@@ -163,7 +166,7 @@ pub fn FilterPanel() -> impl IntoView {
                         }
                         prop:value=move || shared.filters.with(|f| f.language.clone().unwrap_or_default())
                     >
-                        <option value="">"All languages"</option>
+                        <option value="">{t("filters.all_languages")}</option>
                         {move || {
                             let lang = lang();
                             let current = shared.filters.with_untracked(|f| f.language.clone());
@@ -188,7 +191,7 @@ pub fn FilterPanel() -> impl IntoView {
                 disabled=move || shared.filters.with(|f| f.is_empty())
                 on:click=move |_| shared.clear_filters()
             >
-                "Clear filters"
+                {t("filters.clear")}
             </button>
         </section>
     }

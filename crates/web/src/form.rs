@@ -380,7 +380,7 @@ pub fn OrgForm(
             <p class="hint" id="location-hint">
                 "Choose your city above, or click the map where your group is."
             </p>
-            <div class="location-map" node_ref=map_node role="application"
+            <div class="location-map" dir="ltr" node_ref=map_node role="application"
                 aria-label="Map: click to place your group" aria-describedby="location-hint"></div>
             <p class="location-value" aria-live="polite">
                 {move || match form.location.get() {

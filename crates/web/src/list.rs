@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::app::{Bounds, Load, Shared};
+use crate::i18n::{tr, tr_n};
 use crate::map::MapCtl;
 
 /// At most this many rows are drawn; the rest are counted.
@@ -83,13 +84,16 @@ pub fn OrgList() -> impl IntoView {
     };
 
     view! {
-        <section class="list" aria-label="Organisations in view">
+        <section class="list" aria-label=move || tr(&shared.lang.get(), "list.label")>
             <h2 class="list-count" aria-live="polite">
-                {move || match rows.with(Vec::len) {
-                    0 if total() => "None in this part of the map".to_owned(),
-                    0 => String::new(),
-                    1 => "1 organisation in view".to_owned(),
-                    n => format!("{n} organisations in view"),
+                {move || {
+                    let lang = shared.lang.get();
+                    match rows.with(Vec::len) {
+                        0 if total() => tr(&lang, "list.none_here"),
+                        0 => String::new(),
+                        1 => tr(&lang, "list.one"),
+                        n => tr_n(&lang, "list.many", n),
+                    }
                 }}
             </h2>
             <ul class="org-list">
@@ -126,7 +130,7 @@ pub fn OrgList() -> impl IntoView {
             {move || {
                 let n = rows.with(Vec::len);
                 (n > MAX_ROWS).then(|| view! {
-                    <p class="more">{format!("{} more: zoom in or filter to see them.", n - MAX_ROWS)}</p>
+                    <p class="more">{tr_n(&shared.lang.get(), "list.more", n - MAX_ROWS)}</p>
                 })
             }}
         </section>

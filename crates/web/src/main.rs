@@ -7,6 +7,7 @@ mod app;
 mod card;
 mod filters;
 mod form;
+mod i18n;
 mod join;
 mod leaflet_ext;
 mod list;

@@ -337,6 +337,7 @@ pub fn MapView() -> impl IntoView {
     });
 
     view! {
-        <div class="map" node_ref=node aria-label="Map of organisations" role="region"></div>
+        <div class="map" dir="ltr" node_ref=node role="region"
+            aria-label=move || crate::i18n::tr(&shared.lang.get(), "app.map_label")></div>
     }
 }

@@ -1,0 +1,162 @@
+//! The interface in English, Arabic and Hebrew. Strings live in
+//! `assets/i18n/*.json`, one file per language, never in components; a
+//! test fails when a key is missing in any language or a component asks
+//! for a key that does not exist.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+const FILES: [(&str, &str); 3] = [
+    ("en", include_str!("../../../assets/i18n/en.json")),
+    ("ar", include_str!("../../../assets/i18n/ar.json")),
+    ("he", include_str!("../../../assets/i18n/he.json")),
+];
+
+/// The interface languages, each named in itself, for the picker.
+pub const UI_LANGS: [(&str, &str); 3] = [("en", "English"), ("ar", "العربية"), ("he", "עברית")];
+
+const STORAGE_KEY: &str = "solidarity-map.lang";
+
+type Table = HashMap<String, String>;
+
+fn tables() -> &'static HashMap<&'static str, Table> {
+    static CELL: OnceLock<HashMap<&'static str, Table>> = OnceLock::new();
+    CELL.get_or_init(|| {
+        FILES
+            .iter()
+            .map(|(lang, text)| (*lang, serde_json::from_str(text).unwrap_or_default()))
+            .collect()
+    })
+}
+
+/// The string for `key` in `lang`, else in English, else the key itself.
+pub fn tr(lang: &str, key: &str) -> String {
+    let t = tables();
+    t.get(lang)
+        .and_then(|m| m.get(key))
+        .or_else(|| t.get("en").and_then(|m| m.get(key)))
+        .cloned()
+        .unwrap_or_else(|| key.to_owned())
+}
+
+/// [`tr`] with `{n}` replaced by a number.
+pub fn tr_n(lang: &str, key: &str, n: usize) -> String {
+    tr(lang, key).replace("{n}", &n.to_string())
+}
+
+pub fn is_rtl(lang: &str) -> bool {
+    matches!(lang, "ar" | "he")
+}
+
+fn supported(code: &str) -> Option<&'static str> {
+    let base = code
+        .split(['-', '_'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    UI_LANGS.iter().map(|(l, _)| *l).find(|l| *l == base)
+}
+
+/// The visitor's remembered choice, else the first of the browser's
+/// languages the interface speaks, else English.
+pub fn initial_lang() -> String {
+    let window = leptos::prelude::window();
+    if let Some(saved) = window
+        .local_storage()
+        .ok()
+        .flatten()
+        .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
+        .and_then(|s| supported(&s))
+    {
+        return saved.to_owned();
+    }
+    window
+        .navigator()
+        .languages()
+        .iter()
+        .filter_map(|v| v.as_string())
+        .find_map(|l| supported(&l))
+        .unwrap_or("en")
+        .to_owned()
+}
+
+/// Sets `lang` and `dir` on `<html>` and remembers the choice.
+pub fn apply(lang: &str) {
+    let window = leptos::prelude::window();
+    if let Some(root) = window.document().and_then(|d| d.document_element()) {
+        let _ = root.set_attribute("lang", lang);
+        let _ = root.set_attribute("dir", if is_rtl(lang) { "rtl" } else { "ltr" });
+    }
+    if let Some(storage) = window.local_storage().ok().flatten() {
+        let _ = storage.set_item(STORAGE_KEY, lang);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_language_has_every_key() {
+        let t = tables();
+        let en = &t["en"];
+        assert!(en.len() > 20);
+        for (lang, table) in t {
+            for key in en.keys() {
+                assert!(table.contains_key(key), "{lang} lacks {key}");
+                assert!(!table[key].trim().is_empty(), "{lang} has an empty {key}");
+            }
+            for key in table.keys() {
+                assert!(
+                    en.contains_key(key),
+                    "{lang} has {key}, which English lacks"
+                );
+            }
+        }
+    }
+
+    /// Every string literal in the sources that looks like a key (a known
+    /// prefix, a dot, lower-case words) names a key that exists.
+    #[test]
+    fn every_key_used_exists() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let en = &tables()["en"];
+        let prefixes: std::collections::BTreeSet<&str> =
+            en.keys().filter_map(|k| k.split('.').next()).collect();
+        let mut used = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let src = std::fs::read_to_string(&path).unwrap();
+            for (i, literal) in src.split('"').enumerate() {
+                if i % 2 == 0 {
+                    continue; // outside quotes (close enough for this code)
+                }
+                let Some((prefix, rest)) = literal.split_once('.') else {
+                    continue;
+                };
+                let looks_like_key = prefixes.contains(prefix)
+                    && !rest.is_empty()
+                    && rest.chars().all(|c| c.is_ascii_lowercase() || c == '_');
+                if looks_like_key {
+                    used += 1;
+                    assert!(
+                        en.contains_key(literal),
+                        "{}: unknown key {literal}",
+                        path.display()
+                    );
+                }
+            }
+        }
+        assert!(used > 25, "found only {used} uses");
+    }
+
+    #[test]
+    fn fallbacks() {
+        assert_eq!(tr("fr", "filters.clear"), "Clear filters");
+        assert_eq!(tr("ar", "no.such.key"), "no.such.key");
+        assert_eq!(tr_n("en", "list.many", 3), "3 organisations in view");
+        assert_eq!(supported("ar-PS"), Some("ar"));
+        assert_eq!(supported("he_IL"), Some("he"));
+        assert_eq!(supported("fr"), None);
+    }
+}
