@@ -140,9 +140,40 @@ async fn a_group_joins_is_approved_and_edits_its_entry() {
     assert!(link.contains("/edit/"), "{link}");
     browser.screenshot("join-done").await.unwrap();
 
-    // not public until a moderator approves
+    // not public until a moderator approves; the moderator corrects the
+    // keywords before approving
     assert_eq!(public_description(&server, "silwan").await, None);
-    approve_first(&browser, &server).await;
+    browser
+        .client
+        .goto(&format!("{}/admin", server.base))
+        .await
+        .unwrap();
+    fill(&browser, "#username", "moderator").await;
+    fill(&browser, "#password", "a very long password").await;
+    click(&browser, ".login button[type=submit]").await;
+    click(&browser, ".revision .edit-first").await;
+    fill(&browser, ".edit-before #tags", "neighbourhood, youth").await;
+    click(&browser, ".edit-before .approve-edited").await;
+    browser
+        .wait_until("the approval to be confirmed", || async {
+            Ok(browser
+                .client
+                .find(Locator::Css(".form-status"))
+                .await?
+                .text()
+                .await?
+                .contains("Approved"))
+        })
+        .await
+        .unwrap();
+    let fc = server
+        .get_json("/api/organizations?q=silwan")
+        .await
+        .unwrap();
+    assert_eq!(
+        fc["features"][0]["properties"]["tags"],
+        serde_json::json!(["neighbourhood", "youth"])
+    );
     assert_eq!(
         public_description(&server, "silwan").await.as_deref(),
         Some("We meet every week.")

@@ -3,11 +3,12 @@
 
 use leptos::prelude::*;
 use solidarity_map_core::moderation::{
-    AuditEntry, LoginRequest, RejectRequest, Revision, RevisionKind, SessionInfo,
+    ApproveRequest, AuditEntry, LoginRequest, RejectRequest, Revision, RevisionKind, SessionInfo,
 };
 use solidarity_map_core::{NewOrganization, OrganizationInput};
 
 use crate::api::{self, Answer, ApiError};
+use crate::form::{FormState, OrgForm};
 
 /// Field, current value, proposed value: what a revision changes.
 fn changes(
@@ -85,6 +86,12 @@ pub fn AdminPage() -> impl IntoView {
     let queue = RwSignal::new(Vec::<Revision>::new());
     let audit = RwSignal::new(Vec::<AuditEntry>::new());
     let message = RwSignal::new(None::<String>);
+    let categories = RwSignal::new(Vec::new());
+    leptos::task::spawn_local(async move {
+        if let Ok(c) = api::categories().await {
+            categories.set(c);
+        }
+    });
 
     let refresh = move || {
         leptos::task::spawn_local(async move {
@@ -140,45 +147,47 @@ pub fn AdminPage() -> impl IntoView {
             .with_untracked(|s| s.as_ref().map(|s| s.csrf_token.clone()))
             .unwrap_or_default()
     };
-    let decide = move |id: String, approve: bool, reason: String| {
-        let token = csrf();
-        leptos::task::spawn_local(async move {
-            let r: Result<Answer<()>, ApiError> = if approve {
-                api::send::<(), _>(
-                    "POST",
-                    &format!("/api/admin/submissions/{id}/approve"),
-                    None,
-                    Some(&token),
-                )
-                .await
-            } else {
-                api::send(
-                    "POST",
-                    &format!("/api/admin/submissions/{id}/reject"),
-                    Some(&RejectRequest { reason }),
-                    Some(&token),
-                )
-                .await
-            };
-            match r {
-                Ok(Answer { status: 204, .. }) => {
-                    message.set(Some(
-                        if approve {
-                            "Approved: it is on the map."
-                        } else {
-                            "Rejected."
-                        }
-                        .into(),
-                    ));
-                    refresh();
+    let decide =
+        move |id: String, approve: bool, reason: String, edited: Option<OrganizationInput>| {
+            let token = csrf();
+            leptos::task::spawn_local(async move {
+                let r: Result<Answer<()>, ApiError> = if approve {
+                    let body = ApproveRequest { edited };
+                    api::send(
+                        "POST",
+                        &format!("/api/admin/submissions/{id}/approve"),
+                        Some(&body),
+                        Some(&token),
+                    )
+                    .await
+                } else {
+                    api::send(
+                        "POST",
+                        &format!("/api/admin/submissions/{id}/reject"),
+                        Some(&RejectRequest { reason }),
+                        Some(&token),
+                    )
+                    .await
+                };
+                match r {
+                    Ok(Answer { status: 204, .. }) => {
+                        message.set(Some(
+                            if approve {
+                                "Approved: it is on the map."
+                            } else {
+                                "Rejected."
+                            }
+                            .into(),
+                        ));
+                        refresh();
+                    }
+                    Ok(Answer { error, .. }) => message.set(Some(
+                        error.map_or_else(|| "That did not work.".into(), |e| e.message),
+                    )),
+                    Err(e) => message.set(Some(e.to_string())),
                 }
-                Ok(Answer { error, .. }) => message.set(Some(
-                    error.map_or_else(|| "That did not work.".into(), |e| e.message),
-                )),
-                Err(e) => message.set(Some(e.to_string())),
-            }
-        });
-    };
+            });
+        };
     let logout = move || {
         let token = csrf();
         leptos::task::spawn_local(async move {
@@ -227,6 +236,11 @@ pub fn AdminPage() -> impl IntoView {
                             let kind = match r.kind { RevisionKind::Submission => "New group", RevisionKind::Edit => "Edit" };
                             let diff = (r.kind == RevisionKind::Edit).then(|| changes(&r.current, &r.data));
                             let reason_id = format!("reason-{id}");
+                            // edit before approving: the form, filled with the submission
+                            let editing = RwSignal::new(false);
+                            let form = FormState::new();
+                            form.fill(&OrganizationInput::from(&r.data));
+                            let edit_id = id.clone();
                             view! {
                                 <li class="revision" data-id=id.clone()>
                                     <h3><span class="kind">{kind}</span> ": " <span dir="auto" class="rev-name">{name}</span></h3>
@@ -246,13 +260,31 @@ pub fn AdminPage() -> impl IntoView {
                                             </tbody>
                                         </table>
                                     })}
+                                    {move || editing.get().then(|| {
+                                        let edit_id = edit_id.clone();
+                                        view! {
+                                            <form class="org-form edit-before" novalidate on:submit=move |ev| {
+                                                ev.prevent_default();
+                                                let input = form.to_input();
+                                                match input.validate() {
+                                                    Ok(_) => decide(edit_id.clone(), true, String::new(), Some(input)),
+                                                    Err(errors) => form.errors.set(errors),
+                                                }
+                                            }>
+                                                <OrgForm form=form categories=categories tile_url=String::new() />
+                                                <button type="submit" class="primary approve-edited">"Approve with these changes"</button>
+                                            </form>
+                                        }
+                                    })}
                                     <div class="decide">
-                                        <button type="button" class="primary approve" on:click=move |_| decide(approve_id.clone(), true, String::new())>"Approve"</button>
+                                        <button type="button" class="primary approve" on:click=move |_| decide(approve_id.clone(), true, String::new(), None)>"Approve"</button>
+                                        <button type="button" class="secondary edit-first" aria-expanded=move || editing.get().to_string()
+                                            on:click=move |_| editing.update(|e| *e = !*e)>"Edit before approving"</button>
                                         <label for=reason_id.clone()>"Reason for rejecting"</label>
                                         <input id=reason_id type="text" class="reason"
                                             prop:value=move || reason.get()
                                             on:input=move |ev| reason.set(event_target_value(&ev)) />
-                                        <button type="button" class="danger reject" on:click=move |_| decide(reject_id.clone(), false, reason.get_untracked())>"Reject"</button>
+                                        <button type="button" class="danger reject" on:click=move |_| decide(reject_id.clone(), false, reason.get_untracked(), None)>"Reject"</button>
                                     </div>
                                 </li>
                             }

@@ -8,7 +8,9 @@ use std::time::Duration;
 use leaflet::{LatLng, Map, MapOptions, Marker, TileLayer, TileLayerOptions};
 use leptos::prelude::*;
 use solidarity_map_core::org::RawLocation;
-use solidarity_map_core::{CategoryCount, FieldError, OrganizationInput, Place, Precision};
+use solidarity_map_core::{
+    CategoryCount, CountryCode, FieldError, OrganizationInput, Place, Precision,
+};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
@@ -369,12 +371,24 @@ pub fn OrgForm(
                 <FieldErr id="city-error" msg=form.error_for("city") />
             </div>
             <div class="field">
-                <label for="country">"Country (two-letter code, e.g. PS)"</label>
-                <input id="country" type="text" maxlength="2" autocomplete="off"
-                    aria-describedby="country-error"
+                <label for="country">"Country"</label>
+                <select id="country" aria-describedby="country-error"
                     prop:value=move || form.country.get()
-                    on:input=move |ev| form.country.set(event_target_value(&ev).to_uppercase())
-                />
+                    on:change=move |ev| form.country.set(event_target_value(&ev))
+                >
+                    <option value="">"Choose…"</option>
+                    {
+                        let mut all: Vec<(String, String)> = CountryCode::all()
+                            .map(|c| (crate::names::country("en", c.as_str()), c.as_str().to_owned()))
+                            .collect();
+                        all.sort();
+                        all.into_iter().map(|(name, code)| {
+                            let value = code.clone();
+                            let selected = move || form.country.get() == code;
+                            view! { <option value=value selected=selected>{name}</option> }
+                        }).collect_view()
+                    }
+                </select>
                 <FieldErr id="country-error" msg=form.error_for("country") />
             </div>
             <p class="hint" id="location-hint">
