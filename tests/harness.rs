@@ -15,6 +15,10 @@ use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 
+/// How long to wait for the page: generous, because CI machines are shared
+/// and slow; a passing wait returns as soon as its condition holds.
+const WAIT: Duration = Duration::from_secs(45);
+
 pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
@@ -277,7 +281,7 @@ impl Browser {
             json!({"args": args, "binary": "/usr/bin/chromium"}),
         );
         let url = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + WAIT;
         let client = loop {
             let mut builder =
                 ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new());
@@ -320,7 +324,7 @@ impl Browser {
 
     /// Waits until `css` matches exactly `n` elements.
     pub async fn wait_count(&self, css: &str, n: usize) -> Result<()> {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + WAIT;
         loop {
             let found = self.client.find_all(Locator::Css(css)).await?.len();
             if found == n {
@@ -338,7 +342,7 @@ impl Browser {
         Ok(self
             .client
             .wait()
-            .at_most(Duration::from_secs(20))
+            .at_most(WAIT)
             .for_element(Locator::Css(css))
             .await?)
     }
@@ -366,7 +370,7 @@ impl Browser {
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = Result<bool>>,
     {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + WAIT;
         loop {
             if f().await? {
                 return Ok(());
