@@ -391,6 +391,29 @@ impl Browser {
         })
     }
 
+    /// Runs axe-core (from the npm package) on the page for WCAG 2.1 A and
+    /// AA, and returns the serious and critical violations as
+    /// `rule: target…` lines.
+    pub async fn axe_serious(&self) -> Result<Vec<String>> {
+        let axe =
+            std::fs::read_to_string(workspace_root().join("node_modules/axe-core/axe.min.js"))
+                .context("node_modules/axe-core (npm ci)")?;
+        self.client.execute(&axe, vec![]).await?;
+        let v = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})
+                    .then(r => done(r.violations
+                        .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                        .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))))
+                    .catch(e => done(['axe failed: ' + e]));",
+                vec![],
+            )
+            .await?;
+        Ok(serde_json::from_value(v)?)
+    }
+
     /// Saves a screenshot under target/screenshots/ for people to look at.
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
         let png = self.client.screenshot().await?;
