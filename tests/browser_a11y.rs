@@ -88,3 +88,91 @@ async fn the_join_form_and_moderation_pass_axe() {
     );
     browser.close().await.unwrap();
 }
+
+/// Presses Tab until the element with `id` has focus; fails if it is never
+/// reached (unreachable, or focus trapped elsewhere).
+async fn tab_to(browser: &Browser, id: &str) {
+    for _ in 0..80 {
+        let active = browser
+            .client
+            .execute(
+                "return document.activeElement ? document.activeElement.id : ''",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if active == id {
+            return;
+        }
+        browser
+            .client
+            .active_element()
+            .await
+            .unwrap()
+            .send_keys("\u{e004}")
+            .await
+            .unwrap();
+    }
+    panic!("#{id} cannot be reached with Tab");
+}
+
+async fn type_keys(browser: &Browser, keys: &str) {
+    browser
+        .client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys(keys)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn the_join_form_can_be_completed_with_the_keyboard_alone() {
+    let Some(server) = Server::start(None).await.unwrap() else {
+        return;
+    };
+    let Some(browser) = Browser::start(1280, 900).await.unwrap() else {
+        return;
+    };
+    browser
+        .client
+        .goto(&format!("{}/join", server.base))
+        .await
+        .unwrap();
+    browser.wait_for("#name-en").await.unwrap();
+    tab_to(&browser, "name-en").await;
+    type_keys(&browser, "Keyboard Collective").await;
+    tab_to(&browser, "category").await;
+    type_keys(&browser, "Student").await; // selects by typing, as people do
+    tab_to(&browser, "description-en").await;
+    type_keys(&browser, "Reachable without a mouse.").await;
+    tab_to(&browser, "city").await;
+    type_keys(&browser, "Ramallah").await;
+    browser.wait_for(".suggestion").await.unwrap();
+    type_keys(&browser, "\u{e004}").await; // Tab into the suggestions
+    type_keys(&browser, "\u{e007}").await; // Enter chooses
+    browser
+        .wait_until("the place to be chosen", || async {
+            let v = browser
+                .client
+                .execute(
+                    "return document.querySelector('.location-value').textContent",
+                    vec![],
+                )
+                .await?;
+            Ok(v.as_str().is_some_and(|t| t.starts_with("Location: 31.8")))
+        })
+        .await
+        .unwrap();
+    tab_to(&browser, "contact_email").await;
+    type_keys(&browser, "keys@example.org").await;
+    tab_to(&browser, "consent").await;
+    type_keys(&browser, " ").await;
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    type_keys(&browser, "\u{e004}").await; // on to the submit button
+    type_keys(&browser, "\u{e007}").await;
+    let link = browser.wait_for(".edit-url").await.unwrap();
+    assert!(link.text().await.unwrap().contains("/edit/"));
+    browser.close().await.unwrap();
+}
