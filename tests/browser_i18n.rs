@@ -123,3 +123,66 @@ async fn arabic_and_hebrew_mirror_the_page_but_not_the_map() {
     assert_eq!(browser.page_errors().await.unwrap(), Vec::<String>::new());
     browser.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn the_join_form_speaks_arabic_right_to_left() {
+    let Some(server) = Server::start(None).await.unwrap() else {
+        return;
+    };
+    let Some(browser) = Browser::start(1280, 900).await.unwrap() else {
+        return;
+    };
+    browser
+        .client
+        .goto(&format!("{}/join", server.base))
+        .await
+        .unwrap();
+    browser
+        .wait_for(".lang-picker select")
+        .await
+        .unwrap()
+        .select_by_value("ar")
+        .await
+        .unwrap();
+    browser
+        .wait_until("the page to turn right to left", || async {
+            Ok(js(&browser, "return document.documentElement.dir").await == "rtl")
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        browser
+            .wait_for(".page h1")
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "أضيفوا مجموعتكم إلى الخريطة"
+    );
+    assert_eq!(
+        browser
+            .wait_for("label[for=city]")
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "المدينة"
+    );
+    // country names in Arabic in the picker
+    let options = js(
+        &browser,
+        "return [...document.querySelectorAll('#country option')].map(o => o.textContent)",
+    )
+    .await;
+    let names: Vec<String> = serde_json::from_value(options).unwrap();
+    assert!(
+        names.iter().any(|n| n == "فلسطين" || n.contains("فلسطين")),
+        "{:?}",
+        &names[..5]
+    );
+    assert_eq!(browser.axe_serious().await.unwrap(), Vec::<String>::new());
+    browser.screenshot("join-ar").await.unwrap();
+    browser.close().await.unwrap();
+}

@@ -7,7 +7,7 @@ use solidarity_map_core::{CategoryCount, Facets, SiteConfig};
 use crate::api::{self, Org};
 use crate::card::Card;
 use crate::filters::{FilterPanel, Presets};
-use crate::i18n::{UI_LANGS, tr};
+use crate::i18n::{LanguagePicker, tr};
 use crate::list::OrgList;
 use crate::map::{MapCtl, MapView};
 use crate::state::{Filters, JERUSALEM_BOUNDS, Preset, UrlState, View};
@@ -184,7 +184,7 @@ pub fn App() -> impl IntoView {
         fetching: RwSignal::new(false),
         reload: RwSignal::new(0),
         selected: RwSignal::new(None),
-        lang: RwSignal::new(crate::i18n::initial_lang()),
+        lang: expect_context::<crate::i18n::Lang>().0,
         view: RwSignal::new(None),
         bounds: RwSignal::new(None),
         panel_open: RwSignal::new(false),
@@ -199,7 +199,6 @@ pub fn App() -> impl IntoView {
     shared.selected.set(initial.org.clone());
     map.set_initial(initial.clone());
 
-    Effect::new(move |_| crate::i18n::apply(&shared.lang.get()));
     load_reference(shared);
     fetch_on_filter_change(shared);
     sync_url(shared);
@@ -271,25 +270,6 @@ pub fn App() -> impl IntoView {
                 }}
             </main>
         </div>
-    }
-}
-
-/// Chooses the interface language.
-#[component]
-fn LanguagePicker() -> impl IntoView {
-    let shared = expect_context::<Shared>();
-    view! {
-        <label class="lang-picker">
-            <span class="visually-hidden">{move || tr(&shared.lang.get(), "app.language")}</span>
-            <select
-                prop:value=move || shared.lang.get()
-                on:change=move |ev| shared.lang.set(event_target_value(&ev))
-            >
-                {UI_LANGS.iter().map(|(code, name)| view! {
-                    <option value=*code lang=*code selected=move || shared.lang.get() == *code>{*name}</option>
-                }).collect_view()}
-            </select>
-        </label>
     }
 }
 

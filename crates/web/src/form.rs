@@ -15,6 +15,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 use crate::api;
+use crate::i18n::{Lang, tr};
 
 /// Everything the form holds, as signals.
 #[derive(Clone, Copy)]
@@ -34,8 +35,13 @@ pub struct FormState {
     pub errors: RwSignal<Vec<FieldError>>,
 }
 
-/// The languages names and descriptions can be given in, in form order.
-pub const LANGS: [(&str, &str); 3] = [("en", "English"), ("ar", "Arabic"), ("he", "Hebrew")];
+/// The languages names and descriptions can be given in, in form order,
+/// with the key of each language's name.
+pub const LANGS: [(&str, &str); 3] = [
+    ("en", "form.lang_en"),
+    ("ar", "form.lang_ar"),
+    ("he", "form.lang_he"),
+];
 
 fn split_list(s: &str, sep: char) -> Vec<String> {
     s.split(sep)
@@ -214,6 +220,8 @@ pub fn OrgForm(
     categories: RwSignal<Vec<CategoryCount>>,
     tile_url: String,
 ) -> impl IntoView {
+    let lang = expect_context::<Lang>().0;
+    let t = move |key: &'static str| move || tr(&lang.get(), key);
     let map_node = NodeRef::<leptos::html::Div>::new();
     let map = StoredValue::new_local(None::<(Map, Marker)>);
     Effect::new(move |_| {
@@ -280,7 +288,7 @@ pub fn OrgForm(
             .zip(sigs)
             .map(|((lang, lang_name), sig)| {
                 let id = format!("{field}-{lang}");
-                let label = format!("{label} ({lang_name})");
+                let label = move || format!("{} ({})", t(label)(), t(lang_name)());
                 let dir = if *lang == "en" { "ltr" } else { "rtl" };
                 let input = if multiline {
                     view! {
@@ -313,38 +321,38 @@ pub fn OrgForm(
 
     view! {
         <fieldset class="group">
-            <legend>"Name"</legend>
-            <p class="hint">"In at least one language; add the others if you have them."</p>
-            {text_inputs("Name", form.name, false, "name")}
+            <legend>{t("form.name")}</legend>
+            <p class="hint">{t("form.name_hint")}</p>
+            {text_inputs("form.name", form.name, false, "name")}
             <FieldErr id="name-error" msg=form.error_for("name") />
         </fieldset>
 
         <div class="field">
-            <label for="category">"Kind of group"</label>
+            <label for="category">{t("form.kind")}</label>
             <select id="category" aria-describedby="category-error"
                 prop:value=move || form.category.get()
                 on:change=move |ev| form.category.set(event_target_value(&ev))
             >
-                <option value="">"Choose…"</option>
+                <option value="">{t("form.choose")}</option>
                 {move || categories.get().into_iter().map(|c| {
                     let slug = c.category.slug.to_string();
                     let selected = form.category.get_untracked() == slug;
-                    view! { <option value=slug selected=selected>{c.category.labels.best("en").1.to_owned()}</option> }
+                    view! { <option value=slug selected=selected>{c.category.labels.best(&lang.get()).1.to_owned()}</option> }
                 }).collect_view()}
             </select>
             <FieldErr id="category-error" msg=form.error_for("category") />
         </div>
 
         <fieldset class="group">
-            <legend>"What your group does"</legend>
-            {text_inputs("Description", form.description, true, "description")}
+            <legend>{t("form.what")}</legend>
+            {text_inputs("form.description", form.description, true, "description")}
             <FieldErr id="description-error" msg=form.error_for("description") />
         </fieldset>
 
         <fieldset class="group">
-            <legend>"Where"</legend>
+            <legend>{t("form.where")}</legend>
             <div class="field city">
-                <label for="city">"City"</label>
+                <label for="city">{t("form.city")}</label>
                 <input id="city" type="text" autocomplete="off" role="combobox"
                     aria-autocomplete="list" aria-controls="city-suggestions"
                     aria-expanded=move || (!suggestions.with(Vec::is_empty)).to_string()
@@ -371,15 +379,16 @@ pub fn OrgForm(
                 <FieldErr id="city-error" msg=form.error_for("city") />
             </div>
             <div class="field">
-                <label for="country">"Country"</label>
+                <label for="country">{t("form.country")}</label>
                 <select id="country" aria-describedby="country-error"
                     prop:value=move || form.country.get()
                     on:change=move |ev| form.country.set(event_target_value(&ev))
                 >
-                    <option value="">"Choose…"</option>
-                    {
+                    <option value="">{t("form.choose")}</option>
+                    {move || {
+                        let ui = lang.get();
                         let mut all: Vec<(String, String)> = CountryCode::all()
-                            .map(|c| (crate::names::country("en", c.as_str()), c.as_str().to_owned()))
+                            .map(|c| (crate::names::country(&ui, c.as_str()), c.as_str().to_owned()))
                             .collect();
                         all.sort();
                         all.into_iter().map(|(name, code)| {
@@ -387,31 +396,31 @@ pub fn OrgForm(
                             let selected = move || form.country.get() == code;
                             view! { <option value=value selected=selected>{name}</option> }
                         }).collect_view()
-                    }
+                    }}
                 </select>
                 <FieldErr id="country-error" msg=form.error_for("country") />
             </div>
             <p class="hint" id="location-hint">
-                "Choose your city above, or click the map where your group is."
+                {t("form.location_hint")}
             </p>
             <div class="location-map" dir="ltr" node_ref=map_node role="application"
-                aria-label="Map: click to place your group" aria-describedby="location-hint"></div>
+                aria-label=t("form.map_label") aria-describedby="location-hint"></div>
             <p class="location-value" aria-live="polite">
                 {move || match form.location.get() {
-                    Some((lat, lon)) => format!("Location: {lat:.4}, {lon:.4}"),
-                    None => "No location chosen yet.".to_owned(),
+                    Some((lat, lon)) => format!("{} {lat:.4}, {lon:.4}", t("form.location")()),
+                    None => t("form.no_location")(),
                 }}
             </p>
             <FieldErr id="location-error" msg=form.error_for("location") />
             <fieldset class="precision">
-                <legend>"How precisely your group is shown"</legend>
+                <legend>{t("form.precision")}</legend>
                 {Precision::ALL.into_iter().map(|p| {
                     let value = p.as_str();
                     let label = match p {
-                        Precision::Exact => "Exact point",
-                        Precision::Neighbourhood => "Neighbourhood (about 1 km)",
-                        Precision::City => "City (about 10 km) — recommended",
-                        Precision::Country => "Country only",
+                        Precision::Exact => "form.precision_exact",
+                        Precision::Neighbourhood => "form.precision_neighbourhood",
+                        Precision::City => "form.precision_city",
+                        Precision::Country => "form.precision_country",
                     };
                     view! {
                         <label class="radio">
@@ -419,39 +428,39 @@ pub fn OrgForm(
                                 prop:checked=move || form.precision.get() == value
                                 on:change=move |_| form.precision.set(value.to_owned())
                             />
-                            {label}
+                            {t(label)}
                         </label>
                     }
                 }).collect_view()}
-                <p class="hint">"The map shows your group only this precisely; the exact point is never published unless you choose it."</p>
+                <p class="hint">{t("form.precision_hint")}</p>
             </fieldset>
         </fieldset>
 
         <fieldset class="group">
-            <legend>"Links and languages"</legend>
+            <legend>{t("form.links_languages")}</legend>
             <div class="field">
-                <label for="website">"Website"</label>
+                <label for="website">{t("form.website")}</label>
                 <input id="website" type="url" placeholder="https://" aria-describedby="website-error"
                     prop:value=move || form.website.get()
                     on:input=move |ev| form.website.set(event_target_value(&ev)) />
                 <FieldErr id="website-error" msg=form.error_for("website") />
             </div>
             <div class="field">
-                <label for="links">"Other public links (one per line)"</label>
+                <label for="links">{t("form.links")}</label>
                 <textarea id="links" rows="3" aria-describedby="links-error"
                     prop:value=move || form.links.get()
                     on:input=move |ev| form.links.set(event_target_value(&ev))></textarea>
                 <FieldErr id="links-error" msg=form.error_for("links") />
             </div>
             <div class="field">
-                <label for="languages">"Languages you work in (codes, e.g. ar, he, en)"</label>
+                <label for="languages">{t("form.languages")}</label>
                 <input id="languages" type="text" aria-describedby="languages-error"
                     prop:value=move || form.languages.get()
                     on:input=move |ev| form.languages.set(event_target_value(&ev)) />
                 <FieldErr id="languages-error" msg=form.error_for("languages") />
             </div>
             <div class="field">
-                <label for="tags">"Keywords (comma-separated)"</label>
+                <label for="tags">{t("form.tags")}</label>
                 <input id="tags" type="text" aria-describedby="tags-error"
                     prop:value=move || form.tags.get()
                     on:input=move |ev| form.tags.set(event_target_value(&ev)) />
@@ -460,11 +469,11 @@ pub fn OrgForm(
         </fieldset>
 
         <div class="field">
-            <label for="contact_email">"Contact e-mail (private)"</label>
+            <label for="contact_email">{t("form.contact")}</label>
             <input id="contact_email" type="email" autocomplete="email" aria-describedby="contact-hint contact_email-error"
                 prop:value=move || form.contact_email.get()
                 on:input=move |ev| form.contact_email.set(event_target_value(&ev)) />
-            <p class="hint" id="contact-hint">"Only moderators see it, to reach you about your entry. It is never shown on the map."</p>
+            <p class="hint" id="contact-hint">{t("form.contact_hint")}</p>
             <FieldErr id="contact_email-error" msg=form.error_for("contact_email") />
         </div>
     }

@@ -15,6 +15,30 @@ const FILES: [(&str, &str); 3] = [
 /// The interface languages, each named in itself, for the picker.
 pub const UI_LANGS: [(&str, &str); 3] = [("en", "English"), ("ar", "العربية"), ("he", "עברית")];
 
+/// The interface language, shared by every page.
+#[derive(Clone, Copy)]
+pub struct Lang(pub leptos::prelude::RwSignal<String>);
+
+/// Chooses the interface language.
+#[leptos::component]
+pub fn LanguagePicker() -> impl leptos::IntoView {
+    use leptos::prelude::*;
+    let lang = expect_context::<Lang>().0;
+    view! {
+        <label class="lang-picker">
+            <span class="visually-hidden">{move || tr(&lang.get(), "app.language")}</span>
+            <select
+                prop:value=move || lang.get()
+                on:change=move |ev| lang.set(event_target_value(&ev))
+            >
+                {UI_LANGS.iter().map(|(code, name)| view! {
+                    <option value=*code lang=*code selected=move || lang.get() == *code>{*name}</option>
+                }).collect_view()}
+            </select>
+        </label>
+    }
+}
+
 const STORAGE_KEY: &str = "solidarity-map.lang";
 
 type Table = HashMap<String, String>;

@@ -6,6 +6,7 @@ use solidarity_map_core::{CategoryCount, FieldError, OrganizationInput, Status};
 
 use crate::api::{self, Answer, ApiError};
 use crate::form::{FormState, OrgForm};
+use crate::i18n::{Lang, LanguagePicker, tr};
 
 /// Categories and tile settings the form needs.
 fn load_basics(categories: RwSignal<Vec<CategoryCount>>, tile_url: RwSignal<Option<String>>) {
@@ -23,8 +24,8 @@ fn now_ms() -> i64 {
 }
 
 /// The message for a failed request; what was typed stays in the form.
-fn failure_message(e: &ApiError) -> String {
-    format!("{e} Nothing you typed is lost: try again in a moment.")
+fn failure_message(e: &ApiError, lang: &str) -> String {
+    format!("{} {}", e.message(lang), tr(lang, "join.lost_nothing"))
 }
 
 fn focus_first_error() {
@@ -39,6 +40,8 @@ fn focus_first_error() {
 
 #[component]
 pub fn JoinPage() -> impl IntoView {
+    let lang = expect_context::<Lang>().0;
+    let ui = move || lang.get();
     let form = FormState::new();
     let categories = RwSignal::new(Vec::new());
     let tile_url = RwSignal::new(None::<String>);
@@ -61,7 +64,7 @@ pub fn JoinPage() -> impl IntoView {
         };
         if let Err(errors) = req.validate() {
             form.errors.set(errors);
-            message.set(Some("Please correct the marked fields.".into()));
+            message.set(Some(tr(&ui(), "join.fix")));
             focus_first_error();
             return;
         }
@@ -77,27 +80,30 @@ pub fn JoinPage() -> impl IntoView {
                     created.set(Some(c));
                     window().scroll_to_with_x_and_y(0.0, 0.0);
                 }
-                Ok(Answer { status: 409, error, .. }) => {
+                Ok(Answer {
+                    status: 409, error, ..
+                }) => {
                     duplicate.set(true);
                     message.set(error.map(|e| e.message));
                 }
-                Ok(Answer { status: 429, .. }) => message.set(Some(
-                    "Too many submissions from your connection. Please wait a few minutes; nothing you typed is lost.".into(),
-                )),
+                Ok(Answer { status: 429, .. }) => message.set(Some(tr(&ui(), "join.too_many"))),
                 Ok(Answer { error, .. }) => {
-                    let fields: Vec<FieldError> = error.as_ref().map(|e| e.fields.clone()).unwrap_or_default();
+                    let fields: Vec<FieldError> =
+                        error.as_ref().map(|e| e.fields.clone()).unwrap_or_default();
                     form.errors.set(fields);
-                    message.set(Some(error.map_or_else(|| "The server refused the form.".into(), |e| e.message)));
+                    message.set(Some(
+                        error.map_or_else(|| tr(&ui(), "join.refused"), |e| e.message),
+                    ));
                     focus_first_error();
                 }
-                Err(e) => message.set(Some(failure_message(&e))),
+                Err(e) => message.set(Some(failure_message(&e, &ui()))),
             }
         });
     };
 
     view! {
         <main class="page">
-            <p><a href="/">"← Back to the map"</a></p>
+            <p class="page-top"><a href="/">{move || tr(&ui(), "join.back")}</a> <LanguagePicker /></p>
             {move || match created.get() {
                 Some(c) => {
                     let link = format!("{}{}", window().location().origin().unwrap_or_default(), c.edit_url);
@@ -105,28 +111,28 @@ pub fn JoinPage() -> impl IntoView {
                     let to_copy = link.clone();
                     view! {
                         <section class="confirmation" aria-labelledby="thanks">
-                            <h1 id="thanks">"Thank you — your group was submitted"</h1>
-                            <p>"A moderator will review it before it appears on the map."</p>
-                            <h2>"Save this private link"</h2>
-                            <p>"With it you can update your entry or take it down at any time. It is shown only this once, and nobody can send it to you again."</p>
+                            <h1 id="thanks">{tr(&ui(), "join.thanks")}</h1>
+                            <p>{tr(&ui(), "join.review")}</p>
+                            <h2>{tr(&ui(), "join.save_link")}</h2>
+                            <p>{tr(&ui(), "join.link_why")}</p>
                             <p class="edit-link"><a href=link.clone() class="edit-url">{link.clone()}</a></p>
                             <button type="button" on:click=move |_| {
                                 let p = window().navigator().clipboard().write_text(&to_copy);
                                 leptos::task::spawn_local(async move {
                                     if wasm_bindgen_futures::JsFuture::from(p).await.is_ok() { copied.set(true); }
                                 });
-                            }>"Copy link"</button>
-                            <span aria-live="polite">{move || copied.get().then_some(" Copied.")}</span>
+                            }>{tr(&ui(), "join.copy")}</button>
+                            <span aria-live="polite">{move || copied.get().then(|| format!(" {}", tr(&ui(), "join.copied")))}</span>
                         </section>
                     }.into_any()
                 }
                 None => view! {
-                    <h1>"Add your group to the map"</h1>
-                    <p class="lead">"Groups add themselves; a moderator checks each entry before it is public. You need no account."</p>
+                    <h1>{move || tr(&ui(), "join.title")}</h1>
+                    <p class="lead">{move || tr(&ui(), "join.lead")}</p>
                     <form class="org-form" novalidate on:submit=move |ev| { ev.prevent_default(); submit(false); }>
                         {move || tile_url.get().map(|t| view! { <OrgForm form=form categories=categories tile_url=t /> })}
                         <div class="hp" aria-hidden="true">
-                            <label for="nickname">"Leave this empty"</label>
+                            <label for="nickname">{tr(&ui(), "join.honeypot")}</label>
                             <input id="nickname" type="text" tabindex="-1" autocomplete="off"
                                 prop:value=move || nickname.get()
                                 on:input=move |ev| nickname.set(event_target_value(&ev)) />
@@ -136,7 +142,7 @@ pub fn JoinPage() -> impl IntoView {
                                 <input id="consent" type="checkbox" aria-describedby="consent-error"
                                     prop:checked=move || consent.get()
                                     on:change=move |ev| consent.set(event_target_checked(&ev)) />
-                                "We agree that our group is shown publicly on the map as described above."
+                                {move || tr(&ui(), "join.consent")}
                             </label>
                             <p class="field-error" id="consent-error" role="alert" hidden=move || form.error_for("consent")().is_none()>
                                 {move || form.error_for("consent")().unwrap_or_default()}
@@ -144,10 +150,10 @@ pub fn JoinPage() -> impl IntoView {
                         </div>
                         <div class="form-status" role="status" aria-live="polite">{move || message.get()}</div>
                         {move || duplicate.get().then(|| view! {
-                            <button type="button" class="secondary" on:click=move |_| submit(true)>"It is a different group: submit anyway"</button>
+                            <button type="button" class="secondary" on:click=move |_| submit(true)>{tr(&ui(), "join.anyway")}</button>
                         })}
                         <button type="submit" class="primary" disabled=move || sending.get()>
-                            {move || if sending.get() { "Sending…" } else { "Submit for review" }}
+                            {move || tr(&ui(), if sending.get() { "join.sending" } else { "join.submit" })}
                         </button>
                     </form>
                 }.into_any(),
@@ -158,15 +164,17 @@ pub fn JoinPage() -> impl IntoView {
 
 fn status_text(s: Status) -> &'static str {
     match s {
-        Status::Pending => "Waiting for a moderator",
-        Status::Published => "Published on the map",
-        Status::Rejected => "Not accepted by the moderators",
-        Status::Withdrawn => "Withdrawn: not on the map",
+        Status::Pending => "edit.status_pending",
+        Status::Published => "edit.status_published",
+        Status::Rejected => "edit.status_rejected",
+        Status::Withdrawn => "edit.status_withdrawn",
     }
 }
 
 #[component]
 pub fn EditPage(token: String) -> impl IntoView {
+    let lang = expect_context::<Lang>().0;
+    let ui = move || lang.get();
     let form = FormState::new();
     let categories = RwSignal::new(Vec::new());
     let tile_url = RwSignal::new(None::<String>);
@@ -187,11 +195,9 @@ pub fn EditPage(token: String) -> impl IntoView {
                     ));
                     entry.set(Some(Ok(v)));
                 }
-                Ok(Answer { status: 404, .. }) => entry.set(Some(Err(
-                    "This edit link is not valid. Check that you copied all of it.".into(),
-                ))),
-                Ok(_) => entry.set(Some(Err("The entry could not be loaded.".into()))),
-                Err(e) => entry.set(Some(Err(e.to_string()))),
+                Ok(Answer { status: 404, .. }) => entry.set(Some(Err(tr(&ui(), "edit.invalid")))),
+                Ok(_) => entry.set(Some(Err(tr(&ui(), "edit.not_loaded")))),
+                Err(e) => entry.set(Some(Err(e.message(&ui())))),
             }
         });
     };
@@ -201,7 +207,7 @@ pub fn EditPage(token: String) -> impl IntoView {
         let input = form.to_input();
         if let Err(errors) = input.validate() {
             form.errors.set(errors);
-            message.set(Some("Please correct the marked fields.".into()));
+            message.set(Some(tr(&ui(), "join.fix")));
             focus_first_error();
             return;
         }
@@ -213,23 +219,22 @@ pub fn EditPage(token: String) -> impl IntoView {
             match r {
                 Ok(Answer { ok: Some(v), .. }) => {
                     entry.set(Some(Ok(v)));
-                    message.set(Some("Saved. A moderator will review your changes; until then the map shows the previous version.".into()));
+                    message.set(Some(tr(&ui(), "edit.saved")));
                 }
                 Ok(Answer { error, .. }) => {
                     form.errors
                         .set(error.as_ref().map(|e| e.fields.clone()).unwrap_or_default());
-                    message.set(Some(error.map_or_else(
-                        || "The server refused the changes.".into(),
-                        |e| e.message,
-                    )));
+                    message.set(Some(
+                        error.map_or_else(|| tr(&ui(), "edit.refused"), |e| e.message),
+                    ));
                 }
-                Err(e) => message.set(Some(failure_message(&e))),
+                Err(e) => message.set(Some(failure_message(&e, &ui()))),
             }
         });
     };
     let withdraw = move || {
         if !window()
-            .confirm_with_message("Take your group off the map? It is kept but no longer shown.")
+            .confirm_with_message(&tr(&ui(), "edit.confirm_withdraw"))
             .unwrap_or(false)
         {
             return;
@@ -240,39 +245,39 @@ pub fn EditPage(token: String) -> impl IntoView {
                 api::send::<(), _>("DELETE", &url, None, None).await;
             match r {
                 Ok(Answer { status: 204, .. }) => {
-                    message.set(Some("Your group was taken off the map.".into()));
+                    message.set(Some(tr(&ui(), "edit.withdrawn")));
                     entry.update(|e| {
                         if let Some(Ok(v)) = e {
                             v.status = Status::Withdrawn;
                         }
                     });
                 }
-                Ok(_) => message.set(Some("It could not be withdrawn; please try again.".into())),
-                Err(e) => message.set(Some(failure_message(&e))),
+                Ok(_) => message.set(Some(tr(&ui(), "edit.not_withdrawn"))),
+                Err(e) => message.set(Some(failure_message(&e, &ui()))),
             }
         });
     };
 
     view! {
         <main class="page">
-            <p><a href="/">"← Back to the map"</a></p>
-            <h1>"Your entry"</h1>
+            <p class="page-top"><a href="/">{move || tr(&ui(), "join.back")}</a> <LanguagePicker /></p>
+            <h1>{move || tr(&ui(), "edit.title")}</h1>
             {move || match entry.get() {
-                None => view! { <p role="status">"Loading…"</p> }.into_any(),
+                None => view! { <p role="status">{tr(&ui(), "edit.loading")}</p> }.into_any(),
                 Some(Err(msg)) => view! { <p class="form-status error" role="alert">{msg}</p> }.into_any(),
                 Some(Ok(v)) => {
                     let editable = matches!(v.status, Status::Pending | Status::Published);
                     let save = save.clone();
                     let withdraw = withdraw.clone();
                     view! {
-                        <p class="entry-status">"Status: " <strong class="status-value">{status_text(v.status)}</strong></p>
-                        {v.pending.is_some().then(|| view! { <p class="hint">"Your latest changes are waiting for a moderator."</p> })}
+                        <p class="entry-status">{tr(&ui(), "edit.status")} " " <strong class="status-value">{tr(&ui(), status_text(v.status))}</strong></p>
+                        {v.pending.is_some().then(|| view! { <p class="hint">{tr(&ui(), "edit.pending")}</p> })}
                         <div class="form-status" role="status" aria-live="polite">{move || message.get()}</div>
                         {editable.then(|| view! {
                             <form class="org-form" novalidate on:submit=move |ev| { ev.prevent_default(); save(); }>
                                 {move || tile_url.get().map(|t| view! { <OrgForm form=form categories=categories tile_url=t /> })}
-                                <button type="submit" class="primary">"Save changes for review"</button>
-                                <button type="button" class="danger" on:click=move |_| withdraw()>"Withdraw from the map"</button>
+                                <button type="submit" class="primary">{tr(&ui(), "edit.save")}</button>
+                                <button type="button" class="danger" on:click=move |_| withdraw()>{tr(&ui(), "edit.withdraw")}</button>
                             </form>
                         })}
                     }.into_any()

@@ -25,6 +25,9 @@ fn main() {
 #[leptos::component]
 fn Root() -> impl leptos::IntoView {
     use leptos::prelude::*;
+    let lang = i18n::Lang(RwSignal::new(i18n::initial_lang()));
+    provide_context(lang);
+    Effect::new(move |_| i18n::apply(&lang.0.get()));
     let path = window().location().pathname().unwrap_or_default();
     let path = path.trim_end_matches('/');
     if path == "/join" {
