@@ -114,6 +114,12 @@ fn create_map(
     options.set_world_copy_jump(true);
     options.set_min_zoom(2.0);
     options.set_max_zoom(18.0);
+    let still = reduced_motion();
+    if still {
+        options.set_zoom_animation(false);
+        options.set_fade_animation(false);
+        options.set_marker_zoom_animation(false);
+    }
     let map = Map::new_with_element(el, &options)?;
     let initial = initial.unwrap_or_default();
     match (initial.preset, initial.view) {
@@ -143,7 +149,11 @@ fn create_map(
         }
     });
 
-    let cluster = marker_cluster_group(&js_sys::JSON::parse(CLUSTER_OPTIONS)?);
+    let cluster_options = js_sys::JSON::parse(CLUSTER_OPTIONS)?;
+    if still {
+        js_sys::Reflect::set(&cluster_options, &"animate".into(), &false.into())?;
+    }
+    let cluster = marker_cluster_group(&cluster_options);
     cluster.unchecked_ref::<leaflet::Layer>().add_to(&map);
     // One handler for all markers: the marker carries its organisation's id.
     let on_click = Closure::<dyn Fn(JsValue)>::new(move |event: JsValue| {
@@ -199,6 +209,15 @@ fn create_map(
         cluster,
         markers: HashMap::new(),
     })
+}
+
+/// Whether the visitor asked the system for less motion.
+fn reduced_motion() -> bool {
+    window()
+        .match_media("(prefers-reduced-motion: reduce)")
+        .ok()
+        .flatten()
+        .is_some_and(|m| m.matches())
 }
 
 /// Tells the rest of the app where the map is.
