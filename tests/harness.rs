@@ -437,6 +437,18 @@ impl Drop for Browser {
     fn drop(&mut self) {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+        // a browser left behind by a failed test (its driver is gone, so
+        // nothing else would stop it): found by its own profile directory
+        let _ = Command::new("pkill")
+            .args([
+                "-KILL",
+                "-f",
+                "--",
+                &format!("--user-data-dir={}", self._profile.path().display()),
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
     }
 }
 
