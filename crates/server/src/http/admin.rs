@@ -15,8 +15,7 @@ use solidarity_map_core::moderation::{
 use solidarity_map_core::{FieldError, OrgId};
 
 use super::secrets::{new_token, parse_token, token_hash, verify_password};
-use super::submissions::json_body;
-use super::{ApiError, AppState};
+use super::{ApiError, AppState, json_body};
 use crate::store::{Decided, Decision};
 
 const COOKIE: &str = "sm_session";

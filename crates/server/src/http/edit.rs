@@ -9,8 +9,7 @@ use solidarity_map_core::OrganizationInput;
 use solidarity_map_core::moderation::EditView;
 
 use super::secrets::{parse_token, token_hash};
-use super::submissions::json_body;
-use super::{ApiError, AppState};
+use super::{ApiError, AppState, json_body};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/edit/{token}", get(view).put(update).delete(withdraw))

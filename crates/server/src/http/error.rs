@@ -2,6 +2,7 @@
 //! 5xx bodies say nothing about the inside and are logged instead.
 
 use axum::Json;
+use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use solidarity_map_core::{ErrorBody, FieldError};
@@ -143,4 +144,17 @@ impl IntoResponse for ApiError {
             }
         }
     }
+}
+
+/// Reads a JSON body, turning a malformed one into a 400 that says why.
+pub fn json_body<T: serde::de::DeserializeOwned>(
+    body: Result<Json<T>, JsonRejection>,
+) -> Result<T, ApiError> {
+    body.map(|Json(v)| v).map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::TooLarge
+        } else {
+            ApiError::field("body", e.body_text())
+        }
+    })
 }

@@ -11,23 +11,10 @@ use solidarity_map_core::moderation::{MIN_FILL_MILLIS, SubmissionCreated, Submis
 use solidarity_map_core::{FieldError, Status};
 
 use super::secrets::{new_token, token_hash};
-use super::{ApiError, AppState};
+use super::{ApiError, AppState, json_body};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/submissions", post(submit))
-}
-
-/// Reads a JSON body, turning a malformed one into a 400 that says why.
-pub fn json_body<T: serde::de::DeserializeOwned>(
-    body: Result<Json<T>, axum::extract::rejection::JsonRejection>,
-) -> Result<T, ApiError> {
-    body.map(|Json(v)| v).map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::TooLarge
-        } else {
-            ApiError::field("body", e.body_text())
-        }
-    })
 }
 
 async fn submit(
