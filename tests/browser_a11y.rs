@@ -15,13 +15,7 @@ async fn the_map_and_a_card_pass_axe_in_english_and_arabic() {
     };
     for lang in ["en", "ar"] {
         browser.client.goto(&server.base).await.unwrap();
-        browser
-            .wait_for(".lang-picker select")
-            .await
-            .unwrap()
-            .select_by_value(lang)
-            .await
-            .unwrap();
+        browser.choose_language(lang).await.unwrap();
         browser.wait_for(".org-item").await.unwrap();
         let map = browser.axe_serious().await.unwrap();
         assert_eq!(map, Vec::<String>::new(), "map in {lang}");
@@ -86,6 +80,46 @@ async fn the_join_form_and_moderation_pass_axe() {
         Vec::<String>::new(),
         "sign-in"
     );
+    // the queue, with a new group in two languages waiting, in en and ar
+    let submission = serde_json::json!({
+        "organization": {
+            "name": {"en": "Axe Collective", "ar": "تجمع الفأس"},
+            "description": {"en": "Checks contrast.", "ar": "تفحص التباين."},
+            "category": "student", "city": "Haifa", "country": "IL",
+            "location": {"lat": 32.79, "lon": 34.99}, "precision": "city",
+            "contact_email": "axe@example.org"
+        },
+        "consent": true, "nickname": ""
+    });
+    let res = reqwest::Client::new()
+        .post(format!("{}/api/submissions", server.base))
+        .json(&submission)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    browser.type_into("#username", "moderator").await.unwrap();
+    browser
+        .type_into("#password", "a very long password")
+        .await
+        .unwrap();
+    browser.click(".login button[type=submit]").await.unwrap();
+    for (lang, approve) in [("en", "Approve"), ("ar", "موافقة")] {
+        browser.choose_language(lang).await.unwrap();
+        let button = browser.text(".revision .approve").await.unwrap();
+        assert_eq!(button, approve);
+        // both translations of what the group wrote are there to review
+        browser
+            .wait_count(".revision .rev-name-l", 2)
+            .await
+            .unwrap();
+        assert_eq!(
+            browser.axe_serious().await.unwrap(),
+            Vec::<String>::new(),
+            "moderation queue in {lang}"
+        );
+    }
+    browser.screenshot("moderation-ar").await.unwrap();
     browser.close().await.unwrap();
 }
 

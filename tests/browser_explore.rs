@@ -118,6 +118,13 @@ async fn search_finds_part_of_a_name_in_arabic_and_english() {
     wait_for_names(&browser, &["Jerusalem Tolerance Coalition"]).await;
     assert!(browser.url().await.unwrap().contains("q="));
     search.clear().await.unwrap();
+    search.send_keys("القدس").await.unwrap(); // "Jerusalem", in two names
+    wait_for_names(
+        &browser,
+        &["Jerusalem Foundation", "Jerusalem Tolerance Coalition"],
+    )
+    .await;
+    search.clear().await.unwrap();
     search.send_keys("עמים").await.unwrap(); // Hebrew, without niqqud
     wait_for_names(&browser, &["Ir Amim"]).await;
     search.clear().await.unwrap();

@@ -183,6 +183,15 @@ async fn the_join_form_speaks_arabic_right_to_left() {
         &names[..5]
     );
     assert_eq!(browser.axe_serious().await.unwrap(), Vec::<String>::new());
+    // sent empty: every problem is named in Arabic, next to its field
+    browser
+        .click(".org-form button[type=submit]")
+        .await
+        .unwrap();
+    let name_error = browser.text("#name-error:not([hidden])").await.unwrap();
+    assert_eq!(name_error, "حقل مطلوب.");
+    let category_error = browser.text("#category-error:not([hidden])").await.unwrap();
+    assert_eq!(category_error, "اختر نوع المجموعة.");
     browser.screenshot("join-ar").await.unwrap();
     browser.close().await.unwrap();
 }

@@ -347,6 +347,32 @@ impl Browser {
             .await?)
     }
 
+    /// Waits for an element and clicks it.
+    pub async fn click(&self, css: &str) -> Result<()> {
+        self.wait_for(css).await?.click().await?;
+        Ok(())
+    }
+
+    /// Waits for an element and types into it.
+    pub async fn type_into(&self, css: &str, text: &str) -> Result<()> {
+        self.wait_for(css).await?.send_keys(text).await?;
+        Ok(())
+    }
+
+    /// Waits for an element and returns its text.
+    pub async fn text(&self, css: &str) -> Result<String> {
+        Ok(self.wait_for(css).await?.text().await?)
+    }
+
+    /// Chooses the interface language with the page's own picker.
+    pub async fn choose_language(&self, lang: &str) -> Result<()> {
+        self.wait_for(".lang-picker select")
+            .await?
+            .select_by_value(lang)
+            .await?;
+        Ok(())
+    }
+
     /// How many organisations the map draws: single markers plus the counts
     /// of the clusters.
     pub async fn drawn(&self) -> Result<u64> {

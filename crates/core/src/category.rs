@@ -26,7 +26,8 @@ impl CategorySlug {
                     "\"{}\" is not a category slug (lower-case letters, digits and -)",
                     v.chars().take(40).collect::<String>()
                 ),
-            ))
+            )
+            .code("category"))
         }
     }
 

@@ -45,7 +45,8 @@ impl CountryCode {
                     "\"{}\" is not an ISO 3166-1 alpha-2 country code (e.g. PS, IL, GB)",
                     raw.chars().take(20).collect::<String>()
                 ),
-            ))
+            )
+            .code("country"))
         }
     }
 

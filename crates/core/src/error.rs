@@ -9,15 +9,66 @@ use serde::{Deserialize, Serialize};
 #[error("{field}: {message}")]
 pub struct FieldError {
     pub field: String,
+    /// In English, for API clients and logs.
     pub message: String,
+    /// The kind of problem, one of [`CODES`], so that an interface can say it
+    /// in its visitor's language. Empty for problems only an API client meets.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub code: String,
+    /// The number the message names (a maximum length or count), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<usize>,
 }
+
+/// Every problem code a form can meet; each has a translation in the
+/// client (`invalid.CODE`), which a test checks.
+pub const CODES: &[&str] = &[
+    "required",
+    "too_long",
+    "single_line",
+    "control_chars",
+    "url",
+    "url_scheme",
+    "url_host",
+    "url_credentials",
+    "email",
+    "lang_code",
+    "latitude",
+    "longitude",
+    "precision",
+    "country",
+    "category",
+    "location_required",
+    "too_many_links",
+    "too_many_languages",
+    "too_many_tags",
+    "contact_required",
+    "consent",
+];
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
             field: field.into(),
             message: message.into(),
+            code: String::new(),
+            limit: None,
         }
+    }
+
+    /// Tags the problem with its code (one of [`CODES`]).
+    #[must_use]
+    pub fn code(mut self, code: &'static str) -> Self {
+        debug_assert!(CODES.contains(&code), "unknown problem code {code}");
+        self.code = code.to_owned();
+        self
+    }
+
+    /// The number the message names.
+    #[must_use]
+    pub fn limit(mut self, n: usize) -> Self {
+        self.limit = Some(n);
+        self
     }
 
     /// The same problem reported under another (usually more specific) name,

@@ -87,16 +87,17 @@ macro_rules! string_newtype {
 fn plain_line(field: &str, raw: &str, max: usize) -> Result<String, FieldError> {
     let v = raw.trim();
     if v.is_empty() {
-        return Err(FieldError::new(field, "is required"));
+        return Err(FieldError::new(field, "is required").code("required"));
     }
     if v.chars().count() > max {
-        return Err(FieldError::new(
-            field,
-            format!("must be at most {max} characters"),
-        ));
+        return Err(
+            FieldError::new(field, format!("must be at most {max} characters"))
+                .code("too_long")
+                .limit(max),
+        );
     }
     if v.chars().any(char::is_control) {
-        return Err(FieldError::new(field, "must be a single line of text"));
+        return Err(FieldError::new(field, "must be a single line of text").code("single_line"));
     }
     Ok(v.to_owned())
 }
@@ -125,25 +126,25 @@ impl WebUrl {
     pub const MAX_CHARS: usize = 2000;
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let v = plain_line("website", raw, Self::MAX_CHARS)?;
-        let url = url::Url::parse(&v)
-            .map_err(|_| FieldError::new("website", "must be a full web address (https://…)"))?;
+        let url = url::Url::parse(&v).map_err(|_| {
+            FieldError::new("website", "must be a full web address (https://…)").code("url")
+        })?;
         if !matches!(url.scheme(), "http" | "https") {
-            return Err(FieldError::new(
-                "website",
-                "must start with https:// or http://",
-            ));
+            return Err(
+                FieldError::new("website", "must start with https:// or http://")
+                    .code("url_scheme"),
+            );
         }
         if url.host_str().is_none_or(|h| !h.contains('.')) {
-            return Err(FieldError::new(
-                "website",
-                "must name a host, e.g. example.org",
-            ));
+            return Err(
+                FieldError::new("website", "must name a host, e.g. example.org").code("url_host"),
+            );
         }
         if !url.username().is_empty() || url.password().is_some() {
-            return Err(FieldError::new(
-                "website",
-                "must not contain a user name or password",
-            ));
+            return Err(
+                FieldError::new("website", "must not contain a user name or password")
+                    .code("url_credentials"),
+            );
         }
         Ok(Self(url.to_string()))
     }
@@ -164,6 +165,7 @@ impl Email {
                 "contact_email",
                 "must be an e-mail address like name@example.org",
             )
+            .code("email")
         };
         let (local, domain) = v.rsplit_once('@').ok_or_else(bad)?;
         let domain_ok = domain.contains('.')

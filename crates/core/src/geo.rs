@@ -31,13 +31,15 @@ impl LatLon {
             return Err(FieldError::new(
                 "location.lat",
                 "latitude must be a number from -90 to 90",
-            ));
+            )
+            .code("latitude"));
         }
         if !lon.is_finite() || !(-180.0..=180.0).contains(&lon) {
             return Err(FieldError::new(
                 "location.lon",
                 "longitude must be a number from -180 to 180",
-            ));
+            )
+            .code("longitude"));
         }
         Ok(Self { lat, lon })
     }
@@ -109,6 +111,7 @@ impl Precision {
                     "precision",
                     "must be one of exact, neighbourhood, city, country",
                 )
+                .code("precision")
             })
     }
 

@@ -32,10 +32,13 @@ impl SubmissionRequest {
         let mut errors = match self.organization.validate() {
             Ok(org) => {
                 if org.contact_email.is_none() {
-                    vec![FieldError::new(
-                        "contact_email",
-                        "is required, so that moderators can reach you (it is never shown)",
-                    )]
+                    vec![
+                        FieldError::new(
+                            "contact_email",
+                            "is required, so that moderators can reach you (it is never shown)",
+                        )
+                        .code("contact_required"),
+                    ]
                 } else if self.consent {
                     return Ok(org);
                 } else {
@@ -51,16 +54,22 @@ impl SubmissionRequest {
             .is_none_or(|e| e.trim().is_empty())
             && !errors.iter().any(|e| e.field == "contact_email")
         {
-            errors.push(FieldError::new(
-                "contact_email",
-                "is required, so that moderators can reach you (it is never shown)",
-            ));
+            errors.push(
+                FieldError::new(
+                    "contact_email",
+                    "is required, so that moderators can reach you (it is never shown)",
+                )
+                .code("contact_required"),
+            );
         }
         if !self.consent {
-            errors.push(FieldError::new(
-                "consent",
-                "please agree to your group being shown on the map",
-            ));
+            errors.push(
+                FieldError::new(
+                    "consent",
+                    "please agree to your group being shown on the map",
+                )
+                .code("consent"),
+            );
         }
         Err(errors)
     }

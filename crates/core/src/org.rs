@@ -163,10 +163,13 @@ impl OrganizationInput {
         let location = match self.location {
             Some(l) => ok(LatLon::new(l.lat, l.lon), &mut errors),
             None => {
-                errors.push(FieldError::new(
-                    "location",
-                    "is required: choose a place on the map or a city",
-                ));
+                errors.push(
+                    FieldError::new(
+                        "location",
+                        "is required: choose a place on the map or a city",
+                    )
+                    .code("location_required"),
+                );
                 None
             }
         };
@@ -180,10 +183,11 @@ impl OrganizationInput {
         };
         let mut links = Vec::new();
         if self.links.len() > MAX_LINKS {
-            errors.push(FieldError::new(
-                "links",
-                format!("at most {MAX_LINKS} links"),
-            ));
+            errors.push(
+                FieldError::new("links", format!("at most {MAX_LINKS} links"))
+                    .code("too_many_links")
+                    .limit(MAX_LINKS),
+            );
         }
         for (i, l) in self
             .links
@@ -193,15 +197,16 @@ impl OrganizationInput {
         {
             match WebUrl::parse(l) {
                 Ok(u) => links.push(u),
-                Err(e) => errors.push(FieldError::new(format!("links[{i}]"), e.message)),
+                Err(e) => errors.push(e.at(format!("links[{i}]"))),
             }
         }
         let mut languages = Vec::new();
         if self.languages.len() > MAX_LANGUAGES {
-            errors.push(FieldError::new(
-                "languages",
-                format!("at most {MAX_LANGUAGES} languages"),
-            ));
+            errors.push(
+                FieldError::new("languages", format!("at most {MAX_LANGUAGES} languages"))
+                    .code("too_many_languages")
+                    .limit(MAX_LANGUAGES),
+            );
         }
         for l in self.languages.iter().filter(|l| !l.trim().is_empty()) {
             match LangCode::parse(l) {
@@ -212,10 +217,11 @@ impl OrganizationInput {
         }
         let mut tags = Vec::new();
         if self.tags.len() > Tag::MAX_COUNT {
-            errors.push(FieldError::new(
-                "tags",
-                format!("at most {} tags", Tag::MAX_COUNT),
-            ));
+            errors.push(
+                FieldError::new("tags", format!("at most {} tags", Tag::MAX_COUNT))
+                    .code("too_many_tags")
+                    .limit(Tag::MAX_COUNT),
+            );
         }
         for t in self.tags.iter().filter(|t| !t.trim().is_empty()) {
             match Tag::parse(t) {

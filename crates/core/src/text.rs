@@ -23,7 +23,8 @@ impl LangCode {
             Err(FieldError::new(
                 "language",
                 format!("\"{raw}\" is not a language code (two or three letters, e.g. en, ar, he)"),
-            ))
+            )
+            .code("lang_code"))
         }
     }
 
@@ -84,7 +85,9 @@ impl LocalizedText {
                 return Err(FieldError::new(
                     format!("{field}.{lang}"),
                     format!("must be at most {max_chars} characters"),
-                ));
+                )
+                .code("too_long")
+                .limit(max_chars));
             }
             if text
                 .chars()
@@ -93,12 +96,13 @@ impl LocalizedText {
                 return Err(FieldError::new(
                     format!("{field}.{lang}"),
                     "must not contain control characters",
-                ));
+                )
+                .code("control_chars"));
             }
             out.insert(lang, text.to_owned());
         }
         if out.is_empty() {
-            return Err(FieldError::new(field, "is required"));
+            return Err(FieldError::new(field, "is required").code("required"));
         }
         Ok(Self(out))
     }

@@ -1,86 +1,21 @@
-//! The moderation page: sign in, review the queue (an edit shows what it
-//! changes), approve or reject with a reason, read the audit log.
+//! The moderation page: sign in, then the queue and the audit log
+//! (`review.rs`). In the moderator's chosen language like every page;
+//! what groups wrote is shown as written, every translation of it.
 
 use leptos::prelude::*;
+use solidarity_map_core::OrganizationInput;
 use solidarity_map_core::moderation::{
-    ApproveRequest, AuditEntry, LoginRequest, RejectRequest, Revision, RevisionKind, SessionInfo,
+    ApproveRequest, AuditEntry, LoginRequest, RejectRequest, Revision, SessionInfo,
 };
-use solidarity_map_core::{NewOrganization, OrganizationInput};
 
 use crate::api::{self, Answer, ApiError};
-use crate::form::{FormState, OrgForm};
-
-/// Field, current value, proposed value: what a revision changes.
-fn changes(
-    current: &NewOrganization,
-    proposed: &NewOrganization,
-) -> Vec<(&'static str, String, String)> {
-    let a = OrganizationInput::from(current);
-    let b = OrganizationInput::from(proposed);
-    let show = |v: serde_json::Value| match v {
-        serde_json::Value::String(s) => s,
-        serde_json::Value::Null => String::new(),
-        other => other.to_string(),
-    };
-    let pairs = [
-        ("name", serde_json::json!(a.name), serde_json::json!(b.name)),
-        (
-            "description",
-            serde_json::json!(a.description),
-            serde_json::json!(b.description),
-        ),
-        (
-            "category",
-            serde_json::json!(a.category),
-            serde_json::json!(b.category),
-        ),
-        ("city", serde_json::json!(a.city), serde_json::json!(b.city)),
-        (
-            "country",
-            serde_json::json!(a.country),
-            serde_json::json!(b.country),
-        ),
-        (
-            "location",
-            serde_json::json!(a.location),
-            serde_json::json!(b.location),
-        ),
-        (
-            "precision",
-            serde_json::json!(a.precision),
-            serde_json::json!(b.precision),
-        ),
-        (
-            "website",
-            serde_json::json!(a.website),
-            serde_json::json!(b.website),
-        ),
-        (
-            "links",
-            serde_json::json!(a.links),
-            serde_json::json!(b.links),
-        ),
-        (
-            "languages",
-            serde_json::json!(a.languages),
-            serde_json::json!(b.languages),
-        ),
-        ("tags", serde_json::json!(a.tags), serde_json::json!(b.tags)),
-        (
-            "contact_email",
-            serde_json::json!(a.contact_email),
-            serde_json::json!(b.contact_email),
-        ),
-    ];
-    pairs
-        .into_iter()
-        .filter(|(_, x, y)| x != y)
-        .map(|(f, x, y)| (f, show(x), show(y)))
-        .collect()
-}
+use crate::i18n::{Lang, LanguagePicker, tr, tr_n};
+use crate::review::{AuditLog, Decide, RevisionCard};
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
+    let lang = expect_context::<Lang>().0;
+    let ui = move || lang.get();
     let session = RwSignal::new(None::<SessionInfo>);
     let checked = RwSignal::new(false);
     let queue = RwSignal::new(Vec::<Revision>::new());
@@ -127,6 +62,7 @@ pub fn AdminPage() -> impl IntoView {
         leptos::task::spawn_local(async move {
             let r: Result<Answer<SessionInfo>, ApiError> =
                 api::send("POST", "/api/admin/login", Some(&req), None).await;
+            let ui = lang.get_untracked();
             match r {
                 Ok(Answer { ok: Some(s), .. }) => {
                     password.set(String::new());
@@ -134,11 +70,9 @@ pub fn AdminPage() -> impl IntoView {
                     session.set(Some(s));
                     refresh();
                 }
-                Ok(Answer { status: 429, .. }) => {
-                    message.set(Some("Too many attempts; wait a minute.".into()))
-                }
-                Ok(_) => message.set(Some("Wrong user name or password.".into())),
-                Err(e) => message.set(Some(e.to_string())),
+                Ok(Answer { status: 429, .. }) => message.set(Some(tr(&ui, "admin.too_many"))),
+                Ok(_) => message.set(Some(tr(&ui, "admin.wrong_login"))),
+                Err(e) => message.set(Some(e.message(&ui))),
             }
         });
     };
@@ -147,47 +81,38 @@ pub fn AdminPage() -> impl IntoView {
             .with_untracked(|s| s.as_ref().map(|s| s.csrf_token.clone()))
             .unwrap_or_default()
     };
-    let decide =
-        move |id: String, approve: bool, reason: String, edited: Option<OrganizationInput>| {
+    let decide: Decide = Callback::new(
+        move |(id, approve, reason, edited): (String, bool, String, Option<OrganizationInput>)| {
             let token = csrf();
             leptos::task::spawn_local(async move {
                 let r: Result<Answer<()>, ApiError> = if approve {
                     let body = ApproveRequest { edited };
-                    api::send(
-                        "POST",
-                        &format!("/api/admin/submissions/{id}/approve"),
-                        Some(&body),
-                        Some(&token),
-                    )
-                    .await
+                    let url = format!("/api/admin/submissions/{id}/approve");
+                    api::send("POST", &url, Some(&body), Some(&token)).await
                 } else {
-                    api::send(
-                        "POST",
-                        &format!("/api/admin/submissions/{id}/reject"),
-                        Some(&RejectRequest { reason }),
-                        Some(&token),
-                    )
-                    .await
+                    let url = format!("/api/admin/submissions/{id}/reject");
+                    let body = RejectRequest { reason };
+                    api::send("POST", &url, Some(&body), Some(&token)).await
                 };
+                let ui = lang.get_untracked();
                 match r {
                     Ok(Answer { status: 204, .. }) => {
-                        message.set(Some(
-                            if approve {
-                                "Approved: it is on the map."
-                            } else {
-                                "Rejected."
-                            }
-                            .into(),
-                        ));
+                        let key = if approve {
+                            "admin.approved"
+                        } else {
+                            "admin.rejected"
+                        };
+                        message.set(Some(tr(&ui, key)));
                         refresh();
                     }
                     Ok(Answer { error, .. }) => message.set(Some(
-                        error.map_or_else(|| "That did not work.".into(), |e| e.message),
+                        error.map_or_else(|| tr(&ui, "admin.failed"), |e| e.message),
                     )),
-                    Err(e) => message.set(Some(e.to_string())),
+                    Err(e) => message.set(Some(e.message(&ui))),
                 }
             });
-        };
+        },
+    );
     let logout = move || {
         let token = csrf();
         leptos::task::spawn_local(async move {
@@ -199,112 +124,38 @@ pub fn AdminPage() -> impl IntoView {
 
     view! {
         <main class="page admin">
-            <p><a href="/">"← Back to the map"</a></p>
-            <h1>"Moderation"</h1>
+            <p class="page-top"><a href="/">{move || tr(&ui(), "join.back")}</a> <LanguagePicker /></p>
+            <h1>{move || tr(&ui(), "admin.title")}</h1>
             <div class="form-status" role="status" aria-live="polite">{move || message.get()}</div>
             {move || match (checked.get(), session.get()) {
-                (false, _) => view! { <p role="status">"Loading…"</p> }.into_any(),
+                (false, _) => view! { <p role="status">{tr(&ui(), "edit.loading")}</p> }.into_any(),
                 (true, None) => view! {
                     <form class="login" on:submit=move |ev| { ev.prevent_default(); login(); }>
                         <div class="field">
-                            <label for="username">"User name"</label>
-                            <input id="username" type="text" autocomplete="username"
+                            <label for="username">{move || tr(&ui(), "admin.username")}</label>
+                            <input id="username" type="text" autocomplete="username" dir="auto"
                                 prop:value=move || username.get()
                                 on:input=move |ev| username.set(event_target_value(&ev)) />
                         </div>
                         <div class="field">
-                            <label for="password">"Password"</label>
+                            <label for="password">{move || tr(&ui(), "admin.password")}</label>
                             <input id="password" type="password" autocomplete="current-password"
                                 prop:value=move || password.get()
                                 on:input=move |ev| password.set(event_target_value(&ev)) />
                         </div>
-                        <button type="submit" class="primary">"Sign in"</button>
+                        <button type="submit" class="primary">{move || tr(&ui(), "admin.sign_in")}</button>
                     </form>
                 }.into_any(),
                 (true, Some(s)) => view! {
-                    <p>"Signed in as " <strong>{s.username}</strong> " "
-                        <button type="button" class="secondary" on:click=move |_| logout()>"Sign out"</button></p>
-                    <h2>{move || format!("Waiting for review ({})", queue.with(Vec::len))}</h2>
+                    <p>{move || tr(&ui(), "admin.signed_in_as")} " " <strong dir="auto">{s.username}</strong> " "
+                        <button type="button" class="secondary" on:click=move |_| logout()>{move || tr(&ui(), "admin.sign_out")}</button></p>
+                    <h2>{move || tr_n(&ui(), "admin.queue", queue.with(Vec::len))}</h2>
                     <ul class="queue">
-                        {move || queue.get().into_iter().map(|r| {
-                            let id = r.id.to_string();
-                            let (approve_id, reject_id) = (id.clone(), id.clone());
-                            let reason = RwSignal::new(String::new());
-                            let d = &r.data;
-                            let name = d.name.text().iter().map(|(l, t)| format!("{t} [{l}]")).collect::<Vec<_>>().join(" · ");
-                            let desc = d.description.text().best("en").1.to_owned();
-                            let kind = match r.kind { RevisionKind::Submission => "New group", RevisionKind::Edit => "Edit" };
-                            let diff = (r.kind == RevisionKind::Edit).then(|| changes(&r.current, &r.data));
-                            let reason_id = format!("reason-{id}");
-                            // edit before approving: the form, filled with the submission
-                            let editing = RwSignal::new(false);
-                            let form = FormState::new();
-                            form.fill(&OrganizationInput::from(&r.data));
-                            let edit_id = id.clone();
-                            view! {
-                                <li class="revision" data-id=id.clone()>
-                                    <h3><span class="kind">{kind}</span> ": " <span dir="auto" class="rev-name">{name}</span></h3>
-                                    <p class="meta">{format!("{} · {}, {} · shown at {} precision · contact: {}",
-                                        d.category, d.city, d.country, d.precision.as_str(),
-                                        d.contact_email.as_ref().map(ToString::to_string).unwrap_or_default())}</p>
-                                    <p dir="auto" class="rev-description">{desc}</p>
-                                    {d.website.as_ref().map(|w| view! { <p class="meta">{w.to_string()}</p> })}
-                                    {diff.map(|rows| view! {
-                                        <table class="diff">
-                                            <caption>"What this edit changes"</caption>
-                                            <thead><tr><th scope="col">"Field"</th><th scope="col">"Now"</th><th scope="col">"Proposed"</th></tr></thead>
-                                            <tbody>
-                                                {rows.into_iter().map(|(f, a, b)| view! {
-                                                    <tr><th scope="row">{f}</th><td dir="auto">{a}</td><td dir="auto">{b}</td></tr>
-                                                }).collect_view()}
-                                            </tbody>
-                                        </table>
-                                    })}
-                                    {move || editing.get().then(|| {
-                                        let edit_id = edit_id.clone();
-                                        view! {
-                                            <form class="org-form edit-before" novalidate on:submit=move |ev| {
-                                                ev.prevent_default();
-                                                let input = form.to_input();
-                                                match input.validate() {
-                                                    Ok(_) => decide(edit_id.clone(), true, String::new(), Some(input)),
-                                                    Err(errors) => form.errors.set(errors),
-                                                }
-                                            }>
-                                                <OrgForm form=form categories=categories tile_url=String::new() />
-                                                <button type="submit" class="primary approve-edited">"Approve with these changes"</button>
-                                            </form>
-                                        }
-                                    })}
-                                    <div class="decide">
-                                        <button type="button" class="primary approve" on:click=move |_| decide(approve_id.clone(), true, String::new(), None)>"Approve"</button>
-                                        <button type="button" class="secondary edit-first" aria-expanded=move || editing.get().to_string()
-                                            on:click=move |_| editing.update(|e| *e = !*e)>"Edit before approving"</button>
-                                        <label for=reason_id.clone()>"Reason for rejecting"</label>
-                                        <input id=reason_id type="text" class="reason"
-                                            prop:value=move || reason.get()
-                                            on:input=move |ev| reason.set(event_target_value(&ev)) />
-                                        <button type="button" class="danger reject" on:click=move |_| decide(reject_id.clone(), false, reason.get_untracked(), None)>"Reject"</button>
-                                    </div>
-                                </li>
-                            }
+                        {move || queue.get().into_iter().map(|r| view! {
+                            <RevisionCard revision=r categories=categories decide=decide />
                         }).collect_view()}
                     </ul>
-                    <h2>"Audit log"</h2>
-                    <table class="audit">
-                        <thead><tr><th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"What"</th><th scope="col">"Entry"</th><th scope="col">"Note"</th></tr></thead>
-                        <tbody>
-                            {move || audit.get().into_iter().map(|e| view! {
-                                <tr>
-                                    <td>{e.at.format("%Y-%m-%d %H:%M").to_string()}</td>
-                                    <td>{e.actor}</td>
-                                    <td>{e.action}</td>
-                                    <td>{e.org_id.unwrap_or_default()}</td>
-                                    <td dir="auto">{e.detail.unwrap_or_default()}</td>
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
+                    <AuditLog entries=audit />
                 }.into_any(),
             }}
         </main>

@@ -125,13 +125,16 @@ impl FormState {
         }
     }
 
-    /// The messages for a field and its parts (`name` covers `name.ar`).
+    /// The messages for a field and its parts (`name` covers `name.ar`), in
+    /// the interface language.
     pub fn error_for(
         self,
         field: &'static str,
     ) -> impl Fn() -> Option<String> + Copy + Send + Sync + 'static {
         let errors = self.errors;
+        let lang = expect_context::<Lang>().0;
         move || {
+            let ui = lang.get();
             let list: Vec<String> = errors.with(|e| {
                 e.iter()
                     .filter(|e| {
@@ -139,7 +142,7 @@ impl FormState {
                             || e.field.starts_with(&format!("{field}."))
                             || e.field.starts_with(&format!("{field}["))
                     })
-                    .map(|e| e.message.clone())
+                    .map(|e| crate::i18n::field_message(&ui, e))
                     .collect()
             });
             (!list.is_empty()).then(|| list.join("; "))

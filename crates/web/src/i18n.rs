@@ -68,6 +68,20 @@ pub fn tr_n(lang: &str, key: &str, n: usize) -> String {
     tr(lang, key).replace("{n}", &n.to_string())
 }
 
+/// A validation problem in the visitor's language: by its code when the
+/// interface has words for it, else the server's English sentence.
+pub fn field_message(lang: &str, e: &solidarity_map_core::FieldError) -> String {
+    let key = format!("invalid.{}", e.code);
+    if e.code.is_empty() || !tables()["en"].contains_key(&key) {
+        return e.message.clone();
+    }
+    let text = tr(lang, &key);
+    match e.limit {
+        Some(n) => text.replace("{n}", &n.to_string()),
+        None => text,
+    }
+}
+
 pub fn is_rtl(lang: &str) -> bool {
     matches!(lang, "ar" | "he")
 }
@@ -172,6 +186,23 @@ mod tests {
             }
         }
         assert!(used > 25, "found only {used} uses");
+    }
+
+    /// Every problem the shared rules can report has words in every
+    /// language, and a number it names is filled in.
+    #[test]
+    fn every_problem_code_is_translated() {
+        for code in solidarity_map_core::error::CODES {
+            for lang in ["en", "ar", "he"] {
+                let key = format!("invalid.{code}");
+                assert!(tables()[lang].contains_key(&key), "{lang} lacks {key}");
+            }
+        }
+        let long = solidarity_map_core::City::parse(&"x".repeat(500)).unwrap_err();
+        assert_eq!(field_message("en", &long), "At most 100 characters.");
+        assert!(field_message("ar", &long).contains("100"));
+        let plain = solidarity_map_core::FieldError::new("q", "odd");
+        assert_eq!(field_message("he", &plain), "odd");
     }
 
     #[test]

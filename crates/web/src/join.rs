@@ -80,20 +80,21 @@ pub fn JoinPage() -> impl IntoView {
                     created.set(Some(c));
                     window().scroll_to_with_x_and_y(0.0, 0.0);
                 }
-                Ok(Answer {
-                    status: 409, error, ..
-                }) => {
+                Ok(Answer { status: 409, .. }) => {
                     duplicate.set(true);
-                    message.set(error.map(|e| e.message));
+                    message.set(Some(tr(&ui(), "join.duplicate")));
                 }
                 Ok(Answer { status: 429, .. }) => message.set(Some(tr(&ui(), "join.too_many"))),
                 Ok(Answer { error, .. }) => {
                     let fields: Vec<FieldError> =
                         error.as_ref().map(|e| e.fields.clone()).unwrap_or_default();
+                    let has_fields = !fields.is_empty();
                     form.errors.set(fields);
-                    message.set(Some(
-                        error.map_or_else(|| tr(&ui(), "join.refused"), |e| e.message),
-                    ));
+                    message.set(Some(match error {
+                        _ if has_fields => tr(&ui(), "join.fix"),
+                        Some(e) => e.message,
+                        None => tr(&ui(), "join.refused"),
+                    }));
                     focus_first_error();
                 }
                 Err(e) => message.set(Some(failure_message(&e, &ui()))),

@@ -13,6 +13,7 @@ mod leaflet_ext;
 mod list;
 mod map;
 mod names;
+mod review;
 mod state;
 
 fn main() {

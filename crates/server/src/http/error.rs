@@ -104,10 +104,10 @@ impl IntoResponse for ApiError {
                 StatusCode::BAD_REQUEST,
                 "invalid_parameter",
                 format!("category: unknown category \"{slug}\""),
-                vec![FieldError::new(
-                    "category",
-                    format!("unknown category \"{slug}\""),
-                )],
+                vec![
+                    FieldError::new("category", format!("unknown category \"{slug}\""))
+                        .code("category"),
+                ],
             ),
             ApiError::Store(e @ StoreError::Unavailable(_)) => {
                 tracing::warn!(error = %e, "database unavailable");
