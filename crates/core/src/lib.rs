@@ -6,6 +6,7 @@
 //! they cannot disagree. This crate does no I/O and compiles for `wasm32`.
 
 pub mod category;
+pub mod cluster;
 pub mod country;
 pub mod error;
 pub mod fields;

@@ -1,6 +1,8 @@
 //! Solidarity Map's server: storage, HTTP API and the web client's files.
 
+pub mod clusters;
 pub mod config;
+pub mod generate;
 pub mod http;
 pub mod seed;
 pub mod store;

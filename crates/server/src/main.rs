@@ -4,7 +4,7 @@ use clap::{Parser, Subcommand};
 use solidarity_map_core::{SiteConfig, Status};
 use solidarity_map_server::config::{DatabaseArgs, ServeArgs};
 use solidarity_map_server::http::{self, AppState};
-use solidarity_map_server::{seed, store};
+use solidarity_map_server::{generate, seed, store};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -39,6 +39,22 @@ enum Command {
         /// moderation.
         #[arg(long)]
         publish: bool,
+    },
+    /// Add N synthetic, published organisations (load tests, benchmarks):
+    /// clustered around real cities, deterministic for a seed.
+    Generate {
+        /// How many organisations to add.
+        #[arg(long)]
+        count: usize,
+        /// The same seed gives the same organisations.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Organisations per transaction.
+        #[arg(long, default_value_t = 10_000)]
+        batch: usize,
+        /// The city gazetteer (tab-separated).
+        #[arg(long, default_value = solidarity_map_server::generate::DEFAULT_CITIES)]
+        cities: std::path::PathBuf,
     },
 }
 
@@ -95,6 +111,24 @@ async fn main() -> anyhow::Result<()> {
             store.create_user(&username, &hash).await?;
             tracing::info!(%username, "moderator added");
         }
+        Command::Generate {
+            count,
+            seed,
+            batch,
+            cities,
+        } => {
+            let cities = generate::Cities::load(&cities)?;
+            seed::sync_categories(store.as_ref()).await?;
+            generate::load(
+                store.as_ref(),
+                &cities,
+                count,
+                seed,
+                batch,
+                generate::Progress::Show,
+            )
+            .await?;
+        }
         Command::Import { file, publish } => {
             seed::sync_categories(store.as_ref()).await?;
             let text = std::fs::read_to_string(&file)
@@ -120,13 +154,18 @@ async fn main() -> anyhow::Result<()> {
             if !args.dist_dir.join("index.html").exists() {
                 tracing::warn!(dist = %args.dist_dir.display(), "web client not built; serving the API only");
             }
-            let state = AppState {
-                store,
-                site: SiteConfig {
-                    tile_url: args.tile_url,
-                    tile_attribution: args.tile_attribution,
-                },
+            let started = std::time::Instant::now();
+            let site = SiteConfig {
+                tile_url: args.tile_url,
+                tile_attribution: args.tile_attribution,
             };
+            let state = AppState::new(store, site).await?;
+            tracing::info!(
+                points = state.clusters.len(),
+                megabytes = state.clusters.memory_bytes() / 1_000_000,
+                seconds = started.elapsed().as_secs_f64(),
+                "clustering index built"
+            );
             let listener = tokio::net::TcpListener::bind(&args.addr).await?;
             tracing::info!("Solidarity Map at http://{}/", listener.local_addr()?);
             http::serve(listener, http::app(state, args.dist_dir)).await?;

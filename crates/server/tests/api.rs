@@ -17,9 +17,12 @@ use solidarity_map_core::{
     Category, CategoryCount, NewOrganization, OrgFilter, OrgId, Organization, OrganizationInput,
     SiteConfig, Status,
 };
+use solidarity_map_server::clusters::Clusters;
 use solidarity_map_server::http::{AppState, app};
 use solidarity_map_server::seed;
-use solidarity_map_server::store::{Decided, Decision, Page, Store, StoreError, UserRecord};
+use solidarity_map_server::store::{
+    Decided, Decision, Page, PublicPoint, Store, StoreError, UserRecord,
+};
 use tower::ServiceExt;
 
 struct Env {
@@ -48,13 +51,8 @@ async fn env() -> Env {
     )
     .unwrap();
     std::fs::write(dist.path().join("app.js"), "console.log(1)").unwrap();
-    let app = app(
-        AppState {
-            store: store.clone(),
-            site: site(),
-        },
-        dist.path().to_owned(),
-    );
+    let state = AppState::new(store.clone(), site()).await.unwrap();
+    let app = app(state, dist.path().to_owned());
     Env {
         app,
         store,
@@ -248,6 +246,10 @@ async fn bad_input_gets_400_naming_the_parameter() {
         ("/api/organizations?country=ZZ".to_owned(), "country"),
         (format!("/api/organizations?q={}", &long[..300]), "q"),
         (format!("/api/organizations?q={long}"), "query"),
+        ("/api/clusters".to_owned(), "zoom"),
+        ("/api/clusters?zoom=23".to_owned(), "zoom"),
+        ("/api/clusters?zoom=3&bbox=1,2".to_owned(), "bbox"),
+        ("/api/clusters?zoom=3&category=unknown-kind".to_owned(), "category"),
     ];
     for (uri, field) in cases {
         let (status, ctype, body) = get(&env.app, &uri).await;
@@ -258,6 +260,80 @@ async fn bad_input_gets_400_naming_the_parameter() {
         assert_eq!(v["fields"][0]["field"], field, "{uri}: {body}");
         assert!(v["message"].as_str().unwrap().contains(field));
     }
+}
+
+/// Organisations drawn by `/api/clusters`: clusters' counts plus singles.
+async fn clustered(app: &Router, query: &str) -> (u64, Vec<Value>) {
+    let (status, v) = get_json(app, &format!("/api/clusters?{query}")).await;
+    assert_eq!(status, StatusCode::OK, "{query}: {v}");
+    let features = v["features"].as_array().unwrap().clone();
+    let n = features
+        .iter()
+        .map(|f| f["properties"]["count"].as_u64().unwrap())
+        .sum();
+    (n, features)
+}
+
+async fn listed(app: &Router, query: &str) -> u64 {
+    let (_, v) = get_json(app, &format!("/api/organizations?{query}")).await;
+    v["numberMatched"].as_u64().unwrap()
+}
+
+#[tokio::test]
+async fn clusters_count_what_the_list_counts_for_every_filter() {
+    let env = env().await;
+    for filter in [
+        "",
+        "&category=jerusalem",
+        "&category=student&category=media",
+        "&country=PS",
+        "&category=jerusalem&country=IL",
+        "&bbox=35.1,31.7,35.4,31.9",
+        "&bbox=170,-60,-170,60", // across the antimeridian
+        "&q=jerusalem",          // words: answered by the store
+        "&language=ar",
+    ] {
+        for zoom in [0, 2, 6, 12, 18] {
+            let (n, _) = clustered(&env.app, &format!("zoom={zoom}{filter}")).await;
+            let expected = listed(&env.app, filter).await;
+            if filter.contains("bbox") && zoom < 18 {
+                // a cluster is a grid cell: one that reaches into the box
+                // counts all of its organisations, as on any clustered map
+                assert!(n >= expected, "zoom {zoom}{filter}");
+            } else {
+                assert_eq!(n, expected, "zoom {zoom}{filter}");
+            }
+        }
+    }
+    // the world at zoom 2 is a few clusters, each with its category mix and
+    // where it splits; at street level every organisation stands alone
+    let (total, world) = clustered(&env.app, "zoom=2").await;
+    let clusters: Vec<&Value> = world
+        .iter()
+        .filter(|f| f["properties"]["cluster"] == true)
+        .collect();
+    assert!(!clusters.is_empty() && world.len() < total as usize);
+    for c in &clusters {
+        let p = &c["properties"];
+        let mix: u64 = p["categories"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_u64().unwrap())
+            .sum();
+        assert_eq!(mix, p["count"].as_u64().unwrap());
+        assert!(p["expansion_zoom"].as_u64().unwrap() > 2);
+    }
+    let (_, street) = clustered(&env.app, "zoom=18").await;
+    assert!(street.iter().all(|f| f["properties"]["cluster"] == false));
+    let one = &street[0];
+    let (status, org) = get_json(
+        &env.app,
+        &format!("/api/organizations/{}", one["id"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(org["geometry"], one["geometry"], "the public point, no other");
 }
 
 #[tokio::test]
@@ -410,6 +486,19 @@ impl Store for DownStore {
     async fn count_organizations(&self) -> Result<u64, StoreError> {
         Err(down())
     }
+    async fn bulk_insert(
+        &self,
+        _: &[(OrgId, NewOrganization)],
+        _: Status,
+    ) -> Result<usize, StoreError> {
+        Err(down())
+    }
+    async fn published_points(&self) -> Result<Vec<PublicPoint>, StoreError> {
+        Err(down())
+    }
+    async fn published_point(&self, _: OrgId) -> Result<Option<PublicPoint>, StoreError> {
+        Err(down())
+    }
 }
 
 #[async_trait]
@@ -472,6 +561,7 @@ async fn database_down_means_503_not_500() {
         AppState {
             store: Arc::new(DownStore),
             site: site(),
+            clusters: Arc::new(Clusters::new(Vec::new(), &[])),
         },
         dist.path().to_owned(),
     );

@@ -35,7 +35,8 @@ async fn env() -> Env {
         tile_url: String::new(),
         tile_attribution: String::new(),
     };
-    let app = app(AppState { store, site }, dist.path().to_owned())
+    let state = AppState::new(store, site).await.unwrap();
+    let app = app(state, dist.path().to_owned())
         // what the real server adds from the socket: the rate limits key on it
         .layer(axum::Extension(ConnectInfo(SocketAddr::from((
             [127, 0, 0, 1],
@@ -565,4 +566,73 @@ async fn a_flood_from_one_address_gets_429_while_the_map_keeps_serving() {
         login_statuses.contains(&StatusCode::TOO_MANY_REQUESTS),
         "{login_statuses:?}"
     );
+}
+
+/// How many organisations the clustered map shows for `query`.
+async fn clustered(app: &Router, query: &str) -> u64 {
+    let r = call(app, "GET", &format!("/api/clusters?{query}"), None, &[]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    r.body["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["count"].as_u64().unwrap())
+        .sum()
+}
+
+#[tokio::test]
+async fn the_clustered_map_follows_approvals_moves_and_withdrawals_at_once() {
+    let env = env().await;
+    let app = &env.app;
+    let world = "zoom=2";
+    let jerusalem = "zoom=14&bbox=35.1,31.7,35.4,31.9&category=jerusalem";
+    let before = clustered(app, world).await;
+    let here = clustered(app, jerusalem).await;
+    let r = call(
+        app,
+        "POST",
+        "/api/submissions",
+        Some(submission("Moving Neighbours")),
+        &[],
+    )
+    .await;
+    let token = r.body["edit_token"].as_str().unwrap().to_owned();
+    assert_eq!(clustered(app, world).await, before, "pending is not public");
+
+    let (cookie, csrf) = login(app).await;
+    let approve = |rev: String| {
+        let (cookie, csrf) = (cookie.clone(), csrf.clone());
+        async move {
+            let uri = format!("/api/admin/submissions/{rev}/approve");
+            let h = [("cookie", cookie.as_str()), ("x-csrf-token", csrf.as_str())];
+            let ok = call(app, "POST", &uri, None, &h).await;
+            assert_eq!(ok.status, StatusCode::NO_CONTENT, "{}", ok.body);
+        }
+    };
+    let rev = pending(app, &cookie).await[0]["id"].as_str().unwrap().to_owned();
+    approve(rev).await;
+    assert_eq!(clustered(app, world).await, before + 1);
+    assert_eq!(clustered(app, jerusalem).await, here + 1);
+
+    // the group moves to Haifa and becomes a student group: once approved,
+    // the map follows
+    let mut moved = submission("Moving Neighbours");
+    moved["category"] = json!("student");
+    moved["city"] = json!("Haifa");
+    moved["country"] = json!("IL");
+    moved["location"] = json!({"lat": 32.79, "lon": 34.99});
+    let r = call(app, "PUT", &format!("/api/edit/{token}"), Some(moved), &[]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let rev = pending(app, &cookie).await[0]["id"].as_str().unwrap().to_owned();
+    approve(rev).await;
+    assert_eq!(clustered(app, jerusalem).await, here);
+    assert_eq!(
+        clustered(app, "zoom=12&bbox=34.9,32.7,35.1,32.9&category=student").await,
+        1
+    );
+    assert_eq!(clustered(app, world).await, before + 1);
+
+    let gone = call(app, "DELETE", &format!("/api/edit/{token}"), None, &[]).await;
+    assert_eq!(gone.status, StatusCode::NO_CONTENT);
+    assert_eq!(clustered(app, world).await, before);
 }

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use solidarity_map_core::org::RawLocation;
 use solidarity_map_core::{NewOrganization, OrgFilter, OrganizationInput, Status};
 use solidarity_map_server::seed;
-use solidarity_map_server::store::{Store, StoreError};
+use solidarity_map_server::store::{PublicPoint, Store, StoreError};
 
 fn org(
     name: &[(&str, &str)],
@@ -333,7 +333,7 @@ async fn moderation_flow(store: Arc<dyn Store>) {
         .decide(queue[0].id, Decision::Approve(None), "mod")
         .await
         .unwrap();
-    assert_eq!(d, Decided::Done);
+    assert_eq!(d, Decided::Done(id), "names the organisation decided on");
     assert_eq!(
         store
             .decide(queue[0].id, Decision::Approve(None), "mod")
@@ -393,7 +393,7 @@ async fn moderation_flow(store: Arc<dyn Store>) {
             .decide(rev, Decision::Reject("fake".into()), "mod")
             .await
             .unwrap(),
-        Decided::Done
+        Decided::Done(spam_id)
     );
     assert_eq!(
         store.organization(spam_id).await.unwrap().unwrap().status,
@@ -560,6 +560,184 @@ async fn demo_data_seeds_once(store: Arc<dyn Store>) {
     assert_eq!(all.total as usize, n);
 }
 
+async fn published_points_are_public_and_rounded(store: Arc<dyn Store>) {
+    ready(store.as_ref()).await;
+    let shown = org(&[("en", "Shown")], "media", "PS", 31.7812, 35.2345, "city");
+    let shown = store
+        .insert_organization(&shown, Status::Published)
+        .await
+        .unwrap();
+    let exact = org(
+        &[("en", "Exact")],
+        "faith",
+        "GB",
+        51.50712,
+        -0.12756,
+        "exact",
+    );
+    let exact = store
+        .insert_organization(&exact, Status::Published)
+        .await
+        .unwrap();
+    let waiting = org(&[("en", "Waiting")], "media", "IL", 32.1, 34.8, "city");
+    let waiting = store
+        .insert_organization(&waiting, Status::Pending)
+        .await
+        .unwrap();
+
+    let mut points = store.published_points().await.unwrap();
+    points.sort_by(|a, b| a.category.cmp(&b.category));
+    assert_eq!(points.len(), 2, "published only");
+    let expected = |o: &solidarity_map_core::Organization| PublicPoint {
+        id: o.id,
+        lon: o.public_location().lon(),
+        lat: o.public_location().lat(),
+        category: o.data.category.as_str().to_owned(),
+        country: o.data.country,
+    };
+    assert_eq!(points, [expected(&exact), expected(&shown)]);
+    // rounded to the city grid: the submitted point never leaves
+    assert_eq!((points[1].lon, points[1].lat), (35.2, 31.8));
+
+    assert_eq!(
+        store.published_point(shown.id).await.unwrap(),
+        Some(expected(&shown))
+    );
+    assert_eq!(store.published_point(waiting.id).await.unwrap(), None);
+    let missing = solidarity_map_core::OrgId(uuid::Uuid::new_v4());
+    assert_eq!(store.published_point(missing).await.unwrap(), None);
+
+    assert!(
+        store
+            .set_status(waiting.id, Status::Published)
+            .await
+            .unwrap()
+    );
+    assert!(store.published_point(waiting.id).await.unwrap().is_some());
+    assert!(store.set_status(shown.id, Status::Withdrawn).await.unwrap());
+    assert_eq!(store.published_point(shown.id).await.unwrap(), None);
+    assert_eq!(store.published_points().await.unwrap().len(), 2);
+}
+
+async fn bulk_insert_matches_the_normal_insert(store: Arc<dyn Store>) {
+    ready(store.as_ref()).await;
+    let mut new = org(
+        &[("en", "Café Zoë Collective"), ("ar", "مقهى الجيران")],
+        "solidarity",
+        "FR",
+        48.85661,
+        2.35222,
+        "neighbourhood",
+    );
+    new.website = Some(solidarity_map_core::WebUrl::parse("https://cafe.example.org/").unwrap());
+    new.languages = vec![
+        solidarity_map_core::LangCode::parse("fr").unwrap(),
+        solidarity_map_core::LangCode::parse("ar").unwrap(),
+    ];
+    let normal = store
+        .insert_organization_with_id(
+            solidarity_map_core::OrgId(uuid::Uuid::new_v4()),
+            &new,
+            Status::Published,
+        )
+        .await
+        .unwrap();
+
+    // enough rows to span several statements of a batch
+    let bulk_id = solidarity_map_core::OrgId(uuid::Uuid::new_v4());
+    let mut batch = vec![(bulk_id, new.clone())];
+    for i in 0..2_600 {
+        let filler = org(
+            &[("en", &format!("Filler {i:04}"))],
+            "research",
+            "DE",
+            52.0 + f64::from(i) / 10_000.0,
+            13.0,
+            "city",
+        );
+        batch.push((solidarity_map_core::OrgId(uuid::Uuid::new_v4()), filler));
+    }
+    let hidden_id = solidarity_map_core::OrgId(uuid::Uuid::new_v4());
+    assert_eq!(
+        store.bulk_insert(&batch, Status::Published).await.unwrap(),
+        batch.len()
+    );
+    assert_eq!(
+        store
+            .bulk_insert(&[(hidden_id, new.clone())], Status::Pending)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(store.bulk_insert(&[], Status::Published).await.unwrap(), 0);
+
+    let read = store.organization(bulk_id).await.unwrap().expect("stored");
+    assert_eq!(read.data, normal.data);
+    assert_eq!(read.data, new);
+    assert_eq!(read.status, Status::Published);
+    assert_eq!(read.created_at, read.updated_at);
+    assert_eq!(
+        store.organization(hidden_id).await.unwrap().unwrap().status,
+        Status::Pending
+    );
+
+    // the derived columns: search (accents folded), sort order, the
+    // rounded point
+    let page = store.published(&filter("q=cafe zoe")).await.unwrap();
+    let mut ids: Vec<_> = page.items.iter().map(|o| o.id).collect();
+    ids.sort();
+    let mut want = vec![normal.id, bulk_id];
+    want.sort();
+    assert_eq!(ids, want, "both found, the pending one not");
+    let page = store.published(&filter("q=الجيران")).await.unwrap();
+    assert_eq!(page.total, 2);
+    let first = store.published(&filter("limit=2")).await.unwrap();
+    assert_eq!(
+        names(&first),
+        ["Café Zoë Collective", "Café Zoë Collective"]
+    );
+    let p_normal = store.published_point(normal.id).await.unwrap().unwrap();
+    let p_bulk = store.published_point(bulk_id).await.unwrap().unwrap();
+    assert_eq!((p_bulk.lon, p_bulk.lat), (p_normal.lon, p_normal.lat));
+    assert_eq!((p_bulk.lon, p_bulk.lat), (2.35, 48.86));
+    assert_eq!(store.count_organizations().await.unwrap(), 2_603);
+    assert_eq!(store.published_points().await.unwrap().len(), 2_602);
+}
+
+async fn bulk_insert_is_all_or_nothing(store: Arc<dyn Store>) {
+    ready(store.as_ref()).await;
+    let mut batch: Vec<_> = (0..1_500)
+        .map(|i| {
+            (
+                solidarity_map_core::OrgId(uuid::Uuid::new_v4()),
+                org(
+                    &[("en", &format!("Good {i}"))],
+                    "media",
+                    "PS",
+                    31.9,
+                    35.2,
+                    "city",
+                ),
+            )
+        })
+        .collect();
+    batch.push((
+        solidarity_map_core::OrgId(uuid::Uuid::new_v4()),
+        org(&[("en", "Bad")], "no-such-kind", "PS", 31.9, 35.2, "city"),
+    ));
+    match store.bulk_insert(&batch, Status::Published).await {
+        Err(StoreError::UnknownCategory(c)) => assert_eq!(c, "no-such-kind"),
+        other => panic!("expected UnknownCategory, got {other:?}"),
+    }
+    assert_eq!(store.count_organizations().await.unwrap(), 0);
+    // a duplicate id fails the whole batch too
+    let dup = batch[0].clone();
+    batch.truncate(10);
+    batch.push(dup);
+    assert!(store.bulk_insert(&batch, Status::Published).await.is_err());
+    assert_eq!(store.count_organizations().await.unwrap(), 0);
+}
+
 on_both_backends!(
     insert_and_read_back,
     only_published_entries_are_listed_and_counted,
@@ -571,4 +749,7 @@ on_both_backends!(
     unknown_category_is_refused,
     categories_upsert_is_idempotent,
     demo_data_seeds_once,
+    published_points_are_public_and_rounded,
+    bulk_insert_matches_the_normal_insert,
+    bulk_insert_is_all_or_nothing,
 );

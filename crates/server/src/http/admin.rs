@@ -155,9 +155,14 @@ fn revision_id(raw: &str) -> Result<OrgId, ApiError> {
     raw.parse().map_err(|e| ApiError::BadRequest(vec![e]))
 }
 
-fn decided(d: Decided) -> Result<StatusCode, ApiError> {
+/// The answer to a decision; a decided entry's point on the clustered map
+/// follows it at once.
+async fn decided(state: &AppState, d: Decided) -> Result<StatusCode, ApiError> {
     match d {
-        Decided::Done => Ok(StatusCode::NO_CONTENT),
+        Decided::Done(org) => {
+            state.clusters.refresh(state.store.as_ref(), org).await?;
+            Ok(StatusCode::NO_CONTENT)
+        }
         Decided::NotFound => Err(ApiError::NotFound("submission")),
         Decided::NotPending => Err(ApiError::Conflict(
             "already_decided",
@@ -180,12 +185,11 @@ async fn approve(
         Some(input) => Some(input.validate().map_err(ApiError::BadRequest)?),
         None => None,
     };
-    decided(
-        state
-            .store
-            .decide(id, Decision::Approve(edited.map(Box::new)), &m.username)
-            .await?,
-    )
+    let d = state
+        .store
+        .decide(id, Decision::Approve(edited.map(Box::new)), &m.username)
+        .await?;
+    decided(&state, d).await
 }
 
 async fn reject(
@@ -202,12 +206,11 @@ async fn reject(
             "say why, in at most 1000 characters",
         ));
     }
-    decided(
-        state
-            .store
-            .decide(id, Decision::Reject(reason), &m.username)
-            .await?,
-    )
+    let d = state
+        .store
+        .decide(id, Decision::Reject(reason), &m.username)
+        .await?;
+    decided(&state, d).await
 }
 
 async fn audit(

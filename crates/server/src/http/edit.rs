@@ -60,5 +60,6 @@ async fn withdraw(
 ) -> Result<StatusCode, ApiError> {
     let entry = open(&state, &token).await?;
     state.store.withdraw(entry.id).await?;
+    state.clusters.remove(entry.id);
     Ok(StatusCode::NO_CONTENT)
 }

@@ -2,7 +2,9 @@
 //! answer with `core`'s wire types. Each resource module owns its router.
 
 mod admin;
+mod cache;
 mod categories;
+mod clusters;
 mod edit;
 mod error;
 mod health;
@@ -28,13 +30,28 @@ use tower_http::trace::TraceLayer;
 
 pub use error::{ApiError, json_body};
 
-use crate::store::Store;
+use crate::clusters::Clusters;
+use crate::store::{Store, StoreError};
 
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub site: SiteConfig,
+    /// The clustering index of every published organisation.
+    pub clusters: Arc<Clusters>,
+}
+
+impl AppState {
+    /// The state for `store`, with its clustering index loaded from it.
+    pub async fn new(store: Arc<dyn Store>, site: SiteConfig) -> Result<Self, StoreError> {
+        let clusters = Arc::new(Clusters::load(store.as_ref()).await?);
+        Ok(Self {
+            store,
+            site,
+            clusters,
+        })
+    }
 }
 
 /// The whole application: API under `/api`, health at `/healthz`, the web
@@ -46,6 +63,7 @@ pub fn app(state: AppState, dist: PathBuf) -> Router {
     let api = Router::new()
         .merge(organizations::router())
         .merge(categories::router())
+        .merge(clusters::router())
         .merge(places::router())
         .merge(submissions::router().layer(rate_limit(12, 5)))
         .merge(edit::router().layer(rate_limit(2, 20)))
@@ -57,6 +75,7 @@ pub fn app(state: AppState, dist: PathBuf) -> Router {
         .route("/healthz", get(health::healthz))
         .fallback_service(site::static_files(dist))
         .with_state(state)
+        .layer(axum::middleware::from_fn(cache::etag))
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(64 * 1024))
         .layer(TimeoutLayer::with_status_code(

@@ -39,23 +39,7 @@ async fn list(
 ) -> Result<Response, ApiError> {
     let filter =
         OrgFilter::from_query(query.as_deref().unwrap_or("")).map_err(ApiError::BadRequest)?;
-    if !filter.categories.is_empty() {
-        let known = state.store.categories().await?;
-        let unknown: Vec<_> = filter
-            .categories
-            .iter()
-            .filter(|c| !known.iter().any(|k| &k.category.slug == *c))
-            .map(|c| {
-                solidarity_map_core::FieldError::new(
-                    "category",
-                    format!("unknown category \"{c}\""),
-                )
-            })
-            .collect();
-        if !unknown.is_empty() {
-            return Err(ApiError::BadRequest(unknown));
-        }
-    }
+    check_categories(&state, &filter)?;
     let page = state.store.published(&filter).await?;
     let returned = page.items.len() as u64;
     let mut fc = FeatureCollection::new(page.items.iter().map(|o| o.to_feature()).collect());
@@ -74,6 +58,25 @@ async fn list(
         });
     }
     Ok(GeoJson(fc).into_response())
+}
+
+/// A 400 naming every category the filter asks for that does not exist.
+/// Categories are fixed while the server runs, so the check is in memory.
+pub(super) fn check_categories(state: &AppState, filter: &OrgFilter) -> Result<(), ApiError> {
+    let unknown: Vec<_> = filter
+        .categories
+        .iter()
+        .filter(|c| !state.clusters.knows(c.as_str()))
+        .map(|c| {
+            solidarity_map_core::FieldError::new("category", format!("unknown category \"{c}\""))
+                .code("category")
+        })
+        .collect();
+    if unknown.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::BadRequest(unknown))
+    }
 }
 
 async fn one(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {

@@ -15,7 +15,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use solidarity_map_core::{
-    Category, CategoryCount, Facets, NewOrganization, OrgFilter, OrgId, Organization, Status,
+    Category, CategoryCount, CountryCode, Facets, NewOrganization, OrgFilter, OrgId, Organization,
+    Status,
 };
 
 pub use moderation::{Decided, Decision, Moderation, UserRecord};
@@ -61,6 +62,22 @@ pub struct Page {
     pub items: Vec<Organization>,
     pub total: u64,
 }
+
+/// A published organisation reduced to what a map marker needs: the id, the
+/// public (rounded) point, category and country. The clustering index holds
+/// up to a million of these, so nothing else is read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublicPoint {
+    pub id: OrgId,
+    pub lon: f64,
+    pub lat: f64,
+    pub category: String,
+    pub country: CountryCode,
+}
+
+/// How many rows one multi-row `insert` statement of [`Store::bulk_insert`]
+/// carries: 21 bound columns each stays under SQLite's 32 766 parameters.
+pub(crate) const BULK_ROWS_PER_STATEMENT: usize = 1000;
 
 #[async_trait]
 pub trait Store: Moderation + Send + Sync + 'static {
@@ -108,6 +125,22 @@ pub trait Store: Moderation + Send + Sync + 'static {
         status: Status,
     ) -> Result<usize>;
 
+    /// Stores many organisations under known ids, fast: one transaction,
+    /// multi-row statements, the same derived columns as
+    /// [`Store::insert_organization_with_id`]. All or none. For generated
+    /// and bulk-imported data; returns how many were stored.
+    async fn bulk_insert(&self, orgs: &[(OrgId, NewOrganization)], status: Status)
+    -> Result<usize>;
+
+    /// Every published organisation as a [`PublicPoint`] (rounded
+    /// coordinates), in no particular order. Read once at start-up to build
+    /// the clustering index.
+    async fn published_points(&self) -> Result<Vec<PublicPoint>>;
+
+    /// One organisation as a [`PublicPoint`], or `None` unless it is
+    /// published: keeps the clustering index in step after a change.
+    async fn published_point(&self, id: OrgId) -> Result<Option<PublicPoint>>;
+
     /// Published counts per country and per working language.
     async fn facets(&self) -> Result<Facets>;
 
@@ -125,6 +158,26 @@ pub async fn connect(url: &str) -> anyhow::Result<Arc<dyn Store>> {
     } else {
         anyhow::bail!("DATABASE_URL must start with sqlite: or postgres://")
     }
+}
+
+/// Maps the failure of a bulk insert: a foreign-key violation means one of
+/// the categories is unknown, and the store is asked which one.
+async fn bulk_insert_error(
+    store: &dyn Store,
+    e: sqlx::Error,
+    orgs: &[(OrgId, NewOrganization)],
+) -> StoreError {
+    let is_fk = matches!(&e, sqlx::Error::Database(db) if db.is_foreign_key_violation());
+    if !is_fk {
+        return e.into();
+    }
+    let Ok(known) = store.categories().await else {
+        return e.into();
+    };
+    orgs.iter()
+        .map(|(_, o)| &o.category)
+        .find(|c| !known.iter().any(|k| &k.category.slug == *c))
+        .map_or_else(|| e.into(), |c| StoreError::UnknownCategory(c.to_string()))
 }
 
 /// `%` and `_` in search text match themselves, not any character.

@@ -19,7 +19,9 @@ pub enum Decision {
 /// What became of a decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decided {
-    Done,
+    /// Decided; the organisation it was about, whose public point may have
+    /// changed.
+    Done(OrgId),
     /// No such revision.
     NotFound,
     /// Already decided (by someone else, or superseded).

@@ -11,10 +11,17 @@ use sqlx::postgres::PgPoolOptions;
 use sqlx::{PgPool, Postgres, QueryBuilder};
 use uuid::Uuid;
 
+use futures_util::TryStreamExt;
+
 use super::row::{
-    CategoryRow, FacetRow, ORG_COLUMNS, OrgRow, OrgValues, labels_json, map_insert_error,
+    CategoryRow, FacetRow, INSERT_COLUMNS, ORG_COLUMNS, OrgRow, OrgValues, PointRow, labels_json,
+    map_insert_error,
 };
-use super::{Page, Result, Store, like_pattern};
+use super::{Page, PublicPoint, Result, Store, bulk_insert_error, like_pattern};
+
+/// Rows per `unnest` statement of a bulk insert: bounds the memory of the
+/// bound arrays whatever the caller's batch.
+const BULK_ROWS_PER_UNNEST: usize = 5000;
 
 #[derive(Clone)]
 pub struct PgStore {
@@ -90,13 +97,11 @@ pub(super) async fn insert<'e>(
 ) -> Result<Organization> {
     let v = OrgValues::of(org);
     let now = Utc::now();
-    sqlx::query(
-        "insert into organizations (id, name, description, category, city, country, lat, lon,
-             precision, public_lat, public_lon, website, links, languages, tags,
-             contact_email, status, search_text, sort_name, created_at, updated_at)
+    sqlx::query(&format!(
+        "insert into organizations ({INSERT_COLUMNS})
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-             $17, $18, $19, $20, $21)",
-    )
+             $17, $18, $19, $20, $21)"
+    ))
     .bind(id)
     .bind(&v.name)
     .bind(&v.description)
@@ -129,6 +134,59 @@ pub(super) async fn insert<'e>(
         created_at: truncate_micros(now),
         updated_at: truncate_micros(now),
     })
+}
+
+/// One column per array, bound to an `unnest` insert.
+#[derive(Default)]
+struct BulkColumns {
+    id: Vec<Uuid>,
+    name: Vec<String>,
+    description: Vec<String>,
+    category: Vec<String>,
+    city: Vec<String>,
+    country: Vec<String>,
+    lat: Vec<f64>,
+    lon: Vec<f64>,
+    precision: Vec<&'static str>,
+    public_lat: Vec<f64>,
+    public_lon: Vec<f64>,
+    website: Vec<Option<String>>,
+    links: Vec<String>,
+    languages: Vec<String>,
+    tags: Vec<String>,
+    contact_email: Vec<Option<String>>,
+    search_text: Vec<String>,
+    sort_name: Vec<String>,
+}
+
+impl BulkColumns {
+    fn of(orgs: &[(OrgId, NewOrganization)]) -> Self {
+        let mut c = BulkColumns::default();
+        for (id, org) in orgs {
+            let v = OrgValues::of(org);
+            c.id.push(id.0);
+            c.name.push(v.name);
+            c.description.push(v.description);
+            c.category.push(org.category.as_str().to_owned());
+            c.city.push(org.city.as_str().to_owned());
+            c.country.push(org.country.as_str().to_owned());
+            c.lat.push(org.location.lat());
+            c.lon.push(org.location.lon());
+            c.precision.push(org.precision.as_str());
+            c.public_lat.push(v.public.lat());
+            c.public_lon.push(v.public.lon());
+            c.website
+                .push(org.website.as_ref().map(|w| w.as_str().to_owned()));
+            c.links.push(v.links);
+            c.languages.push(v.languages);
+            c.tags.push(v.tags);
+            c.contact_email
+                .push(org.contact_email.as_ref().map(|e| e.as_str().to_owned()));
+            c.search_text.push(v.search_text);
+            c.sort_name.push(v.sort_name);
+        }
+        c
+    }
 }
 
 fn truncate_micros(t: chrono::DateTime<Utc>) -> chrono::DateTime<Utc> {
@@ -255,6 +313,96 @@ impl Store for PgStore {
         }
         tx.commit().await?;
         Ok(orgs.len())
+    }
+
+    async fn bulk_insert(
+        &self,
+        orgs: &[(OrgId, NewOrganization)],
+        status: Status,
+    ) -> Result<usize> {
+        if orgs.is_empty() {
+            return Ok(0);
+        }
+        let now = Utc::now();
+        let mut tx = self.pool.begin().await?;
+        for chunk in orgs.chunks(BULK_ROWS_PER_UNNEST) {
+            let c = BulkColumns::of(chunk);
+            // one array per column, zipped back into rows by unnest; the
+            // status and the timestamps are the same for the whole batch
+            let done = sqlx::query(&format!(
+                "insert into organizations ({INSERT_COLUMNS})
+                 select id, name, description, category, city, country, lat, lon,
+                     precision, public_lat, public_lon, website, links, languages, tags,
+                     contact_email, $17, search_text, sort_name, $18, $18
+                 from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[],
+                     $6::text[], $7::float8[], $8::float8[], $9::text[], $10::float8[],
+                     $11::float8[], $12::text[], $13::text[], $14::text[], $15::text[],
+                     $16::text[], $19::text[], $20::text[])
+                 as t(id, name, description, category, city, country, lat, lon,
+                     precision, public_lat, public_lon, website, links, languages, tags,
+                     contact_email, search_text, sort_name)"
+            ))
+            .bind(c.id)
+            .bind(c.name)
+            .bind(c.description)
+            .bind(c.category)
+            .bind(c.city)
+            .bind(c.country)
+            .bind(c.lat)
+            .bind(c.lon)
+            .bind(c.precision)
+            .bind(c.public_lat)
+            .bind(c.public_lon)
+            .bind(c.website)
+            .bind(c.links)
+            .bind(c.languages)
+            .bind(c.tags)
+            .bind(c.contact_email)
+            .bind(status.as_str())
+            .bind(now)
+            .bind(c.search_text)
+            .bind(c.sort_name)
+            .execute(&mut *tx)
+            .await;
+            if let Err(e) = done {
+                drop(tx);
+                return Err(bulk_insert_error(self, e, orgs).await);
+            }
+        }
+        tx.commit().await?;
+        Ok(orgs.len())
+    }
+
+    async fn published_points(&self) -> Result<Vec<PublicPoint>> {
+        let published: i64 =
+            sqlx::query_scalar("select count(*) from organizations where status = 'published'")
+                .fetch_one(&self.pool)
+                .await?;
+        let mut points = Vec::with_capacity(usize::try_from(published).unwrap_or(0));
+        // only the marker's columns, the uuid as binary; streamed, so the
+        // rows are never all in memory beside the points
+        let mut rows = sqlx::query_as::<_, PointRow<Uuid>>(
+            "select id, public_lon, public_lat, category, country
+             from organizations
+             where status = 'published'",
+        )
+        .fetch(&self.pool);
+        while let Some(row) = rows.try_next().await? {
+            points.push(PublicPoint::try_from(row)?);
+        }
+        Ok(points)
+    }
+
+    async fn published_point(&self, id: OrgId) -> Result<Option<PublicPoint>> {
+        let row: Option<PointRow<Uuid>> = sqlx::query_as(
+            "select id, public_lon, public_lat, category, country
+             from organizations
+             where id = $1 and status = 'published'",
+        )
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(PublicPoint::try_from).transpose()
     }
 
     async fn facets(&self) -> Result<Facets> {

@@ -8,7 +8,7 @@ use solidarity_map_core::{
     OrgId, Organization, Precision, Status,
 };
 
-use super::StoreError;
+use super::{PublicPoint, StoreError};
 
 #[derive(sqlx::FromRow)]
 pub(super) struct OrgRow {
@@ -84,6 +84,79 @@ impl TryFrom<OrgRow> for Organization {
             updated_at: r.updated_at,
         })
     }
+}
+
+/// The columns an insert fills, in the order both backends bind them.
+pub(super) const INSERT_COLUMNS: &str = "id, name, description, category, city, country, lat, lon, \
+     precision, public_lat, public_lon, website, links, languages, tags, contact_email, status, \
+     search_text, sort_name, created_at, updated_at";
+
+/// The few columns of a [`PublicPoint`]. `Id` is `String` on SQLite (text
+/// column) and `Uuid` on Postgres, which saves parsing a million ids.
+#[derive(sqlx::FromRow)]
+pub(super) struct PointRow<Id> {
+    id: Id,
+    public_lon: f64,
+    public_lat: f64,
+    category: String,
+    country: String,
+}
+
+/// An id column as either backend stores it.
+pub(super) trait RowId {
+    fn org_id(&self) -> Result<OrgId, String>;
+}
+
+impl RowId for String {
+    fn org_id(&self) -> Result<OrgId, String> {
+        self.parse::<OrgId>().map_err(|e| e.to_string())
+    }
+}
+
+impl RowId for uuid::Uuid {
+    fn org_id(&self) -> Result<OrgId, String> {
+        Ok(OrgId(*self))
+    }
+}
+
+impl<Id: RowId + ToString> TryFrom<PointRow<Id>> for PublicPoint {
+    type Error = StoreError;
+
+    fn try_from(r: PointRow<Id>) -> Result<Self, Self::Error> {
+        let corrupt = |reason: String| StoreError::Corrupt {
+            id: r.id.to_string(),
+            reason,
+        };
+        Ok(PublicPoint {
+            id: r.id.org_id().map_err(corrupt)?,
+            lon: r.public_lon,
+            lat: r.public_lat,
+            country: solidarity_map_core::CountryCode::parse(&r.country)
+                .map_err(|e| corrupt(e.to_string()))?,
+            category: r.category,
+        })
+    }
+}
+
+/// Appends the points of one page of `[[id, lon, lat, category, country],
+/// …]`, the json SQLite sends them in (see `SqliteStore::published_points`).
+pub(super) fn push_json_points(page: &str, out: &mut Vec<PublicPoint>) -> Result<(), StoreError> {
+    let rows: Vec<(String, f64, f64, String, String)> =
+        serde_json::from_str(page).map_err(|e| StoreError::Corrupt {
+            id: "published points".to_owned(),
+            reason: e.to_string(),
+        })?;
+    out.reserve(rows.len());
+    for (id, public_lon, public_lat, category, country) in rows {
+        out.push(PublicPoint::try_from(PointRow {
+            id,
+            public_lon,
+            public_lat,
+            category,
+            country,
+        })?);
+    }
+    Ok(())
 }
 
 /// The values an insert binds, computed once for both backends.

@@ -301,7 +301,7 @@ impl Moderation for SqliteStore {
             }
         }
         tx.commit().await?;
-        Ok(Decided::Done)
+        Ok(Decided::Done(org.id))
     }
 
     async fn create_user(&self, username: &str, password_hash: &str) -> Result<()> {

@@ -1,0 +1,298 @@
+//! The clustering index the map reads when there are too many
+//! organisations to send: built once from the store at start-up, then kept
+//! in step with every moderation decision in place, so a new entry is on
+//! the map at once without a rebuild. It holds public (already rounded)
+//! points only.
+
+use std::collections::HashMap;
+use std::sync::RwLock;
+
+use solidarity_map_cluster::{Bbox, Filter, Index, Item, Point, PointId};
+use solidarity_map_core::{BBox, CategorySlug, CountryCode, OrgFilter, OrgId};
+
+use crate::store::{PublicPoint, Store};
+
+/// One thing to draw, with the store's ids and slugs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Drawn {
+    Cluster {
+        lon: f64,
+        lat: f64,
+        count: u64,
+        categories: Vec<(CategorySlug, u64)>,
+        expansion_zoom: u8,
+    },
+    One {
+        id: OrgId,
+        lon: f64,
+        lat: f64,
+        category: CategorySlug,
+    },
+}
+
+/// The index and the two-way map between organisation ids and the dense
+/// point ids the index wants (freed ones are reused).
+#[derive(Default)]
+struct Inner {
+    index: Index,
+    points: HashMap<OrgId, PointId>,
+    orgs: Vec<Option<OrgId>>,
+    free: Vec<u32>,
+}
+
+impl Inner {
+    fn point_id(&mut self, id: OrgId) -> PointId {
+        if let Some(p) = self.points.get(&id) {
+            return *p;
+        }
+        let p = match self.free.pop() {
+            Some(n) => n,
+            None => {
+                self.orgs.push(None);
+                u32::try_from(self.orgs.len() - 1).unwrap_or(u32::MAX)
+            }
+        };
+        self.orgs[p as usize] = Some(id);
+        self.points.insert(id, PointId(p));
+        PointId(p)
+    }
+
+    fn remove(&mut self, id: OrgId) -> bool {
+        let Some(p) = self.points.remove(&id) else {
+            return false;
+        };
+        self.orgs[p.0 as usize] = None;
+        self.free.push(p.0);
+        self.index.remove(p)
+    }
+}
+
+/// Shared by all requests; queries take a read lock for well under a
+/// millisecond, updates a write lock for microseconds.
+pub struct Clusters {
+    inner: RwLock<Inner>,
+    /// Category slugs by their number in the index (at most 64).
+    categories: Vec<CategorySlug>,
+}
+
+impl std::fmt::Debug for Clusters {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Clusters")
+            .field("len", &self.len())
+            .finish()
+    }
+}
+
+fn bbox(b: Option<&BBox>) -> Bbox {
+    b.map_or(Bbox::WORLD, |b| Bbox {
+        min_lon: b.min_lon,
+        min_lat: b.min_lat,
+        max_lon: b.max_lon,
+        max_lat: b.max_lat,
+    })
+}
+
+fn country(c: &CountryCode) -> [u8; 2] {
+    let b = c.as_str().as_bytes();
+    [b[0], b[1]]
+}
+
+impl Clusters {
+    /// An index of `points`; categories are numbered in the given order.
+    pub fn new(categories: Vec<CategorySlug>, points: &[PublicPoint]) -> Self {
+        let categories: Vec<CategorySlug> = categories
+            .into_iter()
+            .take(usize::from(solidarity_map_cluster::MAX_CATEGORIES))
+            .collect();
+        let mut inner = Inner::default();
+        let mut batch = Vec::with_capacity(points.len());
+        for p in points {
+            if let Some(c) = categories.iter().position(|c| c.as_str() == p.category) {
+                let id = inner.point_id(p.id);
+                batch.push(Point {
+                    id,
+                    lon: p.lon,
+                    lat: p.lat,
+                    category: c as u8,
+                    country: country(&p.country),
+                });
+            }
+        }
+        inner.index = Index::build(&batch);
+        Self {
+            inner: RwLock::new(inner),
+            categories,
+        }
+    }
+
+    /// Builds the index from every published organisation in the store.
+    pub async fn load(store: &dyn Store) -> crate::store::Result<Self> {
+        let categories = store
+            .categories()
+            .await?
+            .into_iter()
+            .map(|c| c.category.slug)
+            .collect();
+        let points = store.published_points().await?;
+        Ok(Self::new(categories, &points))
+    }
+
+    pub fn len(&self) -> usize {
+        self.read(|i| i.index.len())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Approximate memory the index holds, for the start-up log.
+    pub fn memory_bytes(&self) -> usize {
+        self.read(|i| i.index.memory_bytes())
+    }
+
+    fn read<T>(&self, f: impl FnOnce(&Inner) -> T) -> T {
+        // a panic while holding the lock cannot leave the index half
+        // updated in a way queries could notice, so a poisoned lock is used
+        f(&self.inner.read().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    fn write<T>(&self, f: impl FnOnce(&mut Inner) -> T) -> T {
+        f(&mut self.inner.write().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Puts an organisation's public point in the index, or moves it.
+    pub fn upsert(&self, p: &PublicPoint) {
+        let Some(c) = self.category_number(&p.category) else {
+            tracing::warn!(id = %p.id, category = %p.category, "not clustered: unknown category");
+            return;
+        };
+        self.write(|i| {
+            let id = i.point_id(p.id);
+            i.index.update(Point {
+                id,
+                lon: p.lon,
+                lat: p.lat,
+                category: c,
+                country: country(&p.country),
+            });
+        });
+    }
+
+    /// Takes an organisation off; false when it was not there.
+    pub fn remove(&self, id: OrgId) -> bool {
+        self.write(|i| i.remove(id))
+    }
+
+    /// Brings one organisation in step with the store: in the index when
+    /// published, out of it otherwise.
+    pub async fn refresh(&self, store: &dyn Store, id: OrgId) -> crate::store::Result<()> {
+        match store.published_point(id).await? {
+            Some(p) => self.upsert(&p),
+            None => {
+                self.remove(id);
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether a category exists (categories are fixed while serving).
+    pub fn knows(&self, slug: &str) -> bool {
+        self.category_number(slug).is_some()
+    }
+
+    fn category_number(&self, slug: &str) -> Option<u8> {
+        self.categories
+            .iter()
+            .position(|c| c.as_str() == slug)
+            .and_then(|n| u8::try_from(n).ok())
+    }
+
+    /// Whether the index can answer this filter by itself: categories and
+    /// country yes, words and languages no.
+    pub fn answers(filter: &OrgFilter) -> bool {
+        filter.q.is_none() && filter.language.is_none()
+    }
+
+    /// What to draw in the filter's box at `zoom`, for the filter's
+    /// categories and country. Unknown categories match nothing.
+    pub fn query(&self, filter: &OrgFilter, zoom: u8) -> Vec<Drawn> {
+        let categories = (!filter.categories.is_empty()).then(|| {
+            filter
+                .categories
+                .iter()
+                .filter_map(|c| self.category_number(c.as_str()))
+                .fold(0u64, |m, c| m | 1 << c)
+        });
+        let f = Filter {
+            categories,
+            country: filter.country.as_ref().map(country),
+        };
+        let b = bbox(filter.bbox.as_ref());
+        self.read(|i| {
+            let items = i.index.query(&b, zoom, &f);
+            self.named(items, |p| i.orgs.get(p.0 as usize).copied().flatten())
+        })
+    }
+
+    /// Clusters an arbitrary set of points (a text search's matches) the
+    /// same way, without touching the shared index.
+    pub fn cluster_matches(
+        &self,
+        points: &[(OrgId, f64, f64, CategorySlug, CountryCode)],
+        bbox_filter: Option<&BBox>,
+        zoom: u8,
+    ) -> Vec<Drawn> {
+        let index_points: Vec<Point> = points
+            .iter()
+            .enumerate()
+            .filter_map(|(n, (_, lon, lat, cat, c))| {
+                Some(Point {
+                    id: PointId(u32::try_from(n).ok()?),
+                    lon: *lon,
+                    lat: *lat,
+                    category: self.category_number(cat.as_str())?,
+                    country: country(c),
+                })
+            })
+            .collect();
+        let index = Index::build(&index_points);
+        let items = index.query(&bbox(bbox_filter), zoom, &Filter::default());
+        self.named(items, |p| points.get(p.0 as usize).map(|m| m.0))
+    }
+
+    fn named(&self, items: Vec<Item>, org: impl Fn(PointId) -> Option<OrgId>) -> Vec<Drawn> {
+        let slug = |c: u8| self.categories.get(usize::from(c)).cloned();
+        items
+            .into_iter()
+            .filter_map(|item| match item {
+                Item::Cluster {
+                    lon,
+                    lat,
+                    count,
+                    per_category,
+                    expansion_zoom,
+                } => Some(Drawn::Cluster {
+                    lon,
+                    lat,
+                    count,
+                    categories: per_category
+                        .into_iter()
+                        .filter_map(|(c, n)| Some((slug(c)?, n)))
+                        .collect(),
+                    expansion_zoom,
+                }),
+                Item::Point {
+                    id,
+                    lon,
+                    lat,
+                    category,
+                } => Some(Drawn::One {
+                    id: org(id)?,
+                    lon,
+                    lat,
+                    category: slug(category)?,
+                }),
+            })
+            .collect()
+    }
+}

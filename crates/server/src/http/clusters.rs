@@ -1,0 +1,133 @@
+//! The clustered map, for when there are too many organisations to send
+//! them all: category and country filters are answered from the in-memory
+//! index; words and languages go to the store, and their matches are
+//! clustered on the fly (few matches come back as single points).
+
+use std::collections::BTreeMap;
+
+use axum::Router;
+use axum::extract::{RawQuery, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use solidarity_map_core::cluster::{ClusterProperties, ClusterQuery};
+use solidarity_map_core::geojson::{Feature, FeatureCollection, Geometry};
+use solidarity_map_core::query::MAX_LIMIT;
+use solidarity_map_core::{LatLon, OrgFilter};
+
+use super::organizations::{GeoJson, check_categories};
+use super::{ApiError, AppState};
+use crate::clusters::{Clusters, Drawn};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/clusters", get(clusters))
+}
+
+fn point(lon: f64, lat: f64) -> Geometry {
+    LatLon::new(lat, lon).map_or(
+        Geometry::Point {
+            coordinates: [lon, lat],
+        },
+        Geometry::point,
+    )
+}
+
+fn feature(n: usize, d: Drawn) -> Feature<ClusterProperties> {
+    match d {
+        Drawn::Cluster {
+            lon,
+            lat,
+            count,
+            categories,
+            expansion_zoom,
+        } => Feature::new(
+            format!("cluster-{n}"),
+            point(lon, lat),
+            ClusterProperties {
+                cluster: true,
+                count,
+                categories: categories
+                    .into_iter()
+                    .map(|(c, n)| (c.as_str().to_owned(), n))
+                    .collect::<BTreeMap<_, _>>(),
+                expansion_zoom: Some(expansion_zoom),
+                category: None,
+            },
+        ),
+        Drawn::One {
+            id,
+            lon,
+            lat,
+            category,
+        } => Feature::new(
+            id.to_string(),
+            point(lon, lat),
+            ClusterProperties {
+                cluster: false,
+                count: 1,
+                categories: BTreeMap::new(),
+                expansion_zoom: None,
+                category: Some(category.as_str().to_owned()),
+            },
+        ),
+    }
+}
+
+async fn clusters(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let q =
+        ClusterQuery::from_query(query.as_deref().unwrap_or("")).map_err(ApiError::BadRequest)?;
+    check_categories(&state, &q.filter)?;
+    let (drawn, matched) = if Clusters::answers(&q.filter) {
+        let drawn = state.clusters.query(&q.filter, q.zoom);
+        let matched = drawn
+            .iter()
+            .map(|d| match d {
+                Drawn::Cluster { count, .. } => *count,
+                Drawn::One { .. } => 1,
+            })
+            .sum();
+        (drawn, matched)
+    } else {
+        // words or a language: the store finds the matches in the box (up
+        // to a page of them); the same grid clusters them
+        let page = state
+            .store
+            .published(&OrgFilter {
+                limit: Some(MAX_LIMIT),
+                offset: 0,
+                ..q.filter.clone()
+            })
+            .await?;
+        let points: Vec<_> = page
+            .items
+            .iter()
+            .map(|o| {
+                let p = o.public_location();
+                (
+                    o.id,
+                    p.lon(),
+                    p.lat(),
+                    o.data.category.clone(),
+                    o.data.country,
+                )
+            })
+            .collect();
+        (
+            state
+                .clusters
+                .cluster_matches(&points, q.filter.bbox.as_ref(), q.zoom),
+            page.total,
+        )
+    };
+    let features: Vec<_> = drawn
+        .into_iter()
+        .enumerate()
+        .map(|(n, d)| feature(n, d))
+        .collect();
+    let mut fc = FeatureCollection::new(features);
+    fc.number_matched = Some(matched);
+    fc.number_returned = Some(fc.features.len() as u64);
+    Ok(GeoJson(fc).into_response())
+}
