@@ -82,14 +82,11 @@ async fn the_join_form_and_moderation_pass_axe() {
     );
     // the queue, with a new group in two languages waiting, in en and ar
     let submission = serde_json::json!({
-        "organization": {
-            "name": {"en": "Axe Collective", "ar": "تجمع الفأس"},
-            "description": {"en": "Checks contrast.", "ar": "تفحص التباين."},
-            "category": "student", "city": "Haifa", "country": "IL",
-            "location": {"lat": 32.79, "lon": 34.99}, "precision": "city",
-            "contact_email": "axe@example.org"
-        },
-        "consent": true, "nickname": ""
+        "name": {"en": "Axe Collective", "ar": "تجمع الفأس"},
+        "description": {"en": "Checks contrast.", "ar": "تفحص التباين."},
+        "category": "student", "city": "Haifa", "country": "IL",
+        "location": {"lat": 32.79, "lon": 34.99}, "precision": "city",
+        "contact_email": "axe@example.org", "consent": true
     });
     let res = reqwest::Client::new()
         .post(format!("{}/api/submissions", server.base))

@@ -37,6 +37,15 @@ async fn wait_shown(browser: &Browser, n: u64) {
         .unwrap();
 }
 
+async fn wait_drawn(browser: &Browser, n: u64) {
+    browser
+        .wait_until(&format!("{n} on the map"), || async {
+            Ok(browser.drawn().await? == n)
+        })
+        .await
+        .unwrap();
+}
+
 /// Waits until the list shows exactly these names, in this order.
 async fn wait_for_names(browser: &Browser, names: &[&str]) {
     browser
@@ -377,5 +386,81 @@ async fn when_the_server_goes_away_the_page_says_so_and_offers_a_retry() {
             .is_empty()
     );
     browser.screenshot("server-gone").await.unwrap();
+    browser.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn at_scale_the_server_clusters_and_the_list_pages_what_is_in_view() {
+    let generated = many_orgs(6_000);
+    let Some(server) = Server::start(Some(&generated)).await.unwrap() else {
+        return;
+    };
+    let Some(browser) = Browser::start(1280, 800).await.unwrap() else {
+        return;
+    };
+    let total = api_count(&server, "").await;
+    assert!(total > 6_000);
+    browser
+        .client
+        .goto(&format!("{}/?map=2/20/0", server.base))
+        .await
+        .unwrap();
+    wait_drawn(&browser, total).await;
+    let drawn_by_server = browser
+        .client
+        .find_all(Locator::Css(".leaflet-marker-pane .sm-cluster-marker"))
+        .await
+        .unwrap();
+    assert!(!drawn_by_server.is_empty() && drawn_by_server.len() < 200);
+    // the list names a page of them and says how many more there are
+    assert!(list_len(&browser).await <= 300);
+    let more = browser.text(".list .more").await.unwrap();
+    assert!(more.contains(&(total - 300).to_string()), "{more}");
+    browser.screenshot("server-clusters").await.unwrap();
+
+    // a category filter is answered by the server's index
+    click(&browser, r#".cat-toggle[data-category="media"]"#).await;
+    wait_drawn(&browser, api_count(&server, "category=media").await).await;
+
+    // a cluster zooms in where it splits, by click or by keyboard
+    let zoom_of = |url: String| {
+        url.split("map=")
+            .nth(1)
+            .and_then(|m| m.split('/').next())
+            .and_then(|z| z.parse::<u32>().ok())
+            .unwrap_or(0)
+    };
+    let before = zoom_of(browser.url().await.unwrap());
+    browser
+        .client
+        .execute(
+            "document.querySelector('.leaflet-marker-pane .sm-cluster-marker').focus()",
+            vec![],
+        )
+        .await
+        .unwrap();
+    browser
+        .client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys("\u{e007}")
+        .await
+        .unwrap();
+    browser
+        .wait_until("zoomed in", || async {
+            Ok(zoom_of(browser.url().await?) > before)
+        })
+        .await
+        .unwrap();
+    // an organisation from the list: the map goes to it, drawn on its own,
+    // and its card opens
+    click(&browser, ".org-item").await;
+    browser.wait_for(".card h2").await.unwrap();
+    browser
+        .wait_for(".leaflet-marker-pane .sm-marker")
+        .await
+        .unwrap();
+    assert_eq!(browser.page_errors().await.unwrap(), Vec::<String>::new());
     browser.close().await.unwrap();
 }

@@ -374,7 +374,7 @@ impl Browser {
     }
 
     /// How many organisations the map draws: single markers plus the counts
-    /// of the clusters.
+    /// of the clusters (drawn by the browser, or by the server at scale).
     pub async fn drawn(&self) -> Result<u64> {
         let v = self
             .client
@@ -382,6 +382,9 @@ impl Browser {
                 "let n = document.querySelectorAll('.leaflet-marker-pane .sm-marker').length;
                  for (const c of document.querySelectorAll('.leaflet-marker-pane .marker-cluster span')) {
                      n += parseInt(c.textContent, 10);
+                 }
+                 for (const c of document.querySelectorAll('.leaflet-marker-pane .sm-cluster')) {
+                     n += parseInt(c.dataset.count, 10);
                  }
                  return n;",
                 vec![],

@@ -96,6 +96,30 @@ pub async fn organizations(filter: &OrgFilter) -> Result<Vec<Org>, ApiError> {
     }
 }
 
+/// One page of published organisations matching the filter (its `limit`),
+/// with how many match in all.
+pub async fn organizations_page(filter: &OrgFilter) -> Result<(Vec<Org>, u64), ApiError> {
+    let page: FeatureCollection<PublicOrganization> =
+        get_json(&format!("/api/organizations?{}", filter.to_query())).await?;
+    let returned = page.features.len() as u64;
+    Ok((page.features, page.number_matched.unwrap_or(returned)))
+}
+
+/// One published organisation.
+pub async fn organization(id: &str) -> Result<Org, ApiError> {
+    let id: String = js_sys::encode_uri_component(id).into();
+    get_json(&format!("/api/organizations/{id}")).await
+}
+
+/// What the map draws at scale: clusters and single organisations.
+pub async fn clusters(
+    query: &solidarity_map_core::cluster::ClusterQuery,
+) -> Result<Vec<Feature<solidarity_map_core::cluster::ClusterProperties>>, ApiError> {
+    let fc: FeatureCollection<solidarity_map_core::cluster::ClusterProperties> =
+        get_json(&format!("/api/clusters?{}", query.to_query())).await?;
+    Ok(fc.features)
+}
+
 /// The country outlines the app ships, as a JS object for Leaflet.
 pub async fn outlines() -> Result<wasm_bindgen::JsValue, ApiError> {
     let res = Request::get("/countries-110m.geojson")

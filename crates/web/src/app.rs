@@ -44,15 +44,43 @@ pub struct Shared {
     pub bounds: RwSignal<Option<Bounds>>,
     /// The filter panel on a phone.
     pub panel_open: RwSignal<bool>,
+    /// Whether the published count is known yet (it decides the mode).
+    pub counted: RwSignal<bool>,
+    /// Too many organisations to send them all: the server clusters them,
+    /// and the list holds a page of those in view.
+    pub large: RwSignal<bool>,
+    /// In the large mode, how many match the filters in view.
+    pub matched: RwSignal<u64>,
+    /// The open card's organisation when it is not in `orgs` (large mode).
+    pub extra: RwSignal<Option<Org>>,
 }
+
+/// Above this many published organisations the map is clustered by the
+/// server and the list shows a page of what is in view.
+pub const LARGE: u64 = 5_000;
+
+/// In the large mode, the list asks for this many organisations in view.
+pub const PAGE_IN_VIEW: u32 = 300;
 
 impl Shared {
     pub fn selected_org(&self) -> Option<Org> {
         let id = self.selected.get()?;
-        self.orgs.with(|o| match o {
-            Load::Ready(list) => list.iter().find(|f| f.id == id).cloned(),
-            _ => None,
-        })
+        self.orgs
+            .with(|o| match o {
+                Load::Ready(list) => list.iter().find(|f| f.id == id).cloned(),
+                _ => None,
+            })
+            .or_else(|| self.extra.get().filter(|o| o.id == id))
+    }
+
+    /// The organisation with `id` if the page has it, without tracking.
+    pub fn org_untracked(&self, id: &str) -> Option<Org> {
+        self.orgs
+            .with_untracked(|o| match o {
+                Load::Ready(list) => list.iter().find(|f| f.id == id).cloned(),
+                _ => None,
+            })
+            .or_else(|| self.extra.get_untracked().filter(|o| o.id == id))
     }
 
     pub fn category(&self, slug: &str) -> Option<CategoryCount> {
@@ -77,7 +105,11 @@ fn load_reference(shared: Shared) {
             if shared.config.get_untracked().is_none() {
                 shared.config.set(Some(api::config().await?));
             }
-            shared.categories.set(api::categories().await?);
+            let categories = api::categories().await?;
+            let published: u64 = categories.iter().map(|c| c.count).sum();
+            shared.large.set(published > LARGE);
+            shared.categories.set(categories);
+            shared.counted.set(true);
             shared.facets.set(api::facets().await?);
             Ok::<_, api::ApiError>(())
         }
@@ -90,27 +122,72 @@ fn load_reference(shared: Shared) {
     });
 }
 
-/// Fetches the organisations whenever the filters change; an answer that
-/// arrives after a newer request was made is dropped.
+/// Fetches the organisations whenever the filters change (and, in the
+/// large mode, whenever the map moves: only a page of those in view); an
+/// answer that arrives after a newer request was made is dropped.
 fn fetch_on_filter_change(shared: Shared) {
     let generation = StoredValue::new(0u64);
     Effect::new(move |_| {
         let filters = shared.filters.get();
         shared.reload.track();
+        if !shared.counted.get() {
+            return;
+        }
+        let large = shared.large.get();
+        let mut query = filters.to_org_filter();
+        if large {
+            let Some(bounds) = shared.bounds.get() else {
+                return;
+            };
+            query.bbox = crate::state::bbox_of(bounds);
+            query.limit = Some(PAGE_IN_VIEW);
+        }
         let this = generation.get_value() + 1;
         generation.set_value(this);
         shared.fetching.set(true);
         leptos::task::spawn_local(async move {
-            let result = api::organizations(&filters.to_org_filter()).await;
+            let result = if large {
+                api::organizations_page(&query).await
+            } else {
+                api::organizations(&query).await.map(|l| {
+                    let n = l.len() as u64;
+                    (l, n)
+                })
+            };
             if generation.get_value() != this {
                 return;
             }
             shared.fetching.set(false);
             match result {
-                Ok(list) => shared.orgs.set(Load::Ready(list)),
+                Ok((list, matched)) => {
+                    shared.matched.set(matched);
+                    shared.orgs.set(Load::Ready(list));
+                }
                 Err(e) => shared
                     .orgs
                     .set(Load::Failed(e.message(&shared.lang.get_untracked()))),
+            }
+        });
+    });
+}
+
+/// An open card whose organisation the page does not hold (a shared link,
+/// a marker drawn by the server) is fetched on its own.
+fn fetch_selected(shared: Shared) {
+    Effect::new(move |_| {
+        let Some(id) = shared.selected.get() else {
+            return;
+        };
+        let have = shared.orgs.with(|o| match o {
+            Load::Ready(list) => list.iter().any(|f| f.id == id),
+            _ => true, // wait for the list first
+        });
+        if have || shared.extra.with_untracked(|e| e.as_ref().is_some_and(|e| e.id == id)) {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            if let Ok(org) = api::organization(&id).await {
+                shared.extra.set(Some(org));
             }
         });
     });
@@ -188,6 +265,10 @@ pub fn App() -> impl IntoView {
         view: RwSignal::new(None),
         bounds: RwSignal::new(None),
         panel_open: RwSignal::new(false),
+        counted: RwSignal::new(false),
+        large: RwSignal::new(false),
+        matched: RwSignal::new(0),
+        extra: RwSignal::new(None),
     };
     provide_context(shared);
     let map = MapCtl::new();
@@ -201,6 +282,7 @@ pub fn App() -> impl IntoView {
 
     load_reference(shared);
     fetch_on_filter_change(shared);
+    fetch_selected(shared);
     sync_url(shared);
 
     let _popstate = window_event_listener(leptos::ev::popstate, move |_| {
@@ -258,7 +340,7 @@ pub fn App() -> impl IntoView {
                             <button type="button" on:click=retry>{t("app.retry")}</button>
                         </div>
                     }.into_any()),
-                    Load::Ready(list) if list.is_empty() => Some(view! {
+                    Load::Ready(list) if list.is_empty() && !shared.large.get() => Some(view! {
                         <div class="status empty" role="status">
                             <p>{t("app.empty")}</p>
                             <button type="button" on:click=move |_| shared.clear_filters()>

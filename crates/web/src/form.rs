@@ -443,21 +443,21 @@ pub fn OrgForm(
             <legend>{t("form.links_languages")}</legend>
             <div class="field">
                 <label for="website">{t("form.website")}</label>
-                <input id="website" type="url" placeholder="https://" aria-describedby="website-error"
+                <input id="website" type="url" dir="ltr" placeholder="https://" aria-describedby="website-error"
                     prop:value=move || form.website.get()
                     on:input=move |ev| form.website.set(event_target_value(&ev)) />
                 <FieldErr id="website-error" msg=form.error_for("website") />
             </div>
             <div class="field">
                 <label for="links">{t("form.links")}</label>
-                <textarea id="links" rows="3" aria-describedby="links-error"
+                <textarea id="links" rows="3" dir="ltr" aria-describedby="links-error"
                     prop:value=move || form.links.get()
                     on:input=move |ev| form.links.set(event_target_value(&ev))></textarea>
                 <FieldErr id="links-error" msg=form.error_for("links") />
             </div>
             <div class="field">
                 <label for="languages">{t("form.languages")}</label>
-                <input id="languages" type="text" aria-describedby="languages-error"
+                <input id="languages" type="text" dir="ltr" aria-describedby="languages-error"
                     prop:value=move || form.languages.get()
                     on:input=move |ev| form.languages.set(event_target_value(&ev)) />
                 <FieldErr id="languages-error" msg=form.error_for("languages") />
@@ -473,7 +473,7 @@ pub fn OrgForm(
 
         <div class="field">
             <label for="contact_email">{t("form.contact")}</label>
-            <input id="contact_email" type="email" autocomplete="email" aria-describedby="contact-hint contact_email-error"
+            <input id="contact_email" type="email" dir="ltr" autocomplete="email" aria-describedby="contact-hint contact_email-error"
                 prop:value=move || form.contact_email.get()
                 on:input=move |ev| form.contact_email.set(event_target_value(&ev)) />
             <p class="hint" id="contact-hint">{t("form.contact_hint")}</p>

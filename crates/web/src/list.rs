@@ -83,13 +83,23 @@ pub fn OrgList() -> impl IntoView {
             .with(|o| matches!(o, Load::Ready(l) if !l.is_empty()))
     };
 
+    // in the large mode the list holds a page of what is in view; the
+    // server counts the rest
+    let in_view = move || {
+        if shared.large.get() {
+            usize::try_from(shared.matched.get()).unwrap_or(usize::MAX)
+        } else {
+            rows.with(Vec::len)
+        }
+    };
+
     view! {
         <section class="list" aria-label=move || tr(&shared.lang.get(), "list.label")>
             <h2 class="list-count" aria-live="polite">
                 {move || {
                     let lang = shared.lang.get();
-                    match rows.with(Vec::len) {
-                        0 if total() => tr(&lang, "list.none_here"),
+                    match in_view() {
+                        0 if total() || shared.large.get() => tr(&lang, "list.none_here"),
                         0 => String::new(),
                         1 => tr(&lang, "list.one"),
                         n => tr_n(&lang, "list.many", n),
@@ -128,9 +138,10 @@ pub fn OrgList() -> impl IntoView {
                 }}
             </ul>
             {move || {
-                let n = rows.with(Vec::len);
-                (n > MAX_ROWS).then(|| view! {
-                    <p class="more">{tr_n(&shared.lang.get(), "list.more", n - MAX_ROWS)}</p>
+                let shown = rows.with(Vec::len).min(MAX_ROWS);
+                let n = in_view();
+                (n > shown).then(|| view! {
+                    <p class="more">{tr_n(&shared.lang.get(), "list.more", n - shown)}</p>
                 })
             }}
         </section>

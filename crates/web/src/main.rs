@@ -5,6 +5,7 @@ mod admin;
 mod api;
 mod app;
 mod card;
+mod clustered;
 mod filters;
 mod form;
 mod i18n;

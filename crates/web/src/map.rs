@@ -25,6 +25,8 @@ struct MapState {
     map: Map,
     cluster: MarkerClusterGroup,
     markers: HashMap<String, Marker>,
+    /// What the server clusters, in the large mode.
+    server: leaflet::FeatureGroup,
 }
 
 /// A handle to the map for the other components: move it, focus an
@@ -87,6 +89,18 @@ impl MapCtl {
     fn try_focus(&self, id: &str, shared: Shared) -> bool {
         self.state.with_value(|s| {
             let Some(s) = s else { return false };
+            if shared.large.get_untracked() {
+                // no markers held: go to the organisation, where the server
+                // draws it on its own
+                let Some(org) = shared.org_untracked(id) else {
+                    return false;
+                };
+                let (lat, lon) = org.geometry.lat_lon();
+                let zoom = s.map.get_zoom().max(17.0);
+                s.map.set_view(&LatLng::new(lat, lon), zoom);
+                shared.selected.set(Some(id.to_owned()));
+                return true;
+            }
             let Some(marker) = s.markers.get(id) else {
                 return false;
             };
@@ -168,21 +182,58 @@ fn create_map(
     cluster
         .unchecked_ref::<leaflet::Evented>()
         .on("click", on_click.as_ref().unchecked_ref());
-    on_click.forget(); // lives as long as the page
+    // the server's clusters and markers: a cluster zooms in, a marker opens
+    let server = leaflet::FeatureGroup::new();
+    server.unchecked_ref::<leaflet::Layer>().add_to(&map);
+    let server_map = map.clone();
+    let on_server_click = Closure::<dyn Fn(JsValue)>::new(move |event: JsValue| {
+        let Ok(layer) = js_sys::Reflect::get(&event, &"layer".into()) else {
+            return;
+        };
+        let get = |k: &str| js_sys::Reflect::get(&layer, &k.into()).ok();
+        if let Some(zoom) = get("smZoom").and_then(|z| z.as_f64()) {
+            let at = layer.unchecked_ref::<Marker>().get_lat_lng();
+            crate::clustered::expand(&server_map, at.lat(), at.lng(), zoom);
+        } else if let Some(id) = get("smId").and_then(|v| v.as_string()) {
+            shared.selected.set(Some(id));
+        }
+    });
+    server
+        .unchecked_ref::<leaflet::Evented>()
+        .on("click", on_server_click.as_ref().unchecked_ref());
+    on_click.forget(); // both live as long as the page
+    on_server_click.forget();
 
     // Leaflet turns Enter on a focused marker into a click that does not
     // reach the group, so keyboard activation is handled here, for Enter and
     // Space alike.
+    let key_map = map.clone();
     let on_key =
         Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
             if e.key() != "Enter" && e.key() != " " {
                 return;
             }
-            let id = e
+            let Some(target) = e
                 .target()
                 .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            else {
+                return;
+            };
+            let inner = |css: &str| target.query_selector(css).ok().flatten();
+            if target.class_list().contains("sm-cluster-marker") {
+                let Some(c) = inner(".sm-cluster") else { return };
+                let num = |k: &str| c.get_attribute(k).and_then(|v| v.parse::<f64>().ok());
+                if let (Some(lat), Some(lon), Some(zoom)) =
+                    (num("data-lat"), num("data-lon"), num("data-zoom"))
+                {
+                    e.prevent_default();
+                    crate::clustered::expand(&key_map, lat, lon, zoom);
+                }
+                return;
+            }
+            let id = Some(&target)
                 .filter(|el| el.class_list().contains("sm-marker"))
-                .and_then(|el| el.query_selector(".sm-pin").ok().flatten())
+                .and_then(|_| inner(".sm-pin"))
                 .and_then(|pin| pin.get_attribute("data-id"));
             if let Some(id) = id {
                 e.prevent_default();
@@ -208,6 +259,7 @@ fn create_map(
         map,
         cluster,
         markers: HashMap::new(),
+        server,
     })
 }
 
@@ -238,8 +290,14 @@ fn publish_view(map: &Map, shared: Shared) {
 fn marker(org: &Org, shared: Shared, lang: &str) -> Result<Marker, JsValue> {
     let (lat, lon) = org.geometry.lat_lon();
     let p = &org.properties;
-    let (colour, symbol, label) = shared
-        .category_untracked(p.category.as_str())
+    let name = p.name.text().best(lang).1.to_owned();
+    pin(&org.id, lat, lon, p.category.as_str(), Some(name), shared, lang)
+}
+
+/// A category's colour, symbol and label in `lang`.
+pub(crate) fn look(shared: Shared, slug: &str, lang: &str) -> (String, String, String) {
+    shared
+        .category_untracked(slug)
         .map(|c| {
             (
                 c.category.colour.clone(),
@@ -247,32 +305,53 @@ fn marker(org: &Org, shared: Shared, lang: &str) -> Result<Marker, JsValue> {
                 c.category.labels.best(lang).1.to_owned(),
             )
         })
-        .unwrap_or_else(|| ("#555555".to_owned(), String::new(), p.category.to_string()));
+        .unwrap_or_else(|| ("#555555".to_owned(), String::new(), slug.to_owned()))
+}
+
+/// One organisation's marker. Without its name (a server-drawn point not in
+/// the list), its title is its category.
+pub(crate) fn pin(
+    id: &str,
+    lat: f64,
+    lon: f64,
+    category: &str,
+    name: Option<String>,
+    shared: Shared,
+    lang: &str,
+) -> Result<Marker, JsValue> {
+    let (colour, symbol, label) = look(shared, category, lang);
 
     // Built as DOM with text, never as an HTML string.
     let pin: web_sys::HtmlElement = document().create_element("span")?.unchecked_into();
     pin.set_class_name("sm-pin");
     pin.style().set_property("background-color", &colour)?;
     pin.set_text_content(Some(&symbol));
-    pin.dataset().set("id", &org.id)?;
+    pin.dataset().set("id", id)?;
 
     let icon_options = DivIconOptions::new();
-    icon_options.set_class_name(format!("sm-marker sm-cat-{}", p.category));
+    icon_options.set_class_name(format!("sm-marker sm-cat-{category}"));
     icon_options.set_icon_size(Point::new(28.0, 28.0));
     icon_options.set_icon_anchor(Point::new(14.0, 14.0));
     js_sys::Reflect::set(&icon_options, &"html".into(), &pin)?;
     let icon = div_icon(&icon_options);
 
-    let name = p.name.text().best(lang).1.to_owned();
     let options = MarkerOptions::new();
     options.set_icon(icon);
-    options.set_title(name.clone());
     // the accessible name says what colour alone would
-    options.set_alt(format!("{name} ({label})"));
+    match name {
+        Some(name) => {
+            options.set_title(name.clone());
+            options.set_alt(format!("{name} ({label})"));
+        }
+        None => {
+            options.set_title(label.clone());
+            options.set_alt(label);
+        }
+    }
     options.set_keyboard(true);
     options.set_rise_on_hover(true);
     let m = Marker::new_with_options(&LatLng::new(lat, lon), &options);
-    js_sys::Reflect::set(&m, &"smId".into(), &org.id.clone().into())?;
+    js_sys::Reflect::set(&m, &"smId".into(), &id.into())?;
     Ok(m)
 }
 
@@ -291,6 +370,7 @@ pub fn MapView() -> impl IntoView {
         let initial = ctl.initial.with_value(Clone::clone);
         match create_map(&el, shared, initial) {
             Ok(s) => {
+                crate::clustered::follow(shared, s.server.clone());
                 ctl.state.set_value(Some(s));
                 ready.set(true);
             }
@@ -329,7 +409,11 @@ pub fn MapView() -> impl IntoView {
             Load::Ready(list) => Some(list.clone()),
             _ => None,
         });
-        let Some(orgs) = orgs else { return };
+        let Some(mut orgs) = orgs else { return };
+        if shared.large.get() {
+            // the server draws; the list's page is not the whole map
+            orgs.clear();
+        }
         ctl.state.update_value(|s| {
             let Some(s) = s else { return };
             s.cluster.clear_layers();
@@ -347,6 +431,9 @@ pub fn MapView() -> impl IntoView {
             s.cluster.add_layers(&all);
         });
         if let Some(id) = ctl.pending_focus.with_value(Clone::clone) {
+            if shared.large.get_untracked() && shared.org_untracked(&id).is_none() {
+                return; // an organisation outside the page: the card fetches it
+            }
             ctl.pending_focus.set_value(None);
             if !ctl.try_focus(&id, shared) {
                 // not among what the filters show (or no such entry)

@@ -67,9 +67,10 @@ fn translations(text: &LocalizedText, class: &'static str) -> impl IntoView + us
     items
         .into_iter()
         .map(|(l, t)| {
+            let tag = l.clone();
             view! {
-                <p class=class lang=l.clone() dir="auto">
-                    <span class="lang-tag" dir="ltr">{format!("[{l}] ")}</span>{t}
+                <p class=class lang=l dir="auto">
+                    <span class="lang-tag" dir="ltr">{tag}</span>{t}
                 </p>
             }
         })
@@ -131,11 +132,11 @@ pub fn RevisionCard(
             <dl class="meta">
                 <dt>{move || tr(&ui(), "admin.field_category")}</dt><dd>{category_label}</dd>
                 <dt>{move || tr(&ui(), "admin.field_city")}</dt>
-                <dd dir="auto">{move || format!("{city}, {}", crate::names::country(&ui(), &country))}</dd>
+                <dd><bdi>{city}</bdi>", "{move || crate::names::country(&ui(), &country)}</dd>
                 <dt>{move || tr(&ui(), "admin.field_precision")}</dt><dd>{move || tr(&ui(), precision_key)}</dd>
-                <dt>{move || tr(&ui(), "admin.field_contact_email")}</dt><dd dir="ltr">{contact}</dd>
+                <dt>{move || tr(&ui(), "admin.field_contact_email")}</dt><dd><bdi>{contact}</bdi></dd>
                 {d.website.as_ref().map(|w| view! {
-                    <dt>{move || tr(&ui(), "admin.field_website")}</dt><dd dir="ltr">{w.to_string()}</dd>
+                    <dt>{move || tr(&ui(), "admin.field_website")}</dt><dd><bdi>{w.to_string()}</bdi></dd>
                 })}
             </dl>
             <div class="rev-description">{translations(d.description.text(), "rev-description-l")}</div>

@@ -41,6 +41,33 @@ impl Filters {
     }
 }
 
+/// The API's box for the map's visible extent: longitudes wrapped into
+/// ±180 (the box may then cross the antimeridian), none for the whole
+/// world.
+pub fn bbox_of([west, south, east, north]: [f64; 4]) -> Option<solidarity_map_core::BBox> {
+    if east - west >= 360.0 {
+        return Some(solidarity_map_core::BBox {
+            min_lon: -180.0,
+            min_lat: south.max(-90.0),
+            max_lon: 180.0,
+            max_lat: north.min(90.0),
+        });
+    }
+    let wrap = |x: f64| {
+        if (-180.0..=180.0).contains(&x) {
+            x
+        } else {
+            (x + 180.0).rem_euclid(360.0) - 180.0
+        }
+    };
+    Some(solidarity_map_core::BBox {
+        min_lon: wrap(west),
+        min_lat: south.clamp(-90.0, 90.0),
+        max_lon: wrap(east),
+        max_lat: north.clamp(-90.0, 90.0),
+    })
+}
+
 /// A map view: centre and zoom.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct View {
