@@ -543,3 +543,41 @@ pub fn many_orgs(n: usize) -> Value {
         .collect();
     json!({"type": "FeatureCollection", "features": features})
 }
+
+/// Script run before any of the page's own, like the error trap: records
+/// every Content-Security-Policy violation the page reports.
+const CSP_TRAP: &str = r"
+window.__csp = [];
+document.addEventListener('securitypolicyviolation', e => window.__csp.push(
+    e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') + ' at ' + e.sourceFile + ':' + e.lineNumber + ' ' + (e.sample || '')));
+";
+
+impl Browser {
+    /// Runs `source` in every page from now on, before the page's own
+    /// scripts.
+    pub async fn on_every_page(&self, source: &str) -> Result<()> {
+        self.client
+            .issue_cmd(Cdp {
+                method: "Page.addScriptToEvaluateOnNewDocument",
+                params: json!({ "source": source }),
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// From now on, records Content-Security-Policy violations; read them
+    /// with [`Browser::csp_violations`].
+    pub async fn watch_csp(&self) -> Result<()> {
+        self.on_every_page(CSP_TRAP).await
+    }
+
+    /// The Content-Security-Policy violations the page reported since it
+    /// was loaded (after [`Browser::watch_csp`]).
+    pub async fn csp_violations(&self) -> Result<Vec<String>> {
+        let v = self
+            .client
+            .execute("return window.__csp || []", vec![])
+            .await?;
+        Ok(serde_json::from_value(v)?)
+    }
+}

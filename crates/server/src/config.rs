@@ -57,4 +57,20 @@ pub struct ServeArgs {
     /// Do not add the demo organisations to an empty database.
     #[arg(long, env = "NO_DEMO_DATA")]
     pub no_demo: bool,
+    /// Who may embed the map in a frame: `'none'`, or origins separated by
+    /// spaces or commas (`'self' https://partner.example`).
+    #[arg(long, env = "FRAME_ANCESTORS", default_value = "'none'")]
+    pub frame_ancestors: String,
+    /// The site is reached over HTTPS (e.g. behind a TLS proxy): send
+    /// Strict-Transport-Security.
+    #[arg(long, env = "BEHIND_HTTPS")]
+    pub behind_https: bool,
+}
+
+impl ServeArgs {
+    /// The security header settings, checked.
+    pub fn security(&self) -> anyhow::Result<crate::http::security::SecurityConfig> {
+        crate::http::security::SecurityConfig::new(&self.frame_ancestors, self.behind_https)
+            .map_err(anyhow::Error::msg)
+    }
 }

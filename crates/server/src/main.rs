@@ -144,6 +144,7 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!(count = n, status = status.as_str(), "imported");
         }
         Command::Serve(args) => {
+            let security = args.security()?;
             seed::sync_categories(store.as_ref()).await?;
             if !args.no_demo {
                 let n = seed::seed_demo_if_empty(store.as_ref()).await?;
@@ -168,7 +169,8 @@ async fn main() -> anyhow::Result<()> {
             );
             let listener = tokio::net::TcpListener::bind(&args.addr).await?;
             tracing::info!("Solidarity Map at http://{}/", listener.local_addr()?);
-            http::serve(listener, http::app(state, args.dist_dir)).await?;
+            let app = http::app_with_security(state, args.dist_dir, security);
+            http::serve(listener, app).await?;
         }
     }
     Ok(())

@@ -11,6 +11,7 @@ mod health;
 mod organizations;
 mod places;
 pub mod secrets;
+pub mod security;
 mod site;
 mod submissions;
 
@@ -26,7 +27,6 @@ use solidarity_map_core::SiteConfig;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
 
 pub use error::{ApiError, json_body};
 
@@ -57,6 +57,17 @@ impl AppState {
 /// The whole application: API under `/api`, health at `/healthz`, the web
 /// client everywhere else.
 pub fn app(state: AppState, dist: PathBuf) -> Router {
+    app_with_security(state, dist, security::SecurityConfig::default())
+}
+
+/// [`app`] with the operator's framing and HTTPS settings for the security
+/// headers.
+pub fn app_with_security(
+    state: AppState,
+    dist: PathBuf,
+    security: security::SecurityConfig,
+) -> Router {
+    let headers = security::SecurityHeaders::new(&dist, &state.site.tile_url, security);
     let admin = Router::new()
         .merge(admin::login_router().layer(rate_limit(4, 5)))
         .merge(admin::router());
@@ -82,7 +93,11 @@ pub fn app(state: AppState, dist: PathBuf) -> Router {
             StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(30),
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn_with_state(
+            headers,
+            security::add_headers,
+        ))
+        .layer(security::trace_layer())
 }
 
 /// A per-address limit: a burst of `burst` requests, then one more every

@@ -1,0 +1,364 @@
+//! Security headers on every kind of response, and a Content-Security-Policy
+//! that matches the built client, the tile server and the framing setting.
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::Path;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use base64::Engine;
+use http_body_util::BodyExt;
+use sha2::{Digest, Sha256};
+use solidarity_map_core::SiteConfig;
+use solidarity_map_server::http::security::SecurityConfig;
+use solidarity_map_server::http::{AppState, app_with_security};
+use solidarity_map_server::seed;
+use tower::ServiceExt;
+
+const LOADER: &str = "\nimport init from '/app.js';\nawait init();\n";
+
+fn index_html(script: &str) -> String {
+    format!(
+        "<!doctype html><html><head><title>map</title>\
+         <script src=\"/leaflet/leaflet.js\"></script>\
+         <script type=\"module\">{script}</script></head><body></body></html>"
+    )
+}
+
+struct Env {
+    app: Router,
+    dist: tempfile::TempDir,
+    _db: support::TestDb,
+}
+
+async fn env(tile_url: &str, security: SecurityConfig) -> Env {
+    let db = support::sqlite().await;
+    let store = db.store();
+    seed::sync_categories(store.as_ref()).await.unwrap();
+    seed::seed_demo_if_empty(store.as_ref()).await.unwrap();
+    let dist = tempfile::tempdir().unwrap();
+    std::fs::write(dist.path().join("index.html"), index_html(LOADER)).unwrap();
+    std::fs::write(dist.path().join("app.js"), "export default function () {}").unwrap();
+    let site = SiteConfig {
+        tile_url: tile_url.into(),
+        tile_attribution: "Tiles".into(),
+    };
+    let state = AppState::new(store, site).await.unwrap();
+    let app = app_with_security(state, dist.path().to_owned(), security).layer(axum::Extension(
+        ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 4000))),
+    ));
+    Env { app, dist, _db: db }
+}
+
+async fn send(app: &Router, req: Request<Body>) -> (StatusCode, HeaderMap) {
+    let res = app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let _ = res.into_body().collect().await.unwrap();
+    (status, headers)
+}
+
+async fn get(app: &Router, uri: &str) -> (StatusCode, HeaderMap) {
+    send(app, Request::get(uri).body(Body::empty()).unwrap()).await
+}
+
+fn header<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    h.get(name).map(|v| v.to_str().unwrap())
+}
+
+/// The policy's directives, each with its sources.
+fn csp(h: &HeaderMap) -> BTreeMap<String, Vec<String>> {
+    let raw = header(h, "content-security-policy").expect("a Content-Security-Policy");
+    raw.split(';')
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(|d| {
+            let mut parts = d.split_whitespace().map(str::to_owned);
+            let name = parts.next().unwrap();
+            (name, parts.collect())
+        })
+        .collect()
+}
+
+fn sha256_source(text: &str) -> String {
+    format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(Sha256::digest(text.as_bytes()))
+    )
+}
+
+fn assert_headers(what: &str, h: &HeaderMap) {
+    let policy = csp(h);
+    for (directive, want) in [
+        ("default-src", "'self'"),
+        ("connect-src", "'self'"),
+        ("style-src", "'self'"),
+        ("object-src", "'none'"),
+        ("base-uri", "'none'"),
+        ("form-action", "'self'"),
+        ("frame-ancestors", "'none'"),
+    ] {
+        assert_eq!(
+            policy.get(directive).map(|s| s.join(" ")).as_deref(),
+            Some(want),
+            "{what}: {directive}"
+        );
+    }
+    let scripts = &policy["script-src"];
+    assert!(
+        scripts.contains(&"'self'".to_owned())
+            && scripts.contains(&"'wasm-unsafe-eval'".to_owned()),
+        "{what}: {scripts:?}"
+    );
+    for source in policy.values().flatten() {
+        assert!(
+            !matches!(
+                source.as_str(),
+                "'unsafe-inline'" | "'unsafe-eval'" | "*" | "http:" | "https:"
+            ),
+            "{what}: {source} in the policy"
+        );
+    }
+    assert_eq!(
+        header(h, "x-content-type-options"),
+        Some("nosniff"),
+        "{what}"
+    );
+    assert_eq!(
+        header(h, "referrer-policy"),
+        Some("strict-origin-when-cross-origin"),
+        "{what}"
+    );
+    assert_eq!(header(h, "x-frame-options"), Some("DENY"), "{what}");
+    assert_eq!(
+        header(h, "cross-origin-opener-policy"),
+        Some("same-origin"),
+        "{what}"
+    );
+    let permissions = header(h, "permissions-policy").unwrap_or_default();
+    for feature in ["camera", "microphone", "geolocation", "payment", "usb"] {
+        assert!(
+            permissions.contains(&format!("{feature}=()")),
+            "{what}: {permissions}"
+        );
+    }
+    assert_eq!(header(h, "strict-transport-security"), None, "{what}");
+}
+
+#[tokio::test]
+async fn every_kind_of_response_carries_the_security_headers() {
+    let env = env(
+        "https://tile.example.org/{z}/{x}/{y}.png",
+        SecurityConfig::default(),
+    )
+    .await;
+    let app = &env.app;
+    let cases: Vec<(&str, Request<Body>, StatusCode)> = vec![
+        (
+            "GeoJSON",
+            Request::get("/api/organizations")
+                .body(Body::empty())
+                .unwrap(),
+            StatusCode::OK,
+        ),
+        (
+            "clusters",
+            Request::get("/api/clusters?zoom=3")
+                .body(Body::empty())
+                .unwrap(),
+            StatusCode::OK,
+        ),
+        (
+            "JSON",
+            Request::get("/api/categories").body(Body::empty()).unwrap(),
+            StatusCode::OK,
+        ),
+        (
+            "health",
+            Request::get("/healthz").body(Body::empty()).unwrap(),
+            StatusCode::OK,
+        ),
+        (
+            "static file",
+            Request::get("/app.js").body(Body::empty()).unwrap(),
+            StatusCode::OK,
+        ),
+        (
+            "index.html",
+            Request::get("/").body(Body::empty()).unwrap(),
+            StatusCode::OK,
+        ),
+        (
+            "client route",
+            Request::get("/edit/abc").body(Body::empty()).unwrap(),
+            StatusCode::OK,
+        ),
+        (
+            "missing file",
+            Request::get("/missing.js").body(Body::empty()).unwrap(),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "unknown API path",
+            Request::get("/api/nothing").body(Body::empty()).unwrap(),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "unknown organisation",
+            Request::get("/api/organizations/00000000-0000-4000-8000-000000000000")
+                .body(Body::empty())
+                .unwrap(),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "bad parameter",
+            Request::get("/api/organizations?bbox=1,2")
+                .body(Body::empty())
+                .unwrap(),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "not signed in",
+            Request::get("/api/admin/submissions")
+                .body(Body::empty())
+                .unwrap(),
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            "too large",
+            Request::post("/api/submissions")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(vec![b' '; 70 * 1024]))
+                .unwrap(),
+            StatusCode::PAYLOAD_TOO_LARGE,
+        ),
+    ];
+    for (what, req, want) in cases {
+        let (status, h) = send(app, req).await;
+        assert_eq!(status, want, "{what}");
+        assert_headers(what, &h);
+    }
+
+    // a revalidated response (304) too
+    let (_, h) = get(app, "/api/categories").await;
+    let etag = header(&h, "etag").expect("an ETag").to_owned();
+    let (status, h) = send(
+        app,
+        Request::get("/api/categories")
+            .header(header::IF_NONE_MATCH, etag)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_MODIFIED);
+    assert_headers("not modified", &h);
+}
+
+#[tokio::test]
+async fn the_policy_allows_exactly_the_inline_scripts_of_index_html() {
+    let env = env("", SecurityConfig::default()).await;
+    let (_, h) = get(&env.app, "/").await;
+    let scripts = &csp(&h)["script-src"];
+    assert_eq!(
+        scripts,
+        &vec![
+            "'self'".to_owned(),
+            "'wasm-unsafe-eval'".to_owned(),
+            sha256_source(LOADER)
+        ]
+    );
+
+    // a rebuilt client gets a policy for its new loader, without a restart
+    let rebuilt = "\nimport init from '/app-2.js';\nawait init();\n";
+    std::fs::write(env.dist.path().join("index.html"), index_html(rebuilt)).unwrap();
+    let (_, h) = get(&env.app, "/join").await;
+    assert_eq!(csp(&h)["script-src"][2], sha256_source(rebuilt));
+    // and other responses follow
+    let (_, h) = get(&env.app, "/api/config").await;
+    assert_eq!(csp(&h)["script-src"][2], sha256_source(rebuilt));
+}
+
+/// The real client, when it is built: every inline script of Trunk's
+/// `index.html` is allowed by its hash, and nothing else inline.
+#[tokio::test]
+async fn the_policy_matches_the_built_client() {
+    let built = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../dist/index.html");
+    let Ok(html) = std::fs::read_to_string(&built) else {
+        eprintln!("\n!!! SKIPPED: {} is not built\n", built.display());
+        return;
+    };
+    let env = env("", SecurityConfig::default()).await;
+    std::fs::write(env.dist.path().join("index.html"), &html).unwrap();
+    let (_, h) = get(&env.app, "/").await;
+    let scripts = &csp(&h)["script-src"];
+    let inline: Vec<&str> = html
+        .split("<script")
+        .skip(1)
+        .filter_map(|s| s.split_once('>'))
+        .filter(|(attrs, _)| !attrs.contains("src="))
+        .filter_map(|(_, rest)| rest.split_once("</script>").map(|(body, _)| body))
+        .collect();
+    assert!(!inline.is_empty(), "Trunk's loader is an inline script");
+    let mut want = vec!["'self'".to_owned(), "'wasm-unsafe-eval'".to_owned()];
+    want.extend(inline.iter().map(|s| sha256_source(s)));
+    assert_eq!(scripts, &want);
+}
+
+#[tokio::test]
+async fn images_may_come_from_the_tile_server_only() {
+    for (tile_url, want) in [
+        (
+            "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png",
+            "'self' data: https://*.tile.openstreetmap.org",
+        ),
+        (
+            "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+            "'self' data: https://tile.openstreetmap.org",
+        ),
+        (
+            "http://tiles.internal:8081/osm/{z}/{x}/{y}.png",
+            "'self' data: http://tiles.internal:8081",
+        ),
+        ("/tiles/{z}/{x}/{y}.png", "'self' data:"),
+        ("", "'self' data:"),
+    ] {
+        let env = env(tile_url, SecurityConfig::default()).await;
+        let (_, h) = get(&env.app, "/").await;
+        assert_eq!(csp(&h)["img-src"].join(" "), want, "{tile_url}");
+    }
+}
+
+#[tokio::test]
+async fn framing_and_hsts_follow_the_settings() {
+    let security = SecurityConfig::new("'self', https://partner.example", true).unwrap();
+    let env = env("", security).await;
+    for uri in ["/", "/api/organizations", "/missing.js"] {
+        let (_, h) = get(&env.app, uri).await;
+        assert_eq!(
+            csp(&h)["frame-ancestors"],
+            vec!["'self'".to_owned(), "https://partner.example".to_owned()],
+            "{uri}"
+        );
+        assert_eq!(header(&h, "x-frame-options"), None, "{uri}");
+        assert_eq!(
+            header(&h, "strict-transport-security"),
+            Some("max-age=31536000"),
+            "{uri}"
+        );
+    }
+    // what could break out of the directive is refused at start-up
+    for bad in [
+        "https://partner.example; script-src *",
+        "'unsafe-inline'",
+        "'none' https://partner.example",
+    ] {
+        assert!(SecurityConfig::new(bad, false).is_err(), "{bad}");
+    }
+}
