@@ -160,7 +160,8 @@ async fn main() -> anyhow::Result<()> {
                 tile_url: args.tile_url,
                 tile_attribution: args.tile_attribution,
             };
-            let state = AppState::new(store, site).await?;
+            let mut state = AppState::new(store, site).await?;
+            state.secure_cookies = args.behind_https;
             tracing::info!(
                 points = state.clusters.len(),
                 megabytes = state.clusters.memory_bytes() / 1_000_000,

@@ -249,7 +249,10 @@ async fn bad_input_gets_400_naming_the_parameter() {
         ("/api/clusters".to_owned(), "zoom"),
         ("/api/clusters?zoom=23".to_owned(), "zoom"),
         ("/api/clusters?zoom=3&bbox=1,2".to_owned(), "bbox"),
-        ("/api/clusters?zoom=3&category=unknown-kind".to_owned(), "category"),
+        (
+            "/api/clusters?zoom=3&category=unknown-kind".to_owned(),
+            "category",
+        ),
     ];
     for (uri, field) in cases {
         let (status, ctype, body) = get(&env.app, &uri).await;
@@ -333,7 +336,10 @@ async fn clusters_count_what_the_list_counts_for_every_filter() {
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(org["geometry"], one["geometry"], "the public point, no other");
+    assert_eq!(
+        org["geometry"], one["geometry"],
+        "the public point, no other"
+    );
 }
 
 #[tokio::test]
@@ -562,6 +568,7 @@ async fn database_down_means_503_not_500() {
             store: Arc::new(DownStore),
             site: site(),
             clusters: Arc::new(Clusters::new(Vec::new(), &[])),
+            secure_cookies: false,
         },
         dist.path().to_owned(),
     );

@@ -24,6 +24,11 @@ struct Env {
 }
 
 async fn env() -> Env {
+    env_with(false).await
+}
+
+/// `secure`: the site is served over HTTPS (`--behind-https`).
+async fn env_with(secure: bool) -> Env {
     let db = support::sqlite().await;
     let store = db.store();
     seed::sync_categories(store.as_ref()).await.unwrap();
@@ -35,7 +40,8 @@ async fn env() -> Env {
         tile_url: String::new(),
         tile_attribution: String::new(),
     };
-    let state = AppState::new(store, site).await.unwrap();
+    let mut state = AppState::new(store, site).await.unwrap();
+    state.secure_cookies = secure;
     let app = app(state, dist.path().to_owned())
         // what the real server adds from the socket: the rate limits key on it
         .layer(axum::Extension(ConnectInfo(SocketAddr::from((
@@ -609,7 +615,10 @@ async fn the_clustered_map_follows_approvals_moves_and_withdrawals_at_once() {
             assert_eq!(ok.status, StatusCode::NO_CONTENT, "{}", ok.body);
         }
     };
-    let rev = pending(app, &cookie).await[0]["id"].as_str().unwrap().to_owned();
+    let rev = pending(app, &cookie).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     approve(rev).await;
     assert_eq!(clustered(app, world).await, before + 1);
     assert_eq!(clustered(app, jerusalem).await, here + 1);
@@ -623,7 +632,10 @@ async fn the_clustered_map_follows_approvals_moves_and_withdrawals_at_once() {
     moved["location"] = json!({"lat": 32.79, "lon": 34.99});
     let r = call(app, "PUT", &format!("/api/edit/{token}"), Some(moved), &[]).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let rev = pending(app, &cookie).await[0]["id"].as_str().unwrap().to_owned();
+    let rev = pending(app, &cookie).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     approve(rev).await;
     assert_eq!(clustered(app, jerusalem).await, here);
     assert_eq!(
@@ -635,4 +647,22 @@ async fn the_clustered_map_follows_approvals_moves_and_withdrawals_at_once() {
     let gone = call(app, "DELETE", &format!("/api/edit/{token}"), None, &[]).await;
     assert_eq!(gone.status, StatusCode::NO_CONTENT);
     assert_eq!(clustered(app, world).await, before);
+}
+
+#[tokio::test]
+async fn over_https_the_session_cookie_is_secure() {
+    for secure in [false, true] {
+        let env = env_with(secure).await;
+        let r = call(
+            &env.app,
+            "POST",
+            "/api/admin/login",
+            Some(json!({"username": "mod", "password": "a long enough password"})),
+            &[],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK);
+        let cookie = r.cookie.unwrap();
+        assert_eq!(cookie.contains("; Secure"), secure, "{cookie}");
+    }
 }

@@ -19,11 +19,6 @@ fn changes(
 ) -> Vec<(&'static str, String, String)> {
     let a = OrganizationInput::from(current);
     let b = OrganizationInput::from(proposed);
-    let show = |v: serde_json::Value| match v {
-        serde_json::Value::String(s) => s,
-        serde_json::Value::Null => String::new(),
-        other => other.to_string(),
-    };
     let pairs = [
         ("admin.field_name", j(&a.name), j(&b.name)),
         (
@@ -51,6 +46,23 @@ fn changes(
         .filter(|(_, x, y)| x != y)
         .map(|(f, x, y)| (f, show(x), show(y)))
         .collect()
+}
+
+/// A field's value as a moderator reads it: translations as `[en] text`
+/// one after the other, lists joined, text as typed.
+fn show(v: serde_json::Value) -> String {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => s,
+        Value::Null => String::new(),
+        Value::Array(items) => items.into_iter().map(show).collect::<Vec<_>>().join(", "),
+        Value::Object(map) => map
+            .into_iter()
+            .map(|(k, v)| format!("[{k}] {}", show(v)))
+            .collect::<Vec<_>>()
+            .join(" · "),
+        other => other.to_string(),
+    }
 }
 
 /// Any field of the input as JSON, to compare and show it uniformly.

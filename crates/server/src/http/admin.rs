@@ -74,10 +74,13 @@ impl FromRequestParts<AppState> for Moderator {
     }
 }
 
-fn session_cookie(value: String, max_age_hours: i64) -> Cookie<'static> {
+/// The session cookie; `Secure` when the site is served over HTTPS, so it
+/// never travels in clear.
+fn session_cookie(value: String, max_age_hours: i64, secure: bool) -> Cookie<'static> {
     Cookie::build((COOKIE, value))
         .http_only(true)
         .same_site(SameSite::Strict)
+        .secure(secure)
         .path("/api")
         .max_age(cookie::time::Duration::hours(max_age_hours))
         .build()
@@ -115,7 +118,7 @@ async fn login(
         .await?;
     tracing::info!(user = %user.username, "moderator signed in");
     Ok((
-        jar.add(session_cookie(token, SESSION_HOURS)),
+        jar.add(session_cookie(token, SESSION_HOURS, state.secure_cookies)),
         Json(SessionInfo {
             username: user.username,
             csrf_token: csrf,
@@ -139,7 +142,7 @@ async fn logout(
 ) -> Result<(CookieJar, StatusCode), ApiError> {
     state.store.delete_session(&m.token_hash).await?;
     Ok((
-        jar.remove(session_cookie(String::new(), 0)),
+        jar.remove(session_cookie(String::new(), 0, state.secure_cookies)),
         StatusCode::NO_CONTENT,
     ))
 }

@@ -40,6 +40,8 @@ pub struct AppState {
     pub site: SiteConfig,
     /// The clustering index of every published organisation.
     pub clusters: Arc<Clusters>,
+    /// Cookies only over HTTPS (`--behind-https`).
+    pub secure_cookies: bool,
 }
 
 impl AppState {
@@ -50,6 +52,7 @@ impl AppState {
             store,
             site,
             clusters,
+            secure_cookies: false,
         })
     }
 }
