@@ -40,14 +40,10 @@ fn describe(shared: Shared, props: &ClusterProperties, lang: &str) -> String {
         .iter()
         .map(|(slug, n)| (*n, format!("{n} {}", look(shared, slug, lang).2)))
         .collect();
-    parts.sort_by(|a, b| b.0.cmp(&a.0));
+    parts.sort_by_key(|p| std::cmp::Reverse(p.0));
     let list: Vec<String> = parts.into_iter().map(|(_, s)| s).collect();
     let count = usize::try_from(props.count).unwrap_or(usize::MAX);
-    format!(
-        "{}: {}",
-        tr_n(lang, "map.cluster", count),
-        list.join(", ")
-    )
+    format!("{}: {}", tr_n(lang, "map.cluster", count), list.join(", "))
 }
 
 fn cluster_marker(
