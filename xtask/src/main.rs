@@ -8,6 +8,7 @@
 //!   clippy (native and wasm32), the web build, unit, store, API and browser
 //!   tests.
 
+mod bench;
 mod tools;
 
 use std::path::{Path, PathBuf};
@@ -23,12 +24,15 @@ fn main() -> Result<()> {
     match args.next().as_deref() {
         Some("run") => run(&root, args.collect()),
         Some("test") => test(&root),
+        Some("bench") => bench::main(&root, args.collect()),
         Some("build") => {
             tools::ensure_web_tools(&root)?;
             build_web(&root)
         }
         _ => {
-            eprintln!("usage: cargo xtask run [serve options…] | test | build");
+            eprintln!(
+                "usage: cargo xtask run [serve options…] | test | build | bench [--quick] [--out FILE]"
+            );
             std::process::exit(2);
         }
     }
@@ -148,6 +152,9 @@ fn test(root: &Path) -> Result<()> {
     step("web client (trunk build --release)", || build_web(root))?;
     step("tests (cargo test --workspace)", || {
         cmd("cargo", &["test", "--workspace", "--no-fail-fast"])
+    })?;
+    step("benchmark, quick (cargo xtask bench --quick)", || {
+        bench::run(root, bench::Mode::Quick)
     })?;
     eprintln!(
         "\nall checks passed in {:.0}s",

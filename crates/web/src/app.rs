@@ -182,7 +182,11 @@ fn fetch_selected(shared: Shared) {
             Load::Ready(list) => list.iter().any(|f| f.id == id),
             _ => true, // wait for the list first
         });
-        if have || shared.extra.with_untracked(|e| e.as_ref().is_some_and(|e| e.id == id)) {
+        if have
+            || shared
+                .extra
+                .with_untracked(|e| e.as_ref().is_some_and(|e| e.id == id))
+        {
             return;
         }
         leptos::task::spawn_local(async move {

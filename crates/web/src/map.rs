@@ -221,7 +221,9 @@ fn create_map(
             };
             let inner = |css: &str| target.query_selector(css).ok().flatten();
             if target.class_list().contains("sm-cluster-marker") {
-                let Some(c) = inner(".sm-cluster") else { return };
+                let Some(c) = inner(".sm-cluster") else {
+                    return;
+                };
                 let num = |k: &str| c.get_attribute(k).and_then(|v| v.parse::<f64>().ok());
                 if let (Some(lat), Some(lon), Some(zoom)) =
                     (num("data-lat"), num("data-lon"), num("data-zoom"))
@@ -291,7 +293,15 @@ fn marker(org: &Org, shared: Shared, lang: &str) -> Result<Marker, JsValue> {
     let (lat, lon) = org.geometry.lat_lon();
     let p = &org.properties;
     let name = p.name.text().best(lang).1.to_owned();
-    pin(&org.id, lat, lon, p.category.as_str(), Some(name), shared, lang)
+    pin(
+        &org.id,
+        lat,
+        lon,
+        p.category.as_str(),
+        Some(name),
+        shared,
+        lang,
+    )
 }
 
 /// A category's colour, symbol and label in `lang`.
