@@ -22,6 +22,10 @@ use super::{
     BULK_ROWS_PER_STATEMENT, Page, PublicPoint, Result, Store, bulk_insert_error, like_pattern,
 };
 
+/// Up to this many matches a page is found through the position index and
+/// sorted; beyond, by walking the name index (see `push_filter`).
+const BY_POSITION_UP_TO: i64 = 20_000;
+
 #[derive(Clone)]
 pub struct SqliteStore {
     pub(super) pool: SqlitePool,
@@ -49,10 +53,24 @@ impl SqliteStore {
         Ok(Self { pool })
     }
 
-    fn push_filter(qb: &mut QueryBuilder<'_, Sqlite>, f: &OrgFilter) {
+    /// The filter as a `where` clause. `by_position`: the box may use the
+    /// position index; when it matches most of the table, walking the name
+    /// index and skipping what lies outside is far cheaper than sorting
+    /// every match by name, so the caller turns it off (a unary `+` hides
+    /// the columns from the planner).
+    fn push_filter(qb: &mut QueryBuilder<'_, Sqlite>, f: &OrgFilter, by_position: bool) {
         qb.push(" where status = 'published'");
+        let col = |c: &str| {
+            if by_position {
+                format!(" {c}")
+            } else {
+                format!(" +{c}")
+            }
+        };
         if let Some(b) = f.bbox {
-            qb.push(" and public_lat between ")
+            qb.push(" and")
+                .push(col("public_lat"))
+                .push(" between ")
                 .push_bind(b.min_lat)
                 .push(" and ")
                 .push_bind(b.max_lat);
@@ -63,7 +81,9 @@ impl SqliteStore {
                     .push_bind(b.max_lon)
                     .push(")");
             } else {
-                qb.push(" and public_lon between ")
+                qb.push(" and")
+                    .push(col("public_lon"))
+                    .push(" between ")
                     .push_bind(b.min_lon)
                     .push(" and ")
                     .push_bind(b.max_lon);
@@ -216,8 +236,14 @@ impl Store for SqliteStore {
     }
 
     async fn published(&self, filter: &OrgFilter) -> Result<Page> {
+        // how many match first: it decides how to find the page
+        let mut count = QueryBuilder::new("select count(*) from organizations");
+        Self::push_filter(&mut count, filter, true);
+        let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
+
+        let by_position = total <= BY_POSITION_UP_TO;
         let mut qb = QueryBuilder::new(format!("select id, {ORG_COLUMNS} from organizations"));
-        Self::push_filter(&mut qb, filter);
+        Self::push_filter(&mut qb, filter, by_position);
         qb.push(" order by sort_name, id limit ")
             .push_bind(i64::from(filter.limit()))
             .push(" offset ")
@@ -227,10 +253,6 @@ impl Store for SqliteStore {
             .into_iter()
             .map(Organization::try_from)
             .collect::<Result<Vec<_>>>()?;
-
-        let mut count = QueryBuilder::new("select count(*) from organizations");
-        Self::push_filter(&mut count, filter);
-        let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
         Ok(Page {
             items,
             total: u64::try_from(total).unwrap_or(0),
