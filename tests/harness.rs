@@ -581,3 +581,118 @@ impl Browser {
         Ok(serde_json::from_value(v)?)
     }
 }
+
+/// The server binary (built if it is not there yet), for tests that start
+/// it their own way.
+pub fn server_binary() -> Result<PathBuf> {
+    server_bin()
+}
+
+/// A free TCP port on 127.0.0.1.
+pub fn free_tcp_port() -> Result<u16> {
+    free_port()
+}
+
+/// The Postgres server tests make their own databases on
+/// (`TEST_DATABASE_URL`, else the local one as `postgres`).
+pub fn postgres_admin_url() -> String {
+    std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// `url` with its database name replaced by `db`.
+pub fn with_database(url: &str, db: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let base = match base.rfind('/') {
+        Some(i) if i > "postgres://".len() => &base[..i],
+        _ => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{db}?{q}"),
+        None => format!("{base}/{db}"),
+    }
+}
+
+/// Runs one SQL statement with `psql`; false when it fails (e.g. no server).
+pub fn psql(url: &str, sql: &str) -> bool {
+    Command::new("psql")
+        .args([url, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// `solidarity-map serve` on a free port against `database_url`, without
+/// demo data, web client or tiles; killed (SIGKILL) on drop.
+pub struct ServeProcess {
+    child: Child,
+    pub base: String,
+    _dist: tempfile::TempDir,
+}
+
+impl ServeProcess {
+    /// Starts it with `extra` serve flags and waits until `/healthz` is 200.
+    pub async fn start(database_url: &str, extra: &[&str]) -> Result<ServeProcess> {
+        let bin = server_bin()?;
+        let dist = tempfile::tempdir()?;
+        let port = free_port()?;
+        let child = Command::new(&bin)
+            .args(["--database-url", database_url, "serve", "--no-demo"])
+            .args(["--addr", &format!("127.0.0.1:{port}")])
+            .arg("--dist-dir")
+            .arg(dist.path())
+            .args(["--tile-url", ""])
+            .args(extra)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .spawn()
+            .context("start the server")?;
+        let server = ServeProcess {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            _dist: dist,
+        };
+        server.wait_healthy(Duration::from_secs(60)).await?;
+        Ok(server)
+    }
+
+    /// Waits until `/healthz` answers 200.
+    pub async fn wait_healthy(&self, within: Duration) -> Result<()> {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(5))
+            .build()?;
+        let deadline = Instant::now() + within;
+        loop {
+            if let Ok(r) = http.get(format!("{}/healthz", self.base)).send().await
+                && r.status().is_success()
+            {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                bail!("the server did not become healthy within {within:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The process id, e.g. to send it a signal.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Kills it at once (SIGKILL on Unix): no graceful shutdown.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for ServeProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}

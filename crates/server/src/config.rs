@@ -65,6 +65,10 @@ pub struct ServeArgs {
     /// Strict-Transport-Security.
     #[arg(long, env = "BEHIND_HTTPS")]
     pub behind_https: bool,
+    /// Requests handled at once; beyond it a request gets 503 with
+    /// `Retry-After: 1` at once instead of waiting.
+    #[arg(long, env = "MAX_CONCURRENT", default_value_t = 512)]
+    pub max_concurrent: usize,
 }
 
 impl ServeArgs {

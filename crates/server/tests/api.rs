@@ -569,6 +569,7 @@ async fn database_down_means_503_not_500() {
             site: site(),
             clusters: Arc::new(Clusters::new(Vec::new(), &[])),
             secure_cookies: false,
+            max_concurrent: 512,
         },
         dist.path().to_owned(),
     );

@@ -8,6 +8,7 @@ mod clusters;
 mod edit;
 mod error;
 mod health;
+mod limits;
 mod organizations;
 mod places;
 pub mod secrets;
@@ -42,6 +43,9 @@ pub struct AppState {
     pub clusters: Arc<Clusters>,
     /// Cookies only over HTTPS (`--behind-https`).
     pub secure_cookies: bool,
+    /// Requests handled at once before shedding with 503
+    /// (`--max-concurrent`).
+    pub max_concurrent: usize,
 }
 
 impl AppState {
@@ -53,6 +57,7 @@ impl AppState {
             site,
             clusters,
             secure_cookies: false,
+            max_concurrent: 512,
         })
     }
 }
@@ -71,6 +76,7 @@ pub fn app_with_security(
     security: security::SecurityConfig,
 ) -> Router {
     let headers = security::SecurityHeaders::new(&dist, &state.site.tile_url, security);
+    let in_flight = limits::InFlight::new(state.max_concurrent);
     let admin = Router::new()
         .merge(admin::login_router().layer(rate_limit(4, 5)))
         .merge(admin::router());
@@ -95,6 +101,10 @@ pub fn app_with_security(
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(30),
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            in_flight,
+            limits::shed,
         ))
         .layer(axum::middleware::from_fn_with_state(
             headers,

@@ -1,0 +1,253 @@
+//! Limits under load, over real loopback connections: beyond the limit on
+//! requests in flight a request is shed at once with 503 (it does not
+//! queue), and a flood of submissions gets 429s while the map keeps
+//! answering.
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use solidarity_map_core::SiteConfig;
+use solidarity_map_server::http::{AppState, app, secrets};
+use solidarity_map_server::seed;
+use tokio::io::AsyncWriteExt;
+
+struct Env {
+    base: String,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+    _db: support::TestDb,
+    _dist: tempfile::TempDir,
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+/// The app on a free loopback port, handling at most `max_concurrent`
+/// requests at once.
+async fn serve(max_concurrent: usize) -> Env {
+    let db = support::sqlite().await;
+    let store = db.store();
+    seed::sync_categories(store.as_ref()).await.unwrap();
+    seed::seed_demo_if_empty(store.as_ref()).await.unwrap();
+    let hash = secrets::hash_password("a long enough password").unwrap();
+    store.create_user("mod", &hash).await.unwrap();
+    let dist = tempfile::tempdir().unwrap();
+    let site = SiteConfig {
+        tile_url: String::new(),
+        tile_attribution: String::new(),
+    };
+    let mut state = AppState::new(store, site).await.unwrap();
+    state.max_concurrent = max_concurrent;
+    let app = app(state, dist.path().to_owned());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let server = tokio::spawn(solidarity_map_server::http::serve(listener, app));
+    Env {
+        base,
+        server,
+        _db: db,
+        _dist: dist,
+    }
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(20))
+        .build()
+        .unwrap()
+}
+
+fn submission(name: &str) -> Value {
+    json!({
+        "name": {"en": name},
+        "description": {"en": "We meet every week."},
+        "category": "jerusalem",
+        "city": "Jerusalem",
+        "country": "PS",
+        "location": {"lat": 31.7812, "lon": 35.2345},
+        "precision": "neighbourhood",
+        "contact_email": "hidden-contact@example.org",
+        "consent": true,
+        "confirm_duplicate": true,
+        "started_at": chrono::Utc::now().timestamp_millis() - 60_000
+    })
+}
+
+/// A request that takes a slot and keeps it: the headers announce a body
+/// that never comes, so the handler waits for it.
+async fn stalled_request(base: &str) -> tokio::net::TcpStream {
+    let addr = base.trim_start_matches("http://");
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(
+        format!(
+            "POST /api/submissions HTTP/1.1\r\nHost: {addr}\r\n\
+             Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{"
+        )
+        .as_bytes(),
+    )
+    .await
+    .unwrap();
+    s
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let i = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
+    sorted[i]
+}
+
+#[tokio::test]
+async fn beyond_the_concurrency_limit_requests_are_shed_at_once_with_503() {
+    let env = serve(2).await;
+    let http = client();
+    let map = format!("{}/api/organizations", env.base);
+    assert_eq!(http.get(&map).send().await.unwrap().status(), 200);
+
+    // both slots taken by requests whose bodies never arrive
+    let a = stalled_request(&env.base).await;
+    let b = stalled_request(&env.base).await;
+    // they are in flight once the next request is refused
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let res = loop {
+        let res = http.get(&map).send().await.unwrap();
+        if res.status() == 503 || Instant::now() > deadline {
+            break res;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(res.status(), 503);
+    assert_eq!(res.headers()["retry-after"], "1");
+    // the security headers are still there
+    assert!(res.headers().contains_key("content-security-policy"));
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"], "overloaded", "{body}");
+
+    // shed, not queued: each answer comes long before a slot would free up
+    // (the stalled requests hold theirs until the connections close)
+    let mut slowest = Duration::ZERO;
+    for _ in 0..20 {
+        let t = Instant::now();
+        let res = http.get(&map).send().await.unwrap();
+        slowest = slowest.max(t.elapsed());
+        assert_eq!(res.status(), 503);
+    }
+    println!("shed answers: slowest of 20 took {slowest:?}");
+    // generous, so that a slow machine does not fail: a queued request
+    // would wait for the 30 s timeout instead
+    assert!(slowest < Duration::from_secs(5), "{slowest:?}");
+
+    // the slots come back when the stalled requests end
+    drop((a, b));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let status = http.get(&map).send().await.unwrap().status();
+        if status == 200 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "still {status}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_flood_of_submissions_gets_429s_while_map_requests_keep_succeeding() {
+    const SENDERS: usize = 8;
+    const PER_SENDER: usize = 50;
+    let env = serve(512).await;
+    let http = client();
+
+    let flooding = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let reader = {
+        let http = http.clone();
+        let base = env.base.clone();
+        let flooding = flooding.clone();
+        tokio::spawn(async move {
+            let paths = [
+                "/api/organizations",
+                "/api/clusters?zoom=3",
+                "/api/categories",
+            ];
+            let mut times = Vec::new();
+            let mut failures = Vec::new();
+            let mut i = 0;
+            while flooding.load(std::sync::atomic::Ordering::Relaxed) {
+                let t = Instant::now();
+                let res = http
+                    .get(format!("{base}{}", paths[i % paths.len()]))
+                    .send()
+                    .await
+                    .unwrap();
+                let status = res.status();
+                res.bytes().await.unwrap();
+                times.push(t.elapsed());
+                if status != 200 {
+                    failures.push(status);
+                }
+                i += 1;
+            }
+            (times, failures)
+        })
+    };
+
+    let started = Instant::now();
+    let senders: Vec<_> = (0..SENDERS)
+        .map(|s| {
+            let http = http.clone();
+            let url = format!("{}/api/submissions", env.base);
+            tokio::spawn(async move {
+                let mut out = Vec::new();
+                for i in 0..PER_SENDER {
+                    let t = Instant::now();
+                    let res = http
+                        .post(&url)
+                        .json(&submission(&format!("Flood {s}-{i}")))
+                        .send()
+                        .await
+                        .unwrap();
+                    out.push((res.status().as_u16(), t.elapsed()));
+                }
+                out
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for s in senders {
+        results.extend(s.await.unwrap());
+    }
+    let flood_took = started.elapsed();
+    flooding.store(false, std::sync::atomic::Ordering::Relaxed);
+    let (mut map_times, failures) = reader.await.unwrap();
+
+    let created = results.iter().filter(|(s, _)| *s == 201).count();
+    let mut limited: Vec<Duration> = results
+        .iter()
+        .filter(|(s, _)| *s == 429)
+        .map(|(_, t)| *t)
+        .collect();
+    map_times.sort();
+    limited.sort();
+    println!(
+        "flood: {} submissions from one address in {flood_took:?}: {created} created, {} got 429 \
+         (p99 {:?}); map requests during the flood: {} (p50 {:?}, p99 {:?}, max {:?})",
+        results.len(),
+        limited.len(),
+        percentile(&limited, 0.99),
+        map_times.len(),
+        percentile(&map_times, 0.50),
+        percentile(&map_times, 0.99),
+        map_times.last().copied().unwrap_or_default(),
+    );
+    // the address's burst is accepted, everything after it refused
+    assert_eq!(created, 5, "{results:?}");
+    assert_eq!(limited.len(), SENDERS * PER_SENDER - 5);
+    assert!(!map_times.is_empty());
+    assert!(failures.is_empty(), "map requests failed: {failures:?}");
+}
