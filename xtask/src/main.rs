@@ -149,6 +149,14 @@ fn test(root: &Path) -> Result<()> {
             ],
         )
     })?;
+    // after clippy: every dependency is downloaded by then
+    step("supply chain (cargo deny: licences, bans, sources)", || {
+        tools::ensure_cargo_deny()?;
+        cmd(
+            "cargo",
+            &["deny", "--offline", "check", "licenses", "bans", "sources"],
+        )
+    })?;
     step("web client (trunk build --release)", || build_web(root))?;
     step("tests (cargo test --workspace)", || {
         cmd("cargo", &["test", "--workspace", "--no-fail-fast"])

@@ -12,6 +12,7 @@ use anyhow::{Context, Result, bail};
 use crate::{cmd, in_ci};
 
 const TRUNK_VERSION: &str = "0.21.14";
+const CARGO_DENY_VERSION: &str = "0.20.2";
 
 fn cargo_bin() -> PathBuf {
     let home = std::env::var_os("CARGO_HOME")
@@ -116,6 +117,25 @@ pub fn ensure_web_tools(root: &Path) -> Result<()> {
     if !fresh {
         eprintln!("installing npm packages (Leaflet, binaryen)");
         cmd("npm", &["ci", "--no-audit", "--no-fund"])?;
+    }
+    Ok(())
+}
+
+/// `cargo deny`, at the version the policy in deny.toml is written for.
+pub fn ensure_cargo_deny() -> Result<()> {
+    let want = format!("cargo-deny {CARGO_DENY_VERSION}");
+    if version_of(&cargo_bin().join("cargo-deny"), "--version").as_deref() != Some(want.as_str()) {
+        eprintln!("installing {want} (takes a few minutes, once)");
+        cmd(
+            "cargo",
+            &[
+                "install",
+                "cargo-deny",
+                "--version",
+                CARGO_DENY_VERSION,
+                "--locked",
+            ],
+        )?;
     }
     Ok(())
 }
