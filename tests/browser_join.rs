@@ -35,28 +35,10 @@ async fn public_description(server: &Server, q: &str) -> Option<String> {
 /// Signs in on /admin and approves the first item in the queue.
 async fn approve_first(browser: &Browser, server: &Server) {
     browser
-        .client
-        .goto(&format!("{}/admin", server.base))
+        .sign_in(&server.base, "moderator", "a very long password")
         .await
         .unwrap();
-    if browser.client.find(Locator::Css("#username")).await.is_ok() {
-        fill(browser, "#username", "moderator").await;
-        fill(browser, "#password", "a very long password").await;
-        click(browser, ".login button[type=submit]").await;
-    }
-    click(browser, ".revision .approve").await;
-    browser
-        .wait_until("the approval to be confirmed", || async {
-            Ok(browser
-                .client
-                .find(Locator::Css(".form-status"))
-                .await?
-                .text()
-                .await?
-                .contains("Approved"))
-        })
-        .await
-        .unwrap();
+    browser.approve_first().await.unwrap();
 }
 
 #[tokio::test]

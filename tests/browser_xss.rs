@@ -105,35 +105,6 @@ fn assert_shows(what: &str, page: &Page, texts: &[&str]) {
     }
 }
 
-/// Opens /admin, signing in unless the session is still open, and waits
-/// for the queue.
-async fn sign_in(browser: &Browser, server: &Server) {
-    browser
-        .client
-        .goto(&format!("{}/admin", server.base))
-        .await
-        .unwrap();
-    browser
-        .wait_until("the sign-in form or the queue", || async {
-            Ok(!browser
-                .client
-                .find_all(Locator::Css("#username, .revision"))
-                .await?
-                .is_empty())
-        })
-        .await
-        .unwrap();
-    if browser.client.find(Locator::Css("#username")).await.is_ok() {
-        browser.type_into("#username", "moderator").await.unwrap();
-        browser
-            .type_into("#password", "a very long password")
-            .await
-            .unwrap();
-        browser.click(".login button[type=submit]").await.unwrap();
-    }
-    browser.wait_for(".revision").await.unwrap();
-}
-
 #[tokio::test]
 async fn submitted_markup_is_shown_as_text_everywhere() {
     let Some(server) = Server::start(None).await.unwrap() else {
@@ -180,7 +151,10 @@ async fn submitted_markup_is_shown_as_text_everywhere() {
     assert!(website.starts_with("https://xss.example.org/"), "{website}");
 
     // the moderation queue: a submission
-    sign_in(&browser, &server).await;
+    browser
+        .sign_in(&server.base, "moderator", "a very long password")
+        .await
+        .unwrap();
     let queue = inspect(&browser, "moderation queue").await;
     assert_shows(
         "moderation queue",
@@ -188,19 +162,7 @@ async fn submitted_markup_is_shown_as_text_everywhere() {
         &[NAME_EN, NAME_AR, NAME_HE, DESC_EN, DESC_AR],
     );
     browser.screenshot("xss-moderation").await.unwrap();
-    browser.click(".revision .approve").await.unwrap();
-    browser
-        .wait_until("the approval to be confirmed", || async {
-            Ok(browser
-                .client
-                .find(Locator::Css(".form-status"))
-                .await?
-                .text()
-                .await?
-                .contains("Approved"))
-        })
-        .await
-        .unwrap();
+    browser.approve_first().await.unwrap();
     inspect(&browser, "moderation queue after approval").await;
 
     // the list and the map card
@@ -291,7 +253,10 @@ async fn submitted_markup_is_shown_as_text_everywhere() {
         .await
         .unwrap();
     assert!(r.status().is_success(), "{}", r.text().await.unwrap());
-    sign_in(&browser, &server).await;
+    browser
+        .sign_in(&server.base, "moderator", "a very long password")
+        .await
+        .unwrap();
     browser.wait_for("table.diff").await.unwrap();
     let diff = inspect(&browser, "moderation diff").await;
     assert_shows("moderation diff", &diff, &[NAME_EN, DESC_EN, DESC_EN_EDIT]);

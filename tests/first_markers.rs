@@ -14,7 +14,6 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use fantoccini::wd::WebDriverCompatibleCommand;
 use serde_json::{Value, json};
 use solidarity_map_e2e::Browser;
 
@@ -37,32 +36,6 @@ const OBSERVER: &str = r"
   obs.observe(document, {childList: true, subtree: true, attributes: true, attributeFilter: ['class']});
 })();
 ";
-
-/// Chromedriver's own command: run a Chrome DevTools Protocol method.
-#[derive(Debug)]
-struct Cdp {
-    method: &'static str,
-    params: Value,
-}
-
-impl WebDriverCompatibleCommand for Cdp {
-    fn endpoint(
-        &self,
-        base: &url::Url,
-        session: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base.join(&format!(
-            "session/{}/goog/cdp/execute",
-            session.unwrap_or_default()
-        ))
-    }
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        (
-            http::Method::POST,
-            Some(json!({"cmd": self.method, "params": self.params}).to_string()),
-        )
-    }
-}
 
 struct Args {
     base: String,
@@ -98,13 +71,7 @@ async fn load(url: &str) -> Result<Option<(Value, Vec<String>)>> {
     let Some(browser) = Browser::start(1280, 800).await? else {
         return Ok(None);
     };
-    browser
-        .client
-        .issue_cmd(Cdp {
-            method: "Page.addScriptToEvaluateOnNewDocument",
-            params: json!({"source": OBSERVER}),
-        })
-        .await?;
+    browser.on_every_page(OBSERVER).await?;
     browser.client.goto(url).await?;
     let deadline = Instant::now() + Duration::from_secs(60);
     let first = loop {

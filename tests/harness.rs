@@ -364,6 +364,37 @@ impl Browser {
         Ok(self.wait_for(css).await?.text().await?)
     }
 
+    /// Opens `/admin` on `base`, signs in as `username` unless the session
+    /// is still open, and waits for the queue.
+    pub async fn sign_in(&self, base: &str, username: &str, password: &str) -> Result<()> {
+        self.client.goto(&format!("{base}/admin")).await?;
+        self.wait_until("the sign-in form or the queue", || async {
+            Ok(!self
+                .client
+                .find_all(Locator::Css("#username, .revision"))
+                .await?
+                .is_empty())
+        })
+        .await?;
+        if self.client.find(Locator::Css("#username")).await.is_ok() {
+            self.type_into("#username", username).await?;
+            self.type_into("#password", password).await?;
+            self.click(".login button[type=submit]").await?;
+        }
+        self.wait_for(".revision").await?;
+        Ok(())
+    }
+
+    /// Approves the first entry of the open moderation queue and waits for
+    /// the page to confirm it (in English).
+    pub async fn approve_first(&self) -> Result<()> {
+        self.click(".revision .approve").await?;
+        self.wait_until("the approval to be confirmed", || async {
+            Ok(self.text(".form-status").await?.contains("Approved"))
+        })
+        .await
+    }
+
     /// Chooses the interface language with the page's own picker.
     pub async fn choose_language(&self, lang: &str) -> Result<()> {
         self.wait_for(".lang-picker select")
