@@ -31,6 +31,14 @@ fn point(lon: f64, lat: f64) -> Geometry {
     )
 }
 
+/// A cluster's centroid comes back from integer Web Mercator sums with
+/// float noise in the last digits (35.19999993033707); six decimals are a
+/// tenth of a metre and keep the answer short.
+fn centroid(lon: f64, lat: f64) -> Geometry {
+    let round = |x: f64| (x * 1e6).round() / 1e6;
+    point(round(lon), round(lat))
+}
+
 fn feature(n: usize, d: Drawn) -> Feature<ClusterProperties> {
     match d {
         Drawn::Cluster {
@@ -41,7 +49,7 @@ fn feature(n: usize, d: Drawn) -> Feature<ClusterProperties> {
             expansion_zoom,
         } => Feature::new(
             format!("cluster-{n}"),
-            point(lon, lat),
+            centroid(lon, lat),
             ClusterProperties {
                 cluster: true,
                 count,
