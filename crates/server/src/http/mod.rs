@@ -32,7 +32,7 @@ use tower_http::timeout::TimeoutLayer;
 pub use error::{ApiError, json_body};
 
 use crate::clusters::Clusters;
-use crate::store::{Store, StoreError};
+use crate::store::Store;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -49,9 +49,14 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// The state for `store`, with its clustering index loaded from it.
-    pub async fn new(store: Arc<dyn Store>, site: SiteConfig) -> Result<Self, StoreError> {
-        let clusters = Arc::new(Clusters::load(store.as_ref()).await?);
+    /// The state for `store` (its categories already synced from the
+    /// project's list), with its clustering index loaded from it.
+    pub async fn new(store: Arc<dyn Store>, site: SiteConfig) -> anyhow::Result<Self> {
+        let categories = crate::seed::categories()?
+            .into_iter()
+            .map(|c| c.slug)
+            .collect();
+        let clusters = Arc::new(Clusters::load(store.as_ref(), categories).await?);
         Ok(Self {
             store,
             site,
