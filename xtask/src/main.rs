@@ -114,6 +114,9 @@ fn run(root: &Path, serve_args: Vec<String>) -> Result<()> {
 fn test(root: &Path) -> Result<()> {
     let started = Instant::now();
     step("tools", || tools::ensure_web_tools(root))?;
+    step("python tools (schemathesis, pyogrio)", || {
+        tools::ensure_python_tools(root)
+    })?;
     step("browser (chromium, chromedriver)", tools::ensure_browser)?;
     step("postgres", tools::ensure_postgres)?;
     step("format (cargo fmt --check)", || {

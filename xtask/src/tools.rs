@@ -1,6 +1,6 @@
 //! Installs the tools the build needs when they are missing, each at the
 //! exact version the project is tested with, from the package registries
-//! only (crates.io, npm, Debian).
+//! only (crates.io, npm, PyPI, Debian).
 
 use std::net::{TcpStream, ToSocketAddrs};
 use std::path::{Path, PathBuf};
@@ -214,5 +214,40 @@ pub fn ensure_postgres() -> Result<()> {
         bail!("CI=true but Postgres at {hostport} is not reachable (set TEST_DATABASE_URL)");
     }
     eprintln!("\n!!! Postgres at {hostport} not reachable: the Postgres tests will be SKIPPED\n");
+    Ok(())
+}
+
+/// Where the project's Python tools live: a virtualenv under `target/`.
+pub fn python_env(root: &Path) -> PathBuf {
+    root.join("target/tools/python")
+}
+
+/// The Python tools the tests use (schemathesis, pyogrio), every version
+/// pinned in `tools/python-requirements.txt`, in a virtualenv of the
+/// project's own. Reinstalled when that file changes.
+pub fn ensure_python_tools(root: &Path) -> Result<()> {
+    let requirements = root.join("tools/python-requirements.txt");
+    let wanted = std::fs::read_to_string(&requirements).context("tools/python-requirements.txt")?;
+    let venv = python_env(root);
+    let stamp = venv.join("installed-requirements.txt");
+    if std::fs::read_to_string(&stamp).is_ok_and(|s| s == wanted) {
+        return Ok(());
+    }
+    eprintln!("installing the Python test tools into {}", venv.display());
+    let venv_s = venv.to_string_lossy().into_owned();
+    cmd("python3", &["-m", "venv", "--clear", &venv_s])?;
+    let pip = venv.join("bin/pip");
+    cmd(
+        &pip.to_string_lossy(),
+        &[
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-deps",
+            "--requirement",
+            &requirements.to_string_lossy(),
+        ],
+    )?;
+    std::fs::write(&stamp, wanted)?;
     Ok(())
 }
