@@ -9,6 +9,7 @@ use crate::{FieldError, LocalizedText};
 /// A category's stable identifier, e.g. `solidarity`, `jerusalem`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, example = "media"))]
 pub struct CategorySlug(String);
 
 impl CategorySlug {
@@ -57,6 +58,7 @@ impl fmt::Display for CategorySlug {
 
 /// A kind of group, with its labels and the colour of its markers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Category {
     pub slug: CategorySlug,
     pub labels: LocalizedText,
@@ -70,6 +72,7 @@ pub struct Category {
 
 /// A category with the number of published organisations in it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CategoryCount {
     #[serde(flatten)]
     pub category: Category,
@@ -105,6 +108,7 @@ mod tests {
 /// How many published organisations there are per country and per working
 /// language: the options of the map's filters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Facets {
     pub countries: Vec<FacetCount>,
     pub languages: Vec<FacetCount>,
@@ -112,6 +116,7 @@ pub struct Facets {
 
 /// One value of a facet and its count.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FacetCount {
     pub code: String,
     pub count: u64,

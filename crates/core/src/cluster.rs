@@ -71,6 +71,7 @@ impl ClusterQuery {
 /// The properties of a feature of `/api/clusters`: either a cluster of
 /// several organisations, or one organisation (its id is the feature's).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClusterProperties {
     pub cluster: bool,
     /// How many organisations (1 for a single one).

@@ -30,6 +30,7 @@ const CODES: &[&str] = &[
 /// A country, as its ISO 3166-1 alpha-2 code in upper case (`PS`, `IL`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, example = "PS"))]
 pub struct CountryCode([u8; 2]);
 
 impl CountryCode {

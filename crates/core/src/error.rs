@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 /// person can act on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[error("{field}: {message}")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
     pub field: String,
     /// In English, for API clients and logs.
@@ -82,6 +83,7 @@ impl FieldError {
 
 /// The JSON body of every 4xx and 5xx response of the API.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     /// A short machine-readable code: `invalid_parameter`, `not_found`, …
     pub error: String,

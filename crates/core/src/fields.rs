@@ -13,6 +13,7 @@ macro_rules! localized_field {
         #[doc = $doc]
         #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
         #[serde(try_from = "LocalizedText", into = "LocalizedText")]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = std::collections::BTreeMap<String, String>))]
         pub struct $name(LocalizedText);
 
         impl $name {
@@ -105,6 +106,7 @@ fn plain_line(field: &str, raw: &str, max: usize) -> Result<String, FieldError> 
 /// The city (or town, village, neighbourhood) an organisation is based in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String))]
 pub struct City(String);
 string_newtype!(City);
 
@@ -119,6 +121,7 @@ impl City {
 /// card would run a stranger's script.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, example = "https://example.org/"))]
 pub struct WebUrl(String);
 string_newtype!(WebUrl);
 
@@ -153,6 +156,7 @@ impl WebUrl {
 /// A contact e-mail address. Private: never part of any public response.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String))]
 pub struct Email(String);
 string_newtype!(Email);
 
@@ -190,6 +194,7 @@ impl Email {
 /// A free keyword, e.g. `youth`, `housing`, `فن`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String))]
 pub struct Tag(String);
 string_newtype!(Tag);
 

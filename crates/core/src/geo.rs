@@ -7,6 +7,7 @@ use crate::FieldError;
 /// A point on the earth, WGS 84 degrees.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "RawLatLon")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LatLon {
     lat: f64,
     lon: f64,
@@ -73,6 +74,7 @@ impl LatLon {
 /// How precisely an organisation is shown on the public map.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Precision {
     /// The point as given.
     Exact,

@@ -8,6 +8,7 @@ use crate::LatLon;
 /// A point geometry. Coordinates are `[longitude, latitude]`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Geometry {
     Point { coordinates: [f64; 2] },
 }
@@ -30,18 +31,21 @@ impl Geometry {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum FeatureTag {
     #[default]
     Feature,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum FeatureCollectionTag {
     #[default]
     FeatureCollection,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Feature<P> {
     #[serde(rename = "type")]
     pub kind: FeatureTag,
@@ -63,6 +67,7 @@ impl<P> Feature<P> {
 
 /// A link to more of the same collection (OGC API – Features style).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Link {
     pub rel: String,
     pub href: String,
@@ -71,6 +76,7 @@ pub struct Link {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FeatureCollection<P> {
     #[serde(rename = "type")]
     pub kind: FeatureCollectionTag,

@@ -12,6 +12,7 @@ pub const MIN_FILL_MILLIS: i64 = 3_000;
 /// `POST /api/submissions`: a group adds itself.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SubmissionRequest {
     #[serde(flatten)]
     pub organization: OrganizationInput,
@@ -78,6 +79,7 @@ impl SubmissionRequest {
 /// `201` answer to a submission. The edit token is shown once and never
 /// again: only its hash is stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SubmissionCreated {
     pub id: OrgId,
     pub status: Status,
@@ -87,6 +89,7 @@ pub struct SubmissionCreated {
 
 /// `GET /api/edit/{token}`: the group's own entry, private fields included.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EditView {
     pub id: OrgId,
     pub status: Status,
@@ -98,6 +101,7 @@ pub struct EditView {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RevisionKind {
     Submission,
     Edit,
@@ -105,6 +109,7 @@ pub enum RevisionKind {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RevisionStatus {
     Pending,
     Approved,
@@ -115,6 +120,7 @@ pub enum RevisionStatus {
 
 /// A submission or an edit, as a moderator reviews it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Revision {
     pub id: OrgId,
     pub org_id: OrgId,
@@ -131,6 +137,7 @@ pub struct Revision {
 
 /// `POST /api/admin/login`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginRequest {
     pub username: String,
     pub password: String,
@@ -139,6 +146,7 @@ pub struct LoginRequest {
 /// The signed-in moderator, with the token state-changing requests must
 /// send back in `X-CSRF-Token`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionInfo {
     pub username: String,
     pub csrf_token: String,
@@ -147,6 +155,7 @@ pub struct SessionInfo {
 /// `POST /api/admin/submissions/{id}/reject`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RejectRequest {
     pub reason: String,
 }
@@ -155,12 +164,14 @@ pub struct RejectRequest {
 /// moderator's corrections.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApproveRequest {
     pub edited: Option<OrganizationInput>,
 }
 
 /// One line of the audit log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
     pub at: DateTime<Utc>,
     pub actor: String,

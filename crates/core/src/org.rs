@@ -23,6 +23,7 @@ pub const MAX_LANGUAGES: usize = 20;
 /// An organisation's identifier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, format = Uuid))]
 pub struct OrgId(pub Uuid);
 
 impl FromStr for OrgId {
@@ -43,6 +44,7 @@ impl fmt::Display for OrgId {
 /// Where an entry stands in moderation. Only `Published` is ever public.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Status {
     Pending,
     Published,
@@ -76,6 +78,7 @@ impl Status {
 
 /// A location as submitted, before range checks.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RawLocation {
     pub lat: f64,
     pub lon: f64,
@@ -85,6 +88,7 @@ pub struct RawLocation {
 /// checked. Every problem is reported, not just the first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrganizationInput {
     pub name: BTreeMap<String, String>,
     pub description: BTreeMap<String, String>,
@@ -102,6 +106,7 @@ pub struct OrganizationInput {
 
 /// A valid organisation, not yet stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewOrganization {
     pub name: OrgName,
     pub description: Description,
@@ -289,6 +294,7 @@ pub struct Organization {
 /// and partner sites ever receive. Built field by field, so a private field
 /// added to [`Organization`] later cannot leak by accident.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PublicOrganization {
     pub id: OrgId,
     pub name: OrgName,

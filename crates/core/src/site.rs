@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// `GET /api/config`: operator settings the browser needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SiteConfig {
     /// A Leaflet tile URL template, e.g.
     /// `https://tile.openstreetmap.org/{z}/{x}/{y}.png`. Empty: no tiles,
@@ -15,6 +16,7 @@ pub struct SiteConfig {
 
 /// A city from the gazetteer, for placing a group on the map by name.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Place {
     pub name: String,
     /// The name that matched, when it was another one (e.g. `القدس`).

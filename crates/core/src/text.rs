@@ -12,6 +12,7 @@ use crate::FieldError;
 /// An ISO 639-1 (or 639-2/3) language code in lower case: `en`, `ar`, `he`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, example = "ar"))]
 pub struct LangCode(String);
 
 impl LangCode {
@@ -65,6 +66,7 @@ impl fmt::Display for LangCode {
     try_from = "BTreeMap<LangCode, String>",
     into = "BTreeMap<LangCode, String>"
 )]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = std::collections::BTreeMap<String, String>))]
 pub struct LocalizedText(BTreeMap<LangCode, String>);
 
 impl LocalizedText {

@@ -69,6 +69,12 @@ pub struct ServeArgs {
     /// `Retry-After: 1` at once instead of waiting.
     #[arg(long, env = "MAX_CONCURRENT", default_value_t = 512)]
     pub max_concurrent: usize,
+    /// Multiplies the per-address limits on joining, edit links and
+    /// sign-in (burst and rate). 1 is the tested default; raise it only
+    /// for a known crowd behind one address, or for a fuzzing run.
+    #[arg(long, env = "RATE_LIMIT_FACTOR", default_value_t = 1,
+          value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub rate_limit_factor: u32,
 }
 
 impl ServeArgs {

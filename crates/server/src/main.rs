@@ -163,6 +163,7 @@ async fn main() -> anyhow::Result<()> {
             let mut state = AppState::new(store, site).await?;
             state.secure_cookies = args.behind_https;
             state.max_concurrent = args.max_concurrent;
+            state.rate_limit_factor = args.rate_limit_factor;
             tracing::info!(
                 points = state.clusters.len(),
                 megabytes = state.clusters.memory_bytes() / 1_000_000,

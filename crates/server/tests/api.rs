@@ -570,6 +570,7 @@ async fn database_down_means_503_not_500() {
             clusters: Arc::new(Clusters::new(Vec::new(), &[])),
             secure_cookies: false,
             max_concurrent: 512,
+            rate_limit_factor: 1,
         },
         dist.path().to_owned(),
     );

@@ -3,17 +3,19 @@
 //! that change anything also need the session's CSRF token in
 //! `X-CSRF-Token` (on top of the SameSite=Strict cookie).
 
+use axum::Json;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::http::{Method, StatusCode};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use solidarity_map_core::moderation::{
     ApproveRequest, AuditEntry, LoginRequest, RejectRequest, Revision, SessionInfo,
 };
-use solidarity_map_core::{FieldError, OrgId};
+use solidarity_map_core::{ErrorBody, FieldError, OrgId};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
+use super::openapi::{ModeratorErrors, WriteErrors};
 use super::secrets::{new_token, parse_token, token_hash, verify_password};
 use super::{ApiError, AppState, json_body};
 use crate::store::{Decided, Decision};
@@ -21,20 +23,20 @@ use crate::store::{Decided, Decision};
 const COOKIE: &str = "sm_session";
 const SESSION_HOURS: i64 = 12;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/me", get(me))
-        .route("/logout", post(logout))
-        .route("/submissions", get(queue))
-        .route("/submissions/{id}/approve", post(approve))
-        .route("/submissions/{id}/reject", post(reject))
-        .route("/audit", get(audit))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(me))
+        .routes(routes!(logout))
+        .routes(routes!(queue))
+        .routes(routes!(approve))
+        .routes(routes!(reject))
+        .routes(routes!(audit))
         .fallback(unknown)
 }
 
 /// The login route, apart so it can have its own rate limit.
-pub fn login_router() -> Router<AppState> {
-    Router::new().route("/login", post(login))
+pub fn login_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(login))
 }
 
 /// A request made in a moderator's valid session.
@@ -90,6 +92,19 @@ fn session_cookie(value: String, max_age_hours: i64, secure: bool) -> Cookie<'st
 // does not tell which user names exist
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2q3Wq3pK7q6Gm4Xw8d1f8m2l8yJ5rQ0fR1bT2n3v4w0";
 
+/// Signs a moderator in: sets the session cookie and answers with the
+/// session's CSRF token.
+#[utoipa::path(
+    post,
+    path = "/login",
+    tag = "moderation",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Signed in; the `sm_session` cookie is set", body = SessionInfo),
+        (status = 401, description = "Wrong user name or password", body = ErrorBody),
+        WriteErrors,
+    )
+)]
 async fn login(
     State(state): State<AppState>,
     jar: CookieJar,
@@ -126,6 +141,9 @@ async fn login(
     ))
 }
 
+/// The signed-in moderator and the session's CSRF token.
+#[utoipa::path(get, path = "/me", tag = "moderation", security(("session" = [])),
+    responses((status = 200, body = SessionInfo), ModeratorErrors))]
 async fn me(State(state): State<AppState>, m: Moderator) -> Result<Json<SessionInfo>, ApiError> {
     let session = state
         .store
@@ -135,6 +153,10 @@ async fn me(State(state): State<AppState>, m: Moderator) -> Result<Json<SessionI
     Ok(Json(session))
 }
 
+/// Ends the session.
+#[utoipa::path(post, path = "/logout", tag = "moderation", security(("session" = [])),
+    params(("X-CSRF-Token" = String, Header, description = "The CSRF token of the session")),
+    responses((status = 204, description = "Signed out"), ModeratorErrors))]
 async fn logout(
     State(state): State<AppState>,
     m: Moderator,
@@ -147,6 +169,9 @@ async fn logout(
     ))
 }
 
+/// Submissions and edits waiting for a decision, oldest first.
+#[utoipa::path(get, path = "/submissions", tag = "moderation", security(("session" = [])),
+    responses((status = 200, body = Vec<Revision>), ModeratorErrors))]
 async fn queue(
     State(state): State<AppState>,
     _m: Moderator,
@@ -177,14 +202,37 @@ async fn decided(state: &AppState, d: Decided) -> Result<StatusCode, ApiError> {
     }
 }
 
+/// Approves a submission or an edit, optionally with a moderator's
+/// corrections; the entry is public at once.
+#[utoipa::path(
+    post,
+    path = "/submissions/{id}/approve",
+    tag = "moderation",
+    security(("session" = [])),
+    params(("id" = String, Path, format = Uuid, description = "The revision's id"), ("X-CSRF-Token" = String, Header, description = "The CSRF token of the session")),
+    request_body(content = Option<ApproveRequest>, description = "Corrections, if any"),
+    responses(
+        (status = 204, description = "Approved"),
+        (status = 400, description = "A correction is invalid", body = ErrorBody),
+        (status = 404, description = "No such submission", body = ErrorBody),
+        (status = 409, description = "`already_decided`", body = ErrorBody),
+        ModeratorErrors,
+    )
+)]
 async fn approve(
     State(state): State<AppState>,
     m: Moderator,
     Path(id): Path<String>,
-    body: Option<Json<ApproveRequest>>,
+    body: axum::body::Bytes,
 ) -> Result<StatusCode, ApiError> {
     let id = revision_id(&id)?;
-    let edited = match body.and_then(|Json(b)| b.edited) {
+    // no body approves as submitted; a body must be a valid ApproveRequest
+    let request: ApproveRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        ApproveRequest::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| ApiError::field("body", e.to_string()))?
+    };
+    let edited = match request.edited {
         Some(input) => Some(input.validate().map_err(ApiError::BadRequest)?),
         None => None,
     };
@@ -195,6 +243,22 @@ async fn approve(
     decided(&state, d).await
 }
 
+/// Rejects a submission or an edit, with a reason.
+#[utoipa::path(
+    post,
+    path = "/submissions/{id}/reject",
+    tag = "moderation",
+    security(("session" = [])),
+    params(("id" = String, Path, format = Uuid, description = "The revision's id"), ("X-CSRF-Token" = String, Header, description = "The CSRF token of the session")),
+    request_body = RejectRequest,
+    responses(
+        (status = 204, description = "Rejected"),
+        (status = 400, description = "No reason, or a reason over 1000 characters", body = ErrorBody),
+        (status = 404, description = "No such submission", body = ErrorBody),
+        (status = 409, description = "`already_decided`", body = ErrorBody),
+        ModeratorErrors,
+    )
+)]
 async fn reject(
     State(state): State<AppState>,
     m: Moderator,
@@ -216,6 +280,9 @@ async fn reject(
     decided(&state, d).await
 }
 
+/// The latest 500 decisions, newest first: who decided what, and when.
+#[utoipa::path(get, path = "/audit", tag = "moderation", security(("session" = [])),
+    responses((status = 200, body = Vec<AuditEntry>), ModeratorErrors))]
 async fn audit(
     State(state): State<AppState>,
     _m: Moderator,

@@ -5,21 +5,23 @@
 
 use std::collections::BTreeMap;
 
-use axum::Router;
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use solidarity_map_core::cluster::{ClusterProperties, ClusterQuery};
 use solidarity_map_core::geojson::{Feature, FeatureCollection, Geometry};
 use solidarity_map_core::query::MAX_LIMIT;
 use solidarity_map_core::{LatLon, OrgFilter};
 
 use super::organizations::{GeoJson, check_categories};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::openapi::{FilterParams, ReadErrors};
 use super::{ApiError, AppState};
 use crate::clusters::{Clusters, Drawn};
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/clusters", get(clusters))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(clusters))
 }
 
 fn point(lon: f64, lat: f64) -> Geometry {
@@ -80,6 +82,23 @@ fn feature(n: usize, d: Drawn) -> Feature<ClusterProperties> {
     }
 }
 
+/// The published organisations in a box, clustered for a zoom level: a
+/// cluster has `count`, a per-category mix and `expansion_zoom`; a single
+/// organisation has its `category` and its id as the feature id.
+#[utoipa::path(
+    get,
+    path = "/clusters",
+    tag = "map",
+    params(
+        ("zoom" = u8, Query, minimum = 0, maximum = 22, description = "The map's zoom level"),
+        FilterParams,
+    ),
+    responses(
+        (status = 200, description = "Clusters and single organisations",
+         content_type = "application/geo+json", body = FeatureCollection<ClusterProperties>),
+        ReadErrors,
+    )
+)]
 async fn clusters(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,

@@ -1,18 +1,20 @@
 //! The private edit link: whoever holds the token sees the entry, proposes
 //! changes (which wait for a moderator) or withdraws it.
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
-use solidarity_map_core::OrganizationInput;
 use solidarity_map_core::moderation::EditView;
+use solidarity_map_core::{ErrorBody, OrganizationInput};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
+use super::openapi::WriteErrors;
 use super::secrets::{parse_token, token_hash};
 use super::{ApiError, AppState, json_body};
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/edit/{token}", get(view).put(update).delete(withdraw))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(view, update, withdraw))
 }
 
 async fn open(state: &AppState, token: &str) -> Result<EditView, ApiError> {
@@ -24,6 +26,19 @@ async fn open(state: &AppState, token: &str) -> Result<EditView, ApiError> {
         .ok_or(ApiError::NotFound("edit link"))
 }
 
+/// The group's own entry, private fields included, and its change waiting
+/// for a moderator, if any.
+#[utoipa::path(
+    get,
+    path = "/edit/{token}",
+    tag = "join",
+    params(("token" = String, Path, description = "The private token of the edit link")),
+    responses(
+        (status = 200, body = EditView),
+        (status = 404, description = "No entry has this edit link", body = ErrorBody),
+        WriteErrors,
+    )
+)]
 async fn view(
     State(state): State<AppState>,
     Path(token): Path<String>,
@@ -31,6 +46,22 @@ async fn view(
     Ok(Json(open(&state, &token).await?))
 }
 
+/// Proposes a change; the public entry changes when a moderator approves
+/// it. An empty contact address keeps the one on file.
+#[utoipa::path(
+    put,
+    path = "/edit/{token}",
+    tag = "join",
+    params(("token" = String, Path, description = "The private token of the edit link")),
+    request_body = OrganizationInput,
+    responses(
+        (status = 200, description = "The entry with the proposed change", body = EditView),
+        (status = 404, description = "No entry has this edit link", body = ErrorBody),
+        (status = 409, description = "`not_editable`: the entry was withdrawn or rejected",
+         body = ErrorBody),
+        WriteErrors,
+    )
+)]
 async fn update(
     State(state): State<AppState>,
     Path(token): Path<String>,
@@ -54,6 +85,18 @@ async fn update(
     Ok(Json(open(&state, &token).await?))
 }
 
+/// Takes the entry off the map at once.
+#[utoipa::path(
+    delete,
+    path = "/edit/{token}",
+    tag = "join",
+    params(("token" = String, Path, description = "The private token of the edit link")),
+    responses(
+        (status = 204, description = "Withdrawn"),
+        (status = 404, description = "No entry has this edit link", body = ErrorBody),
+        WriteErrors,
+    )
+)]
 async fn withdraw(
     State(state): State<AppState>,
     Path(token): Path<String>,

@@ -2,6 +2,7 @@
 //! answer with `core`'s wire types. Each resource module owns its router.
 
 mod admin;
+mod api_page;
 mod cache;
 mod categories;
 mod clusters;
@@ -9,6 +10,7 @@ mod edit;
 mod error;
 mod health;
 mod limits;
+mod openapi;
 mod organizations;
 mod places;
 pub mod secrets;
@@ -28,6 +30,8 @@ use solidarity_map_core::SiteConfig;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 pub use error::{ApiError, json_body};
 
@@ -46,6 +50,8 @@ pub struct AppState {
     /// Requests handled at once before shedding with 503
     /// (`--max-concurrent`).
     pub max_concurrent: usize,
+    /// Multiplies the per-address limits (`--rate-limit-factor`).
+    pub rate_limit_factor: u32,
 }
 
 impl AppState {
@@ -63,6 +69,7 @@ impl AppState {
             clusters,
             secure_cookies: false,
             max_concurrent: 512,
+            rate_limit_factor: 1,
         })
     }
 }
@@ -82,22 +89,11 @@ pub fn app_with_security(
 ) -> Router {
     let headers = security::SecurityHeaders::new(&dist, &state.site.tile_url, security);
     let in_flight = limits::InFlight::new(state.max_concurrent);
-    let admin = Router::new()
-        .merge(admin::login_router().layer(rate_limit(4, 5)))
-        .merge(admin::router());
-    let api = Router::new()
-        .merge(organizations::router())
-        .merge(categories::router())
-        .merge(clusters::router())
-        .merge(places::router())
-        .merge(submissions::router().layer(rate_limit(12, 5)))
-        .merge(edit::router().layer(rate_limit(2, 20)))
-        .nest("/admin", admin)
-        .route("/config", get(site::config))
-        .fallback(site::api_not_found);
-    Router::new()
-        .nest("/api", api)
-        .route("/healthz", get(health::healthz))
+    let (routes, document) = routes(state.rate_limit_factor).split_for_parts();
+    let document = openapi::Document::new(&document);
+    routes
+        .route("/api/docs.css", get(openapi::css))
+        .layer(axum::Extension(document))
         .fallback_service(site::static_files(dist))
         .with_state(state)
         .layer(axum::middleware::from_fn(cache::etag))
@@ -118,19 +114,45 @@ pub fn app_with_security(
         .layer(security::trace_layer())
 }
 
+/// Every route of the API, each recorded in the OpenAPI document as it is
+/// added.
+fn routes(rate_factor: u32) -> OpenApiRouter<AppState> {
+    let limit = |every_secs: u64, burst: u32| rate_limit(every_secs, burst, rate_factor);
+    let admin = OpenApiRouter::new()
+        .merge(admin::login_router().layer(limit(4, 5)))
+        .merge(admin::router());
+    let api = OpenApiRouter::new()
+        .merge(organizations::router())
+        .merge(categories::router())
+        .merge(clusters::router())
+        .merge(places::router())
+        .merge(submissions::router().layer(limit(12, 5)))
+        .merge(edit::router().layer(limit(2, 20)))
+        .nest("/admin", admin)
+        .routes(routes!(site::config))
+        .routes(routes!(openapi::json))
+        .routes(routes!(openapi::page))
+        .fallback(site::api_not_found);
+    OpenApiRouter::with_openapi(openapi::base())
+        .nest("/api", api)
+        .routes(routes!(health::healthz))
+}
+
 /// A per-address limit: a burst of `burst` requests, then one more every
-/// `every_secs` seconds. Addresses are held in memory only.
+/// `every_secs` seconds, both scaled by `factor`. Addresses are held in
+/// memory only.
 fn rate_limit(
     every_secs: u64,
     burst: u32,
+    factor: u32,
 ) -> tower_governor::GovernorLayer<
     tower_governor::key_extractor::PeerIpKeyExtractor,
     governor::middleware::NoOpMiddleware<governor::clock::QuantaInstant>,
     axum::body::Body,
 > {
     let config = tower_governor::governor::GovernorConfigBuilder::default()
-        .per_second(every_secs)
-        .burst_size(burst)
+        .per_millisecond((every_secs * 1000 / u64::from(factor)).max(1))
+        .burst_size(burst.saturating_mul(factor))
         .finish()
         .expect("valid rate limit");
     tower_governor::GovernorLayer::new(config).error_handler(|e| {

@@ -1,21 +1,26 @@
 //! The public organisations API: published entries only, public fields
 //! only, coordinates rounded to each entry's precision.
 
-use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use serde::Serialize;
+use solidarity_map_core::geojson::Feature;
 use solidarity_map_core::geojson::Link;
-use solidarity_map_core::{FeatureCollection, OrgFilter, OrgId, Status};
+use solidarity_map_core::{
+    ErrorBody, FeatureCollection, OrgFilter, OrgId, PublicOrganization, Status,
+};
 
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::openapi::{FilterParams, PageParams, ReadErrors};
 use super::{ApiError, AppState};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/organizations", get(list))
-        .route("/organizations/{id}", get(one))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(one))
 }
 
 /// A JSON body sent as `application/geo+json` (RFC 7946).
@@ -33,6 +38,20 @@ impl<T: Serialize> IntoResponse for GeoJson<T> {
     }
 }
 
+/// Published organisations matching the filters, by name, a page at a
+/// time (`numberMatched`, and a `next` link while there are more).
+#[utoipa::path(
+    get,
+    path = "/organizations",
+    tag = "map",
+    params(FilterParams, PageParams),
+    responses(
+        (status = 200, description = "A page of organisations",
+         content_type = "application/geo+json",
+         body = FeatureCollection<PublicOrganization>),
+        ReadErrors,
+    )
+)]
 async fn list(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
@@ -79,6 +98,19 @@ pub(super) fn check_categories(state: &AppState, filter: &OrgFilter) -> Result<(
     }
 }
 
+/// One published organisation.
+#[utoipa::path(
+    get,
+    path = "/organizations/{id}",
+    tag = "map",
+    params(("id" = String, Path, format = Uuid, description = "The organisation's id")),
+    responses(
+        (status = 200, description = "The organisation",
+         content_type = "application/geo+json", body = Feature<PublicOrganization>),
+        (status = 404, description = "No published organisation has this id", body = ErrorBody),
+        ReadErrors,
+    )
+)]
 async fn one(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
     let id: OrgId = id.parse().map_err(|e| ApiError::BadRequest(vec![e]))?;
     match state.store.organization(id).await? {

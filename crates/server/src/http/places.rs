@@ -5,13 +5,16 @@
 
 use std::sync::OnceLock;
 
+use axum::Json;
 use axum::extract::{Query, State};
-use axum::routing::get;
-use axum::{Json, Router};
 use serde::Deserialize;
 use solidarity_map_core::Place;
 use solidarity_map_core::text::normalize_for_search;
 
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::openapi::ReadErrors;
 use super::{ApiError, AppState};
 
 const CITIES: &str = include_str!("../../../../data/cities.tsv");
@@ -87,10 +90,19 @@ struct PlaceQuery {
     q: String,
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/places", get(places))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(places))
 }
 
+/// Cities (over 15 000 people) whose name in English, Arabic, Hebrew or
+/// their own language starts with `q`, the largest first; works offline.
+#[utoipa::path(
+    get,
+    path = "/places",
+    tag = "map",
+    params(("q" = Option<String>, Query, max_length = 100, description = "The start of a city's name")),
+    responses((status = 200, body = Vec<Place>), ReadErrors)
+)]
 async fn places(
     State(_): State<AppState>,
     query: Result<Query<PlaceQuery>, axum::extract::rejection::QueryRejection>,

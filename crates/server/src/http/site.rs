@@ -13,6 +13,10 @@ use tower_http::services::{ServeDir, ServeFile};
 
 use super::{ApiError, AppState};
 
+/// What the client needs at start-up: the site's name, the tile server and
+/// its attribution.
+#[utoipa::path(get, path = "/config", tag = "site",
+    responses((status = 200, body = SiteConfig), super::openapi::ReadErrors))]
 pub async fn config(State(state): State<AppState>) -> Json<SiteConfig> {
     Json(state.site.clone())
 }

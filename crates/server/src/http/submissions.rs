@@ -3,20 +3,37 @@
 //! a per-address rate limit (addresses are counted in memory, never
 //! stored).
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::post;
-use axum::{Json, Router};
 use solidarity_map_core::moderation::{MIN_FILL_MILLIS, SubmissionCreated, SubmissionRequest};
-use solidarity_map_core::{FieldError, Status};
+use solidarity_map_core::{ErrorBody, FieldError, Status};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
+use super::openapi::WriteErrors;
 use super::secrets::{new_token, token_hash};
 use super::{ApiError, AppState, json_body};
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/submissions", post(submit))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(submit))
 }
 
+/// A group adds itself. The entry waits for a moderator; the answer holds
+/// the private edit link, shown this once. A contact address and consent
+/// are required; the contact address is never public.
+#[utoipa::path(
+    post,
+    path = "/submissions",
+    tag = "join",
+    request_body = SubmissionRequest,
+    responses(
+        (status = 201, description = "Received; waiting for a moderator", body = SubmissionCreated),
+        (status = 409, description = "`possible_duplicate`: a similar entry is listed near \
+            this place; send again with `confirm_duplicate` to submit anyway", body = ErrorBody),
+        WriteErrors,
+    )
+)]
 async fn submit(
     State(state): State<AppState>,
     body: Result<Json<SubmissionRequest>, axum::extract::rejection::JsonRejection>,
@@ -29,7 +46,10 @@ async fn submit(
         ));
     }
     if let Some(started) = req.started_at {
-        let elapsed = chrono::Utc::now().timestamp_millis() - started;
+        // saturating: a forged time far in the past must not overflow
+        let elapsed = chrono::Utc::now()
+            .timestamp_millis()
+            .saturating_sub(started);
         if elapsed < MIN_FILL_MILLIS {
             return Err(ApiError::field(
                 "form",

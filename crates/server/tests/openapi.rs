@@ -1,0 +1,123 @@
+//! The API document: served, complete, and readable as a page. Its
+//! agreement with the answers is checked by the fuzzing run
+//! (`cargo xtask fuzz`), which generates requests from it.
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+mod support;
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use solidarity_map_core::SiteConfig;
+use solidarity_map_server::http::{AppState, app};
+use solidarity_map_server::seed;
+use tower::ServiceExt;
+
+async fn router() -> (Router, support::TestDb, tempfile::TempDir) {
+    let db = support::sqlite().await;
+    let store = db.store();
+    seed::sync_categories(store.as_ref()).await.unwrap();
+    let dist = tempfile::tempdir().unwrap();
+    std::fs::write(dist.path().join("index.html"), "<!doctype html>").unwrap();
+    let site = SiteConfig {
+        tile_url: String::new(),
+        tile_attribution: String::new(),
+    };
+    let state = AppState::new(store, site).await.unwrap();
+    let app = app(state, dist.path().to_owned()).layer(axum::Extension(ConnectInfo(
+        SocketAddr::from(([127, 0, 0, 1], 4000)),
+    )));
+    (app, db, dist)
+}
+
+async fn get(app: &Router, uri: &str) -> (StatusCode, String, String) {
+    let res = app
+        .clone()
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = res.status();
+    let kind = res.headers()[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let body = res.into_body().collect().await.unwrap().to_bytes();
+    (status, kind, String::from_utf8(body.to_vec()).unwrap())
+}
+
+#[tokio::test]
+async fn every_endpoint_is_described() {
+    let (app, _db, _dist) = router().await;
+    let (status, kind, body) = get(&app, "/api/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(kind, "application/json");
+    let doc: Value = serde_json::from_str(&body).unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    let paths = doc["paths"].as_object().unwrap();
+    for (path, method) in [
+        ("/api/organizations", "get"),
+        ("/api/organizations/{id}", "get"),
+        ("/api/clusters", "get"),
+        ("/api/categories", "get"),
+        ("/api/facets", "get"),
+        ("/api/places", "get"),
+        ("/api/config", "get"),
+        ("/api/submissions", "post"),
+        ("/api/edit/{token}", "get"),
+        ("/api/edit/{token}", "put"),
+        ("/api/edit/{token}", "delete"),
+        ("/api/admin/login", "post"),
+        ("/api/admin/logout", "post"),
+        ("/api/admin/me", "get"),
+        ("/api/admin/submissions", "get"),
+        ("/api/admin/submissions/{id}/approve", "post"),
+        ("/api/admin/submissions/{id}/reject", "post"),
+        ("/api/admin/audit", "get"),
+        ("/api/openapi.json", "get"),
+        ("/healthz", "get"),
+    ] {
+        let op = &paths
+            .get(path)
+            .unwrap_or_else(|| panic!("{path} is missing"))[method];
+        assert!(op.is_object(), "{method} {path} is missing");
+        assert!(
+            op["responses"].as_object().is_some_and(|r| !r.is_empty()),
+            "{method} {path} has no responses"
+        );
+    }
+    // moderation needs the session; the public map does not
+    let queue = &paths["/api/admin/submissions"]["get"];
+    assert_eq!(queue["security"][0]["session"], Value::Array(Vec::new()));
+    assert!(paths["/api/organizations"]["get"]["security"].is_null());
+    // the public shape names no private field
+    let public = &doc["components"]["schemas"]["PublicOrganization"]["properties"];
+    assert!(public["name"].is_object());
+    assert!(public.get("contact_email").is_none());
+    // GeoJSON is described as what it is
+    assert!(
+        paths["/api/organizations"]["get"]["responses"]["200"]["content"]
+            ["application/geo+json"]
+            .is_object()
+    );
+}
+
+#[tokio::test]
+async fn the_document_reads_as_a_page() {
+    let (app, _db, _dist) = router().await;
+    let (status, kind, page) = get(&app, "/api/docs").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(kind.starts_with("text/html"), "{kind}");
+    assert!(page.contains("<code>/api/organizations</code>"), "{page}");
+    assert!(page.contains("id=\"schema-PublicOrganization\""));
+    assert!(page.contains("href=\"/api/openapi.json\""));
+    assert!(!page.contains("<script"), "the page runs no script");
+    let (status, kind, _) = get(&app, "/api/docs.css").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(kind.starts_with("text/css"), "{kind}");
+}
