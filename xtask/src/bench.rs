@@ -25,7 +25,7 @@
 //! dropped at its end.
 
 mod load;
-mod procs;
+pub mod procs;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

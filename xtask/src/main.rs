@@ -6,9 +6,12 @@
 //!   configured otherwise); ARGS go to `solidarity-map serve`.
 //! - `cargo xtask test`: install what is missing, then every check: format,
 //!   clippy (native and wasm32), the web build, unit, store, API and browser
-//!   tests.
+//!   tests, a short fuzzing run of the API and a quick benchmark.
+//! - `cargo xtask fuzz [--long]`: schemathesis against the API's own OpenAPI
+//!   document.
 
 mod bench;
+mod fuzz;
 mod tools;
 
 use std::path::{Path, PathBuf};
@@ -25,13 +28,14 @@ fn main() -> Result<()> {
         Some("run") => run(&root, args.collect()),
         Some("test") => test(&root),
         Some("bench") => bench::main(&root, args.collect()),
+        Some("fuzz") => fuzz::main(&root, args.collect()),
         Some("build") => {
             tools::ensure_web_tools(&root)?;
             build_web(&root)
         }
         _ => {
             eprintln!(
-                "usage: cargo xtask run [serve options…] | test | build | bench [--quick] [--out FILE]"
+                "usage: cargo xtask run [serve options…] | test | build | bench [--quick] [--out FILE] | fuzz [--long]"
             );
             std::process::exit(2);
         }
@@ -163,6 +167,9 @@ fn test(root: &Path) -> Result<()> {
     step("web client (trunk build --release)", || build_web(root))?;
     step("tests (cargo test --workspace)", || {
         cmd("cargo", &["test", "--workspace", "--no-fail-fast"])
+    })?;
+    step("API fuzzing, short (cargo xtask fuzz)", || {
+        fuzz::run(root, fuzz::Length::Short)
     })?;
     step("benchmark, quick (cargo xtask bench --quick)", || {
         bench::run(root, bench::Mode::Quick)

@@ -44,11 +44,24 @@ impl Server {
         log: &Path,
         client: &reqwest::Client,
     ) -> Result<Server> {
+        Self::start_with(bin, database_url, dist, log, client, &["--no-demo"]).await
+    }
+
+    /// [`Server::start`] with other `serve` options than `--no-demo`.
+    pub async fn start_with(
+        bin: &Path,
+        database_url: &str,
+        dist: &Path,
+        log: &Path,
+        client: &reqwest::Client,
+        serve_args: &[&str],
+    ) -> Result<Server> {
         let port = free_port()?;
         let out = File::create(log).with_context(|| log.display().to_string())?;
         let started = Instant::now();
         let child = Command::new(bin)
-            .args(["--database-url", database_url, "serve", "--no-demo"])
+            .args(["--database-url", database_url, "serve"])
+            .args(serve_args)
             .args(["--addr", &format!("127.0.0.1:{port}")])
             .arg("--dist-dir")
             .arg(dist)
