@@ -2,8 +2,9 @@
 
 use clap::{Parser, Subcommand};
 use solidarity_map_core::{SiteConfig, Status};
-use solidarity_map_server::config::{DatabaseArgs, ServeArgs};
+use solidarity_map_server::config::{DatabaseArgs, LicenceArgs, ServeArgs};
 use solidarity_map_server::http::{self, AppState};
+use solidarity_map_server::open_data::{self, Format};
 use solidarity_map_server::{generate, seed, store};
 use tracing_subscriber::EnvFilter;
 
@@ -39,6 +40,17 @@ enum Command {
         /// moderation.
         #[arg(long)]
         publish: bool,
+    },
+    /// Write every published organisation, public fields only, as GeoJSON
+    /// or CSV: the same bytes as /api/export.geojson and /api/export.csv.
+    Export {
+        #[arg(long, value_enum)]
+        format: Format,
+        /// The file to write; standard output without it.
+        #[arg(long)]
+        output: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        licence: LicenceArgs,
     },
     /// Add N synthetic, published organisations (load tests, benchmarks):
     /// clustered around real cities, deterministic for a seed.
@@ -143,6 +155,21 @@ async fn main() -> anyhow::Result<()> {
             let n = store.import_organizations(&orgs, status).await?;
             tracing::info!(count = n, status = status.as_str(), "imported");
         }
+        Command::Export {
+            format,
+            output,
+            licence,
+        } => {
+            let licence = licence.licence()?;
+            let mut out: Box<dyn std::io::Write + Send> = match &output {
+                Some(path) => Box::new(std::io::BufWriter::new(
+                    std::fs::File::create(path)
+                        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?,
+                )),
+                None => Box::new(std::io::BufWriter::new(std::io::stdout())),
+            };
+            open_data::export::write_to(store, format, licence, &mut out).await?;
+        }
         Command::Serve(args) => {
             let security = args.security()?;
             seed::sync_categories(store.as_ref()).await?;
@@ -163,6 +190,7 @@ async fn main() -> anyhow::Result<()> {
             let mut state = AppState::new(store, site).await?;
             state.secure_cookies = args.behind_https;
             state.max_concurrent = args.max_concurrent;
+            state.licence = args.licence.licence()?;
             tracing::info!(
                 points = state.clusters.len(),
                 megabytes = state.clusters.memory_bytes() / 1_000_000,

@@ -7,6 +7,7 @@ mod categories;
 mod clusters;
 mod edit;
 mod error;
+mod export;
 mod health;
 mod limits;
 mod organizations;
@@ -32,6 +33,7 @@ use tower_http::timeout::TimeoutLayer;
 pub use error::{ApiError, json_body};
 
 use crate::clusters::Clusters;
+use crate::open_data::Licence;
 use crate::store::Store;
 
 /// What every handler can reach.
@@ -46,6 +48,8 @@ pub struct AppState {
     /// Requests handled at once before shedding with 503
     /// (`--max-concurrent`).
     pub max_concurrent: usize,
+    /// The licence the exports name (`--data-licence`).
+    pub licence: Licence,
 }
 
 impl AppState {
@@ -63,6 +67,7 @@ impl AppState {
             clusters,
             secure_cookies: false,
             max_concurrent: 512,
+            licence: Licence::default(),
         })
     }
 }
@@ -90,6 +95,7 @@ pub fn app_with_security(
         .merge(categories::router())
         .merge(clusters::router())
         .merge(places::router())
+        .merge(export::router())
         .merge(submissions::router().layer(rate_limit(12, 5)))
         .merge(edit::router().layer(rate_limit(2, 20)))
         .nest("/admin", admin)
