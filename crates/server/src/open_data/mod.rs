@@ -11,6 +11,8 @@
 //! the same data.
 
 pub mod export;
+pub mod import;
+pub mod presets;
 
 use std::path::Path;
 
