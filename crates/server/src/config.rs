@@ -75,6 +75,27 @@ pub struct ServeArgs {
     #[arg(long, env = "RATE_LIMIT_FACTOR", default_value_t = 1,
           value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub rate_limit_factor: u32,
+    #[command(flatten)]
+    pub licence: LicenceArgs,
+}
+
+/// The licence of the organisation data, named in every export.
+#[derive(Debug, Clone, Args)]
+pub struct LicenceArgs {
+    /// The data licence's short name (an SPDX identifier where there is one).
+    #[arg(long, env = "DATA_LICENCE", default_value = crate::open_data::DEFAULT_LICENCE)]
+    pub data_licence: String,
+    /// Where the data licence's text is.
+    #[arg(long, env = "DATA_LICENCE_URL", default_value = crate::open_data::DEFAULT_LICENCE_URL)]
+    pub data_licence_url: String,
+}
+
+impl LicenceArgs {
+    /// The licence, checked.
+    pub fn licence(&self) -> anyhow::Result<crate::open_data::Licence> {
+        crate::open_data::Licence::new(&self.data_licence, &self.data_licence_url)
+            .map_err(|e| anyhow::anyhow!("--{}", e.to_string().replace('_', "-")))
+    }
 }
 
 impl ServeArgs {

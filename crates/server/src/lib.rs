@@ -4,5 +4,6 @@ pub mod clusters;
 pub mod config;
 pub mod generate;
 pub mod http;
+pub mod open_data;
 pub mod seed;
 pub mod store;

@@ -2,8 +2,10 @@
 
 use clap::{Parser, Subcommand};
 use solidarity_map_core::{SiteConfig, Status};
-use solidarity_map_server::config::{DatabaseArgs, ServeArgs};
+use solidarity_map_server::config::{DatabaseArgs, LicenceArgs, ServeArgs};
 use solidarity_map_server::http::{self, AppState};
+use solidarity_map_server::open_data::presets::Preset;
+use solidarity_map_server::open_data::{self, Format, import};
 use solidarity_map_server::{generate, seed, store};
 use tracing_subscriber::EnvFilter;
 
@@ -31,14 +33,56 @@ enum Command {
     /// Manage moderators.
     #[command(subcommand)]
     Admin(AdminCommand),
-    /// Import organisations from a GeoJSON file (the format of
-    /// data/demo.geojson). All or nothing: one bad feature imports none.
+    /// Import organisations from a GeoJSON or CSV file: checked with the
+    /// join form's rules, then all stored in one transaction or none. Rows
+    /// imported before from the same source are updated, not added again.
     Import {
         file: std::path::PathBuf,
-        /// Publish the imported entries at once instead of queuing them for
-        /// moderation.
+        /// geojson or csv; without it, from the file's extension.
+        #[arg(long, value_enum)]
+        format: Option<Format>,
+        /// A known source's columns: kvm (Karte von morgen CSV) or umap
+        /// (uMap GeoJSON). Detected from the file without it.
+        #[arg(long, value_enum)]
+        preset: Option<Preset>,
+        /// COLUMN=FIELD: read a column of the file as one of our fields
+        /// (id, name, name.LANG, description, description.LANG, category,
+        /// city, country, lat, lon, precision, website, links, languages,
+        /// tags, contact_email; - skips it). Repeatable.
+        #[arg(long = "map", value_name = "COLUMN=FIELD")]
+        map: Vec<String>,
+        /// FIELD=VALUE: fills category, city, country or precision where a
+        /// row leaves it empty, e.g. --default category=solidarity.
+        /// Repeatable.
+        #[arg(long = "default", value_name = "FIELD=VALUE")]
+        defaults: Vec<String>,
+        /// The source's name, recorded with each row's id to find it again
+        /// on the next import. Default: the preset's, else the file's name.
+        #[arg(long)]
+        source: Option<String>,
+        /// The language of names and descriptions whose column names none
+        /// (text in Arabic or Hebrew letters is recognised).
+        #[arg(long, default_value = "en")]
+        lang: String,
+        /// Publish new entries (and updated ones) at once instead of
+        /// leaving them pending.
         #[arg(long)]
         publish: bool,
+        /// Only check the file: print one line per problem and change
+        /// nothing. Exits non-zero when there are problems.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Write every published organisation, public fields only, as GeoJSON
+    /// or CSV: the same bytes as /api/export.geojson and /api/export.csv.
+    Export {
+        #[arg(long, value_enum)]
+        format: Format,
+        /// The file to write; standard output without it.
+        #[arg(long)]
+        output: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        licence: LicenceArgs,
     },
     /// Add N synthetic, published organisations (load tests, benchmarks):
     /// clustered around real cities, deterministic for a seed.
@@ -129,19 +173,102 @@ async fn main() -> anyhow::Result<()> {
             )
             .await?;
         }
-        Command::Import { file, publish } => {
+        Command::Import {
+            file,
+            format,
+            preset,
+            map,
+            defaults,
+            source,
+            lang,
+            publish,
+            dry_run,
+        } => {
             seed::sync_categories(store.as_ref()).await?;
-            let text = std::fs::read_to_string(&file)
-                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-            let orgs = seed::parse_geojson(&text)
-                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-            let status = if publish {
-                Status::Published
-            } else {
-                Status::Pending
+            let bytes =
+                std::fs::read(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let options = import::Options {
+                format,
+                preset,
+                map,
+                defaults,
+                source,
+                lang: Some(lang),
             };
-            let n = store.import_organizations(&orgs, status).await?;
-            tracing::info!(count = n, status = status.as_str(), "imported");
+            let known: Vec<_> = store
+                .categories()
+                .await?
+                .into_iter()
+                .map(|c| c.category.slug)
+                .collect();
+            let checked = import::check(&file, &bytes, &options, &known)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            if let Some(p) = checked.preset {
+                eprintln!("read as {p:?} ({} rows)", checked.total);
+            }
+            if !checked.ignored.is_empty() {
+                let list: Vec<&str> = checked.ignored.iter().map(String::as_str).collect();
+                eprintln!("not imported (no field takes them): {}", list.join(", "));
+            }
+            for problem in &checked.problems {
+                println!("{problem}");
+            }
+            if !checked.problems.is_empty() {
+                let fillable = ["category", "city", "country"];
+                if checked
+                    .problems
+                    .iter()
+                    .any(|p| fillable.contains(&p.field.as_str()))
+                {
+                    eprintln!(
+                        "hint: --default FIELD=VALUE fills category, city or country where a \
+                         row leaves it empty, e.g. --default category=solidarity"
+                    );
+                }
+                anyhow::bail!(
+                    "{}: {} problem(s) in {} rows; nothing was imported",
+                    file.display(),
+                    checked.problems.len(),
+                    checked.total
+                );
+            }
+            if dry_run {
+                println!(
+                    "{}: {} rows, no problems (dry run: nothing was imported)",
+                    file.display(),
+                    checked.total
+                );
+                return Ok(());
+            }
+            let status = publish.then_some(Status::Published);
+            let bar = import::progress_bar(checked.rows.len(), "importing");
+            let counts = store
+                .import_external(&checked.source, &checked.rows, status, &|n| {
+                    bar.set_position(n as u64)
+                })
+                .await?;
+            bar.finish_and_clear();
+            tracing::info!(
+                added = counts.added,
+                updated = counts.updated,
+                source = checked.source,
+                "imported"
+            );
+        }
+        Command::Export {
+            format,
+            output,
+            licence,
+        } => {
+            let licence = licence.licence()?;
+            let mut out: Box<dyn std::io::Write + Send> = match &output {
+                Some(path) => Box::new(std::io::BufWriter::new(
+                    std::fs::File::create(path)
+                        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?,
+                )),
+                None => Box::new(std::io::BufWriter::new(std::io::stdout())),
+            };
+            open_data::export::write_to(store, format, licence, &mut out).await?;
         }
         Command::Serve(args) => {
             let security = args.security()?;
@@ -164,6 +291,7 @@ async fn main() -> anyhow::Result<()> {
             state.secure_cookies = args.behind_https;
             state.max_concurrent = args.max_concurrent;
             state.rate_limit_factor = args.rate_limit_factor;
+            state.licence = args.licence.licence()?;
             tracing::info!(
                 points = state.clusters.len(),
                 megabytes = state.clusters.memory_bytes() / 1_000_000,

@@ -505,6 +505,27 @@ impl Store for DownStore {
     async fn published_point(&self, _: OrgId) -> Result<Option<PublicPoint>, StoreError> {
         Err(down())
     }
+    async fn published_after(
+        &self,
+        _: Option<OrgId>,
+        _: u32,
+    ) -> Result<Vec<Organization>, StoreError> {
+        Err(down())
+    }
+    async fn published_text_languages(
+        &self,
+    ) -> Result<Vec<solidarity_map_core::LangCode>, StoreError> {
+        Err(down())
+    }
+    async fn import_external(
+        &self,
+        _: &str,
+        _: &[solidarity_map_server::store::ExternalOrg],
+        _: Option<Status>,
+        _: &(dyn Fn(usize) + Send + Sync),
+    ) -> Result<solidarity_map_server::store::ImportCounts, StoreError> {
+        Err(down())
+    }
 }
 
 #[async_trait]
@@ -571,6 +592,7 @@ async fn database_down_means_503_not_500() {
             secure_cookies: false,
             max_concurrent: 512,
             rate_limit_factor: 1,
+            licence: Default::default(),
         },
         dist.path().to_owned(),
     );

@@ -101,8 +101,7 @@ async fn every_endpoint_is_described() {
     assert!(public.get("contact_email").is_none());
     // GeoJSON is described as what it is
     assert!(
-        paths["/api/organizations"]["get"]["responses"]["200"]["content"]
-            ["application/geo+json"]
+        paths["/api/organizations"]["get"]["responses"]["200"]["content"]["application/geo+json"]
             .is_object()
     );
 }

@@ -738,6 +738,151 @@ async fn bulk_insert_is_all_or_nothing(store: Arc<dyn Store>) {
     assert_eq!(store.count_organizations().await.unwrap(), 0);
 }
 
+async fn published_after_walks_every_published_entry_by_id(store: Arc<dyn Store>) {
+    ready(store.as_ref()).await;
+    let mut published = Vec::new();
+    for i in 0..23 {
+        let o = org(
+            &[("en", &format!("Org {i}")), ("ar", "منظمة")],
+            "media",
+            "PS",
+            31.9,
+            35.2,
+            "city",
+        );
+        published.push(
+            store
+                .insert_organization(&o, Status::Published)
+                .await
+                .unwrap()
+                .id,
+        );
+    }
+    let hidden = org(&[("fr", "Cachée")], "media", "FR", 48.8, 2.3, "city");
+    store
+        .insert_organization(&hidden, Status::Pending)
+        .await
+        .unwrap();
+    published.sort();
+
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store.published_after(after, 5).await.unwrap();
+        assert!(page.len() <= 5);
+        let Some(last) = page.last() else { break };
+        after = Some(last.id);
+        seen.extend(page.iter().map(|o| o.id));
+    }
+    // every published entry once, in uuid order, on both backends
+    assert_eq!(seen, published);
+    let languages: Vec<String> = store
+        .published_text_languages()
+        .await
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().to_owned())
+        .collect();
+    // the pending entry's French is not there
+    assert_eq!(languages, ["ar", "en"]);
+}
+
+async fn import_external_adds_then_updates(store: Arc<dyn Store>) {
+    use solidarity_map_server::store::{ExternalOrg, ImportCounts};
+    ready(store.as_ref()).await;
+    let kept_id = solidarity_map_core::OrgId(uuid::Uuid::new_v4());
+    let row = |external_id: &str, name: &str, email: bool, id| {
+        let mut o = org(&[("en", name)], "media", "PS", 31.9, 35.2, "city");
+        if !email {
+            o.contact_email = None;
+        }
+        ExternalOrg {
+            external_id: external_id.to_owned(),
+            id,
+            org: o,
+        }
+    };
+    let none = |_: usize| {};
+    let first = [
+        row("a", "Alpha", true, Some(kept_id)),
+        row("b", "Beta", true, None),
+    ];
+    let counts = store
+        .import_external("sheet", &first, None, &none)
+        .await
+        .unwrap();
+    assert_eq!(
+        counts,
+        ImportCounts {
+            added: 2,
+            updated: 0
+        }
+    );
+    // a free id from the source is kept; without one, pending by default
+    let a = store.organization(kept_id).await.unwrap().expect("kept id");
+    assert_eq!(a.status, Status::Pending);
+
+    // again, changed and published: the same two entries, updated
+    let second = [
+        row("a", "Alpha Two", false, Some(kept_id)),
+        row("b", "Beta", true, None),
+    ];
+    let counts = store
+        .import_external("sheet", &second, Some(Status::Published), &none)
+        .await
+        .unwrap();
+    assert_eq!(
+        counts,
+        ImportCounts {
+            added: 0,
+            updated: 2
+        }
+    );
+    assert_eq!(store.count_organizations().await.unwrap(), 2);
+    let a = store.organization(kept_id).await.unwrap().unwrap();
+    assert_eq!(a.data.name.text().best("en").1, "Alpha Two");
+    assert_eq!(a.status, Status::Published);
+    // the row had no contact address: the stored one stays
+    assert_eq!(
+        a.data.contact_email.as_ref().unwrap().as_str(),
+        "private@example.org"
+    );
+    // without a status an update keeps the entry's own
+    store.set_status(kept_id, Status::Rejected).await.unwrap();
+    store
+        .import_external("sheet", &second, None, &none)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.organization(kept_id).await.unwrap().unwrap().status,
+        Status::Rejected
+    );
+
+    // the same external id from another source is another entry; the id
+    // it asks for is taken, so it gets a new one
+    let counts = store
+        .import_external(
+            "other",
+            &[row("a", "Elsewhere", true, Some(kept_id))],
+            None,
+            &none,
+        )
+        .await
+        .unwrap();
+    assert_eq!(counts.added, 1);
+    assert_eq!(store.count_organizations().await.unwrap(), 3);
+
+    // one bad row: nothing of the file is stored
+    let mut bad = row("z", "Zed", true, None);
+    bad.org.category = solidarity_map_core::CategorySlug::parse("no-such-kind").unwrap();
+    let batch = [row("c", "Gamma", true, None), bad];
+    match store.import_external("sheet", &batch, None, &none).await {
+        Err(StoreError::UnknownCategory(c)) => assert_eq!(c, "no-such-kind"),
+        other => panic!("expected UnknownCategory, got {other:?}"),
+    }
+    assert_eq!(store.count_organizations().await.unwrap(), 3);
+}
+
 on_both_backends!(
     insert_and_read_back,
     only_published_entries_are_listed_and_counted,
@@ -752,4 +897,6 @@ on_both_backends!(
     published_points_are_public_and_rounded,
     bulk_insert_matches_the_normal_insert,
     bulk_insert_is_all_or_nothing,
+    published_after_walks_every_published_entry_by_id,
+    import_external_adds_then_updates,
 );

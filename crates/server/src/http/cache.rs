@@ -28,6 +28,11 @@ use sha2::{Digest, Sha256};
 /// Paths under `/api` that are never cached: they belong to one person.
 const PRIVATE_PREFIXES: [&str; 3] = ["/api/admin", "/api/edit", "/api/submissions"];
 
+/// Marks a response whose body is streamed (the exports): it is passed on
+/// untagged, since tagging would read it whole into memory first.
+#[derive(Debug, Clone, Copy)]
+pub struct Streamed;
+
 const PUBLIC_REVALIDATE: HeaderValue = HeaderValue::from_static("public, no-cache");
 const NO_STORE: HeaderValue = HeaderValue::from_static("no-store");
 
@@ -86,7 +91,13 @@ pub async fn etag(mut req: Request, next: Next) -> Response {
     }
 }
 
-async fn tag_public(res: Response, if_none_match: &[HeaderValue], head: bool) -> Response {
+async fn tag_public(mut res: Response, if_none_match: &[HeaderValue], head: bool) -> Response {
+    if res.extensions().get::<Streamed>().is_some() {
+        res.headers_mut()
+            .entry(header::CACHE_CONTROL)
+            .or_insert(PUBLIC_REVALIDATE);
+        return if head { without_body(res) } else { res };
+    }
     if res.status() != StatusCode::OK || res.headers().contains_key(header::CONTENT_ENCODING) {
         return if head { without_body(res) } else { res };
     }

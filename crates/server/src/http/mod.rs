@@ -8,6 +8,7 @@ mod categories;
 mod clusters;
 mod edit;
 mod error;
+mod export;
 mod health;
 mod limits;
 mod openapi;
@@ -36,6 +37,7 @@ use utoipa_axum::routes;
 pub use error::{ApiError, json_body};
 
 use crate::clusters::Clusters;
+use crate::open_data::Licence;
 use crate::store::Store;
 
 /// What every handler can reach.
@@ -52,6 +54,8 @@ pub struct AppState {
     pub max_concurrent: usize,
     /// Multiplies the per-address limits (`--rate-limit-factor`).
     pub rate_limit_factor: u32,
+    /// The licence the exports name (`--data-licence`).
+    pub licence: Licence,
 }
 
 impl AppState {
@@ -70,6 +74,7 @@ impl AppState {
             secure_cookies: false,
             max_concurrent: 512,
             rate_limit_factor: 1,
+            licence: Licence::default(),
         })
     }
 }
@@ -126,6 +131,7 @@ fn routes(rate_factor: u32) -> OpenApiRouter<AppState> {
         .merge(categories::router())
         .merge(clusters::router())
         .merge(places::router())
+        .merge(export::router())
         .merge(submissions::router().layer(limit(12, 5)))
         .merge(edit::router().layer(limit(2, 20)))
         .nest("/admin", admin)

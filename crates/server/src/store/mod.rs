@@ -15,8 +15,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use solidarity_map_core::{
-    Category, CategoryCount, CountryCode, Facets, NewOrganization, OrgFilter, OrgId, Organization,
-    Status,
+    Category, CategoryCount, CountryCode, Facets, LangCode, NewOrganization, OrgFilter, OrgId,
+    Organization, Status,
 };
 
 pub use moderation::{Decided, Decision, Moderation, UserRecord};
@@ -73,6 +73,27 @@ pub struct PublicPoint {
     pub lat: f64,
     pub category: String,
     pub country: CountryCode,
+}
+
+/// An organisation from another source (a spreadsheet, another map),
+/// keyed by its id there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExternalOrg {
+    /// Its id in the source: with the source's name, what finds it again
+    /// on the next import.
+    pub external_id: String,
+    /// The id a new entry gets when no entry has it yet (the source's id
+    /// when it is one of ours, so an export imported elsewhere keeps its
+    /// ids); otherwise a fresh one.
+    pub id: Option<OrgId>,
+    pub org: NewOrganization,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ImportCounts {
+    pub added: usize,
+    pub updated: usize,
 }
 
 /// How many rows one multi-row `insert` statement of [`Store::bulk_insert`]
@@ -146,6 +167,29 @@ pub trait Store: Moderation + Send + Sync + 'static {
 
     /// How many organisations are stored, in any status.
     async fn count_organizations(&self) -> Result<u64>;
+
+    /// Up to `limit` published organisations whose id comes after `after`
+    /// (from the first when `None`), in id order: keyset pages, so an export
+    /// of a million entries reads each row once and never holds them all.
+    async fn published_after(&self, after: Option<OrgId>, limit: u32) -> Result<Vec<Organization>>;
+
+    /// Every language a published name or description is written in,
+    /// sorted: the translation columns of the CSV export.
+    async fn published_text_languages(&self) -> Result<Vec<LangCode>>;
+
+    /// Stores organisations of `source` in one transaction, all or none.
+    /// One already imported from the source with the same external id is
+    /// updated in place (its contact address is kept when the row has
+    /// none, its status unless `status` is given); any other is added with
+    /// `status`, or pending when it is `None`. `progress` is told how many
+    /// rows are done.
+    async fn import_external(
+        &self,
+        source: &str,
+        rows: &[ExternalOrg],
+        status: Option<Status>,
+        progress: &(dyn Fn(usize) + Send + Sync),
+    ) -> Result<ImportCounts>;
 }
 
 /// Opens the database the URL names (`sqlite:…` or `postgres://…`) and runs

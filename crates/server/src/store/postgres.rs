@@ -5,7 +5,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::Utc;
 use solidarity_map_core::{
-    Category, CategoryCount, Facets, NewOrganization, OrgFilter, OrgId, Organization, Status,
+    Category, CategoryCount, Facets, LangCode, NewOrganization, OrgFilter, OrgId, Organization,
+    Status,
 };
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{PgPool, Postgres, QueryBuilder};
@@ -15,9 +16,11 @@ use futures_util::TryStreamExt;
 
 use super::row::{
     CategoryRow, FacetRow, INSERT_COLUMNS, ORG_COLUMNS, OrgRow, OrgValues, PointRow, labels_json,
-    map_insert_error,
+    map_insert_error, parse_languages,
 };
-use super::{Page, PublicPoint, Result, Store, bulk_insert_error, like_pattern};
+use super::{
+    ExternalOrg, ImportCounts, Page, PublicPoint, Result, Store, bulk_insert_error, like_pattern,
+};
 
 /// Rows per `unnest` statement of a bulk insert: bounds the memory of the
 /// bound arrays whatever the caller's batch.
@@ -433,5 +436,128 @@ impl Store for PgStore {
             .fetch_one(&self.pool)
             .await?;
         Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    async fn published_after(&self, after: Option<OrgId>, limit: u32) -> Result<Vec<Organization>> {
+        // keyset paging along the primary key; the first page has no bound
+        let mut qb = QueryBuilder::<Postgres>::new(format!(
+            "select id::text as id, {ORG_COLUMNS} from organizations
+             where status = 'published'"
+        ));
+        if let Some(after) = after {
+            qb.push(" and id > ").push_bind(after.0);
+        }
+        qb.push(" order by id limit ").push_bind(i64::from(limit));
+        let rows: Vec<OrgRow> = qb.build_query_as().fetch_all(&self.pool).await?;
+        rows.into_iter().map(Organization::try_from).collect()
+    }
+
+    async fn published_text_languages(&self) -> Result<Vec<LangCode>> {
+        // the keys of the name and description json objects of every
+        // published entry, once each; "C" so the order is SQLite's
+        let codes: Vec<String> = sqlx::query_scalar(
+            "select k collate \"C\" from (
+                 select json_object_keys(name::json) as k from organizations
+                 where status = 'published'
+                 union
+                 select json_object_keys(description::json) from organizations
+                 where status = 'published'
+             ) keys
+             order by 1",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        parse_languages(codes)
+    }
+
+    async fn import_external(
+        &self,
+        source: &str,
+        rows: &[ExternalOrg],
+        status: Option<Status>,
+        progress: &(dyn Fn(usize) + Send + Sync),
+    ) -> Result<ImportCounts> {
+        let mut counts = ImportCounts::default();
+        let mut tx = self.pool.begin().await?;
+        for (done, row) in rows.iter().enumerate() {
+            // the entry this source's id was imported as before, if any
+            let existing: Option<Uuid> = sqlx::query_scalar(
+                "select id from organizations where external_source = $1 and external_id = $2",
+            )
+            .bind(source)
+            .bind(&row.external_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(id) = existing {
+                let org = &row.org;
+                let v = OrgValues::of(org);
+                // every public field from the file; the contact address
+                // only when the file has one, the status only when asked
+                sqlx::query(
+                    "update organizations set name = $1, description = $2, category = $3,
+                         city = $4, country = $5, lat = $6, lon = $7, precision = $8,
+                         public_lat = $9, public_lon = $10, website = $11, links = $12,
+                         languages = $13, tags = $14,
+                         contact_email = coalesce($15, contact_email),
+                         status = coalesce($16, status),
+                         search_text = $17, sort_name = $18, updated_at = now()
+                     where id = $19",
+                )
+                .bind(&v.name)
+                .bind(&v.description)
+                .bind(org.category.as_str())
+                .bind(org.city.as_str())
+                .bind(org.country.as_str())
+                .bind(org.location.lat())
+                .bind(org.location.lon())
+                .bind(org.precision.as_str())
+                .bind(v.public.lat())
+                .bind(v.public.lon())
+                .bind(org.website.as_ref().map(|w| w.as_str()))
+                .bind(&v.links)
+                .bind(&v.languages)
+                .bind(&v.tags)
+                .bind(org.contact_email.as_ref().map(|e| e.as_str()))
+                .bind(status.map(|s| s.as_str()))
+                .bind(&v.search_text)
+                .bind(&v.sort_name)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| map_insert_error(e, &org.category))?;
+                counts.updated += 1;
+            } else {
+                // the source's id when it is a free uuid, else a new one
+                let free = match row.id {
+                    Some(id) => {
+                        !sqlx::query_scalar::<_, bool>(
+                            "select exists (select 1 from organizations where id = $1)",
+                        )
+                        .bind(id.0)
+                        .fetch_one(&mut *tx)
+                        .await?
+                    }
+                    None => false,
+                };
+                let id = match row.id {
+                    Some(id) if free => id.0,
+                    _ => Uuid::new_v4(),
+                };
+                insert(&mut *tx, id, &row.org, status.unwrap_or(Status::Pending)).await?;
+                sqlx::query(
+                    "update organizations set external_source = $1, external_id = $2
+                     where id = $3",
+                )
+                .bind(source)
+                .bind(&row.external_id)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                counts.added += 1;
+            }
+            progress(done + 1);
+        }
+        tx.commit().await?;
+        Ok(counts)
     }
 }

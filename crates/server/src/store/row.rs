@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, Utc};
 use solidarity_map_core::{
-    Category, CategoryCount, CategorySlug, FacetCount, LatLon, LocalizedText, NewOrganization,
-    OrgId, Organization, Precision, Status,
+    Category, CategoryCount, CategorySlug, FacetCount, LangCode, LatLon, LocalizedText,
+    NewOrganization, OrgId, Organization, Precision, Status,
 };
 
 use super::{PublicPoint, StoreError};
@@ -216,6 +216,19 @@ impl TryFrom<CategoryRow> for CategoryCount {
             count: u64::try_from(r.count).unwrap_or(0),
         })
     }
+}
+
+/// Language codes as stored (json object keys), checked.
+pub(super) fn parse_languages(codes: Vec<String>) -> Result<Vec<LangCode>, StoreError> {
+    codes
+        .into_iter()
+        .map(|c| {
+            LangCode::parse(&c).map_err(|e| StoreError::Corrupt {
+                id: format!("language {c:?}"),
+                reason: e.to_string(),
+            })
+        })
+        .collect()
 }
 
 pub(super) fn labels_json(c: &Category) -> String {

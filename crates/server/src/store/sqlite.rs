@@ -6,7 +6,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::Utc;
 use solidarity_map_core::{
-    Category, CategoryCount, Facets, NewOrganization, OrgFilter, OrgId, Organization, Status,
+    Category, CategoryCount, Facets, LangCode, NewOrganization, OrgFilter, OrgId, Organization,
+    Status,
 };
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
@@ -16,10 +17,11 @@ use futures_util::TryStreamExt;
 
 use super::row::{
     CategoryRow, FacetRow, INSERT_COLUMNS, ORG_COLUMNS, OrgRow, OrgValues, PointRow, labels_json,
-    map_insert_error, push_json_points,
+    map_insert_error, parse_languages, push_json_points,
 };
 use super::{
-    BULK_ROWS_PER_STATEMENT, Page, PublicPoint, Result, Store, bulk_insert_error, like_pattern,
+    BULK_ROWS_PER_STATEMENT, ExternalOrg, ImportCounts, Page, PublicPoint, Result, Store,
+    bulk_insert_error, like_pattern,
 };
 
 /// Up to this many matches a page is found through the position index and
@@ -396,5 +398,130 @@ impl Store for SqliteStore {
             .fetch_one(&self.pool)
             .await?;
         Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    async fn published_after(&self, after: Option<OrgId>, limit: u32) -> Result<Vec<Organization>> {
+        // ids are lower-case hyphenated uuids, so text order is uuid order
+        // (the order Postgres gives); every id is after the empty string.
+        // The primary key index walks them in order.
+        let rows: Vec<OrgRow> = sqlx::query_as(&format!(
+            "select id, {ORG_COLUMNS} from organizations
+             where status = 'published' and id > ?
+             order by id
+             limit ?"
+        ))
+        .bind(after.map(|id| id.to_string()).unwrap_or_default())
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(Organization::try_from).collect()
+    }
+
+    async fn published_text_languages(&self) -> Result<Vec<LangCode>> {
+        // the keys of the name and description json objects of every
+        // published entry, once each
+        let codes: Vec<String> = sqlx::query_scalar(
+            "select j.key from organizations o, json_each(o.name) j
+             where o.status = 'published'
+             union
+             select j.key from organizations o, json_each(o.description) j
+             where o.status = 'published'
+             order by 1",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        parse_languages(codes)
+    }
+
+    async fn import_external(
+        &self,
+        source: &str,
+        rows: &[ExternalOrg],
+        status: Option<Status>,
+        progress: &(dyn Fn(usize) + Send + Sync),
+    ) -> Result<ImportCounts> {
+        let mut counts = ImportCounts::default();
+        let mut tx = self.pool.begin().await?;
+        for (done, row) in rows.iter().enumerate() {
+            // the entry this source's id was imported as before, if any
+            let existing: Option<String> = sqlx::query_scalar(
+                "select id from organizations where external_source = ? and external_id = ?",
+            )
+            .bind(source)
+            .bind(&row.external_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(id) = existing {
+                let org = &row.org;
+                let v = OrgValues::of(org);
+                // every public field from the file; the contact address
+                // only when the file has one, the status only when asked
+                sqlx::query(
+                    "update organizations set name = ?, description = ?, category = ?,
+                         city = ?, country = ?, lat = ?, lon = ?, precision = ?,
+                         public_lat = ?, public_lon = ?, website = ?, links = ?,
+                         languages = ?, tags = ?,
+                         contact_email = coalesce(?, contact_email),
+                         status = coalesce(?, status),
+                         search_text = ?, sort_name = ?, updated_at = ?
+                     where id = ?",
+                )
+                .bind(&v.name)
+                .bind(&v.description)
+                .bind(org.category.as_str())
+                .bind(org.city.as_str())
+                .bind(org.country.as_str())
+                .bind(org.location.lat())
+                .bind(org.location.lon())
+                .bind(org.precision.as_str())
+                .bind(v.public.lat())
+                .bind(v.public.lon())
+                .bind(org.website.as_ref().map(|w| w.as_str()))
+                .bind(&v.links)
+                .bind(&v.languages)
+                .bind(&v.tags)
+                .bind(org.contact_email.as_ref().map(|e| e.as_str()))
+                .bind(status.map(|s| s.as_str()))
+                .bind(&v.search_text)
+                .bind(&v.sort_name)
+                .bind(Utc::now())
+                .bind(&id)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| map_insert_error(e, &org.category))?;
+                counts.updated += 1;
+            } else {
+                // the source's id when it is a free uuid, else a new one
+                let free = match row.id {
+                    Some(id) => {
+                        sqlx::query_scalar::<_, i64>(
+                            "select count(*) from organizations where id = ?",
+                        )
+                        .bind(id.to_string())
+                        .fetch_one(&mut *tx)
+                        .await?
+                            == 0
+                    }
+                    None => false,
+                };
+                let id = match row.id {
+                    Some(id) if free => id.0,
+                    _ => Uuid::new_v4(),
+                };
+                insert(&mut *tx, id, &row.org, status.unwrap_or(Status::Pending)).await?;
+                sqlx::query(
+                    "update organizations set external_source = ?, external_id = ? where id = ?",
+                )
+                .bind(source)
+                .bind(&row.external_id)
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await?;
+                counts.added += 1;
+            }
+            progress(done + 1);
+        }
+        tx.commit().await?;
+        Ok(counts)
     }
 }
