@@ -31,6 +31,7 @@ async fn open(state: &AppState, token: &str) -> Result<EditView, ApiError> {
 #[utoipa::path(
     get,
     path = "/edit/{token}",
+    operation_id = "view_entry",
     tag = "join",
     params(("token" = String, Path, description = "The private token of the edit link")),
     responses(
@@ -51,6 +52,7 @@ async fn view(
 #[utoipa::path(
     put,
     path = "/edit/{token}",
+    operation_id = "update_entry",
     tag = "join",
     params(("token" = String, Path, description = "The private token of the edit link")),
     request_body = OrganizationInput,
@@ -89,6 +91,7 @@ async fn update(
 #[utoipa::path(
     delete,
     path = "/edit/{token}",
+    operation_id = "withdraw_entry",
     tag = "join",
     params(("token" = String, Path, description = "The private token of the edit link")),
     responses(

@@ -26,9 +26,24 @@ pub fn router() -> OpenApiRouter<AppState> {
     post,
     path = "/submissions",
     tag = "join",
-    request_body = SubmissionRequest,
+    request_body(content = SubmissionRequest, example = json!({
+        "name": {"en": "Neighbourhood Library", "ar": "مكتبة الحي"},
+        "description": {"en": "A lending library and homework club."},
+        "category": "jerusalem",
+        "city": "Jerusalem",
+        "country": "PS",
+        "location": {"lat": 31.78, "lon": 35.23},
+        "precision": "city",
+        "website": "https://library.example.org/",
+        "languages": ["ar", "en"],
+        "tags": ["books"],
+        "contact_email": "hello@library.example.org",
+        "consent": true
+    })),
     responses(
-        (status = 201, description = "Received; waiting for a moderator", body = SubmissionCreated),
+        (status = 201, description = "Received; waiting for a moderator", body = SubmissionCreated,
+         // the private link's operations, reachable with the token just made
+         links(("view" = (operation_id = "view_entry", parameters(("token" = "$response.body#/edit_token")))), ("update" = (operation_id = "update_entry", parameters(("token" = "$response.body#/edit_token")))), ("withdraw" = (operation_id = "withdraw_entry", parameters(("token" = "$response.body#/edit_token")))))),
         (status = 409, description = "`possible_duplicate`: a similar entry is listed near \
             this place; send again with `confirm_duplicate` to submit anyway", body = ErrorBody),
         WriteErrors,
