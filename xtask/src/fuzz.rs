@@ -31,7 +31,7 @@ impl Length {
     fn plan(self) -> (u32, u64) {
         match self {
             Length::Short => (40, 1_000),
-            Length::Long => (400, 10_000),
+            Length::Long => (400, 5_000),
         }
     }
 }
@@ -60,7 +60,7 @@ pub fn run(root: &Path, length: Length) -> Result<()> {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map_or_else(|| root.join("target"), std::path::PathBuf::from);
     let bin = target.join("debug/solidarity-map");
-    let dir = root.join("target/fuzz");
+    let dir = target.join("fuzz");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
     let db = format!("sqlite:{}?mode=rwc", dir.join("fuzz.db").display());
