@@ -24,6 +24,21 @@ fn esc(s: &str) -> String {
     out
 }
 
+/// Escaped prose, with `code` spans as in the doc comments it comes from.
+fn prose(s: &str) -> String {
+    esc(s)
+        .split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                format!("<code>{part}</code>")
+            } else {
+                part.to_owned()
+            }
+        })
+        .collect()
+}
+
 fn text<'a>(v: &'a Value, key: &str) -> &'a str {
     v.get(key).and_then(Value::as_str).unwrap_or("")
 }
@@ -108,7 +123,7 @@ fn parameters(out: &mut String, op: &Value) {
             esc(text(p, "name")),
             esc(text(p, "in")),
             p.get("schema").map(type_of).unwrap_or_default(),
-            esc(text(p, "description")),
+            prose(text(p, "description")),
         );
     }
     out.push_str("</tbody></table>");
@@ -144,7 +159,7 @@ fn operation(out: &mut String, path: &str, method: &str, op: &Value) {
     }
     for part in [text(op, "summary"), text(op, "description")] {
         if !part.is_empty() {
-            let _ = write!(out, "<p>{}</p>", esc(part));
+            let _ = write!(out, "<p>{}</p>", prose(part));
         }
     }
     parameters(out, op);
@@ -157,11 +172,15 @@ fn operation(out: &mut String, path: &str, method: &str, op: &Value) {
              <th scope=\"col\">Meaning</th><th scope=\"col\">Body</th></tr></thead><tbody>",
         );
         for (status, r) in responses {
+            let meaning = match text(r, "description") {
+                "" if status.starts_with('2') => "OK",
+                d => d,
+            };
             let _ = write!(
                 out,
                 "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
                 esc(status),
-                esc(text(r, "description")),
+                prose(meaning),
                 content_types(r),
             );
         }
@@ -178,7 +197,7 @@ fn schema(out: &mut String, name: &str, s: &Value) {
     );
     let description = text(s, "description");
     if !description.is_empty() {
-        let _ = write!(out, "<p>{}</p>", esc(description));
+        let _ = write!(out, "<p>{}</p>", prose(description));
     }
     let Some(props) = s.get("properties").and_then(Value::as_object) else {
         let _ = write!(out, "<p>{}</p></section>", type_of(s));
@@ -204,7 +223,7 @@ fn schema(out: &mut String, name: &str, s: &Value) {
             "<tr><td><code>{}</code>{req}</td><td>{}</td><td>{}</td></tr>",
             esc(field),
             type_of(p),
-            esc(text(p, "description")),
+            prose(text(p, "description")),
         );
     }
     out.push_str("</tbody></table></section>");
@@ -225,7 +244,7 @@ pub fn render(doc: &utoipa::openapi::OpenApi) -> String {
          Licence of the software: {licence}. <a href=\"/\">Back to the map</a>.</p></header><main>",
         title = esc(text(info, "title")),
         version = esc(text(info, "version")),
-        description = esc(text(info, "description")),
+        description = prose(text(info, "description")),
         openapi = esc(text(&doc, "openapi")),
         licence = esc(text(&info["license"], "name")),
     );
@@ -237,7 +256,7 @@ pub fn render(doc: &utoipa::openapi::OpenApi) -> String {
             out,
             "<li><a href=\"#tag-{0}\">{0}</a>: {1}</li>",
             esc(text(tag, "name")),
-            esc(text(tag, "description"))
+            prose(text(tag, "description"))
         );
     }
     out.push_str("<li><a href=\"#schemas\">Schemas</a></li></ul></nav>");
@@ -280,5 +299,6 @@ mod tests {
             &serde_json::json!({"type": "array", "items": {"$ref": "#/components/schemas/A<b>"}}),
         );
         assert_eq!(t, "array of <a href=\"#schema-A&lt;b&gt;\">A&lt;b&gt;</a>");
+        assert_eq!(prose("a `b<c>` d"), "a <code>b&lt;c&gt;</code> d");
     }
 }

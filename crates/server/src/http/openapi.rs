@@ -151,11 +151,11 @@ pub struct PageParams {
 pub enum ReadErrors {
     /// A parameter is wrong; `fields` says which and why.
     #[response(status = 400)]
-    BadRequest(#[to_schema] ErrorBody),
+    BadRequest(ErrorBody),
     /// The server is at its limit of requests in flight, or the database
     /// does not answer: try again shortly (`Retry-After`).
     #[response(status = 503)]
-    Unavailable(#[to_schema] ErrorBody),
+    Unavailable(ErrorBody),
 }
 
 /// The errors of a request that changes something, on top of [`ReadErrors`].
@@ -164,16 +164,16 @@ pub enum ReadErrors {
 pub enum WriteErrors {
     /// The body or a parameter is wrong; `fields` says which and why.
     #[response(status = 400)]
-    BadRequest(#[to_schema] ErrorBody),
+    BadRequest(ErrorBody),
     /// The body is larger than 64 KiB.
     #[response(status = 413)]
-    TooLarge(#[to_schema] ErrorBody),
+    TooLarge(ErrorBody),
     /// Too many requests from this address: wait a little.
     #[response(status = 429)]
-    TooMany(#[to_schema] ErrorBody),
+    TooMany(ErrorBody),
     /// The server is at its limit, or the database does not answer.
     #[response(status = 503)]
-    Unavailable(#[to_schema] ErrorBody),
+    Unavailable(ErrorBody),
 }
 
 /// The errors of a moderator's request.
@@ -182,11 +182,11 @@ pub enum WriteErrors {
 pub enum ModeratorErrors {
     /// No valid session: sign in.
     #[response(status = 401)]
-    Unauthorized(#[to_schema] ErrorBody),
+    Unauthorized(ErrorBody),
     /// A change without the session's `X-CSRF-Token`.
     #[response(status = 403)]
-    Forbidden(#[to_schema] ErrorBody),
+    Forbidden(ErrorBody),
     /// The server is at its limit, or the database does not answer.
     #[response(status = 503)]
-    Unavailable(#[to_schema] ErrorBody),
+    Unavailable(ErrorBody),
 }
