@@ -75,6 +75,31 @@ fn step(name: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {
     Ok(())
 }
 
+/// Known vulnerabilities, from the RustSec database. That database is
+/// fetched from its git repository: where it cannot be reached the step
+/// says so loudly and goes on; any advisory found fails it.
+fn advisories() -> Result<()> {
+    let out = Command::new("cargo")
+        .args(["deny", "check", "advisories"])
+        .envs(tools::path_env())
+        .output()
+        .context("cannot start cargo deny")?;
+    let log = String::from_utf8_lossy(&out.stderr);
+    if out.status.success() {
+        eprintln!("advisories ok");
+        return Ok(());
+    }
+    if log.contains("failed to fetch advisory database") {
+        eprintln!(
+            "\n!!! advisories NOT checked: the RustSec database could not be fetched \
+             from its repository here. Run `cargo deny check advisories` where it can be.\n"
+        );
+        return Ok(());
+    }
+    eprintln!("{log}");
+    bail!("cargo deny found advisories (see above)")
+}
+
 fn build_web(root: &Path) -> Result<()> {
     let trunk = tools::trunk_path();
     let status = Command::new(&trunk)
@@ -91,6 +116,7 @@ fn build_web(root: &Path) -> Result<()> {
 
 fn run(root: &Path, serve_args: Vec<String>) -> Result<()> {
     step("tools", || tools::ensure_web_tools(root))?;
+    step("supply chain (cargo deny: advisories)", advisories)?;
     step("web client (trunk build --release)", || build_web(root))?;
     step("server (cargo build --release)", || {
         cmd(
