@@ -204,7 +204,7 @@ async fn main() -> anyhow::Result<()> {
             let checked = import::check(&file, &bytes, &options, &known)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
             if let Some(p) = checked.preset {
-                eprintln!("read as {p:?} ({} rows)", checked.total);
+                eprintln!("read as a {} export ({} rows)", p.source(), checked.total);
             }
             if !checked.ignored.is_empty() {
                 let list: Vec<&str> = checked.ignored.iter().map(String::as_str).collect();
@@ -254,6 +254,18 @@ async fn main() -> anyhow::Result<()> {
                 source = checked.source,
                 "imported"
             );
+            println!(
+                "{}: {} added, {} updated",
+                file.display(),
+                counts.added,
+                counts.updated
+            );
+            if !publish && counts.added > 0 {
+                println!(
+                    "the new entries are stored pending and are not public; the moderation \
+                     queue does not list imports: run again with --publish to publish them"
+                );
+            }
         }
         Command::Export {
             format,
