@@ -14,6 +14,7 @@ mod places;
 pub mod secrets;
 pub mod security;
 mod site;
+mod stats;
 mod submissions;
 
 use std::net::SocketAddr;
@@ -90,6 +91,7 @@ pub fn app_with_security(
         .merge(categories::router())
         .merge(clusters::router())
         .merge(places::router())
+        .merge(stats::router())
         .merge(submissions::router().layer(rate_limit(12, 5)))
         .merge(edit::router().layer(rate_limit(2, 20)))
         .nest("/admin", admin)

@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, Utc};
 use solidarity_map_core::{
-    Category, CategoryCount, CategorySlug, FacetCount, LatLon, LocalizedText, NewOrganization,
-    OrgId, Organization, Precision, Status,
+    Category, CategoryCount, CategorySlug, FacetCount, LatLon, LocalizedText, MonthCount,
+    NewOrganization, OrgId, Organization, Precision, Status,
 };
 
 use super::{PublicPoint, StoreError};
@@ -241,6 +241,16 @@ impl From<FacetRow> for FacetCount {
     fn from(r: FacetRow) -> Self {
         FacetCount {
             code: r.code,
+            count: u64::try_from(r.count).unwrap_or(0),
+        }
+    }
+}
+
+/// A month (`YYYY-MM`, read as `code`) and its count.
+impl From<FacetRow> for MonthCount {
+    fn from(r: FacetRow) -> Self {
+        MonthCount {
+            month: r.code,
             count: u64::try_from(r.count).unwrap_or(0),
         }
     }
