@@ -9,6 +9,7 @@ mod edit;
 mod error;
 mod health;
 mod limits;
+mod linked_data;
 mod organizations;
 mod places;
 pub mod secrets;
@@ -100,7 +101,7 @@ pub fn app_with_security(
     Router::new()
         .nest("/api", api)
         .route("/healthz", get(health::healthz))
-        .fallback_service(site::static_files(dist))
+        .fallback_service(site::static_files(dist, state.clone()))
         .with_state(state)
         .layer(axum::middleware::from_fn(cache::etag))
         .layer(CompressionLayer::new())
