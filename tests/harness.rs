@@ -80,6 +80,11 @@ impl Server {
     /// Starts the server with the demo data, after importing `extra` (a
     /// GeoJSON FeatureCollection of organisations) as published entries.
     pub async fn start(extra: Option<&Value>) -> Result<Option<Server>> {
+        Self::start_with(extra, &[]).await
+    }
+
+    /// [`Server::start`] with more `serve` flags (`--embed-origins …`).
+    pub async fn start_with(extra: Option<&Value>, flags: &[&str]) -> Result<Option<Server>> {
         let dist = dist_dir();
         if !require(
             dist.join("index.html").exists(),
@@ -121,6 +126,7 @@ impl Server {
             .arg(&dist)
             // no third-party requests from tests: outlines only
             .args(["--tile-url", ""])
+            .args(flags)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .spawn()?;

@@ -16,6 +16,7 @@ pub mod moderation;
 pub mod org;
 pub mod query;
 pub mod site;
+pub mod stats;
 pub mod text;
 
 pub use category::{Category, CategoryCount, CategorySlug, FacetCount, Facets};
@@ -29,4 +30,5 @@ pub use org::{
 };
 pub use query::OrgFilter;
 pub use site::{Place, SiteConfig};
+pub use stats::{MonthCount, Stats};
 pub use text::{LangCode, LocalizedText};

@@ -57,10 +57,18 @@ pub struct ServeArgs {
     /// Do not add the demo organisations to an empty database.
     #[arg(long, env = "NO_DEMO_DATA")]
     pub no_demo: bool,
-    /// Who may embed the map in a frame: `'none'`, or origins separated by
-    /// spaces or commas (`'self' https://partner.example`).
-    #[arg(long, env = "FRAME_ANCESTORS", default_value = "'none'")]
-    pub frame_ancestors: String,
+    /// Sites that may show the embed (`/embed`) in a frame: `'none'`, or
+    /// origins separated by spaces or commas (`'self'
+    /// https://partner.example`; `https:` for any HTTPS site). Every other
+    /// page refuses to be framed whatever this says. `--frame-ancestors` is
+    /// its former name.
+    #[arg(
+        long,
+        env = "EMBED_ORIGINS",
+        default_value = "'self'",
+        alias = "frame-ancestors"
+    )]
+    pub embed_origins: String,
     /// The site is reached over HTTPS (e.g. behind a TLS proxy): send
     /// Strict-Transport-Security.
     #[arg(long, env = "BEHIND_HTTPS")]
@@ -101,7 +109,7 @@ impl LicenceArgs {
 impl ServeArgs {
     /// The security header settings, checked.
     pub fn security(&self) -> anyhow::Result<crate::http::security::SecurityConfig> {
-        crate::http::security::SecurityConfig::new(&self.frame_ancestors, self.behind_https)
+        crate::http::security::SecurityConfig::new(&self.embed_origins, self.behind_https)
             .map_err(anyhow::Error::msg)
     }
 }

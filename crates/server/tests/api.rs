@@ -489,6 +489,9 @@ impl Store for DownStore {
     async fn facets(&self) -> Result<solidarity_map_core::Facets, StoreError> {
         Err(down())
     }
+    async fn published_by_month(&self) -> Result<Vec<solidarity_map_core::MonthCount>, StoreError> {
+        Err(down())
+    }
     async fn count_organizations(&self) -> Result<u64, StoreError> {
         Err(down())
     }
@@ -601,6 +604,7 @@ async fn database_down_means_503_not_500() {
         "/api/organizations",
         "/api/categories",
         "/api/facets",
+        "/api/stats",
     ] {
         let (status, v) = get_json(&app, uri).await;
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{uri}");

@@ -101,6 +101,7 @@ async fn public_answers_carry_a_weak_etag() {
         "/api/organizations",
         "/api/categories",
         "/api/facets",
+        "/api/stats",
         "/api/config",
     ] {
         let (status, headers, _) = send(&env.app, "GET", uri, &[], None).await;

@@ -79,6 +79,9 @@ async fn every_endpoint_is_described() {
         ("/api/admin/submissions/{id}/approve", "post"),
         ("/api/admin/submissions/{id}/reject", "post"),
         ("/api/admin/audit", "get"),
+        ("/api/stats", "get"),
+        ("/api/export.geojson", "get"),
+        ("/api/export.csv", "get"),
         ("/api/openapi.json", "get"),
         ("/healthz", "get"),
     ] {

@@ -261,6 +261,7 @@ async fn public_answers_hold_no_contact_and_no_precise_point(db: support::TestDb
         "/api/organizations?bbox=13,52,14,53".into(),
         "/api/categories".into(),
         "/api/facets".into(),
+        "/api/stats".into(),
         "/api/config".into(),
         "/api/places?q=Berlin".into(),
         "/api/places?q=Nair".into(),

@@ -336,10 +336,10 @@ async fn images_may_come_from_the_tile_server_only() {
 }
 
 #[tokio::test]
-async fn framing_and_hsts_follow_the_settings() {
+async fn only_the_embed_may_be_framed_by_the_configured_sites() {
     let security = SecurityConfig::new("'self', https://partner.example", true).unwrap();
     let env = env("", security).await;
-    for uri in ["/", "/api/organizations", "/missing.js"] {
+    for uri in ["/embed", "/embed?category=media&lang=ar", "/embed/"] {
         let (_, h) = get(&env.app, uri).await;
         assert_eq!(
             csp(&h)["frame-ancestors"],
@@ -347,6 +347,26 @@ async fn framing_and_hsts_follow_the_settings() {
             "{uri}"
         );
         assert_eq!(header(&h, "x-frame-options"), None, "{uri}");
+        assert_eq!(
+            header(&h, "strict-transport-security"),
+            Some("max-age=31536000"),
+            "{uri}"
+        );
+    }
+    // every other page, the share page included, and every other response
+    for uri in [
+        "/",
+        "/embed/new",
+        "/stats",
+        "/join",
+        "/admin",
+        "/org/00000000-0000-4000-8000-000000000000",
+        "/api/organizations",
+        "/missing.js",
+    ] {
+        let (_, h) = get(&env.app, uri).await;
+        assert_eq!(csp(&h)["frame-ancestors"], vec!["'none'"], "{uri}");
+        assert_eq!(header(&h, "x-frame-options"), Some("DENY"), "{uri}");
         assert_eq!(
             header(&h, "strict-transport-security"),
             Some("max-age=31536000"),
@@ -361,4 +381,38 @@ async fn framing_and_hsts_follow_the_settings() {
     ] {
         assert!(SecurityConfig::new(bad, false).is_err(), "{bad}");
     }
+}
+
+#[tokio::test]
+async fn with_no_embed_origins_nothing_may_be_framed() {
+    let env = env("", SecurityConfig::new("'none'", false).unwrap()).await;
+    for uri in ["/embed", "/embed/new", "/"] {
+        let (_, h) = get(&env.app, uri).await;
+        assert_eq!(csp(&h)["frame-ancestors"], vec!["'none'"], "{uri}");
+        assert_eq!(header(&h, "x-frame-options"), Some("DENY"), "{uri}");
+    }
+}
+
+/// The command line's default lets the site frame its own embed (the
+/// share page's preview) and nobody else.
+#[test]
+fn the_default_embed_origins_are_the_site_itself() {
+    use clap::Parser;
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        serve: solidarity_map_server::config::ServeArgs,
+    }
+    // (EMBED_ORIGINS, when set in the environment, would win: it is not)
+    let parsed = Cli::try_parse_from(["solidarity-map"]).unwrap();
+    assert_eq!(
+        parsed.serve.security().unwrap().embed_origins,
+        vec!["'self'".to_owned()]
+    );
+    let old =
+        Cli::try_parse_from(["solidarity-map", "--frame-ancestors", "https://a.example"]).unwrap();
+    assert_eq!(
+        old.serve.security().unwrap().embed_origins,
+        vec!["https://a.example".to_owned()]
+    );
 }

@@ -297,6 +297,59 @@ async fn language_filter_and_facets(store: Arc<dyn Store>) {
     );
 }
 
+async fn published_by_month_counts_published_entries(store: Arc<dyn Store>) {
+    ready(store.as_ref()).await;
+    assert_eq!(store.published_by_month().await.unwrap(), []);
+    let mut want: BTreeMap<String, u64> = BTreeMap::new();
+    let mut published = Vec::new();
+    for (i, status) in [
+        Status::Published,
+        Status::Published,
+        Status::Pending,
+        Status::Published,
+        Status::Rejected,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let o = org(
+            &[("en", &format!("M{i}"))],
+            "media",
+            "PS",
+            31.9,
+            35.2,
+            "city",
+        );
+        let stored = store.insert_organization(&o, status).await.unwrap();
+        if status == Status::Published {
+            // the month the entry was added, in UTC
+            *want
+                .entry(stored.created_at.format("%Y-%m").to_string())
+                .or_default() += 1;
+            published.push(stored);
+        }
+    }
+    let months = |v: Vec<solidarity_map_core::MonthCount>| {
+        v.into_iter()
+            .map(|m| (m.month, m.count))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        months(store.published_by_month().await.unwrap()),
+        want.clone().into_iter().collect::<Vec<_>>()
+    );
+    // a withdrawn entry no longer counts
+    let gone = &published[0];
+    store.set_status(gone.id, Status::Withdrawn).await.unwrap();
+    let month = gone.created_at.format("%Y-%m").to_string();
+    *want.get_mut(&month).unwrap() -= 1;
+    want.retain(|_, n| *n > 0);
+    assert_eq!(
+        months(store.published_by_month().await.unwrap()),
+        want.into_iter().collect::<Vec<_>>()
+    );
+}
+
 async fn moderation_flow(store: Arc<dyn Store>) {
     use solidarity_map_core::moderation::{RevisionKind, RevisionStatus};
     use solidarity_map_server::store::{Decided, Decision};
@@ -888,6 +941,7 @@ on_both_backends!(
     only_published_entries_are_listed_and_counted,
     filters_by_box_category_country_and_text,
     language_filter_and_facets,
+    published_by_month_counts_published_entries,
     moderation_flow,
     bbox_matches_public_coordinates_only,
     pages_are_stable_and_ordered_by_name,

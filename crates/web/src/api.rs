@@ -5,7 +5,7 @@ use gloo_net::http::Request;
 use serde::de::DeserializeOwned;
 use solidarity_map_core::{
     CategoryCount, ErrorBody, Facets, Feature, FeatureCollection, OrgFilter, PublicOrganization,
-    SiteConfig,
+    SiteConfig, Stats,
 };
 
 pub type Org = Feature<PublicOrganization>;
@@ -73,6 +73,11 @@ pub async fn categories() -> Result<Vec<CategoryCount>, ApiError> {
 
 pub async fn facets() -> Result<Facets, ApiError> {
     get_json("/api/facets").await
+}
+
+/// Published organisations by the month they were added.
+pub async fn stats() -> Result<Stats, ApiError> {
+    get_json("/api/stats").await
 }
 
 /// All published organisations matching the filter, following the pages.

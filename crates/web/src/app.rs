@@ -1,5 +1,6 @@
 //! The page: sidebar (filters and list), map and card, the state they
-//! share, its loading from the API, and its mirror in the URL.
+//! share, its loading from the API, and its mirror in the URL. The embed
+//! (`/embed`) is the same map and card without the rest.
 
 use leptos::prelude::*;
 use solidarity_map_core::{CategoryCount, Facets, SiteConfig};
@@ -209,10 +210,11 @@ fn location() -> (String, String) {
 fn apply_url(shared: Shared, map: MapCtl, state: &UrlState) {
     shared.filters.set(state.filters.clone());
     shared.selected.set(state.org.clone());
-    match (state.preset, state.view) {
-        (Some(Preset::Jerusalem), _) => map.fit_bounds(JERUSALEM_BOUNDS),
-        (None, Some(v)) => map.set_view(v),
-        (None, None) => {}
+    match (state.preset, state.view, state.fit) {
+        (Some(Preset::Jerusalem), _, _) => map.fit_bounds(JERUSALEM_BOUNDS),
+        (None, Some(v), _) => map.set_view(v),
+        (None, None, Some(b)) => map.fit_bounds(b),
+        (None, None, None) => {}
     }
 }
 
@@ -226,6 +228,7 @@ fn sync_url(shared: Shared) {
             view: shared.view.get(),
             org: shared.selected.get(),
             preset: None,
+            fit: None,
         };
         let url = state.to_url();
         let key = UrlState {
@@ -254,8 +257,9 @@ fn sync_url(shared: Shared) {
     });
 }
 
-#[component]
-pub fn App() -> impl IntoView {
+/// The state of a map page, in the page's language, provided as context
+/// with the map's handle.
+fn provide_shared() -> (Shared, MapCtl) {
     let shared = Shared {
         config: RwSignal::new(None),
         categories: RwSignal::new(Vec::new()),
@@ -277,7 +281,69 @@ pub fn App() -> impl IntoView {
     provide_context(shared);
     let map = MapCtl::new();
     provide_context(map);
+    (shared, map)
+}
 
+/// Loading, error and empty notices over the map.
+#[component]
+fn MapStatus() -> impl IntoView {
+    let shared = expect_context::<Shared>();
+    let retry = move |_| {
+        load_reference(shared);
+        shared.orgs.set(Load::Loading);
+        shared.reload.update(|n| *n += 1);
+    };
+    let t = move |key: &'static str| move || tr(&shared.lang.get(), key);
+    view! {
+        {move || shared.fetching.get().then(|| view! {
+            <div class="status loading" role="status">
+                <span class="spinner" aria-hidden="true"></span>
+                {t("app.loading")}
+            </div>
+        })}
+        {move || match shared.orgs.get() {
+            Load::Failed(msg) => Some(view! {
+                <div class="status error" role="alert">
+                    <p>{msg}</p>
+                    <button type="button" on:click=retry>{t("app.retry")}</button>
+                </div>
+            }.into_any()),
+            Load::Ready(list) if list.is_empty() && !shared.large.get() => Some(view! {
+                <div class="status empty" role="status">
+                    <p>{t("app.empty")}</p>
+                    <button type="button" on:click=move |_| shared.clear_filters()>
+                        {t("filters.clear")}
+                    </button>
+                </div>
+            }.into_any()),
+            _ => None,
+        }}
+    }
+}
+
+/// The embed page's address for the filters and the view on the map now,
+/// for the share page (`/embed/new?…`).
+fn share_link(shared: Shared) -> String {
+    let mut q = form_urlencoded::Serializer::new(String::new());
+    shared.filters.with(|f| {
+        for c in &f.categories {
+            q.append_pair("category", c);
+        }
+    });
+    if let Some(b) = shared.bounds.get().and_then(crate::state::bbox_of) {
+        q.append_pair("bbox", &crate::embed::bbox_param(&b));
+    }
+    let query = q.finish();
+    if query.is_empty() {
+        "/embed/new".to_owned()
+    } else {
+        format!("/embed/new?{}", query.replace("%2C", ","))
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    let (shared, map) = provide_shared();
     let (path, query) = location();
     let initial = UrlState::parse(&path, &query);
     shared.filters.set(initial.filters.clone());
@@ -294,12 +360,6 @@ pub fn App() -> impl IntoView {
         apply_url(shared, map, &UrlState::parse(&path, &query));
     });
 
-    let retry = move |_| {
-        load_reference(shared);
-        shared.orgs.set(Load::Loading);
-        shared.reload.update(|n| *n += 1);
-    };
-
     let t = move |key: &'static str| move || tr(&shared.lang.get(), key);
 
     view! {
@@ -314,6 +374,10 @@ pub fn App() -> impl IntoView {
                     <h1>{t("app.title")}</h1>
                     <a class="join-link" href="/join">{t("app.join")}</a>
                 </header>
+                <nav class="site-links" aria-label=t("app.more")>
+                    <a href="/stats">{t("stats.title")}</a>
+                    <a href=move || share_link(shared)>{t("embed.share")}</a>
+                </nav>
                 <LanguagePicker />
                 <Presets />
                 <FilterPanel />
@@ -331,29 +395,53 @@ pub fn App() -> impl IntoView {
                     {move || tr(&shared.lang.get(), if shared.panel_open.get() { "app.show_map" } else { "app.sidebar" })}
                 </button>
                 <Card />
-                {move || shared.fetching.get().then(|| view! {
-                    <div class="status loading" role="status">
-                        <span class="spinner" aria-hidden="true"></span>
-                        {t("app.loading")}
-                    </div>
-                })}
-                {move || match shared.orgs.get() {
-                    Load::Failed(msg) => Some(view! {
-                        <div class="status error" role="alert">
-                            <p>{msg}</p>
-                            <button type="button" on:click=retry>{t("app.retry")}</button>
-                        </div>
-                    }.into_any()),
-                    Load::Ready(list) if list.is_empty() && !shared.large.get() => Some(view! {
-                        <div class="status empty" role="status">
-                            <p>{t("app.empty")}</p>
-                            <button type="button" on:click=move |_| shared.clear_filters()>
-                                {t("filters.clear")}
-                            </button>
-                        </div>
-                    }.into_any()),
-                    _ => None,
-                }}
+                <MapStatus />
+            </main>
+        </div>
+    }
+}
+
+/// The map for other sites (`/embed?category=…&bbox=…&lang=…`): markers
+/// and cards for the filters in its address, fitted to its box, with no
+/// header, list or forms, and a link to the full map in a new tab. Its
+/// address never changes.
+#[component]
+pub fn EmbedApp() -> impl IntoView {
+    let (shared, map) = provide_shared();
+    let (path, query) = location();
+    let initial = UrlState::parse(&path, &query);
+    shared.filters.set(initial.filters.clone());
+    map.set_initial(initial);
+
+    load_reference(shared);
+    fetch_on_filter_change(shared);
+    fetch_selected(shared);
+
+    // the full map on the same filters and view
+    let full_map = move || {
+        let state = UrlState {
+            filters: shared.filters.get(),
+            view: shared.view.get(),
+            org: shared.selected.get(),
+            ..UrlState::default()
+        };
+        format!(
+            "{}{}",
+            window().location().origin().unwrap_or_default(),
+            state.to_url()
+        )
+    };
+    let lang = shared.lang;
+    view! {
+        <div class="app embed">
+            <main class="map-area">
+                <MapView />
+                <Card />
+                <MapStatus />
+                <a class="embed-credit" href=full_map target="_blank" rel="noopener"
+                    title=move || tr(&lang.get(), "embed.open_full")>
+                    {move || tr(&lang.get(), "app.title")}
+                </a>
             </main>
         </div>
     }

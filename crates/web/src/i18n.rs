@@ -118,12 +118,25 @@ pub fn initial_lang() -> String {
         .to_owned()
 }
 
-/// Sets `lang` and `dir` on `<html>` and remembers the choice.
-pub fn apply(lang: &str) {
+/// The interface language a query string asks for (`lang=ar`), if the
+/// interface speaks it.
+pub fn lang_param(query: &str) -> Option<String> {
+    form_urlencoded::parse(query.trim_start_matches('?').as_bytes())
+        .find(|(k, _)| k == "lang")
+        .and_then(|(_, v)| supported(&v))
+        .map(str::to_owned)
+}
+
+/// Sets `lang` and `dir` on `<html>` and, if `remember`, remembers the
+/// choice.
+pub fn apply(lang: &str, remember: bool) {
     let window = leptos::prelude::window();
     if let Some(root) = window.document().and_then(|d| d.document_element()) {
         let _ = root.set_attribute("lang", lang);
         let _ = root.set_attribute("dir", if is_rtl(lang) { "rtl" } else { "ltr" });
+    }
+    if !remember {
+        return;
     }
     if let Some(storage) = window.local_storage().ok().flatten() {
         let _ = storage.set_item(STORAGE_KEY, lang);
@@ -213,5 +226,8 @@ mod tests {
         assert_eq!(supported("ar-PS"), Some("ar"));
         assert_eq!(supported("he_IL"), Some("he"));
         assert_eq!(supported("fr"), None);
+        assert_eq!(lang_param("?category=media&lang=he").as_deref(), Some("he"));
+        assert_eq!(lang_param("lang=fr"), None);
+        assert_eq!(lang_param(""), None);
     }
 }

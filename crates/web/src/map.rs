@@ -136,12 +136,13 @@ fn create_map(
     }
     let map = Map::new_with_element(el, &options)?;
     let initial = initial.unwrap_or_default();
-    match (initial.preset, initial.view) {
-        (Some(Preset::Jerusalem), _) => fit_bounds(&map, JERUSALEM_BOUNDS),
-        (None, Some(v)) => {
+    match (initial.preset, initial.view, initial.fit) {
+        (Some(Preset::Jerusalem), _, _) => fit_bounds(&map, JERUSALEM_BOUNDS),
+        (None, Some(v), _) => {
             map.set_view(&LatLng::new(v.lat, v.lon), v.zoom);
         }
-        (None, None) => {
+        (None, None, Some(b)) => fit_bounds(&map, b),
+        (None, None, None) => {
             let v = default_view();
             map.set_view(&LatLng::new(v.lat, v.lon), v.zoom);
         }

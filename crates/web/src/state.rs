@@ -112,6 +112,20 @@ pub struct UrlState {
     pub view: Option<View>,
     pub org: Option<String>,
     pub preset: Option<Preset>,
+    /// A box to fit the map to (`bbox=west,south,east,north`, as the API
+    /// takes it): read, never written, since the map's own view is `map=`.
+    pub fit: Option<[f64; 4]>,
+}
+
+/// The extent to fit for an API box; one across the antimeridian goes on
+/// east of 180°, as Leaflet draws it.
+fn fit_of(b: &solidarity_map_core::BBox) -> [f64; 4] {
+    let east = if b.crosses_antimeridian() {
+        b.max_lon + 360.0
+    } else {
+        b.max_lon
+    };
+    [b.min_lon, b.min_lat, east, b.max_lat]
 }
 
 impl UrlState {
@@ -141,6 +155,11 @@ impl UrlState {
                 "language" if !v.is_empty() => s.filters.language = Some(v.to_lowercase()),
                 "q" => s.filters.q = v.into_owned(),
                 "map" => s.view = View::parse(&v),
+                "bbox" => {
+                    s.fit = solidarity_map_core::BBox::parse(&v)
+                        .ok()
+                        .map(|b| fit_of(&b));
+                }
                 _ => {}
             }
         }
@@ -198,6 +217,7 @@ mod tests {
             }),
             org: Some("abc".into()),
             preset: None,
+            fit: None,
         };
         let url = s.to_url();
         let (path, query) = url.split_once('?').unwrap();
@@ -215,5 +235,15 @@ mod tests {
         assert_eq!(s.view, None);
         assert_eq!(s.filters.country, None);
         assert_eq!(UrlState::default().to_url(), "/");
+    }
+
+    #[test]
+    fn a_box_to_fit() {
+        let s = UrlState::parse("/embed", "?bbox=34.2,29.5,35.9,33.3&category=media");
+        assert_eq!(s.fit, Some([34.2, 29.5, 35.9, 33.3]));
+        assert_eq!(s.filters.categories, ["media"]);
+        let across = UrlState::parse("/embed", "?bbox=170,-20,-170,0");
+        assert_eq!(across.fit, Some([170.0, -20.0, 190.0, 0.0]));
+        assert_eq!(UrlState::parse("/embed", "?bbox=1,2,3").fit, None);
     }
 }

@@ -11,12 +11,14 @@ mod error;
 mod export;
 mod health;
 mod limits;
+mod linked_data;
 mod openapi;
 mod organizations;
 mod places;
 pub mod secrets;
 pub mod security;
 mod site;
+mod stats;
 mod submissions;
 
 use std::net::SocketAddr;
@@ -99,7 +101,7 @@ pub fn app_with_security(
     routes
         .route("/api/docs.css", get(openapi::css))
         .layer(axum::Extension(document))
-        .fallback_service(site::static_files(dist))
+        .fallback_service(site::static_files(dist, state.clone()))
         .with_state(state)
         .layer(axum::middleware::from_fn(cache::etag))
         .layer(CompressionLayer::new())
@@ -132,6 +134,7 @@ fn routes(rate_factor: u32) -> OpenApiRouter<AppState> {
         .merge(clusters::router())
         .merge(places::router())
         .merge(export::router())
+        .merge(stats::router())
         .merge(submissions::router().layer(limit(12, 5)))
         .merge(edit::router().layer(limit(2, 20)))
         .nest("/admin", admin)

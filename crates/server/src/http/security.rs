@@ -2,6 +2,13 @@
 //! `nosniff`, a referrer policy, framing rules, a permissions policy and,
 //! when the site is reached over HTTPS, HSTS.
 //!
+//! Framing: only the embed (`/embed`) may be shown in a frame, by the
+//! sites the operator lists (`--embed-origins`, by default the site
+//! itself, for the share page's preview). Every other page and response is
+//! `frame-ancestors 'none'` with `X-Frame-Options: DENY`, so the forms
+//! (joining, editing, moderation) can never be framed and clickjacked,
+//! whatever the setting.
+//!
 //! The policy allows no inline script except the ones in the built
 //! `index.html` (Trunk's loader), by their SHA-256. They are hashed when the
 //! application is built and again whenever `index.html` changes on disk, so
@@ -18,23 +25,24 @@ use axum::response::Response;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
-/// The operator's security settings (`--frame-ancestors`, `--behind-https`).
+/// The operator's security settings (`--embed-origins`, `--behind-https`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SecurityConfig {
-    /// Who may show the site in a frame: CSP `frame-ancestors` sources
-    /// (`'self'`, `https://partner.example`, `https://*.example.org`).
-    /// Empty: nobody (`'none'`, and `X-Frame-Options: DENY`).
-    pub frame_ancestors: Vec<String>,
+    /// Who may show the embed (`/embed`, nothing else) in a frame: CSP
+    /// `frame-ancestors` sources (`'self'`, `https://partner.example`,
+    /// `https://*.example.org`, `https:`). Empty: nobody (`'none'`, and
+    /// `X-Frame-Options: DENY`).
+    pub embed_origins: Vec<String>,
     /// The site is reached over HTTPS (directly or through a TLS proxy):
     /// send `Strict-Transport-Security`.
     pub https: bool,
 }
 
 impl SecurityConfig {
-    /// Parses a `frame-ancestors` list (sources separated by spaces or
-    /// commas; `'none'` or nothing for none).
-    pub fn new(frame_ancestors: &str, https: bool) -> Result<Self, String> {
-        let sources: Vec<&str> = frame_ancestors
+    /// Parses a `frame-ancestors` list for the embed (sources separated by
+    /// spaces or commas; `'none'` or nothing for none).
+    pub fn new(embed_origins: &str, https: bool) -> Result<Self, String> {
+        let sources: Vec<&str> = embed_origins
             .split(|c: char| c.is_whitespace() || c == ',')
             .filter(|s| !s.is_empty())
             .collect();
@@ -42,19 +50,19 @@ impl SecurityConfig {
         for s in &sources {
             if s.eq_ignore_ascii_case("'none'") {
                 if sources.len() > 1 {
-                    return Err("frame-ancestors: 'none' cannot be combined with origins".into());
+                    return Err("embed origins: 'none' cannot be combined with origins".into());
                 }
                 continue;
             }
             if !is_frame_source(s) {
                 return Err(format!(
-                    "frame-ancestors: {s:?} is not an origin such as 'self', https://example.org or https://*.example.org"
+                    "embed origins: {s:?} is not an origin such as 'self', https://example.org or https://*.example.org"
                 ));
             }
             out.push((*s).to_owned());
         }
         Ok(Self {
-            frame_ancestors: out,
+            embed_origins: out,
             https,
         })
     }
@@ -195,11 +203,14 @@ pub fn inline_hashes(html: &str, tag: &str) -> Vec<String> {
     out
 }
 
-/// The Content-Security-Policy for a client whose `index.html` is `html`.
+/// The Content-Security-Policy for a client whose `index.html` is `html`:
+/// the embed's (`embed`) may be framed by the configured origins, every
+/// other response's by nobody.
 pub fn content_security_policy(
     html: Option<&str>,
     tile_source: Option<&str>,
     config: &SecurityConfig,
+    embed: bool,
 ) -> String {
     let scripts = html.map(|h| inline_hashes(h, "script")).unwrap_or_default();
     let styles = html.map(|h| inline_hashes(h, "style")).unwrap_or_default();
@@ -211,10 +222,10 @@ pub fn content_security_policy(
     };
     let mut images = vec!["data:".to_owned()];
     images.extend(tile_source.map(str::to_owned));
-    let frame_ancestors = if config.frame_ancestors.is_empty() {
-        "'none'".to_owned()
+    let frame_ancestors = if embed && !config.embed_origins.is_empty() {
+        config.embed_origins.join(" ")
     } else {
-        config.frame_ancestors.join(" ")
+        "'none'".to_owned()
     };
     [
         "default-src 'self'".to_owned(),
@@ -238,7 +249,19 @@ pub struct SecurityHeaders {
     tile_source: Option<String>,
     config: SecurityConfig,
     fixed: Vec<(HeaderName, HeaderValue)>,
-    csp: RwLock<(Option<Stamp>, HeaderValue)>,
+    csp: RwLock<Policies>,
+}
+
+/// The policies for `index.html` as last seen: every page's, the embed's.
+struct Policies {
+    seen: Option<Stamp>,
+    page: HeaderValue,
+    embed: HeaderValue,
+}
+
+/// Whether a request is for the embed, the one page that may be framed.
+fn is_embed(path: &str) -> bool {
+    path.strip_suffix('/').unwrap_or(path) == "/embed"
 }
 
 /// When `index.html` was last seen, to notice a rebuilt client.
@@ -275,9 +298,6 @@ impl SecurityHeaders {
                 HeaderValue::from_static("same-origin"),
             ),
         ];
-        if config.frame_ancestors.is_empty() {
-            fixed.push((header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")));
-        }
         if config.https {
             fixed.push((
                 header::STRICT_TRANSPORT_SECURITY,
@@ -289,43 +309,71 @@ impl SecurityHeaders {
             tile_source,
             config,
             fixed,
-            csp: RwLock::new((None, HeaderValue::from_static("default-src 'none'"))),
+            csp: RwLock::new(Policies {
+                seen: None,
+                page: HeaderValue::from_static("default-src 'none'"),
+                embed: HeaderValue::from_static("default-src 'none'"),
+            }),
         };
         this.refresh();
         Arc::new(this)
     }
 
-    /// The policy, recomputed first if `index.html` changed.
-    fn csp(&self, check_index: bool) -> HeaderValue {
+    /// The policy (the embed's or every other page's), recomputed first if
+    /// `index.html` changed.
+    fn csp(&self, check_index: bool, embed: bool) -> HeaderValue {
         if check_index {
             self.refresh();
         }
+        let pick = |p: &Policies| {
+            if embed {
+                p.embed.clone()
+            } else {
+                p.page.clone()
+            }
+        };
         match self.csp.read() {
-            Ok(g) => g.1.clone(),
-            Err(poisoned) => poisoned.into_inner().1.clone(),
+            Ok(g) => pick(&g),
+            Err(poisoned) => pick(&poisoned.into_inner()),
         }
+    }
+
+    /// Whether the embed may be framed by anyone.
+    fn embed_framable(&self) -> bool {
+        !self.config.embed_origins.is_empty()
     }
 
     fn refresh(&self) {
         let now = stamp(&self.index);
         let seen = match self.csp.read() {
-            Ok(g) => g.0,
-            Err(poisoned) => poisoned.into_inner().0,
+            Ok(g) => g.seen,
+            Err(poisoned) => poisoned.into_inner().seen,
         };
         if seen.is_some() && seen == now {
             return;
         }
         let html = std::fs::read_to_string(&self.index).ok();
-        let policy =
-            content_security_policy(html.as_deref(), self.tile_source.as_deref(), &self.config);
-        let value = HeaderValue::from_str(&policy).unwrap_or_else(|e| {
-            // every part is checked above; this would be a bug
-            tracing::error!(error = %e, "invalid Content-Security-Policy; serving a closed one");
-            HeaderValue::from_static("default-src 'none'")
-        });
+        let value = |embed: bool| {
+            let policy = content_security_policy(
+                html.as_deref(),
+                self.tile_source.as_deref(),
+                &self.config,
+                embed,
+            );
+            HeaderValue::from_str(&policy).unwrap_or_else(|e| {
+                // every part is checked above; this would be a bug
+                tracing::error!(error = %e, "invalid Content-Security-Policy; serving a closed one");
+                HeaderValue::from_static("default-src 'none'")
+            })
+        };
+        let policies = Policies {
+            seen: now,
+            page: value(false),
+            embed: value(true),
+        };
         match self.csp.write() {
-            Ok(mut g) => *g = (now, value),
-            Err(poisoned) => *poisoned.into_inner() = (now, value),
+            Ok(mut g) => *g = policies,
+            Err(poisoned) => *poisoned.into_inner() = policies,
         }
     }
 }
@@ -337,17 +385,23 @@ pub async fn add_headers(
     req: Request,
     next: Next,
 ) -> Response {
+    let embed = is_embed(req.uri().path());
     let mut res = next.run(req).await;
     let html = res
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
-    let csp = security.csp(html);
+    let csp = security.csp(html, embed);
     let headers = res.headers_mut();
     headers.insert(header::CONTENT_SECURITY_POLICY, csp);
     for (name, value) in &security.fixed {
         headers.insert(name.clone(), value.clone());
+    }
+    if embed && security.embed_framable() {
+        headers.remove(header::X_FRAME_OPTIONS);
+    } else {
+        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     }
     res
 }
@@ -433,9 +487,19 @@ mod tests {
     }
 
     #[test]
-    fn frame_ancestors_are_checked() {
+    fn only_the_embed_is_framed() {
+        for path in ["/embed", "/embed/"] {
+            assert!(is_embed(path), "{path}");
+        }
+        for path in ["/", "/embed/new", "/embedx", "/api/embed", "/org/embed"] {
+            assert!(!is_embed(path), "{path}");
+        }
+    }
+
+    #[test]
+    fn embed_origins_are_checked() {
         assert_eq!(
-            SecurityConfig::new("'none'", false).map(|c| c.frame_ancestors),
+            SecurityConfig::new("'none'", false).map(|c| c.embed_origins),
             Ok(vec![])
         );
         assert_eq!(
@@ -443,7 +507,7 @@ mod tests {
                 "'self', https://partner.example  https://*.example.org:8443",
                 false
             )
-            .map(|c| c.frame_ancestors),
+            .map(|c| c.embed_origins),
             Ok(vec![
                 "'self'".to_owned(),
                 "https://partner.example".to_owned(),

@@ -15,8 +15,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use solidarity_map_core::{
-    Category, CategoryCount, CountryCode, Facets, LangCode, NewOrganization, OrgFilter, OrgId,
-    Organization, Status,
+    Category, CategoryCount, CountryCode, Facets, LangCode, MonthCount, NewOrganization, OrgFilter,
+    OrgId, Organization, Status,
 };
 
 pub use moderation::{Decided, Decision, Moderation, UserRecord};
@@ -164,6 +164,10 @@ pub trait Store: Moderation + Send + Sync + 'static {
 
     /// Published counts per country and per working language.
     async fn facets(&self) -> Result<Facets>;
+
+    /// Published counts by the month (UTC) the entries were added, oldest
+    /// first; months with none are left out.
+    async fn published_by_month(&self) -> Result<Vec<MonthCount>>;
 
     /// How many organisations are stored, in any status.
     async fn count_organizations(&self) -> Result<u64>;

@@ -5,8 +5,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::Utc;
 use solidarity_map_core::{
-    Category, CategoryCount, Facets, LangCode, NewOrganization, OrgFilter, OrgId, Organization,
-    Status,
+    Category, CategoryCount, Facets, LangCode, MonthCount, NewOrganization, OrgFilter, OrgId,
+    Organization, Status,
 };
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{PgPool, Postgres, QueryBuilder};
@@ -429,6 +429,21 @@ impl Store for PgStore {
             countries: countries.into_iter().map(Into::into).collect(),
             languages: languages.into_iter().map(Into::into).collect(),
         })
+    }
+
+    async fn published_by_month(&self) -> Result<Vec<MonthCount>> {
+        let months: Vec<FacetRow> = sqlx::query_as(
+            // the month in utc, whatever the session's time zone
+            "select to_char(created_at at time zone 'utc', 'YYYY-MM') as code,
+                 count(*) as count
+             from organizations
+             where status = 'published'
+             group by 1
+             order by 1",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(months.into_iter().map(Into::into).collect())
     }
 
     async fn count_organizations(&self) -> Result<u64> {

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use solidarity_map_core::{
-    Category, CategoryCount, CategorySlug, FacetCount, LangCode, LatLon, LocalizedText,
+    Category, CategoryCount, CategorySlug, FacetCount, LangCode, LatLon, LocalizedText, MonthCount,
     NewOrganization, OrgId, Organization, Precision, Status,
 };
 
@@ -254,6 +254,16 @@ impl From<FacetRow> for FacetCount {
     fn from(r: FacetRow) -> Self {
         FacetCount {
             code: r.code,
+            count: u64::try_from(r.count).unwrap_or(0),
+        }
+    }
+}
+
+/// A month (`YYYY-MM`, read as `code`) and its count.
+impl From<FacetRow> for MonthCount {
+    fn from(r: FacetRow) -> Self {
+        MonthCount {
+            month: r.code,
             count: u64::try_from(r.count).unwrap_or(0),
         }
     }

@@ -6,8 +6,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::Utc;
 use solidarity_map_core::{
-    Category, CategoryCount, Facets, LangCode, NewOrganization, OrgFilter, OrgId, Organization,
-    Status,
+    Category, CategoryCount, Facets, LangCode, MonthCount, NewOrganization, OrgFilter, OrgId,
+    Organization, Status,
 };
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
@@ -391,6 +391,21 @@ impl Store for SqliteStore {
             countries: countries.into_iter().map(Into::into).collect(),
             languages: languages.into_iter().map(Into::into).collect(),
         })
+    }
+
+    async fn published_by_month(&self) -> Result<Vec<MonthCount>> {
+        let months: Vec<FacetRow> = sqlx::query_as(
+            // created_at is rfc 3339 text (`2025-03-07T…`): its first seven
+            // characters are the month, already in utc
+            "select substr(created_at, 1, 7) as code, count(*) as count
+             from organizations
+             where status = 'published'
+             group by substr(created_at, 1, 7)
+             order by code",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(months.into_iter().map(Into::into).collect())
     }
 
     async fn count_organizations(&self) -> Result<u64> {

@@ -1,0 +1,199 @@
+//! Linked data on organisation pages: `/org/{id}` of a published entry
+//! carries its schema.org JSON-LD, public fields only, and no text a group
+//! submitted can break out of the script element; other ids get the plain
+//! client.
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+mod support;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use solidarity_map_core::{NewOrganization, OrganizationInput, SiteConfig, Status};
+use solidarity_map_server::http::{AppState, app};
+use solidarity_map_server::seed;
+use solidarity_map_server::store::Store;
+use tower::ServiceExt;
+
+const INDEX: &str = "<!doctype html><html><head>\
+    <meta name=\"description\" content=\"An open map.\" />\
+    <title>Solidarity Map</title>\
+    <script type=\"module\">import init from '/app.js'; await init();</script>\
+    </head><body></body></html>";
+
+struct Env {
+    app: Router,
+    store: std::sync::Arc<dyn Store>,
+    _db: support::TestDb,
+    _dist: tempfile::TempDir,
+}
+
+async fn env() -> Env {
+    let db = support::sqlite().await;
+    let store = db.store();
+    seed::sync_categories(store.as_ref()).await.unwrap();
+    let dist = tempfile::tempdir().unwrap();
+    std::fs::write(dist.path().join("index.html"), INDEX).unwrap();
+    let site = SiteConfig {
+        tile_url: String::new(),
+        tile_attribution: String::new(),
+    };
+    let state = AppState::new(store.clone(), site).await.unwrap();
+    Env {
+        app: app(state, dist.path().to_owned()),
+        store,
+        _db: db,
+        _dist: dist,
+    }
+}
+
+async fn get(app: &Router, uri: &str) -> (StatusCode, String, String) {
+    let res = app
+        .clone()
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = res.status();
+    let csp = res
+        .headers()
+        .get(header::CONTENT_SECURITY_POLICY)
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let body = res.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8(body.to_vec()).unwrap(), csp)
+}
+
+fn org(name: &str, precision: &str) -> NewOrganization {
+    OrganizationInput {
+        name: [
+            ("en".to_owned(), name.to_owned()),
+            ("ar".to_owned(), "مجموعة".to_owned()),
+        ]
+        .into(),
+        description: [(
+            "en".to_owned(),
+            "Reports from the ground & more.".to_owned(),
+        )]
+        .into(),
+        category: "media".into(),
+        city: "Ramallah".into(),
+        country: "PS".into(),
+        location: Some(solidarity_map_core::org::RawLocation {
+            lat: 31.90321,
+            lon: 35.20456,
+        }),
+        precision: Some(precision.into()),
+        website: Some("https://group.example/".into()),
+        languages: vec!["ar".into(), "en".into()],
+        tags: vec!["news".into()],
+        contact_email: Some("secret@example.org".into()),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap()
+}
+
+/// The JSON-LD blocks of a page, parsed.
+fn json_ld(html: &str) -> Vec<Value> {
+    html.split("<script type=\"application/ld+json\">")
+        .skip(1)
+        .map(|rest| {
+            let text = rest.split("</script>").next().unwrap();
+            serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_published_organisation_page_carries_its_json_ld() {
+    let env = env().await;
+    let stored = env
+        .store
+        .insert_organization(&org("Ground Reports", "city"), Status::Published)
+        .await
+        .unwrap();
+    let (status, html, csp) = get(&env.app, &format!("/org/{}", stored.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    let blocks = json_ld(&html);
+    assert_eq!(blocks.len(), 1, "{html}");
+    let ld = &blocks[0];
+    assert_eq!(ld["@context"], "https://schema.org");
+    assert_eq!(ld["@type"], "Organization");
+    assert_eq!(ld["name"], "Ground Reports");
+    assert_eq!(ld["alternateName"], serde_json::json!(["مجموعة"]));
+    assert_eq!(ld["url"], format!("/org/{}", stored.id));
+    assert_eq!(ld["description"], "Reports from the ground & more.");
+    assert_eq!(ld["sameAs"], serde_json::json!(["https://group.example/"]));
+    assert_eq!(ld["address"]["addressCountry"], "PS");
+    assert_eq!(ld["address"]["addressLocality"], "Ramallah");
+    assert_eq!(ld["knowsLanguage"], serde_json::json!(["ar", "en"]));
+    // the public point, rounded to the city, as the API gives it
+    let (_, feature, _) = get(&env.app, &format!("/api/organizations/{}", stored.id)).await;
+    let feature: Value = serde_json::from_str(&feature).unwrap();
+    let geo = &ld["location"]["geo"];
+    assert_eq!(geo["longitude"], feature["geometry"]["coordinates"][0]);
+    assert_eq!(geo["latitude"], feature["geometry"]["coordinates"][1]);
+    assert_ne!(geo["latitude"], 31.90321);
+    // nothing private
+    assert!(!html.contains("secret@example.org"));
+    assert!(!html.contains("31.90321") && !html.contains("35.20456"));
+    // a title and a description of its own, the client still loads
+    assert!(
+        html.contains("<title>Ground Reports · Solidarity Map</title>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("content=\"Reports from the ground &amp; more.\""),
+        "{html}"
+    );
+    assert!(html.contains("import init from '/app.js'"));
+    // the policy does not need to (and does not) allow the data block
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+}
+
+#[tokio::test]
+async fn other_ids_get_the_plain_client() {
+    let env = env().await;
+    let pending = env
+        .store
+        .insert_organization(&org("Not Yet", "city"), Status::Pending)
+        .await
+        .unwrap();
+    for uri in [
+        format!("/org/{}", pending.id),
+        "/org/00000000-0000-4000-8000-000000000000".to_owned(),
+        "/org/not-a-uuid".to_owned(),
+        "/".to_owned(),
+        "/stats".to_owned(),
+    ] {
+        let (status, html, _) = get(&env.app, &uri).await;
+        assert_eq!(status, StatusCode::OK, "{uri}");
+        assert_eq!(html, INDEX, "{uri}");
+    }
+}
+
+#[tokio::test]
+async fn submitted_text_cannot_break_out_of_the_script() {
+    let env = env().await;
+    let evil = "</script><script>alert(1)</script><!--";
+    let stored = env
+        .store
+        .insert_organization(&org(evil, "exact"), Status::Published)
+        .await
+        .unwrap();
+    let (_, html, _) = get(&env.app, &format!("/org/{}", stored.id)).await;
+    // one data block, and the loader: no other script element
+    assert_eq!(html.matches("<script").count(), 2, "{html}");
+    assert_eq!(html.matches("</script>").count(), 2, "{html}");
+    assert!(!html.contains("alert(1)</script>"));
+    let ld = json_ld(&html);
+    assert_eq!(ld[0]["name"], evil);
+    // the title is text too
+    assert!(
+        html.contains("<title>&lt;/script&gt;&lt;script&gt;alert(1)"),
+        "{html}"
+    );
+}
