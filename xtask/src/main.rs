@@ -116,7 +116,6 @@ fn build_web(root: &Path) -> Result<()> {
 
 fn run(root: &Path, serve_args: Vec<String>) -> Result<()> {
     step("tools", || tools::ensure_web_tools(root))?;
-    step("supply chain (cargo deny: advisories)", advisories)?;
     step("web client (trunk build --release)", || build_web(root))?;
     step("server (cargo build --release)", || {
         cmd(
@@ -190,6 +189,7 @@ fn test(root: &Path) -> Result<()> {
             &["deny", "--offline", "check", "licenses", "bans", "sources"],
         )
     })?;
+    step("supply chain (cargo deny: advisories)", advisories)?;
     step("web client (trunk build --release)", || build_web(root))?;
     step("tests (cargo test --workspace)", || {
         cmd("cargo", &["test", "--workspace", "--no-fail-fast"])
