@@ -90,6 +90,52 @@ impl PgStore {
     }
 }
 
+/// Replaces an organisation's fields with `org`'s (and the columns derived
+/// from them). The contact address is kept when `org` has none, and the
+/// status when `status` is `None`: an approval and a re-import share this.
+pub(super) async fn update<'e>(
+    exec: impl sqlx::PgExecutor<'e>,
+    id: &str,
+    org: &NewOrganization,
+    status: Option<Status>,
+) -> Result<()> {
+    let v = OrgValues::of(org);
+    sqlx::query(
+        "update organizations set name = $1, description = $2, category = $3,
+             city = $4, country = $5, lat = $6, lon = $7, precision = $8,
+             public_lat = $9, public_lon = $10, website = $11, links = $12,
+             languages = $13, tags = $14,
+             contact_email = coalesce($15, contact_email),
+             status = coalesce($16, status),
+             search_text = $17, sort_name = $18, updated_at = $19
+         where id = $20::uuid",
+    )
+    .bind(&v.name)
+    .bind(&v.description)
+    .bind(org.category.as_str())
+    .bind(org.city.as_str())
+    .bind(org.country.as_str())
+    .bind(org.location.lat())
+    .bind(org.location.lon())
+    .bind(org.precision.as_str())
+    .bind(v.public.lat())
+    .bind(v.public.lon())
+    .bind(org.website.as_ref().map(|w| w.as_str()))
+    .bind(&v.links)
+    .bind(&v.languages)
+    .bind(&v.tags)
+    .bind(org.contact_email.as_ref().map(|e| e.as_str()))
+    .bind(status.map(|s| s.as_str()))
+    .bind(&v.search_text)
+    .bind(&v.sort_name)
+    .bind(Utc::now())
+    .bind(id)
+    .execute(exec)
+    .await
+    .map_err(|e| map_insert_error(e, &org.category))?;
+    Ok(())
+}
+
 /// Inserts one organisation through any executor: the pool, or a
 /// transaction for all-or-nothing imports.
 pub(super) async fn insert<'e>(
@@ -504,42 +550,9 @@ impl Store for PgStore {
             .fetch_optional(&mut *tx)
             .await?;
             if let Some(id) = existing {
-                let org = &row.org;
-                let v = OrgValues::of(org);
                 // every public field from the file; the contact address
                 // only when the file has one, the status only when asked
-                sqlx::query(
-                    "update organizations set name = $1, description = $2, category = $3,
-                         city = $4, country = $5, lat = $6, lon = $7, precision = $8,
-                         public_lat = $9, public_lon = $10, website = $11, links = $12,
-                         languages = $13, tags = $14,
-                         contact_email = coalesce($15, contact_email),
-                         status = coalesce($16, status),
-                         search_text = $17, sort_name = $18, updated_at = now()
-                     where id = $19",
-                )
-                .bind(&v.name)
-                .bind(&v.description)
-                .bind(org.category.as_str())
-                .bind(org.city.as_str())
-                .bind(org.country.as_str())
-                .bind(org.location.lat())
-                .bind(org.location.lon())
-                .bind(org.precision.as_str())
-                .bind(v.public.lat())
-                .bind(v.public.lon())
-                .bind(org.website.as_ref().map(|w| w.as_str()))
-                .bind(&v.links)
-                .bind(&v.languages)
-                .bind(&v.tags)
-                .bind(org.contact_email.as_ref().map(|e| e.as_str()))
-                .bind(status.map(|s| s.as_str()))
-                .bind(&v.search_text)
-                .bind(&v.sort_name)
-                .bind(id)
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| map_insert_error(e, &org.category))?;
+                update(&mut *tx, &id.to_string(), &row.org, status).await?;
                 counts.updated += 1;
             } else {
                 // the source's id when it is a free uuid, else a new one

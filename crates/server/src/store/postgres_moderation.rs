@@ -9,9 +9,7 @@ use uuid::Uuid;
 
 use super::moderation::{Decided, Decision, Moderation, UserRecord};
 use super::postgres::{PgStore, insert};
-use super::row::{
-    AuditRow, ORG_COLUMNS, OrgRow, OrgValues, RevisionRow, map_unique, revision_json,
-};
+use super::row::{AuditRow, ORG_COLUMNS, OrgRow, RevisionRow, map_unique, revision_json};
 use super::{Result, Store};
 
 const REVISION_COLUMNS: &str =
@@ -228,37 +226,7 @@ impl Moderation for PgStore {
         match decision {
             Decision::Approve(edited) => {
                 let data = edited.map_or(rev.data, |e| *e);
-                let v = OrgValues::of(&data);
-                sqlx::query(
-                    "update organizations set name = $1, description = $2, category = $3, city = $4,
-                         country = $5, lat = $6, lon = $7, precision = $8, public_lat = $9,
-                         public_lon = $10, website = $11, links = $12, languages = $13, tags = $14,
-                         contact_email = $15, search_text = $16, sort_name = $17,
-                         status = 'published', updated_at = $18
-                     where id = $19::uuid",
-                )
-                .bind(&v.name)
-                .bind(&v.description)
-                .bind(data.category.as_str())
-                .bind(data.city.as_str())
-                .bind(data.country.as_str())
-                .bind(data.location.lat())
-                .bind(data.location.lon())
-                .bind(data.precision.as_str())
-                .bind(v.public.lat())
-                .bind(v.public.lon())
-                .bind(data.website.as_ref().map(|w| w.as_str()))
-                .bind(&v.links)
-                .bind(&v.languages)
-                .bind(&v.tags)
-                .bind(data.contact_email.as_ref().map(|e| e.as_str()))
-                .bind(&v.search_text)
-                .bind(&v.sort_name)
-                .bind(now)
-                .bind(&org_id)
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| super::row::map_insert_error(e, &data.category))?;
+                super::postgres::update(&mut *tx, &org_id, &data, Some(Status::Published)).await?;
                 sqlx::query(
                     "update revisions set status = 'approved', data = $1, decided_by = $2, decided_at = $3
                      where id = $4::uuid",

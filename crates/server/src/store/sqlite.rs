@@ -115,6 +115,52 @@ impl SqliteStore {
     }
 }
 
+/// Replaces an organisation's fields with `org`'s (and the columns derived
+/// from them). The contact address is kept when `org` has none, and the
+/// status when `status` is `None`: an approval and a re-import share this.
+pub(super) async fn update<'e>(
+    exec: impl sqlx::SqliteExecutor<'e>,
+    id: &str,
+    org: &NewOrganization,
+    status: Option<Status>,
+) -> Result<()> {
+    let v = OrgValues::of(org);
+    sqlx::query(
+        "update organizations set name = ?, description = ?, category = ?,
+             city = ?, country = ?, lat = ?, lon = ?, precision = ?,
+             public_lat = ?, public_lon = ?, website = ?, links = ?,
+             languages = ?, tags = ?,
+             contact_email = coalesce(?, contact_email),
+             status = coalesce(?, status),
+             search_text = ?, sort_name = ?, updated_at = ?
+         where id = ?",
+    )
+    .bind(&v.name)
+    .bind(&v.description)
+    .bind(org.category.as_str())
+    .bind(org.city.as_str())
+    .bind(org.country.as_str())
+    .bind(org.location.lat())
+    .bind(org.location.lon())
+    .bind(org.precision.as_str())
+    .bind(v.public.lat())
+    .bind(v.public.lon())
+    .bind(org.website.as_ref().map(|w| w.as_str()))
+    .bind(&v.links)
+    .bind(&v.languages)
+    .bind(&v.tags)
+    .bind(org.contact_email.as_ref().map(|e| e.as_str()))
+    .bind(status.map(|s| s.as_str()))
+    .bind(&v.search_text)
+    .bind(&v.sort_name)
+    .bind(Utc::now())
+    .bind(id)
+    .execute(exec)
+    .await
+    .map_err(|e| map_insert_error(e, &org.category))?;
+    Ok(())
+}
+
 /// Inserts one organisation through any executor: the pool, or a
 /// transaction for all-or-nothing imports.
 pub(super) async fn insert<'e>(
@@ -467,43 +513,9 @@ impl Store for SqliteStore {
             .fetch_optional(&mut *tx)
             .await?;
             if let Some(id) = existing {
-                let org = &row.org;
-                let v = OrgValues::of(org);
                 // every public field from the file; the contact address
                 // only when the file has one, the status only when asked
-                sqlx::query(
-                    "update organizations set name = ?, description = ?, category = ?,
-                         city = ?, country = ?, lat = ?, lon = ?, precision = ?,
-                         public_lat = ?, public_lon = ?, website = ?, links = ?,
-                         languages = ?, tags = ?,
-                         contact_email = coalesce(?, contact_email),
-                         status = coalesce(?, status),
-                         search_text = ?, sort_name = ?, updated_at = ?
-                     where id = ?",
-                )
-                .bind(&v.name)
-                .bind(&v.description)
-                .bind(org.category.as_str())
-                .bind(org.city.as_str())
-                .bind(org.country.as_str())
-                .bind(org.location.lat())
-                .bind(org.location.lon())
-                .bind(org.precision.as_str())
-                .bind(v.public.lat())
-                .bind(v.public.lon())
-                .bind(org.website.as_ref().map(|w| w.as_str()))
-                .bind(&v.links)
-                .bind(&v.languages)
-                .bind(&v.tags)
-                .bind(org.contact_email.as_ref().map(|e| e.as_str()))
-                .bind(status.map(|s| s.as_str()))
-                .bind(&v.search_text)
-                .bind(&v.sort_name)
-                .bind(Utc::now())
-                .bind(&id)
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| map_insert_error(e, &org.category))?;
+                update(&mut *tx, &id, &row.org, status).await?;
                 counts.updated += 1;
             } else {
                 // the source's id when it is a free uuid, else a new one

@@ -8,9 +8,7 @@ use sqlx::SqliteConnection;
 use uuid::Uuid;
 
 use super::moderation::{Decided, Decision, Moderation, UserRecord};
-use super::row::{
-    AuditRow, ORG_COLUMNS, OrgRow, OrgValues, RevisionRow, map_unique, revision_json,
-};
+use super::row::{AuditRow, ORG_COLUMNS, OrgRow, RevisionRow, map_unique, revision_json};
 use super::sqlite::{SqliteStore, insert};
 use super::{Result, Store};
 
@@ -225,37 +223,7 @@ impl Moderation for SqliteStore {
         match decision {
             Decision::Approve(edited) => {
                 let data = edited.map_or(rev.data, |e| *e);
-                let v = OrgValues::of(&data);
-                sqlx::query(
-                    "update organizations set name = ?, description = ?, category = ?, city = ?,
-                         country = ?, lat = ?, lon = ?, precision = ?, public_lat = ?,
-                         public_lon = ?, website = ?, links = ?, languages = ?, tags = ?,
-                         contact_email = ?, search_text = ?, sort_name = ?,
-                         status = 'published', updated_at = ?
-                     where id = ?",
-                )
-                .bind(&v.name)
-                .bind(&v.description)
-                .bind(data.category.as_str())
-                .bind(data.city.as_str())
-                .bind(data.country.as_str())
-                .bind(data.location.lat())
-                .bind(data.location.lon())
-                .bind(data.precision.as_str())
-                .bind(v.public.lat())
-                .bind(v.public.lon())
-                .bind(data.website.as_ref().map(|w| w.as_str()))
-                .bind(&v.links)
-                .bind(&v.languages)
-                .bind(&v.tags)
-                .bind(data.contact_email.as_ref().map(|e| e.as_str()))
-                .bind(&v.search_text)
-                .bind(&v.sort_name)
-                .bind(now)
-                .bind(&org_id)
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| super::row::map_insert_error(e, &data.category))?;
+                super::sqlite::update(&mut *tx, &org_id, &data, Some(Status::Published)).await?;
                 sqlx::query(
                     "update revisions set status = 'approved', data = ?, decided_by = ?, decided_at = ?
                      where id = ?",
