@@ -100,7 +100,8 @@ pub fn Card() -> impl IntoView {
                     let href = w.clone();
                     view! {
                     <p>
-                        <a class="website" href=href target="_blank" rel="noopener noreferrer">
+                        // a web address reads left to right in every language
+                        <a class="website" dir="ltr" href=href target="_blank" rel="noopener noreferrer">
                             {w}
                         </a>
                     </p>

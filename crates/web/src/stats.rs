@@ -61,7 +61,7 @@ fn month_label(lang: &str, month: &str) -> String {
 /// Geometry of the horizontal bar charts, in SVG user units.
 const WIDTH: f64 = 640.0;
 const ROW: f64 = 26.0;
-const LABEL: f64 = 230.0;
+const LABEL: f64 = 270.0;
 const VALUE_ROOM: f64 = 56.0;
 
 /// One chart: a heading, the bars as SVG named by the heading, and the
