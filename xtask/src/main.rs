@@ -181,9 +181,12 @@ fn test(root: &Path) -> Result<()> {
             ],
         )
     })?;
-    // after clippy: every dependency is downloaded by then
     step("supply chain (cargo deny: licences, bans, sources)", || {
         tools::ensure_cargo_deny()?;
+        // `cargo deny` reads the sources of every crate in Cargo.lock, for
+        // every target (Windows and Android too), which no build here
+        // downloads: fetch them all first, from crates.io.
+        cmd("cargo", &["fetch", "--locked"])?;
         cmd(
             "cargo",
             &["deny", "--offline", "check", "licenses", "bans", "sources"],
