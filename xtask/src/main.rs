@@ -9,8 +9,11 @@
 //!   tests, a short fuzzing run of the API and a quick benchmark.
 //! - `cargo xtask fuzz [--long]`: schemathesis against the API's own OpenAPI
 //!   document.
+//! - `cargo xtask fresh-check`: the test command on a clean clone with empty
+//!   caches, as a new machine runs it.
 
 mod bench;
+mod fresh;
 mod fuzz;
 mod tools;
 
@@ -29,13 +32,14 @@ fn main() -> Result<()> {
         Some("test") => test(&root),
         Some("bench") => bench::main(&root, args.collect()),
         Some("fuzz") => fuzz::main(&root, args.collect()),
+        Some("fresh-check") => fresh::main(&root, args.collect()),
         Some("build") => {
             tools::ensure_web_tools(&root)?;
             build_web(&root)
         }
         _ => {
             eprintln!(
-                "usage: cargo xtask run [serve options…] | test | build | bench [--quick] [--out FILE] | fuzz [--long]"
+                "usage: cargo xtask run [serve options…] | test | build | bench [--quick] [--out FILE] | fuzz [--long] | fresh-check [--rev REV] [--keep]"
             );
             std::process::exit(2);
         }

@@ -14,7 +14,8 @@ use crate::{cmd, in_ci};
 const TRUNK_VERSION: &str = "0.21.14";
 const CARGO_DENY_VERSION: &str = "0.20.2";
 
-fn cargo_bin() -> PathBuf {
+/// The Cargo home's `bin/`, where `cargo install` puts the tools.
+pub fn cargo_bin() -> PathBuf {
     let home = std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
