@@ -151,7 +151,7 @@ async fn main() -> anyhow::Result<()> {
             if password.chars().count() < 12 {
                 anyhow::bail!("the password must be at least 12 characters");
             }
-            let hash = solidarity_map_server::http::secrets::hash_password(password)?;
+            let hash = solidarity_map_server::secrets::hash_password(password)?;
             store.create_user(&username, &hash).await?;
             tracing::info!(%username, "moderator added");
         }

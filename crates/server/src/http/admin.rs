@@ -16,8 +16,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::openapi::{ModeratorErrors, WriteErrors};
-use super::secrets::{new_token, parse_token, token_hash, verify_password};
 use super::{ApiError, AppState, json_body};
+use crate::secrets::{new_token, parse_token, token_hash, verify_password};
 use crate::store::{Decided, Decision};
 
 const COOKIE: &str = "sm_session";

@@ -10,8 +10,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::openapi::WriteErrors;
-use super::secrets::{parse_token, token_hash};
 use super::{ApiError, AppState, json_body};
+use crate::secrets::{parse_token, token_hash};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(view, update, withdraw))

@@ -15,7 +15,6 @@ mod linked_data;
 mod openapi;
 mod organizations;
 mod places;
-pub mod secrets;
 pub mod security;
 mod site;
 mod stats;

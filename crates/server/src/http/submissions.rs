@@ -12,8 +12,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::openapi::WriteErrors;
-use super::secrets::{new_token, token_hash};
 use super::{ApiError, AppState, json_body};
+use crate::secrets::{new_token, token_hash};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(submit))
