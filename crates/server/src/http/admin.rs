@@ -16,7 +16,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::openapi::{ModeratorErrors, WriteErrors};
-use super::{ApiError, AppState, json_body};
+use super::{ApiError, ApiJson, AppState};
 use crate::secrets::{new_token, parse_token, token_hash, verify_password};
 use crate::store::{Decided, Decision};
 
@@ -108,9 +108,8 @@ const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$
 async fn login(
     State(state): State<AppState>,
     jar: CookieJar,
-    body: Result<Json<LoginRequest>, axum::extract::rejection::JsonRejection>,
+    ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<(CookieJar, Json<SessionInfo>), ApiError> {
-    let req = json_body(body)?;
     let user = state.store.user(req.username.trim()).await?;
     let ok = match &user {
         Some(u) => verify_password(&req.password, &u.password_hash),
@@ -123,9 +122,8 @@ async fn login(
         tracing::info!("failed moderator sign-in");
         return Err(ApiError::Unauthorized);
     };
-    let internal = |e: anyhow::Error| ApiError::Internal(e.to_string());
-    let token = new_token().map_err(internal)?;
-    let csrf = new_token().map_err(internal)?;
+    let token = new_token()?;
+    let csrf = new_token()?;
     let expires = chrono::Utc::now() + chrono::Duration::hours(SESSION_HOURS);
     state
         .store
@@ -263,10 +261,10 @@ async fn reject(
     State(state): State<AppState>,
     m: Moderator,
     Path(id): Path<String>,
-    body: Result<Json<RejectRequest>, axum::extract::rejection::JsonRejection>,
+    ApiJson(request): ApiJson<RejectRequest>,
 ) -> Result<StatusCode, ApiError> {
     let id = revision_id(&id)?;
-    let reason = json_body(body)?.reason.trim().to_owned();
+    let reason = request.reason.trim().to_owned();
     if reason.is_empty() || reason.chars().count() > 1000 {
         return Err(ApiError::field(
             "reason",

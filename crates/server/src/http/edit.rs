@@ -10,7 +10,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::openapi::WriteErrors;
-use super::{ApiError, AppState, json_body};
+use super::{ApiError, ApiJson, AppState};
 use crate::secrets::{parse_token, token_hash};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -67,10 +67,9 @@ async fn view(
 async fn update(
     State(state): State<AppState>,
     Path(token): Path<String>,
-    body: Result<Json<OrganizationInput>, axum::extract::rejection::JsonRejection>,
+    ApiJson(input): ApiJson<OrganizationInput>,
 ) -> Result<Json<EditView>, ApiError> {
     let entry = open(&state, &token).await?;
-    let input = json_body(body)?;
     let mut org = input.validate().map_err(ApiError::BadRequest)?;
     if org.contact_email.is_none() {
         org.contact_email = entry.current.contact_email.clone();

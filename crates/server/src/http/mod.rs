@@ -35,7 +35,7 @@ use tower_http::timeout::TimeoutLayer;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-pub use error::{ApiError, json_body};
+pub use error::{ApiError, ApiJson};
 
 use crate::clusters::Clusters;
 use crate::open_data::Licence;

@@ -12,7 +12,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::openapi::WriteErrors;
-use super::{ApiError, AppState, json_body};
+use super::{ApiError, ApiJson, AppState};
 use crate::secrets::{new_token, token_hash};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -51,9 +51,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 )]
 async fn submit(
     State(state): State<AppState>,
-    body: Result<Json<SubmissionRequest>, axum::extract::rejection::JsonRejection>,
+    ApiJson(req): ApiJson<SubmissionRequest>,
 ) -> Result<(StatusCode, Json<SubmissionCreated>), ApiError> {
-    let req = json_body(body)?;
     if !req.nickname.is_empty() {
         return Err(ApiError::field(
             "form",
@@ -86,7 +85,7 @@ async fn submit(
             ));
         }
     }
-    let token = new_token().map_err(|e| ApiError::Internal(e.to_string()))?;
+    let token = new_token()?;
     let id = state.store.submit(&org, &token_hash(&token)).await?;
     tracing::info!(%id, "submission received");
     Ok((
