@@ -7,4 +7,5 @@ pub mod http;
 pub mod open_data;
 pub mod secrets;
 pub mod seed;
+pub mod service;
 pub mod store;

@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use solidarity_map_core::{ErrorBody, FieldError};
 
+use crate::service::{self, joined};
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +40,20 @@ pub enum ApiError {
 impl ApiError {
     pub fn field(field: &str, message: impl Into<String>) -> Self {
         ApiError::BadRequest(vec![FieldError::new(field, message)])
+    }
+}
+
+/// Each kind of failure of a use case is the API's own.
+impl From<service::Error> for ApiError {
+    fn from(e: service::Error) -> Self {
+        match e {
+            service::Error::Invalid(fields) => ApiError::BadRequest(fields),
+            service::Error::NotFound(what) => ApiError::NotFound(what),
+            service::Error::Conflict(code, fields) => ApiError::Conflict(code, fields),
+            service::Error::Unauthorized => ApiError::Unauthorized,
+            service::Error::Store(e) => ApiError::Store(e),
+            service::Error::Internal(e) => ApiError::Internal(e),
+        }
     }
 }
 
@@ -141,15 +156,6 @@ impl IntoResponse for ApiError {
         )
             .into_response()
     }
-}
-
-/// The problems one after the other, as the message of a 4xx body.
-fn joined(fields: &[FieldError]) -> String {
-    fields
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("; ")
 }
 
 #[cfg(test)]

@@ -39,9 +39,12 @@ pub use error::{ApiError, ApiJson};
 
 use crate::clusters::Clusters;
 use crate::open_data::Licence;
+use crate::service::Service;
 use crate::store::Store;
 
-/// What every handler can reach.
+/// What every handler can reach. Reads go to the store and the index
+/// directly; every change goes through [`AppState::service`], which keeps
+/// them in step.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
@@ -77,6 +80,11 @@ impl AppState {
             rate_limit_factor: 1,
             licence: Licence::default(),
         })
+    }
+
+    /// The use cases over this state's store, keeping its index in step.
+    pub fn service(&self) -> Service {
+        Service::new(self.store.clone()).with_index(self.clusters.clone())
     }
 }
 

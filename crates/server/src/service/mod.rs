@@ -1,0 +1,46 @@
+//! The use cases: every change to what is stored goes through here, so that
+//! the store and what follows it stay in step whoever asks for the change.
+//!
+//! A submission, an edit, a withdrawal, a moderator's decision, an import
+//! and a new moderator account are each one method of [`Service`], called
+//! by the HTTP handlers and by the command line alike. A use case checks
+//! what `core` cannot (a session, a bot's speed, a likely duplicate),
+//! changes the store, then brings along what follows the store: today the
+//! clustering index this process serves; the change log and the mail
+//! outbox belong here too. Reads (the map, the lists, the exports) go to
+//! the store and the index directly: they change nothing.
+
+mod error;
+mod submissions;
+
+use std::sync::Arc;
+
+pub(crate) use error::joined;
+pub use error::{Error, Result};
+
+use crate::clusters::Clusters;
+use crate::store::Store;
+
+/// The use cases over one store, and the clustering index they keep in
+/// step with it when this process serves one. Cheap to clone.
+#[derive(Clone)]
+pub struct Service {
+    store: Arc<dyn Store>,
+    /// None in a command that serves no map (`import`, `admin`): the server
+    /// reads the store when it starts.
+    index: Option<Arc<Clusters>>,
+}
+
+impl Service {
+    /// The use cases over `store`, with no index to keep in step.
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        Self { store, index: None }
+    }
+
+    /// Keeps `index` in step with every change.
+    #[must_use]
+    pub fn with_index(mut self, index: Arc<Clusters>) -> Self {
+        self.index = Some(index);
+        self
+    }
+}
