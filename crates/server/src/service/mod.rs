@@ -10,10 +10,13 @@
 //! outbox belong here too. Reads (the map, the lists, the exports) go to
 //! the store and the index directly: they change nothing.
 
+mod edits;
 mod error;
 mod submissions;
 
 use std::sync::Arc;
+
+use solidarity_map_core::OrgId;
 
 pub(crate) use error::joined;
 pub use error::{Error, Result};
@@ -42,5 +45,12 @@ impl Service {
     pub fn with_index(mut self, index: Arc<Clusters>) -> Self {
         self.index = Some(index);
         self
+    }
+
+    /// After a change that takes an organisation off the map.
+    fn unlist(&self, org: OrgId) {
+        if let Some(index) = &self.index {
+            index.remove(org);
+        }
     }
 }
