@@ -11,14 +11,13 @@ use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use solidarity_map_core::moderation::{
     ApproveRequest, AuditEntry, LoginRequest, RejectRequest, Revision, SessionInfo,
 };
-use solidarity_map_core::{ErrorBody, FieldError, OrgId};
+use solidarity_map_core::{ErrorBody, OrgId};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::openapi::{ModeratorErrors, WriteErrors};
 use super::{ApiError, ApiJson, AppState};
 use crate::secrets::{new_token, parse_token, token_hash, verify_password};
-use crate::store::{Decided, Decision};
 
 const COOKIE: &str = "sm_session";
 const SESSION_HOURS: i64 = 12;
@@ -181,25 +180,6 @@ fn revision_id(raw: &str) -> Result<OrgId, ApiError> {
     raw.parse().map_err(|e| ApiError::BadRequest(vec![e]))
 }
 
-/// The answer to a decision; a decided entry's point on the clustered map
-/// follows it at once.
-async fn decided(state: &AppState, d: Decided) -> Result<StatusCode, ApiError> {
-    match d {
-        Decided::Done(org) => {
-            state.clusters.refresh(state.store.as_ref(), org).await?;
-            Ok(StatusCode::NO_CONTENT)
-        }
-        Decided::NotFound => Err(ApiError::NotFound("submission")),
-        Decided::NotPending => Err(ApiError::Conflict(
-            "already_decided",
-            vec![FieldError::new(
-                "id",
-                "this submission was already decided or replaced",
-            )],
-        )),
-    }
-}
-
 /// Approves a submission or an edit, optionally with a moderator's
 /// corrections; the entry is public at once.
 #[utoipa::path(
@@ -230,15 +210,11 @@ async fn approve(
     } else {
         serde_json::from_slice(&body).map_err(|e| ApiError::field("body", e.to_string()))?
     };
-    let edited = match request.edited {
-        Some(input) => Some(input.validate().map_err(ApiError::BadRequest)?),
-        None => None,
-    };
-    let d = state
-        .store
-        .decide(id, Decision::Approve(edited.map(Box::new)), &m.username)
+    state
+        .service()
+        .approve(id, request.edited.as_ref(), &m.username)
         .await?;
-    decided(&state, d).await
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Rejects a submission or an edit, with a reason.
@@ -264,18 +240,11 @@ async fn reject(
     ApiJson(request): ApiJson<RejectRequest>,
 ) -> Result<StatusCode, ApiError> {
     let id = revision_id(&id)?;
-    let reason = request.reason.trim().to_owned();
-    if reason.is_empty() || reason.chars().count() > 1000 {
-        return Err(ApiError::field(
-            "reason",
-            "say why, in at most 1000 characters",
-        ));
-    }
-    let d = state
-        .store
-        .decide(id, Decision::Reject(reason), &m.username)
+    state
+        .service()
+        .reject(id, &request.reason, &m.username)
         .await?;
-    decided(&state, d).await
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The latest 500 decisions, newest first: who decided what, and when.

@@ -12,6 +12,7 @@
 
 mod edits;
 mod error;
+mod moderation;
 mod submissions;
 
 use std::sync::Arc;
@@ -45,6 +46,15 @@ impl Service {
     pub fn with_index(mut self, index: Arc<Clusters>) -> Self {
         self.index = Some(index);
         self
+    }
+
+    /// After a change to one organisation: its public point follows, in
+    /// the index when it is published, out of it otherwise.
+    async fn follow(&self, org: OrgId) -> Result<()> {
+        if let Some(index) = &self.index {
+            index.refresh(self.store.as_ref(), org).await?;
+        }
+        Ok(())
     }
 
     /// After a change that takes an organisation off the map.
