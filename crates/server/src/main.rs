@@ -6,6 +6,7 @@ use solidarity_map_server::config::{DatabaseArgs, LicenceArgs, ServeArgs};
 use solidarity_map_server::http::{self, AppState};
 use solidarity_map_server::open_data::presets::Preset;
 use solidarity_map_server::open_data::{self, Format, import};
+use solidarity_map_server::service::Service;
 use solidarity_map_server::{generate, seed, store};
 use tracing_subscriber::EnvFilter;
 
@@ -141,19 +142,12 @@ async fn main() -> anyhow::Result<()> {
             }
         }
         Command::Admin(AdminCommand::AddUser { username, .. }) => {
-            let username = username.trim().to_owned();
-            if username.is_empty() || username.chars().count() > 64 {
-                anyhow::bail!("--username must be 1 to 64 characters");
-            }
             let mut password = String::new();
             std::io::stdin().read_line(&mut password)?;
             let password = password.trim_end_matches(['\r', '\n']);
-            if password.chars().count() < 12 {
-                anyhow::bail!("the password must be at least 12 characters");
-            }
-            let hash = solidarity_map_server::secrets::hash_password(password)?;
-            store.create_user(&username, &hash).await?;
-            tracing::info!(%username, "moderator added");
+            Service::new(store)
+                .add_moderator(&username, password)
+                .await?;
         }
         Command::Generate {
             count,

@@ -17,10 +17,9 @@ use utoipa_axum::routes;
 
 use super::openapi::{ModeratorErrors, WriteErrors};
 use super::{ApiError, ApiJson, AppState};
-use crate::secrets::{new_token, parse_token, token_hash, verify_password};
+use crate::service::{SESSION_HOURS, Session};
 
 const COOKIE: &str = "sm_session";
-const SESSION_HOURS: i64 = 12;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -39,24 +38,17 @@ pub fn login_router() -> OpenApiRouter<AppState> {
 }
 
 /// A request made in a moderator's valid session.
-pub struct Moderator {
-    pub username: String,
-    token_hash: String,
-}
+pub struct Moderator(Session);
 
 impl FromRequestParts<AppState> for Moderator {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let jar = CookieJar::from_headers(&parts.headers);
-        let token = jar
-            .get(COOKIE)
-            .and_then(|c| parse_token(c.value()).map(str::to_owned))
-            .ok_or(ApiError::Unauthorized)?;
-        let hash = token_hash(&token);
+        let token = jar.get(COOKIE).ok_or(ApiError::Unauthorized)?;
         let session = state
-            .store
-            .session(&hash)
+            .service()
+            .session(token.value())
             .await?
             .ok_or(ApiError::Unauthorized)?;
         if parts.method != Method::GET && parts.method != Method::HEAD {
@@ -64,14 +56,17 @@ impl FromRequestParts<AppState> for Moderator {
                 .headers
                 .get("x-csrf-token")
                 .and_then(|v| v.to_str().ok());
-            if sent != Some(session.csrf_token.as_str()) {
+            if sent != Some(session.info.csrf_token.as_str()) {
                 return Err(ApiError::Forbidden);
             }
         }
-        Ok(Moderator {
-            username: session.username,
-            token_hash: hash,
-        })
+        Ok(Moderator(session))
+    }
+}
+
+impl Moderator {
+    fn username(&self) -> &str {
+        &self.0.info.username
     }
 }
 
@@ -86,10 +81,6 @@ fn session_cookie(value: String, max_age_hours: i64, secure: bool) -> Cookie<'st
         .max_age(cookie::time::Duration::hours(max_age_hours))
         .build()
 }
-
-// a hash to verify against when the user does not exist, so that timing
-// does not tell which user names exist
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2q3Wq3pK7q6Gm4Xw8d1f8m2l8yJ5rQ0fR1bT2n3v4w0";
 
 /// Signs a moderator in: sets the session cookie and answers with the
 /// session's CSRF token.
@@ -109,45 +100,19 @@ async fn login(
     jar: CookieJar,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<(CookieJar, Json<SessionInfo>), ApiError> {
-    let user = state.store.user(req.username.trim()).await?;
-    let ok = match &user {
-        Some(u) => verify_password(&req.password, &u.password_hash),
-        None => {
-            let _ = verify_password(&req.password, DUMMY_HASH);
-            false
-        }
-    };
-    let Some(user) = user.filter(|_| ok) else {
-        tracing::info!("failed moderator sign-in");
-        return Err(ApiError::Unauthorized);
-    };
-    let token = new_token()?;
-    let csrf = new_token()?;
-    let expires = chrono::Utc::now() + chrono::Duration::hours(SESSION_HOURS);
-    state
-        .store
-        .create_session(&token_hash(&token), &user.id, &csrf, expires)
+    let session = state
+        .service()
+        .sign_in(&req.username, &req.password)
         .await?;
-    tracing::info!(user = %user.username, "moderator signed in");
-    Ok((
-        jar.add(session_cookie(token, SESSION_HOURS, state.secure_cookies)),
-        Json(SessionInfo {
-            username: user.username,
-            csrf_token: csrf,
-        }),
-    ))
+    let cookie = session_cookie(session.token, SESSION_HOURS, state.secure_cookies);
+    Ok((jar.add(cookie), Json(session.info)))
 }
 
 /// The signed-in moderator and the session's CSRF token.
 #[utoipa::path(get, path = "/me", tag = "moderation", security(("session" = [])),
     responses((status = 200, body = SessionInfo), ModeratorErrors))]
-async fn me(State(state): State<AppState>, m: Moderator) -> Result<Json<SessionInfo>, ApiError> {
-    let session = state
-        .store
-        .session(&m.token_hash)
-        .await?
-        .ok_or(ApiError::Unauthorized)?;
-    Ok(Json(session))
+async fn me(m: Moderator) -> Json<SessionInfo> {
+    Json(m.0.info)
 }
 
 /// Ends the session.
@@ -159,7 +124,7 @@ async fn logout(
     m: Moderator,
     jar: CookieJar,
 ) -> Result<(CookieJar, StatusCode), ApiError> {
-    state.store.delete_session(&m.token_hash).await?;
+    state.service().sign_out(&m.0).await?;
     Ok((
         jar.remove(session_cookie(String::new(), 0, state.secure_cookies)),
         StatusCode::NO_CONTENT,
@@ -212,7 +177,7 @@ async fn approve(
     };
     state
         .service()
-        .approve(id, request.edited.as_ref(), &m.username)
+        .approve(id, request.edited.as_ref(), m.username())
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -242,7 +207,7 @@ async fn reject(
     let id = revision_id(&id)?;
     state
         .service()
-        .reject(id, &request.reason, &m.username)
+        .reject(id, &request.reason, m.username())
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

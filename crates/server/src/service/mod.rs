@@ -10,15 +10,19 @@
 //! outbox belong here too. Reads (the map, the lists, the exports) go to
 //! the store and the index directly: they change nothing.
 
+mod accounts;
 mod edits;
 mod error;
 mod moderation;
 mod submissions;
+#[cfg(test)]
+mod tests;
 
 use std::sync::Arc;
 
 use solidarity_map_core::OrgId;
 
+pub use accounts::{NewSession, SESSION_HOURS, Session};
 pub(crate) use error::joined;
 pub use error::{Error, Result};
 
