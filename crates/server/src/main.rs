@@ -1,7 +1,7 @@
 //! The `solidarity-map` command: serve the map, migrate, seed.
 
 use clap::{Parser, Subcommand};
-use solidarity_map_core::{SiteConfig, Status};
+use solidarity_map_core::SiteConfig;
 use solidarity_map_server::config::{DatabaseArgs, LicenceArgs, ServeArgs};
 use solidarity_map_server::http::{self, AppState};
 use solidarity_map_server::open_data::presets::Preset;
@@ -234,20 +234,13 @@ async fn main() -> anyhow::Result<()> {
                 );
                 return Ok(());
             }
-            let status = publish.then_some(Status::Published);
             let bar = import::progress_bar(checked.rows.len(), "importing");
-            let counts = store
-                .import_external(&checked.source, &checked.rows, status, &|n| {
+            let counts = Service::new(store)
+                .import(&checked.source, &checked.rows, publish, &|n| {
                     bar.set_position(n as u64)
                 })
                 .await?;
             bar.finish_and_clear();
-            tracing::info!(
-                added = counts.added,
-                updated = counts.updated,
-                source = checked.source,
-                "imported"
-            );
             println!(
                 "{}: {} added, {} updated",
                 file.display(),

@@ -13,6 +13,7 @@
 mod accounts;
 mod edits;
 mod error;
+mod imports;
 mod moderation;
 mod submissions;
 #[cfg(test)]
@@ -66,5 +67,14 @@ impl Service {
         if let Some(index) = &self.index {
             index.remove(org);
         }
+    }
+
+    /// After a change to many organisations at once: the index is built
+    /// again from the store.
+    async fn follow_all(&self) -> Result<()> {
+        if let Some(index) = &self.index {
+            index.reload(self.store.as_ref()).await?;
+        }
+        Ok(())
     }
 }
