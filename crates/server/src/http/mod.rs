@@ -1,5 +1,6 @@
-//! The HTTP layer: thin handlers that parse with `core`, ask the store, and
-//! answer with `core`'s wire types. Each resource module owns its router.
+//! The HTTP layer: thin handlers that parse with `core`, read the store or
+//! call one use case of [`crate::service`], and answer with `core`'s wire
+//! types. Each resource module owns its router.
 
 mod admin;
 mod api_page;

@@ -7,8 +7,9 @@
 //! what `core` cannot (a session, a bot's speed, a likely duplicate),
 //! changes the store, then brings along what follows the store: today the
 //! clustering index this process serves; the change log and the mail
-//! outbox belong here too. Reads (the map, the lists, the exports) go to
-//! the store and the index directly: they change nothing.
+//! outbox belong here too. Plain reads (the map, the lists, the exports,
+//! the moderation queue) go to the store and the index directly: they
+//! change nothing and check nothing.
 
 mod accounts;
 mod edits;
