@@ -137,6 +137,16 @@ impl Clusters {
         Ok(Self::new(categories, &points))
     }
 
+    /// Builds the index again from the store, after a change to many
+    /// organisations at once (an import); queries meanwhile see the old one.
+    pub async fn reload(&self, store: &dyn Store) -> crate::store::Result<()> {
+        let points = store.published_points().await?;
+        let fresh = Self::new(self.categories.clone(), &points);
+        let inner = fresh.inner.into_inner().unwrap_or_else(|e| e.into_inner());
+        self.write(|i| *i = inner);
+        Ok(())
+    }
+
     pub fn len(&self) -> usize {
         self.read(|i| i.index.len())
     }

@@ -5,5 +5,7 @@ pub mod config;
 pub mod generate;
 pub mod http;
 pub mod open_data;
+pub mod secrets;
 pub mod seed;
+pub mod service;
 pub mod store;

@@ -1,11 +1,12 @@
 //! The `solidarity-map` command: serve the map, migrate, seed.
 
 use clap::{Parser, Subcommand};
-use solidarity_map_core::{SiteConfig, Status};
+use solidarity_map_core::SiteConfig;
 use solidarity_map_server::config::{DatabaseArgs, LicenceArgs, ServeArgs};
 use solidarity_map_server::http::{self, AppState};
 use solidarity_map_server::open_data::presets::Preset;
 use solidarity_map_server::open_data::{self, Format, import};
+use solidarity_map_server::service::Service;
 use solidarity_map_server::{generate, seed, store};
 use tracing_subscriber::EnvFilter;
 
@@ -141,19 +142,12 @@ async fn main() -> anyhow::Result<()> {
             }
         }
         Command::Admin(AdminCommand::AddUser { username, .. }) => {
-            let username = username.trim().to_owned();
-            if username.is_empty() || username.chars().count() > 64 {
-                anyhow::bail!("--username must be 1 to 64 characters");
-            }
             let mut password = String::new();
             std::io::stdin().read_line(&mut password)?;
             let password = password.trim_end_matches(['\r', '\n']);
-            if password.chars().count() < 12 {
-                anyhow::bail!("the password must be at least 12 characters");
-            }
-            let hash = solidarity_map_server::http::secrets::hash_password(password)?;
-            store.create_user(&username, &hash).await?;
-            tracing::info!(%username, "moderator added");
+            Service::new(store)
+                .add_moderator(&username, password)
+                .await?;
         }
         Command::Generate {
             count,
@@ -240,20 +234,13 @@ async fn main() -> anyhow::Result<()> {
                 );
                 return Ok(());
             }
-            let status = publish.then_some(Status::Published);
             let bar = import::progress_bar(checked.rows.len(), "importing");
-            let counts = store
-                .import_external(&checked.source, &checked.rows, status, &|n| {
+            let counts = Service::new(store)
+                .import(&checked.source, &checked.rows, publish, &|n| {
                     bar.set_position(n as u64)
                 })
                 .await?;
             bar.finish_and_clear();
-            tracing::info!(
-                added = counts.added,
-                updated = counts.updated,
-                source = checked.source,
-                "imported"
-            );
             println!(
                 "{}: {} added, {} updated",
                 file.display(),

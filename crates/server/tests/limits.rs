@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use solidarity_map_core::SiteConfig;
-use solidarity_map_server::http::{AppState, app, secrets};
+use solidarity_map_server::http::{AppState, app};
+use solidarity_map_server::secrets;
 use solidarity_map_server::seed;
 use tokio::io::AsyncWriteExt;
 

@@ -13,7 +13,8 @@ use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use solidarity_map_core::SiteConfig;
-use solidarity_map_server::http::{AppState, app, secrets};
+use solidarity_map_server::http::{AppState, app};
+use solidarity_map_server::secrets;
 use solidarity_map_server::seed;
 use tower::ServiceExt;
 

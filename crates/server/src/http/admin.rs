@@ -11,17 +11,15 @@ use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use solidarity_map_core::moderation::{
     ApproveRequest, AuditEntry, LoginRequest, RejectRequest, Revision, SessionInfo,
 };
-use solidarity_map_core::{ErrorBody, FieldError, OrgId};
+use solidarity_map_core::{ErrorBody, OrgId};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::openapi::{ModeratorErrors, WriteErrors};
-use super::secrets::{new_token, parse_token, token_hash, verify_password};
-use super::{ApiError, AppState, json_body};
-use crate::store::{Decided, Decision};
+use super::{ApiError, ApiJson, AppState};
+use crate::service::{SESSION_HOURS, Session};
 
 const COOKIE: &str = "sm_session";
-const SESSION_HOURS: i64 = 12;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -40,24 +38,17 @@ pub fn login_router() -> OpenApiRouter<AppState> {
 }
 
 /// A request made in a moderator's valid session.
-pub struct Moderator {
-    pub username: String,
-    token_hash: String,
-}
+pub struct Moderator(Session);
 
 impl FromRequestParts<AppState> for Moderator {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let jar = CookieJar::from_headers(&parts.headers);
-        let token = jar
-            .get(COOKIE)
-            .and_then(|c| parse_token(c.value()).map(str::to_owned))
-            .ok_or(ApiError::Unauthorized)?;
-        let hash = token_hash(&token);
+        let token = jar.get(COOKIE).ok_or(ApiError::Unauthorized)?;
         let session = state
-            .store
-            .session(&hash)
+            .service()
+            .session(token.value())
             .await?
             .ok_or(ApiError::Unauthorized)?;
         if parts.method != Method::GET && parts.method != Method::HEAD {
@@ -65,14 +56,17 @@ impl FromRequestParts<AppState> for Moderator {
                 .headers
                 .get("x-csrf-token")
                 .and_then(|v| v.to_str().ok());
-            if sent != Some(session.csrf_token.as_str()) {
+            if sent != Some(session.info.csrf_token.as_str()) {
                 return Err(ApiError::Forbidden);
             }
         }
-        Ok(Moderator {
-            username: session.username,
-            token_hash: hash,
-        })
+        Ok(Moderator(session))
+    }
+}
+
+impl Moderator {
+    fn username(&self) -> &str {
+        &self.0.info.username
     }
 }
 
@@ -87,10 +81,6 @@ fn session_cookie(value: String, max_age_hours: i64, secure: bool) -> Cookie<'st
         .max_age(cookie::time::Duration::hours(max_age_hours))
         .build()
 }
-
-// a hash to verify against when the user does not exist, so that timing
-// does not tell which user names exist
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2q3Wq3pK7q6Gm4Xw8d1f8m2l8yJ5rQ0fR1bT2n3v4w0";
 
 /// Signs a moderator in: sets the session cookie and answers with the
 /// session's CSRF token.
@@ -108,49 +98,21 @@ const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$
 async fn login(
     State(state): State<AppState>,
     jar: CookieJar,
-    body: Result<Json<LoginRequest>, axum::extract::rejection::JsonRejection>,
+    ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<(CookieJar, Json<SessionInfo>), ApiError> {
-    let req = json_body(body)?;
-    let user = state.store.user(req.username.trim()).await?;
-    let ok = match &user {
-        Some(u) => verify_password(&req.password, &u.password_hash),
-        None => {
-            let _ = verify_password(&req.password, DUMMY_HASH);
-            false
-        }
-    };
-    let Some(user) = user.filter(|_| ok) else {
-        tracing::info!("failed moderator sign-in");
-        return Err(ApiError::Unauthorized);
-    };
-    let internal = |e: anyhow::Error| ApiError::Internal(e.to_string());
-    let token = new_token().map_err(internal)?;
-    let csrf = new_token().map_err(internal)?;
-    let expires = chrono::Utc::now() + chrono::Duration::hours(SESSION_HOURS);
-    state
-        .store
-        .create_session(&token_hash(&token), &user.id, &csrf, expires)
+    let session = state
+        .service()
+        .sign_in(&req.username, &req.password)
         .await?;
-    tracing::info!(user = %user.username, "moderator signed in");
-    Ok((
-        jar.add(session_cookie(token, SESSION_HOURS, state.secure_cookies)),
-        Json(SessionInfo {
-            username: user.username,
-            csrf_token: csrf,
-        }),
-    ))
+    let cookie = session_cookie(session.token, SESSION_HOURS, state.secure_cookies);
+    Ok((jar.add(cookie), Json(session.info)))
 }
 
 /// The signed-in moderator and the session's CSRF token.
 #[utoipa::path(get, path = "/me", tag = "moderation", security(("session" = [])),
     responses((status = 200, body = SessionInfo), ModeratorErrors))]
-async fn me(State(state): State<AppState>, m: Moderator) -> Result<Json<SessionInfo>, ApiError> {
-    let session = state
-        .store
-        .session(&m.token_hash)
-        .await?
-        .ok_or(ApiError::Unauthorized)?;
-    Ok(Json(session))
+async fn me(m: Moderator) -> Json<SessionInfo> {
+    Json(m.0.info)
 }
 
 /// Ends the session.
@@ -162,7 +124,7 @@ async fn logout(
     m: Moderator,
     jar: CookieJar,
 ) -> Result<(CookieJar, StatusCode), ApiError> {
-    state.store.delete_session(&m.token_hash).await?;
+    state.service().sign_out(&m.0).await?;
     Ok((
         jar.remove(session_cookie(String::new(), 0, state.secure_cookies)),
         StatusCode::NO_CONTENT,
@@ -181,25 +143,6 @@ async fn queue(
 
 fn revision_id(raw: &str) -> Result<OrgId, ApiError> {
     raw.parse().map_err(|e| ApiError::BadRequest(vec![e]))
-}
-
-/// The answer to a decision; a decided entry's point on the clustered map
-/// follows it at once.
-async fn decided(state: &AppState, d: Decided) -> Result<StatusCode, ApiError> {
-    match d {
-        Decided::Done(org) => {
-            state.clusters.refresh(state.store.as_ref(), org).await?;
-            Ok(StatusCode::NO_CONTENT)
-        }
-        Decided::NotFound => Err(ApiError::NotFound("submission")),
-        Decided::NotPending => Err(ApiError::Conflict(
-            "already_decided",
-            vec![FieldError::new(
-                "id",
-                "this submission was already decided or replaced",
-            )],
-        )),
-    }
 }
 
 /// Approves a submission or an edit, optionally with a moderator's
@@ -232,15 +175,11 @@ async fn approve(
     } else {
         serde_json::from_slice(&body).map_err(|e| ApiError::field("body", e.to_string()))?
     };
-    let edited = match request.edited {
-        Some(input) => Some(input.validate().map_err(ApiError::BadRequest)?),
-        None => None,
-    };
-    let d = state
-        .store
-        .decide(id, Decision::Approve(edited.map(Box::new)), &m.username)
+    state
+        .service()
+        .approve(id, request.edited.as_ref(), m.username())
         .await?;
-    decided(&state, d).await
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Rejects a submission or an edit, with a reason.
@@ -263,21 +202,14 @@ async fn reject(
     State(state): State<AppState>,
     m: Moderator,
     Path(id): Path<String>,
-    body: Result<Json<RejectRequest>, axum::extract::rejection::JsonRejection>,
+    ApiJson(request): ApiJson<RejectRequest>,
 ) -> Result<StatusCode, ApiError> {
     let id = revision_id(&id)?;
-    let reason = json_body(body)?.reason.trim().to_owned();
-    if reason.is_empty() || reason.chars().count() > 1000 {
-        return Err(ApiError::field(
-            "reason",
-            "say why, in at most 1000 characters",
-        ));
-    }
-    let d = state
-        .store
-        .decide(id, Decision::Reject(reason), &m.username)
+    state
+        .service()
+        .reject(id, &request.reason, m.username())
         .await?;
-    decided(&state, d).await
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The latest 500 decisions, newest first: who decided what, and when.

@@ -10,20 +10,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::openapi::WriteErrors;
-use super::secrets::{parse_token, token_hash};
-use super::{ApiError, AppState, json_body};
+use super::{ApiError, ApiJson, AppState};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(view, update, withdraw))
-}
-
-async fn open(state: &AppState, token: &str) -> Result<EditView, ApiError> {
-    let token = parse_token(token).ok_or(ApiError::NotFound("edit link"))?;
-    state
-        .store
-        .edit_view(&token_hash(token))
-        .await?
-        .ok_or(ApiError::NotFound("edit link"))
 }
 
 /// The group's own entry, private fields included, and its change waiting
@@ -44,7 +34,7 @@ async fn view(
     State(state): State<AppState>,
     Path(token): Path<String>,
 ) -> Result<Json<EditView>, ApiError> {
-    Ok(Json(open(&state, &token).await?))
+    Ok(Json(state.service().edit_view(&token).await?))
 }
 
 /// Proposes a change; the public entry changes when a moderator approves
@@ -67,24 +57,9 @@ async fn view(
 async fn update(
     State(state): State<AppState>,
     Path(token): Path<String>,
-    body: Result<Json<OrganizationInput>, axum::extract::rejection::JsonRejection>,
+    ApiJson(input): ApiJson<OrganizationInput>,
 ) -> Result<Json<EditView>, ApiError> {
-    let entry = open(&state, &token).await?;
-    let input = json_body(body)?;
-    let mut org = input.validate().map_err(ApiError::BadRequest)?;
-    if org.contact_email.is_none() {
-        org.contact_email = entry.current.contact_email.clone();
-    }
-    if !state.store.propose_edit(entry.id, &org).await? {
-        return Err(ApiError::Conflict(
-            "not_editable",
-            vec![solidarity_map_core::FieldError::new(
-                "status",
-                "this entry was withdrawn or rejected and can no longer be edited",
-            )],
-        ));
-    }
-    Ok(Json(open(&state, &token).await?))
+    Ok(Json(state.service().propose_edit(&token, &input).await?))
 }
 
 /// Takes the entry off the map at once.
@@ -104,8 +79,6 @@ async fn withdraw(
     State(state): State<AppState>,
     Path(token): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let entry = open(&state, &token).await?;
-    state.store.withdraw(entry.id).await?;
-    state.clusters.remove(entry.id);
+    state.service().withdraw(&token).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -2,11 +2,13 @@
 //! 5xx bodies say nothing about the inside and are logged instead.
 
 use axum::Json;
+use axum::extract::FromRequest;
 use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use solidarity_map_core::{ErrorBody, FieldError};
 
+use crate::service::{self, joined};
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -22,16 +24,17 @@ pub enum ApiError {
     #[error("forbidden")]
     Forbidden,
     /// The request is valid but clashes with what exists (e.g. a likely
-    /// duplicate); the fields say what.
+    /// duplicate); the code says how, the fields say what.
     #[error("conflict")]
     Conflict(&'static str, Vec<FieldError>),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("request body too large")]
     TooLarge,
-    /// Anything else that should not happen; logged, never shown.
-    #[error("internal: {0}")]
-    Internal(String),
+    /// Anything else that should not happen; logged with its causes,
+    /// never shown.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
 }
 
 impl ApiError {
@@ -40,121 +43,172 @@ impl ApiError {
     }
 }
 
-fn body(status: StatusCode, error: &str, message: String, fields: Vec<FieldError>) -> Response {
-    (
-        status,
-        Json(ErrorBody {
-            error: error.to_owned(),
-            message,
-            fields,
-        }),
-    )
-        .into_response()
+/// Each kind of failure of a use case is the API's own.
+impl From<service::Error> for ApiError {
+    fn from(e: service::Error) -> Self {
+        match e {
+            service::Error::Invalid(fields) => ApiError::BadRequest(fields),
+            service::Error::NotFound(what) => ApiError::NotFound(what),
+            service::Error::Conflict(code, fields) => ApiError::Conflict(code, fields),
+            service::Error::Unauthorized => ApiError::Unauthorized,
+            service::Error::Store(e) => ApiError::Store(e),
+            service::Error::Internal(e) => ApiError::Internal(e),
+        }
+    }
 }
+
+/// A malformed JSON body is a 400 that says why; one over the size limit a
+/// 413.
+impl From<JsonRejection> for ApiError {
+    fn from(e: JsonRejection) -> Self {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::TooLarge
+        } else {
+            ApiError::field("body", e.body_text())
+        }
+    }
+}
+
+/// A JSON request body whose rejection is the API's own error.
+#[derive(Debug, Clone, Copy, Default, FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct ApiJson<T>(pub T);
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        match self {
-            ApiError::BadRequest(fields) => {
-                let message = fields
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join("; ");
-                body(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_parameter",
-                    message,
-                    fields,
-                )
-            }
-            ApiError::NotFound(what) => body(
+        let (status, error, message, fields) = match self {
+            ApiError::BadRequest(fields) => (
+                StatusCode::BAD_REQUEST,
+                "invalid_parameter",
+                joined(&fields),
+                fields,
+            ),
+            ApiError::NotFound(what) => (
                 StatusCode::NOT_FOUND,
                 "not_found",
                 format!("no such {what}"),
                 Vec::new(),
             ),
-            ApiError::Unauthorized => body(
+            ApiError::Unauthorized => (
                 StatusCode::UNAUTHORIZED,
                 "unauthorised",
                 "sign in as a moderator".into(),
                 Vec::new(),
             ),
-            ApiError::Forbidden => body(
+            ApiError::Forbidden => (
                 StatusCode::FORBIDDEN,
                 "forbidden",
                 "missing or wrong X-CSRF-Token".into(),
                 Vec::new(),
             ),
             ApiError::Conflict(code, fields) => {
-                let message = fields
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join("; ");
-                body(StatusCode::CONFLICT, code, message, fields)
+                (StatusCode::CONFLICT, code, joined(&fields), fields)
             }
-            ApiError::Store(StoreError::Conflict(what)) => body(
+            ApiError::Store(StoreError::Conflict(what)) => (
                 StatusCode::CONFLICT,
                 "conflict",
                 format!("{what} already exists"),
                 Vec::new(),
             ),
-            ApiError::Store(StoreError::UnknownCategory(slug)) => body(
-                StatusCode::BAD_REQUEST,
-                "invalid_parameter",
-                format!("category: unknown category \"{slug}\""),
-                vec![
+            ApiError::Store(StoreError::UnknownCategory(slug)) => {
+                return ApiError::BadRequest(vec![
                     FieldError::new("category", format!("unknown category \"{slug}\""))
                         .code("category"),
-                ],
-            ),
+                ])
+                .into_response();
+            }
             ApiError::Store(e @ StoreError::Unavailable(_)) => {
                 tracing::warn!(error = %e, "database unavailable");
-                body(
+                (
                     StatusCode::SERVICE_UNAVAILABLE,
                     "unavailable",
                     "the service is temporarily unavailable, please try again shortly".into(),
                     Vec::new(),
                 )
             }
-            ApiError::TooLarge => body(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too_large",
-                "body: the request is larger than 64 KiB".into(),
-                vec![FieldError::new("body", "the request is larger than 64 KiB")],
-            ),
+            ApiError::TooLarge => {
+                let fields = vec![FieldError::new("body", "the request is larger than 64 KiB")];
+                (
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "too_large",
+                    joined(&fields),
+                    fields,
+                )
+            }
+            ApiError::Store(e) => return ApiError::Internal(e.into()).into_response(),
             ApiError::Internal(e) => {
-                tracing::error!(error = %e, "request failed");
-                body(
+                tracing::error!(error = %format_args!("{e:#}"), "request failed");
+                (
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "internal",
                     "something went wrong on our side".into(),
                     Vec::new(),
                 )
             }
-            ApiError::Store(e) => {
-                tracing::error!(error = %e, "request failed");
-                body(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "something went wrong on our side".into(),
-                    Vec::new(),
-                )
-            }
-        }
+        };
+        (
+            status,
+            Json(ErrorBody {
+                error: error.to_owned(),
+                message,
+                fields,
+            }),
+        )
+            .into_response()
     }
 }
 
-/// Reads a JSON body, turning a malformed one into a 400 that says why.
-pub fn json_body<T: serde::de::DeserializeOwned>(
-    body: Result<Json<T>, JsonRejection>,
-) -> Result<T, ApiError> {
-    body.map(|Json(v)| v).map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::TooLarge
-        } else {
-            ApiError::field("body", e.body_text())
-        }
-    })
+#[cfg(test)]
+mod tests {
+    use axum::Router;
+    use axum::body::Body;
+    use axum::http::Request;
+    use axum::routing::post;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Named {
+        name: String,
+    }
+
+    async fn answer(app: Router, body: &'static str) -> (StatusCode, serde_json::Value) {
+        let req = Request::post("/")
+            .header("content-type", "application/json")
+            .body(Body::from(body))
+            .unwrap();
+        let res = app.oneshot(req).await.unwrap();
+        let status = res.status();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    #[tokio::test]
+    async fn a_bad_json_body_names_the_body_and_what_is_wrong() {
+        let app = Router::new().route(
+            "/",
+            post(|ApiJson(n): ApiJson<Named>| async move { n.name }),
+        );
+        let (status, v) = answer(app, r#"{"name": 1}"#).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(v["error"], "invalid_parameter");
+        assert_eq!(v["fields"][0]["field"], "body");
+        let problem = v["fields"][0]["message"].as_str().unwrap();
+        assert!(problem.contains("name: invalid type"), "{problem}");
+    }
+
+    #[tokio::test]
+    async fn an_internal_error_says_nothing_of_its_cause() {
+        let fail = || async {
+            let cause = anyhow::anyhow!("secret detail");
+            ApiError::Internal(cause.context("reading the thing"))
+        };
+        let app = Router::new().route("/", post(fail));
+        let (status, v) = answer(app, "{}").await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(v["error"], "internal");
+        assert!(!v.to_string().contains("secret"), "{v}");
+    }
 }

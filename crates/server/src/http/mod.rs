@@ -1,5 +1,6 @@
-//! The HTTP layer: thin handlers that parse with `core`, ask the store, and
-//! answer with `core`'s wire types. Each resource module owns its router.
+//! The HTTP layer: thin handlers that parse with `core`, read the store or
+//! call one use case of [`crate::service`], and answer with `core`'s wire
+//! types. Each resource module owns its router.
 
 mod admin;
 mod api_page;
@@ -15,7 +16,6 @@ mod linked_data;
 mod openapi;
 mod organizations;
 mod places;
-pub mod secrets;
 pub mod security;
 mod site;
 mod stats;
@@ -36,13 +36,16 @@ use tower_http::timeout::TimeoutLayer;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-pub use error::{ApiError, json_body};
+pub use error::{ApiError, ApiJson};
 
 use crate::clusters::Clusters;
 use crate::open_data::Licence;
+use crate::service::Service;
 use crate::store::Store;
 
-/// What every handler can reach.
+/// What every handler can reach. Reads go to the store and the index
+/// directly; every change goes through [`AppState::service`], which keeps
+/// them in step.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
@@ -78,6 +81,11 @@ impl AppState {
             rate_limit_factor: 1,
             licence: Licence::default(),
         })
+    }
+
+    /// The use cases over this state's store, keeping its index in step.
+    pub fn service(&self) -> Service {
+        Service::new(self.store.clone()).with_index(self.clusters.clone())
     }
 }
 

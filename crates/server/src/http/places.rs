@@ -115,7 +115,7 @@ async fn places(
     let q = query.q;
     let found = tokio::task::spawn_blocking(move || search(&q))
         .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+        .map_err(|e| ApiError::Internal(e.into()))?;
     Ok(Json(found))
 }
 

@@ -6,14 +6,13 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use solidarity_map_core::moderation::{MIN_FILL_MILLIS, SubmissionCreated, SubmissionRequest};
-use solidarity_map_core::{ErrorBody, FieldError, Status};
+use solidarity_map_core::ErrorBody;
+use solidarity_map_core::moderation::{SubmissionCreated, SubmissionRequest};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::openapi::WriteErrors;
-use super::secrets::{new_token, token_hash};
-use super::{ApiError, AppState, json_body};
+use super::{ApiError, ApiJson, AppState};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(submit))
@@ -51,51 +50,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 )]
 async fn submit(
     State(state): State<AppState>,
-    body: Result<Json<SubmissionRequest>, axum::extract::rejection::JsonRejection>,
+    ApiJson(req): ApiJson<SubmissionRequest>,
 ) -> Result<(StatusCode, Json<SubmissionCreated>), ApiError> {
-    let req = json_body(body)?;
-    if !req.nickname.is_empty() {
-        return Err(ApiError::field(
-            "form",
-            "the submission could not be accepted",
-        ));
-    }
-    if let Some(started) = req.started_at {
-        // saturating: a forged time far in the past must not overflow
-        let elapsed = chrono::Utc::now()
-            .timestamp_millis()
-            .saturating_sub(started);
-        if elapsed < MIN_FILL_MILLIS {
-            return Err(ApiError::field(
-                "form",
-                "that was very fast: please check the form and send it again",
-            ));
-        }
-    }
-    let org = req.validate().map_err(ApiError::BadRequest)?;
-    if !req.confirm_duplicate {
-        let similar = state.store.similar(&org.sort_name(), org.location).await?;
-        if !similar.is_empty() {
-            return Err(ApiError::Conflict(
-                "possible_duplicate",
-                vec![FieldError::new(
-                    "name",
-                    "an organisation with this name is already listed near this place; \
-                     send again to submit anyway",
-                )],
-            ));
-        }
-    }
-    let token = new_token().map_err(|e| ApiError::Internal(e.to_string()))?;
-    let id = state.store.submit(&org, &token_hash(&token)).await?;
-    tracing::info!(%id, "submission received");
-    Ok((
-        StatusCode::CREATED,
-        Json(SubmissionCreated {
-            id,
-            status: Status::Pending,
-            edit_url: format!("/edit/{token}"),
-            edit_token: token,
-        }),
-    ))
+    let created = state.service().submit(&req).await?;
+    Ok((StatusCode::CREATED, Json(created)))
 }

@@ -1,4 +1,6 @@
-//! Tokens for edit links and sessions, and moderators' password hashes.
+//! Tokens for edit links and sessions, and moderators' password hashes:
+//! the API's sign-in and the command line's `admin add-user` both need
+//! them, so they belong to neither.
 //! Tokens are 256 random bits; only their SHA-256 is stored, so a copy of
 //! the database opens no edit link and no session.
 

@@ -1,0 +1,49 @@
+//! The private edit link: whoever holds its token sees the entry, proposes
+//! changes (which wait for a moderator) or withdraws it.
+
+use solidarity_map_core::moderation::EditView;
+use solidarity_map_core::{FieldError, OrganizationInput};
+
+use super::{Error, Result, Service};
+use crate::secrets::{parse_token, token_hash};
+
+impl Service {
+    /// The entry an edit link opens, private fields included, with its
+    /// change waiting for a moderator, if any.
+    pub async fn edit_view(&self, token: &str) -> Result<EditView> {
+        let token = parse_token(token).ok_or(Error::NotFound("edit link"))?;
+        self.store
+            .edit_view(&token_hash(token))
+            .await?
+            .ok_or(Error::NotFound("edit link"))
+    }
+
+    /// Proposes a change to the entry an edit link opens; the public entry
+    /// changes when a moderator approves it. An empty contact address
+    /// keeps the one on file. Answers with the entry as it is now.
+    pub async fn propose_edit(&self, token: &str, input: &OrganizationInput) -> Result<EditView> {
+        let entry = self.edit_view(token).await?;
+        let mut org = input.validate().map_err(Error::Invalid)?;
+        if org.contact_email.is_none() {
+            org.contact_email = entry.current.contact_email;
+        }
+        if !self.store.propose_edit(entry.id, &org).await? {
+            return Err(Error::Conflict(
+                "not_editable",
+                vec![FieldError::new(
+                    "status",
+                    "this entry was withdrawn or rejected and can no longer be edited",
+                )],
+            ));
+        }
+        self.edit_view(token).await
+    }
+
+    /// Takes the entry an edit link opens off the map at once.
+    pub async fn withdraw(&self, token: &str) -> Result<()> {
+        let entry = self.edit_view(token).await?;
+        self.store.withdraw(entry.id).await?;
+        self.unlist(entry.id);
+        Ok(())
+    }
+}

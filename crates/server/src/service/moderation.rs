@@ -1,0 +1,57 @@
+//! Moderators' decisions on submissions and edits: the entry is public, or
+//! not, the moment the decision is stored, and the audit log records who
+//! decided what.
+
+use solidarity_map_core::{FieldError, OrgId, OrganizationInput};
+
+use super::{Error, Result, Service};
+use crate::store::{Decided, Decision};
+
+/// The longest reason for a rejection, in characters.
+const MAX_REASON_CHARS: usize = 1000;
+
+impl Service {
+    /// Approves a submission or an edit, as submitted or with the
+    /// moderator's corrections; the entry is public at once.
+    pub async fn approve(
+        &self,
+        revision: OrgId,
+        corrected: Option<&OrganizationInput>,
+        moderator: &str,
+    ) -> Result<()> {
+        let corrected = match corrected {
+            Some(input) => Some(Box::new(input.validate().map_err(Error::Invalid)?)),
+            None => None,
+        };
+        self.decide(revision, Decision::Approve(corrected), moderator)
+            .await
+    }
+
+    /// Rejects a submission or an edit, saying why.
+    pub async fn reject(&self, revision: OrgId, reason: &str, moderator: &str) -> Result<()> {
+        let reason = reason.trim();
+        if reason.is_empty() || reason.chars().count() > MAX_REASON_CHARS {
+            return Err(Error::field(
+                "reason",
+                format!("say why, in at most {MAX_REASON_CHARS} characters"),
+            ));
+        }
+        self.decide(revision, Decision::Reject(reason.to_owned()), moderator)
+            .await
+    }
+
+    /// Stores a decision; the decided entry's point on the map follows it.
+    async fn decide(&self, revision: OrgId, decision: Decision, moderator: &str) -> Result<()> {
+        match self.store.decide(revision, decision, moderator).await? {
+            Decided::Done(org) => self.follow(org).await,
+            Decided::NotFound => Err(Error::NotFound("submission")),
+            Decided::NotPending => Err(Error::Conflict(
+                "already_decided",
+                vec![FieldError::new(
+                    "id",
+                    "this submission was already decided or replaced",
+                )],
+            )),
+        }
+    }
+}

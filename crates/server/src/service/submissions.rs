@@ -1,0 +1,55 @@
+//! Joining: a group submits itself and receives its private edit link
+//! once. The entry waits for a moderator.
+
+use solidarity_map_core::moderation::{MIN_FILL_MILLIS, SubmissionCreated, SubmissionRequest};
+use solidarity_map_core::{FieldError, Status};
+
+use super::{Error, Result, Service};
+use crate::secrets::{new_token, token_hash};
+
+impl Service {
+    /// Stores a submission as a pending entry, unless a bot sent it (the
+    /// honeypot is filled in, or the form was filled faster than a person
+    /// can), it breaks the join form's rules, or it looks like an entry
+    /// that exists and the group has not confirmed it is another.
+    pub async fn submit(&self, req: &SubmissionRequest) -> Result<SubmissionCreated> {
+        if !req.nickname.is_empty() {
+            return Err(Error::field("form", "the submission could not be accepted"));
+        }
+        if let Some(started) = req.started_at {
+            // saturating: a forged time far in the past must not overflow
+            let elapsed = chrono::Utc::now()
+                .timestamp_millis()
+                .saturating_sub(started);
+            if elapsed < MIN_FILL_MILLIS {
+                return Err(Error::field(
+                    "form",
+                    "that was very fast: please check the form and send it again",
+                ));
+            }
+        }
+        let org = req.validate().map_err(Error::Invalid)?;
+        if !req.confirm_duplicate {
+            let similar = self.store.similar(&org.sort_name(), org.location).await?;
+            if !similar.is_empty() {
+                return Err(Error::Conflict(
+                    "possible_duplicate",
+                    vec![FieldError::new(
+                        "name",
+                        "an organisation with this name is already listed near this place; \
+                         send again to submit anyway",
+                    )],
+                ));
+            }
+        }
+        let token = new_token()?;
+        let id = self.store.submit(&org, &token_hash(&token)).await?;
+        tracing::info!(%id, "submission received");
+        Ok(SubmissionCreated {
+            id,
+            status: Status::Pending,
+            edit_url: format!("/edit/{token}"),
+            edit_token: token,
+        })
+    }
+}
