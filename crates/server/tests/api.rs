@@ -476,16 +476,6 @@ impl Store for DownStore {
     async fn published(&self, _: &OrgFilter) -> Result<Page, StoreError> {
         Err(down())
     }
-    async fn set_status(&self, _: OrgId, _: Status) -> Result<bool, StoreError> {
-        Err(down())
-    }
-    async fn import_organizations(
-        &self,
-        _: &[(OrgId, NewOrganization)],
-        _: Status,
-    ) -> Result<usize, StoreError> {
-        Err(down())
-    }
     async fn facets(&self) -> Result<solidarity_map_core::Facets, StoreError> {
         Err(down())
     }

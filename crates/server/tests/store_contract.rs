@@ -11,7 +11,7 @@ use std::sync::Arc;
 use solidarity_map_core::org::RawLocation;
 use solidarity_map_core::{NewOrganization, OrgFilter, OrganizationInput, Status};
 use solidarity_map_server::seed;
-use solidarity_map_server::store::{PublicPoint, Store, StoreError};
+use solidarity_map_server::store::{Decision, PublicPoint, Store, StoreError};
 
 fn org(
     name: &[(&str, &str)],
@@ -116,19 +116,10 @@ async fn only_published_entries_are_listed_and_counted(store: Arc<dyn Store>) {
     assert_eq!(media.count, 1);
     assert_eq!(cats.iter().map(|c| c.count).sum::<u64>(), 1);
 
-    assert!(store.set_status(a.id, Status::Withdrawn).await.unwrap());
+    store.withdraw(a.id).await.unwrap();
     assert_eq!(
         store.published(&OrgFilter::default()).await.unwrap().total,
         0
-    );
-    assert!(
-        !store
-            .set_status(
-                solidarity_map_core::OrgId(uuid::Uuid::new_v4()),
-                Status::Published
-            )
-            .await
-            .unwrap()
     );
     assert_eq!(store.count_organizations().await.unwrap(), 3);
 }
@@ -340,7 +331,7 @@ async fn published_by_month_counts_published_entries(store: Arc<dyn Store>) {
     );
     // a withdrawn entry no longer counts
     let gone = &published[0];
-    store.set_status(gone.id, Status::Withdrawn).await.unwrap();
+    store.withdraw(gone.id).await.unwrap();
     let month = gone.created_at.format("%Y-%m").to_string();
     *want.get_mut(&month).unwrap() -= 1;
     want.retain(|_, n| *n > 0);
@@ -352,7 +343,7 @@ async fn published_by_month_counts_published_entries(store: Arc<dyn Store>) {
 
 async fn moderation_flow(store: Arc<dyn Store>) {
     use solidarity_map_core::moderation::{RevisionKind, RevisionStatus};
-    use solidarity_map_server::store::{Decided, Decision};
+    use solidarity_map_server::store::Decided;
     ready(store.as_ref()).await;
     let new = org(
         &[("en", "Neighbours")],
@@ -633,10 +624,7 @@ async fn published_points_are_public_and_rounded(store: Arc<dyn Store>) {
         .await
         .unwrap();
     let waiting = org(&[("en", "Waiting")], "media", "IL", 32.1, 34.8, "city");
-    let waiting = store
-        .insert_organization(&waiting, Status::Pending)
-        .await
-        .unwrap();
+    let waiting = store.submit(&waiting, "hash-waiting").await.unwrap();
 
     let mut points = store.published_points().await.unwrap();
     points.sort_by(|a, b| a.category.cmp(&b.category));
@@ -656,18 +644,17 @@ async fn published_points_are_public_and_rounded(store: Arc<dyn Store>) {
         store.published_point(shown.id).await.unwrap(),
         Some(expected(&shown))
     );
-    assert_eq!(store.published_point(waiting.id).await.unwrap(), None);
+    assert_eq!(store.published_point(waiting).await.unwrap(), None);
     let missing = solidarity_map_core::OrgId(uuid::Uuid::new_v4());
     assert_eq!(store.published_point(missing).await.unwrap(), None);
 
-    assert!(
-        store
-            .set_status(waiting.id, Status::Published)
-            .await
-            .unwrap()
-    );
-    assert!(store.published_point(waiting.id).await.unwrap().is_some());
-    assert!(store.set_status(shown.id, Status::Withdrawn).await.unwrap());
+    let submission = store.pending_revisions().await.unwrap()[0].id;
+    store
+        .decide(submission, Decision::Approve(None), "mod")
+        .await
+        .unwrap();
+    assert!(store.published_point(waiting).await.unwrap().is_some());
+    store.withdraw(shown.id).await.unwrap();
     assert_eq!(store.published_point(shown.id).await.unwrap(), None);
     assert_eq!(store.published_points().await.unwrap().len(), 2);
 }
@@ -901,14 +888,14 @@ async fn import_external_adds_then_updates(store: Arc<dyn Store>) {
         "private@example.org"
     );
     // without a status an update keeps the entry's own
-    store.set_status(kept_id, Status::Rejected).await.unwrap();
+    store.withdraw(kept_id).await.unwrap();
     store
         .import_external("sheet", &second, None, &none)
         .await
         .unwrap();
     assert_eq!(
         store.organization(kept_id).await.unwrap().unwrap().status,
-        Status::Rejected
+        Status::Withdrawn
     );
 
     // the same external id from another source is another entry; the id

@@ -158,17 +158,6 @@ pub trait Store: Moderation + Send + Sync + 'static {
     /// snapshot, so the total always counts the entries of the page.
     async fn published(&self, filter: &OrgFilter) -> Result<Page>;
 
-    /// Changes an organisation's status; false when there is no such id.
-    async fn set_status(&self, id: OrgId, status: Status) -> Result<bool>;
-
-    /// Stores many organisations under known ids in one transaction: all
-    /// of them, or none when one fails.
-    async fn import_organizations(
-        &self,
-        orgs: &[(OrgId, NewOrganization)],
-        status: Status,
-    ) -> Result<usize>;
-
     /// Stores many organisations under known ids, fast: one transaction,
     /// multi-row statements, the same derived columns as
     /// [`Store::insert_organization_with_id`]. All or none. For generated

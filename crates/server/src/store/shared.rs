@@ -181,30 +181,6 @@ macro_rules! shared_store {
                     })
                 }
 
-                async fn set_status(&self, id: OrgId, status: Status) -> Result<bool> {
-                    let done = sqlx::query(sql::SET_STATUS)
-                        .bind(status.as_str())
-                        .bind(now())
-                        .bind(DbId::from(id))
-                        .execute(&self.pool)
-                        .await?;
-                    Ok(done.rows_affected() == 1)
-                }
-
-                async fn import_organizations(
-                    &self,
-                    orgs: &[(OrgId, NewOrganization)],
-                    status: Status,
-                ) -> Result<usize> {
-                    let at = now();
-                    let mut tx = self.pool.begin().await?;
-                    for (id, org) in orgs {
-                        Self::insert(&mut tx, (*id).into(), org, status, at).await?;
-                    }
-                    tx.commit().await?;
-                    Ok(orgs.len())
-                }
-
                 async fn bulk_insert(
                     &self,
                     orgs: &[(OrgId, NewOrganization)],
