@@ -545,7 +545,12 @@ impl solidarity_map_server::store::Moderation for DownStore {
     async fn pending_revisions(&self) -> Result<Vec<Revision>, StoreError> {
         Err(down())
     }
-    async fn decide(&self, _: OrgId, _: Decision, _: &str) -> Result<Decided, StoreError> {
+    async fn decide(
+        &self,
+        _: solidarity_map_core::RevisionId,
+        _: Decision,
+        _: &str,
+    ) -> Result<Decided, StoreError> {
         Err(down())
     }
     async fn create_user(&self, _: &str, _: &str) -> Result<(), StoreError> {

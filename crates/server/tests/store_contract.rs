@@ -446,7 +446,7 @@ async fn moderation_flow(store: Arc<dyn Store>) {
     assert_eq!(
         store
             .decide(
-                solidarity_map_core::OrgId(uuid::Uuid::new_v4()),
+                solidarity_map_core::RevisionId(uuid::Uuid::new_v4()),
                 Decision::Approve(None),
                 "mod"
             )

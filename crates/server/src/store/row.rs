@@ -310,8 +310,8 @@ impl From<AuditRow> for AuditEntry {
             at: r.at,
             actor: r.actor,
             action: r.action,
-            org_id: r.org_id.map(|id| id.to_string()),
-            revision_id: r.revision_id.map(|id| id.to_string()),
+            org_id: r.org_id.map(Into::into),
+            revision_id: r.revision_id.map(Into::into),
             detail: r.detail,
         }
     }

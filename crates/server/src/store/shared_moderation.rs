@@ -13,7 +13,7 @@ macro_rules! shared_moderation {
             use sqlx::Database;
 
             use solidarity_map_core::moderation::{AuditEntry, EditView, Revision, SessionInfo};
-            use solidarity_map_core::{LatLon, NewOrganization, OrgId, Status};
+            use solidarity_map_core::{LatLon, NewOrganization, OrgId, RevisionId, Status};
 
             use $crate::store::moderation::{Decided, Decision, Moderation, UserRecord};
             use $crate::store::row::{AuditRow, RevisionRow, map_unique, revision_json};
@@ -189,7 +189,7 @@ macro_rules! shared_moderation {
 
                 async fn decide(
                     &self,
-                    revision: OrgId,
+                    revision: RevisionId,
                     decision: Decision,
                     moderator: &str,
                 ) -> Result<Decided> {

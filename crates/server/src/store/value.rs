@@ -11,7 +11,7 @@
 //! either database, and every row one change writes carries the same time.
 
 use chrono::{DateTime, Utc};
-use solidarity_map_core::OrgId;
+use solidarity_map_core::{OrgId, RevisionId};
 use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
 use sqlx::postgres::{PgArgumentBuffer, PgTypeInfo, PgValueRef};
@@ -54,7 +54,7 @@ macro_rules! stored_as_db_id {
     )*};
 }
 
-stored_as_db_id!(OrgId);
+stored_as_db_id!(OrgId, RevisionId);
 
 impl Type<Sqlite> for DbId {
     fn type_info() -> SqliteTypeInfo {
