@@ -1,5 +1,6 @@
 //! The stored shape of what the store reads, shared by both backends, and
-//! its parsing back into the domain types.
+//! its parsing back into the domain types: a row that does not parse is
+//! [`StoreError::Corrupt`], never a guess.
 
 use chrono::{DateTime, Utc};
 use solidarity_map_core::{
@@ -272,13 +273,15 @@ impl RevisionRow {
             serde_json::from_str(&self.data).map_err(|e| corrupt(e.to_string()))?;
         let kind = match self.kind.as_str() {
             "submission" => RevisionKind::Submission,
-            _ => RevisionKind::Edit,
+            "edit" => RevisionKind::Edit,
+            other => return Err(corrupt(format!("unknown revision kind {other:?}"))),
         };
         let status = match self.status.as_str() {
             "pending" => RevisionStatus::Pending,
             "approved" => RevisionStatus::Approved,
             "rejected" => RevisionStatus::Rejected,
-            _ => RevisionStatus::Superseded,
+            "superseded" => RevisionStatus::Superseded,
+            other => return Err(corrupt(format!("unknown revision status {other:?}"))),
         };
         Ok(Revision {
             id: self.id.into(),
@@ -327,5 +330,79 @@ pub(super) fn map_unique(e: sqlx::Error, what: &str) -> StoreError {
             StoreError::Conflict(what.to_owned())
         }
         _ => e.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+    use std::collections::BTreeMap;
+
+    use solidarity_map_core::OrganizationInput;
+    use solidarity_map_core::org::RawLocation;
+
+    use super::*;
+
+    fn organization() -> Organization {
+        let data = OrganizationInput {
+            name: BTreeMap::from([("en".to_owned(), "Neighbours".to_owned())]),
+            description: BTreeMap::from([("en".to_owned(), "Next door".to_owned())]),
+            category: "media".into(),
+            city: "Somewhere".into(),
+            country: "PS".into(),
+            location: Some(RawLocation {
+                lat: 31.9,
+                lon: 35.2,
+            }),
+            precision: Some("city".into()),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap();
+        Organization {
+            id: OrgId(uuid::Uuid::new_v4()),
+            data,
+            status: Status::Pending,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        }
+    }
+
+    fn revision(org: &Organization, kind: &str, status: &str) -> RevisionRow {
+        RevisionRow {
+            id: DbId::new(),
+            org_id: org.id.into(),
+            data: revision_json(&org.data),
+            kind: kind.to_owned(),
+            status: status.to_owned(),
+            reason: None,
+            created_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn an_unknown_revision_kind_or_status_is_corrupt_not_a_guess() {
+        let org = organization();
+        let read = revision(&org, "edit", "superseded")
+            .into_revision(&org)
+            .unwrap();
+        assert_eq!(
+            (read.kind, read.status),
+            (RevisionKind::Edit, RevisionStatus::Superseded)
+        );
+        for (kind, status) in [
+            ("import", "pending"),
+            ("edit", "maybe"),
+            ("Edit", "pending"),
+        ] {
+            let err = revision(&org, kind, status)
+                .into_revision(&org)
+                .unwrap_err();
+            assert!(
+                matches!(err, StoreError::Corrupt { .. }),
+                "{kind} {status}: {err:?}"
+            );
+        }
     }
 }
