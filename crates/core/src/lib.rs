@@ -26,7 +26,7 @@ pub use fields::{City, Description, Email, OrgName, Tag, WebUrl};
 pub use geo::{BBox, LatLon, Precision};
 pub use geojson::{Feature, FeatureCollection, Geometry};
 pub use org::{
-    NewOrganization, OrgId, Organization, OrganizationInput, PublicOrganization, Status,
+    NewOrganization, OrgId, Organization, OrganizationInput, PublicOrganization, RevisionId, Status,
 };
 pub use query::OrgFilter;
 pub use site::{Place, SiteConfig};

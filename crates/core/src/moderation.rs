@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::{FieldError, NewOrganization, OrgId, OrganizationInput, Status};
+use crate::{FieldError, NewOrganization, OrgId, OrganizationInput, RevisionId, Status};
 
 /// The least time a person takes to fill in the join form; faster is a bot.
 pub const MIN_FILL_MILLIS: i64 = 3_000;
@@ -122,7 +122,7 @@ pub enum RevisionStatus {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Revision {
-    pub id: OrgId,
+    pub id: RevisionId,
     pub org_id: OrgId,
     pub kind: RevisionKind,
     pub status: RevisionStatus,
@@ -176,8 +176,8 @@ pub struct AuditEntry {
     pub at: DateTime<Utc>,
     pub actor: String,
     pub action: String,
-    pub org_id: Option<String>,
-    pub revision_id: Option<String>,
+    pub org_id: Option<OrgId>,
+    pub revision_id: Option<RevisionId>,
     pub detail: Option<String>,
 }
 

@@ -20,26 +20,49 @@ pub const MAX_LINKS: usize = 10;
 /// How many working languages an entry may list.
 pub const MAX_LANGUAGES: usize = 20;
 
-/// An organisation's identifier.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, format = Uuid))]
-pub struct OrgId(pub Uuid);
+/// A uuid with a meaning: each kind of id is its own type, so one cannot be
+/// passed where another is meant. Parsed from and shown as the hyphenated
+/// uuid.
+macro_rules! uuid_id {
+    ($(#[$doc:meta])* $name:ident, $what:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(transparent)]
+        #[cfg_attr(
+            feature = "openapi",
+            derive(utoipa::ToSchema),
+            schema(value_type = String, format = Uuid)
+        )]
+        pub struct $name(pub Uuid);
 
-impl FromStr for OrgId {
-    type Err = FieldError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Uuid::parse_str(s)
-            .map(Self)
-            .map_err(|_| FieldError::new("id", "is not a valid organisation id (UUID)"))
-    }
+        impl FromStr for $name {
+            type Err = FieldError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                const WHY: &str = concat!("is not a valid ", $what, " id (UUID)");
+                Uuid::parse_str(s).map(Self).map_err(|_| FieldError::new("id", WHY))
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    };
 }
 
-impl fmt::Display for OrgId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
+uuid_id!(
+    /// An organisation's identifier.
+    OrgId,
+    "organisation"
+);
+
+uuid_id!(
+    /// A revision's identifier: one submission or edit of an organisation,
+    /// which a moderator decides on.
+    RevisionId,
+    "revision"
+);
 
 /// Where an entry stands in moderation. Only `Published` is ever public.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

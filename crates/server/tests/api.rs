@@ -476,16 +476,6 @@ impl Store for DownStore {
     async fn published(&self, _: &OrgFilter) -> Result<Page, StoreError> {
         Err(down())
     }
-    async fn set_status(&self, _: OrgId, _: Status) -> Result<bool, StoreError> {
-        Err(down())
-    }
-    async fn import_organizations(
-        &self,
-        _: &[(OrgId, NewOrganization)],
-        _: Status,
-    ) -> Result<usize, StoreError> {
-        Err(down())
-    }
     async fn facets(&self) -> Result<solidarity_map_core::Facets, StoreError> {
         Err(down())
     }
@@ -555,7 +545,12 @@ impl solidarity_map_server::store::Moderation for DownStore {
     async fn pending_revisions(&self) -> Result<Vec<Revision>, StoreError> {
         Err(down())
     }
-    async fn decide(&self, _: OrgId, _: Decision, _: &str) -> Result<Decided, StoreError> {
+    async fn decide(
+        &self,
+        _: solidarity_map_core::RevisionId,
+        _: Decision,
+        _: &str,
+    ) -> Result<Decided, StoreError> {
         Err(down())
     }
     async fn create_user(&self, _: &str, _: &str) -> Result<(), StoreError> {

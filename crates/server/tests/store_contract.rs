@@ -9,9 +9,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use solidarity_map_core::org::RawLocation;
-use solidarity_map_core::{NewOrganization, OrgFilter, OrganizationInput, Status};
+use solidarity_map_core::{NewOrganization, OrgFilter, Organization, OrganizationInput, Status};
 use solidarity_map_server::seed;
-use solidarity_map_server::store::{PublicPoint, Store, StoreError};
+use solidarity_map_server::store::{Decision, PublicPoint, Store, StoreError};
 
 fn org(
     name: &[(&str, &str)],
@@ -116,19 +116,10 @@ async fn only_published_entries_are_listed_and_counted(store: Arc<dyn Store>) {
     assert_eq!(media.count, 1);
     assert_eq!(cats.iter().map(|c| c.count).sum::<u64>(), 1);
 
-    assert!(store.set_status(a.id, Status::Withdrawn).await.unwrap());
+    store.withdraw(a.id).await.unwrap();
     assert_eq!(
         store.published(&OrgFilter::default()).await.unwrap().total,
         0
-    );
-    assert!(
-        !store
-            .set_status(
-                solidarity_map_core::OrgId(uuid::Uuid::new_v4()),
-                Status::Published
-            )
-            .await
-            .unwrap()
     );
     assert_eq!(store.count_organizations().await.unwrap(), 3);
 }
@@ -340,7 +331,7 @@ async fn published_by_month_counts_published_entries(store: Arc<dyn Store>) {
     );
     // a withdrawn entry no longer counts
     let gone = &published[0];
-    store.set_status(gone.id, Status::Withdrawn).await.unwrap();
+    store.withdraw(gone.id).await.unwrap();
     let month = gone.created_at.format("%Y-%m").to_string();
     *want.get_mut(&month).unwrap() -= 1;
     want.retain(|_, n| *n > 0);
@@ -352,7 +343,7 @@ async fn published_by_month_counts_published_entries(store: Arc<dyn Store>) {
 
 async fn moderation_flow(store: Arc<dyn Store>) {
     use solidarity_map_core::moderation::{RevisionKind, RevisionStatus};
-    use solidarity_map_server::store::{Decided, Decision};
+    use solidarity_map_server::store::Decided;
     ready(store.as_ref()).await;
     let new = org(
         &[("en", "Neighbours")],
@@ -455,7 +446,7 @@ async fn moderation_flow(store: Arc<dyn Store>) {
     assert_eq!(
         store
             .decide(
-                solidarity_map_core::OrgId(uuid::Uuid::new_v4()),
+                solidarity_map_core::RevisionId(uuid::Uuid::new_v4()),
                 Decision::Approve(None),
                 "mod"
             )
@@ -633,10 +624,7 @@ async fn published_points_are_public_and_rounded(store: Arc<dyn Store>) {
         .await
         .unwrap();
     let waiting = org(&[("en", "Waiting")], "media", "IL", 32.1, 34.8, "city");
-    let waiting = store
-        .insert_organization(&waiting, Status::Pending)
-        .await
-        .unwrap();
+    let waiting = store.submit(&waiting, "hash-waiting").await.unwrap();
 
     let mut points = store.published_points().await.unwrap();
     points.sort_by(|a, b| a.category.cmp(&b.category));
@@ -656,18 +644,17 @@ async fn published_points_are_public_and_rounded(store: Arc<dyn Store>) {
         store.published_point(shown.id).await.unwrap(),
         Some(expected(&shown))
     );
-    assert_eq!(store.published_point(waiting.id).await.unwrap(), None);
+    assert_eq!(store.published_point(waiting).await.unwrap(), None);
     let missing = solidarity_map_core::OrgId(uuid::Uuid::new_v4());
     assert_eq!(store.published_point(missing).await.unwrap(), None);
 
-    assert!(
-        store
-            .set_status(waiting.id, Status::Published)
-            .await
-            .unwrap()
-    );
-    assert!(store.published_point(waiting.id).await.unwrap().is_some());
-    assert!(store.set_status(shown.id, Status::Withdrawn).await.unwrap());
+    let submission = store.pending_revisions().await.unwrap()[0].id;
+    store
+        .decide(submission, Decision::Approve(None), "mod")
+        .await
+        .unwrap();
+    assert!(store.published_point(waiting).await.unwrap().is_some());
+    store.withdraw(shown.id).await.unwrap();
     assert_eq!(store.published_point(shown.id).await.unwrap(), None);
     assert_eq!(store.published_points().await.unwrap().len(), 2);
 }
@@ -901,14 +888,14 @@ async fn import_external_adds_then_updates(store: Arc<dyn Store>) {
         "private@example.org"
     );
     // without a status an update keeps the entry's own
-    store.set_status(kept_id, Status::Rejected).await.unwrap();
+    store.withdraw(kept_id).await.unwrap();
     store
         .import_external("sheet", &second, None, &none)
         .await
         .unwrap();
     assert_eq!(
         store.organization(kept_id).await.unwrap().unwrap().status,
-        Status::Rejected
+        Status::Withdrawn
     );
 
     // the same external id from another source is another entry; the id
@@ -936,6 +923,242 @@ async fn import_external_adds_then_updates(store: Arc<dyn Store>) {
     assert_eq!(store.count_organizations().await.unwrap(), 3);
 }
 
+/// Stores an organisation called `name`, somewhere in Palestine.
+async fn add(store: &dyn Store, name: &str, category: &str, status: Status) -> Organization {
+    let o = org(&[("en", name)], category, "PS", 31.9, 35.2, "city");
+    store.insert_organization(&o, status).await.unwrap()
+}
+
+/// This process's clock, to the microsecond, as the store reads it.
+fn clock() -> chrono::DateTime<chrono::Utc> {
+    let t = chrono::Utc::now();
+    chrono::DateTime::from_timestamp_micros(t.timestamp_micros()).unwrap()
+}
+
+/// The time of a change is read once, from this process's clock, and kept
+/// to the microsecond: every row the change writes carries it, and a read
+/// gives back what the write returned. Both backends, to the microsecond.
+async fn every_change_has_one_time_from_the_process_clock(store: Arc<dyn Store>) {
+    ready(store.as_ref()).await;
+    let whole_micros =
+        |t: chrono::DateTime<chrono::Utc>| t.timestamp_subsec_nanos().is_multiple_of(1000);
+    let read = |id| {
+        let store = store.clone();
+        async move { store.organization(id).await.unwrap().unwrap() }
+    };
+    let last_audit = || {
+        let store = store.clone();
+        async move { store.audit_log(1).await.unwrap().remove(0) }
+    };
+
+    // a submission: the entry, its revision and the audit line
+    let before = clock();
+    let new = org(&[("en", "On time")], "media", "PS", 31.9, 35.2, "city");
+    let id = store.submit(&new, "hash-time").await.unwrap();
+    let after = chrono::Utc::now();
+    let submitted = read(id).await;
+    let t = submitted.created_at;
+    assert!(whole_micros(t), "{t:?} has nanoseconds");
+    assert!(
+        before <= t && t <= after,
+        "{t:?} is not this process's clock"
+    );
+    assert_eq!(submitted.updated_at, t);
+    let revision = store.pending_revisions().await.unwrap().remove(0);
+    assert_eq!(revision.created_at, t, "the revision is of the same change");
+    let line = last_audit().await;
+    assert_eq!(
+        (line.at, line.org_id, line.revision_id),
+        (t, Some(id), Some(revision.id))
+    );
+
+    // a decision
+    let before = clock();
+    store
+        .decide(revision.id, Decision::Approve(None), "mod")
+        .await
+        .unwrap();
+    let approved = read(id).await;
+    let t = approved.updated_at;
+    assert!(
+        whole_micros(t) && before <= t && t <= chrono::Utc::now(),
+        "{t:?}"
+    );
+    assert_eq!(approved.created_at, submitted.created_at);
+    assert_eq!(last_audit().await.at, t);
+
+    // an edit, then a withdrawal that makes it moot
+    let before = clock();
+    assert!(store.propose_edit(id, &new).await.unwrap());
+    let edit = store.pending_revisions().await.unwrap().remove(0);
+    assert!(whole_micros(edit.created_at) && before <= edit.created_at);
+    assert_eq!(last_audit().await.at, edit.created_at);
+    let before = clock();
+    store.withdraw(id).await.unwrap();
+    let withdrawn = read(id).await;
+    let t = withdrawn.updated_at;
+    assert!(
+        whole_micros(t) && before <= t && t <= chrono::Utc::now(),
+        "{t:?}"
+    );
+    assert_eq!(last_audit().await.at, t);
+
+    // a rejected submission
+    let spam = org(&[("en", "Late")], "media", "PS", 31.9, 35.2, "city");
+    let spam = store.submit(&spam, "hash-late").await.unwrap();
+    let revision = store.pending_revisions().await.unwrap().remove(0).id;
+    store
+        .decide(revision, Decision::Reject("no".into()), "mod")
+        .await
+        .unwrap();
+    let rejected = read(spam).await;
+    assert!(whole_micros(rejected.updated_at));
+    assert_eq!(last_audit().await.at, rejected.updated_at);
+
+    // what a write returns is what a read gives
+    let inserted = add(store.as_ref(), "Inserted", "media", Status::Published).await;
+    assert!(whole_micros(inserted.created_at));
+    assert_eq!(read(inserted.id).await, inserted);
+    let mut stored: Vec<Organization> = Vec::new();
+    let bulk = solidarity_map_core::OrgId(uuid::Uuid::new_v4());
+    store
+        .bulk_insert(&[(bulk, new.clone())], Status::Published)
+        .await
+        .unwrap();
+    stored.push(read(bulk).await);
+    let imported = solidarity_map_server::store::ExternalOrg {
+        external_id: "1".into(),
+        id: None,
+        org: new.clone(),
+    };
+    store
+        .import_external("sheet", &[imported], Some(Status::Published), &|_| {})
+        .await
+        .unwrap();
+    stored.extend(store.published_after(None, 100).await.unwrap());
+    for o in stored {
+        assert!(
+            whole_micros(o.created_at) && o.created_at == o.updated_at,
+            "{o:?}"
+        );
+    }
+}
+
+/// `published` answers a page and the number of all matches: the total
+/// counts exactly the entries the pages are cut from, whatever the limit
+/// and offset, and even while entries are being added.
+async fn published_total_counts_what_its_pages_are_cut_from(store: Arc<dyn Store>) {
+    ready(store.as_ref()).await;
+    for i in 0..7 {
+        let category = if i % 2 == 0 { "media" } else { "faith" };
+        add(
+            store.as_ref(),
+            &format!("N{i}"),
+            category,
+            Status::Published,
+        )
+        .await;
+    }
+    add(store.as_ref(), "Waiting", "media", Status::Pending).await;
+    add(store.as_ref(), "Turned down", "media", Status::Rejected).await;
+    for (q, matches) in [
+        ("", 7),
+        ("category=media&", 4),
+        ("category=faith&country=PS&", 3),
+        ("q=nothing-like-this&", 0),
+    ] {
+        let all = store
+            .published(&filter(&format!("{q}limit=10000")))
+            .await
+            .unwrap();
+        assert_eq!(
+            (all.items.len(), all.total),
+            (matches, matches as u64),
+            "{q}"
+        );
+        for limit in [1, 2, 3, 7, 50] {
+            let mut seen = Vec::new();
+            for offset in (0..=matches + limit).step_by(limit) {
+                let page = store
+                    .published(&filter(&format!("{q}limit={limit}&offset={offset}")))
+                    .await
+                    .unwrap();
+                assert_eq!(page.total, all.total, "{q}limit={limit}&offset={offset}");
+                assert_eq!(page.items.len(), limit.min(matches.saturating_sub(offset)));
+                seen.extend(page.items.into_iter().map(|o| o.id));
+            }
+            let want: Vec<_> = all.items.iter().map(|o| o.id).collect();
+            assert_eq!(seen, want, "{q}limit={limit}");
+        }
+    }
+
+    // entries added while pages are read: each answer counts its own page
+    let writer = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            for i in 0..60 {
+                add(store.as_ref(), &format!("W{i}"), "media", Status::Published).await;
+            }
+        })
+    };
+    let mut rounds = 0;
+    loop {
+        let done = writer.is_finished();
+        let page = store.published(&filter("limit=10000")).await.unwrap();
+        assert_eq!(page.items.len() as u64, page.total, "round {rounds}");
+        rounds += 1;
+        if done {
+            break;
+        }
+    }
+    writer.await.unwrap();
+    let page = store.published(&filter("limit=10000")).await.unwrap();
+    assert_eq!((page.items.len(), page.total), (67, 67));
+}
+
+/// `published_after` pages by id with an exclusive bound that need not be
+/// stored; the first page starts before every id, the nil uuid too, and
+/// text and uuid order agree.
+async fn published_after_bounds_hold_at_both_ends(store: Arc<dyn Store>) {
+    use solidarity_map_core::OrgId;
+    ready(store.as_ref()).await;
+    let id = |s: &str| OrgId(s.parse().unwrap());
+    let nil = id("00000000-0000-0000-0000-000000000000");
+    let below_half = id("7fffffff-ffff-ffff-ffff-ffffffffffff");
+    let half = id("80000000-0000-0000-0000-000000000000");
+    let letter = id("a0000000-0000-0000-0000-000000000000");
+    let max = id("ffffffff-ffff-ffff-ffff-ffffffffffff");
+    let pending = id("90000000-0000-0000-0000-000000000000");
+    let o = org(&[("en", "Keyed")], "media", "PS", 31.9, 35.2, "city");
+    for id in [max, letter, half, below_half, nil] {
+        store
+            .insert_organization_with_id(id, &o, Status::Published)
+            .await
+            .unwrap();
+    }
+    store
+        .insert_organization_with_id(pending, &o, Status::Pending)
+        .await
+        .unwrap();
+    let after = |bound: Option<OrgId>, limit: u32| {
+        let store = store.clone();
+        async move {
+            let page = store.published_after(bound, limit).await.unwrap();
+            page.into_iter().map(|o| o.id).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(after(None, 100).await, [nil, below_half, half, letter, max]);
+    assert_eq!(after(None, 2).await, [nil, below_half]);
+    // the bound itself is not repeated
+    assert_eq!(after(Some(nil), 2).await, [below_half, half]);
+    // an id that is not published, or not stored at all, bounds as well
+    assert_eq!(after(Some(pending), 100).await, [letter, max]);
+    let unknown = id("80000000-0000-0000-0000-000000000001");
+    assert_eq!(after(Some(unknown), 100).await, [letter, max]);
+    assert_eq!(after(Some(max), 100).await, []);
+    assert_eq!(after(None, 0).await, []);
+}
+
 on_both_backends!(
     insert_and_read_back,
     only_published_entries_are_listed_and_counted,
@@ -953,4 +1176,7 @@ on_both_backends!(
     bulk_insert_is_all_or_nothing,
     published_after_walks_every_published_entry_by_id,
     import_external_adds_then_updates,
+    every_change_has_one_time_from_the_process_clock,
+    published_total_counts_what_its_pages_are_cut_from,
+    published_after_bounds_hold_at_both_ends,
 );

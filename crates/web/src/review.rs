@@ -233,7 +233,7 @@ pub fn AuditLog(entries: RwSignal<Vec<AuditEntry>>) -> impl IntoView {
                             <td dir="ltr">{e.at.format("%Y-%m-%d %H:%M").to_string()}</td>
                             <td dir="auto">{e.actor}</td>
                             <td>{move || action_key(&action).map_or_else(|| action.clone(), |k| tr(&ui(), k))}</td>
-                            <td dir="ltr">{e.org_id.unwrap_or_default()}</td>
+                            <td dir="ltr">{e.org_id.map(|id| id.to_string()).unwrap_or_default()}</td>
                             <td dir="auto">{e.detail.unwrap_or_default()}</td>
                         </tr>
                     }

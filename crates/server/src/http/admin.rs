@@ -11,7 +11,7 @@ use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use solidarity_map_core::moderation::{
     ApproveRequest, AuditEntry, LoginRequest, RejectRequest, Revision, SessionInfo,
 };
-use solidarity_map_core::{ErrorBody, OrgId};
+use solidarity_map_core::{ErrorBody, RevisionId};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -141,7 +141,7 @@ async fn queue(
     Ok(Json(state.store.pending_revisions().await?))
 }
 
-fn revision_id(raw: &str) -> Result<OrgId, ApiError> {
+fn revision_id(raw: &str) -> Result<RevisionId, ApiError> {
     raw.parse().map_err(|e| ApiError::BadRequest(vec![e]))
 }
 

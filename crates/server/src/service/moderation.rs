@@ -2,7 +2,7 @@
 //! not, the moment the decision is stored, and the audit log records who
 //! decided what.
 
-use solidarity_map_core::{FieldError, OrgId, OrganizationInput};
+use solidarity_map_core::{FieldError, OrganizationInput, RevisionId};
 
 use super::{Error, Result, Service};
 use crate::store::{Decided, Decision};
@@ -15,7 +15,7 @@ impl Service {
     /// moderator's corrections; the entry is public at once.
     pub async fn approve(
         &self,
-        revision: OrgId,
+        revision: RevisionId,
         corrected: Option<&OrganizationInput>,
         moderator: &str,
     ) -> Result<()> {
@@ -28,7 +28,7 @@ impl Service {
     }
 
     /// Rejects a submission or an edit, saying why.
-    pub async fn reject(&self, revision: OrgId, reason: &str, moderator: &str) -> Result<()> {
+    pub async fn reject(&self, revision: RevisionId, reason: &str, moderator: &str) -> Result<()> {
         let reason = reason.trim();
         if reason.is_empty() || reason.chars().count() > MAX_REASON_CHARS {
             return Err(Error::field(
@@ -41,7 +41,7 @@ impl Service {
     }
 
     /// Stores a decision; the decided entry's point on the map follows it.
-    async fn decide(&self, revision: OrgId, decision: Decision, moderator: &str) -> Result<()> {
+    async fn decide(&self, revision: RevisionId, decision: Decision, moderator: &str) -> Result<()> {
         match self.store.decide(revision, decision, moderator).await? {
             Decided::Done(org) => self.follow(org).await,
             Decided::NotFound => Err(Error::NotFound("submission")),

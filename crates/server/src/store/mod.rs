@@ -1,15 +1,24 @@
-//! Storage behind one trait, with a SQLite and a Postgres implementation.
+//! Storage behind one trait, on SQLite or Postgres.
 //!
 //! Handlers only see [`Store`]; which database is behind it is decided once,
-//! from the URL, in [`connect`]. Row types are private to this module, so the
-//! stored shape never leaks into the API.
+//! from the URL, in [`connect`]. Both run the same code: every statement is
+//! written once (`sql.rs`), with ids that bind as each database stores them
+//! and times from one clock (`value.rs`); the store's methods are written
+//! once and compiled for each database (`shared.rs`,
+//! `shared_moderation.rs`); what truly differs is in `dialect.rs`: the SQL
+//! each says its own way, side by side, and a small trait each backend's
+//! module implements. Row types are private to this module,
+//! so the stored shape never leaks into the API.
 
+mod dialect;
 pub mod moderation;
 mod postgres;
-mod postgres_moderation;
 mod row;
+mod shared;
+mod shared_moderation;
+mod sql;
 mod sqlite;
-mod sqlite_moderation;
+mod value;
 
 use std::sync::Arc;
 
@@ -19,9 +28,17 @@ use solidarity_map_core::{
     OrgId, Organization, Status,
 };
 
+use dialect::Dialect;
 pub use moderation::{Decided, Decision, Moderation, UserRecord};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
+
+/// A store on one database, through its pool. [`SqliteStore`] and
+/// [`PgStore`] name the two.
+#[derive(Clone)]
+pub struct SqlStore<DB: sqlx::Database> {
+    pool: sqlx::Pool<DB>,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -49,6 +66,11 @@ impl From<sqlx::Error> for StoreError {
             | sqlx::Error::PoolClosed
             | sqlx::Error::Io(_)
             | sqlx::Error::Tls(_) => StoreError::Unavailable(e),
+            // a column that does not read as its type: a bad row like any other
+            sqlx::Error::ColumnDecode { index, source } => StoreError::Corrupt {
+                id: format!("column {index}"),
+                reason: source.to_string(),
+            },
             e => StoreError::Database(e),
         }
     }
@@ -96,10 +118,9 @@ pub struct ImportCounts {
     pub updated: usize,
 }
 
-/// How many rows one multi-row `insert` statement of [`Store::bulk_insert`]
-/// carries: 21 bound columns each stays under SQLite's 32 766 parameters.
-pub(crate) const BULK_ROWS_PER_STATEMENT: usize = 1000;
-
+/// Organisations and categories. Every time a method writes comes from
+/// this process's clock, read once per change and kept to the microsecond,
+/// on both databases.
 #[async_trait]
 pub trait Store: Moderation + Send + Sync + 'static {
     /// Which backend this is, for logs: `sqlite` or `postgres`.
@@ -132,19 +153,10 @@ pub trait Store: Moderation + Send + Sync + 'static {
     /// Any organisation, whatever its status.
     async fn organization(&self, id: OrgId) -> Result<Option<Organization>>;
 
-    /// A page of published organisations matching the filter, by name.
+    /// A page of published organisations matching the filter, by name,
+    /// and how many match in all: the count and the page are read from one
+    /// snapshot, so the total always counts the entries of the page.
     async fn published(&self, filter: &OrgFilter) -> Result<Page>;
-
-    /// Changes an organisation's status; false when there is no such id.
-    async fn set_status(&self, id: OrgId, status: Status) -> Result<bool>;
-
-    /// Stores many organisations under known ids in one transaction: all
-    /// of them, or none when one fails.
-    async fn import_organizations(
-        &self,
-        orgs: &[(OrgId, NewOrganization)],
-        status: Status,
-    ) -> Result<usize>;
 
     /// Stores many organisations under known ids, fast: one transaction,
     /// multi-row statements, the same derived columns as
@@ -173,8 +185,9 @@ pub trait Store: Moderation + Send + Sync + 'static {
     async fn count_organizations(&self) -> Result<u64>;
 
     /// Up to `limit` published organisations whose id comes after `after`
-    /// (from the first when `None`), in id order: keyset pages, so an export
-    /// of a million entries reads each row once and never holds them all.
+    /// (which need not be stored), or from the very first (even the nil
+    /// uuid) when `None`, in id order: keyset pages, so an export of a
+    /// million entries reads each row once and never holds them all.
     async fn published_after(&self, after: Option<OrgId>, limit: u32) -> Result<Vec<Organization>>;
 
     /// Every language a published name or description is written in,

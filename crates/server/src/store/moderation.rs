@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use solidarity_map_core::moderation::{AuditEntry, EditView, Revision, SessionInfo};
-use solidarity_map_core::{LatLon, NewOrganization, OrgId};
+use solidarity_map_core::{LatLon, NewOrganization, OrgId, RevisionId};
 
 use super::Result;
 
@@ -61,8 +61,12 @@ pub trait Moderation: Send + Sync {
     async fn pending_revisions(&self) -> Result<Vec<Revision>>;
 
     /// Approves or rejects a revision atomically, and logs it.
-    async fn decide(&self, revision: OrgId, decision: Decision, moderator: &str)
-    -> Result<Decided>;
+    async fn decide(
+        &self,
+        revision: RevisionId,
+        decision: Decision,
+        moderator: &str,
+    ) -> Result<Decided>;
 
     async fn create_user(&self, username: &str, password_hash: &str) -> Result<()>;
 

@@ -1,6 +1,6 @@
-//! The stored shape of an organisation, shared by both backends (Postgres
-//! returns its uuid as text to fit it), and its parsing back into the
-//! domain type.
+//! The stored shape of what the store reads, shared by both backends, and
+//! its parsing back into the domain types: a row that does not parse is
+//! [`StoreError::Corrupt`], never a guess.
 
 use chrono::{DateTime, Utc};
 use solidarity_map_core::{
@@ -8,11 +8,15 @@ use solidarity_map_core::{
     NewOrganization, OrgId, Organization, Precision, Status,
 };
 
+use solidarity_map_core::moderation::{AuditEntry, Revision, RevisionKind, RevisionStatus};
+
+use super::value::DbId;
 use super::{PublicPoint, StoreError};
 
+/// An organisation as `sql::org_columns!` lists it.
 #[derive(sqlx::FromRow)]
 pub(super) struct OrgRow {
-    id: String,
+    id: DbId,
     name: String,
     description: String,
     category: String,
@@ -31,16 +35,12 @@ pub(super) struct OrgRow {
     updated_at: DateTime<Utc>,
 }
 
-/// The columns [`OrgRow`] reads, for `select` lists.
-pub(super) const ORG_COLUMNS: &str = "name, description, category, city, country, lat, lon, \
-     precision, website, links, languages, tags, contact_email, status, created_at, updated_at";
-
 impl TryFrom<OrgRow> for Organization {
     type Error = StoreError;
 
     fn try_from(r: OrgRow) -> Result<Self, Self::Error> {
         let corrupt = |reason: String| StoreError::Corrupt {
-            id: r.id.clone(),
+            id: r.id.to_string(),
             reason,
         };
         let json = |what: &str, s: &str| -> Result<serde_json::Value, StoreError> {
@@ -77,7 +77,7 @@ impl TryFrom<OrgRow> for Organization {
                 .map_err(field)?,
         };
         Ok(Organization {
-            id: r.id.parse::<OrgId>().map_err(field)?,
+            id: r.id.into(),
             data,
             status: Status::parse(&r.status).map_err(field)?,
             created_at: r.created_at,
@@ -86,53 +86,30 @@ impl TryFrom<OrgRow> for Organization {
     }
 }
 
-/// The columns an insert fills, in the order both backends bind them.
-pub(super) const INSERT_COLUMNS: &str = "id, name, description, category, city, country, lat, lon, \
-     precision, public_lat, public_lon, website, links, languages, tags, contact_email, status, \
-     search_text, sort_name, created_at, updated_at";
-
-/// The few columns of a [`PublicPoint`]. `Id` is `String` on SQLite (text
-/// column) and `Uuid` on Postgres, which saves parsing a million ids.
+/// The few columns of a [`PublicPoint`].
 #[derive(sqlx::FromRow)]
-pub(super) struct PointRow<Id> {
-    id: Id,
+pub(super) struct PointRow {
+    id: DbId,
     public_lon: f64,
     public_lat: f64,
     category: String,
     country: String,
 }
 
-/// An id column as either backend stores it.
-pub(super) trait RowId {
-    fn org_id(&self) -> Result<OrgId, String>;
-}
-
-impl RowId for String {
-    fn org_id(&self) -> Result<OrgId, String> {
-        self.parse::<OrgId>().map_err(|e| e.to_string())
-    }
-}
-
-impl RowId for uuid::Uuid {
-    fn org_id(&self) -> Result<OrgId, String> {
-        Ok(OrgId(*self))
-    }
-}
-
-impl<Id: RowId + ToString> TryFrom<PointRow<Id>> for PublicPoint {
+impl TryFrom<PointRow> for PublicPoint {
     type Error = StoreError;
 
-    fn try_from(r: PointRow<Id>) -> Result<Self, Self::Error> {
-        let corrupt = |reason: String| StoreError::Corrupt {
-            id: r.id.to_string(),
-            reason,
-        };
+    fn try_from(r: PointRow) -> Result<Self, Self::Error> {
         Ok(PublicPoint {
-            id: r.id.org_id().map_err(corrupt)?,
+            id: r.id.into(),
             lon: r.public_lon,
             lat: r.public_lat,
-            country: solidarity_map_core::CountryCode::parse(&r.country)
-                .map_err(|e| corrupt(e.to_string()))?,
+            country: solidarity_map_core::CountryCode::parse(&r.country).map_err(|e| {
+                StoreError::Corrupt {
+                    id: r.id.to_string(),
+                    reason: e.to_string(),
+                }
+            })?,
             category: r.category,
         })
     }
@@ -148,8 +125,12 @@ pub(super) fn push_json_points(page: &str, out: &mut Vec<PublicPoint>) -> Result
         })?;
     out.reserve(rows.len());
     for (id, public_lon, public_lat, category, country) in rows {
-        out.push(PublicPoint::try_from(PointRow {
+        let id = id.parse::<OrgId>().map_err(|e| StoreError::Corrupt {
             id,
+            reason: e.to_string(),
+        })?;
+        out.push(PublicPoint::try_from(PointRow {
+            id: id.into(),
             public_lon,
             public_lat,
             category,
@@ -269,10 +250,11 @@ impl From<FacetRow> for MonthCount {
     }
 }
 
+/// A revision as `sql::revision_columns!` lists it.
 #[derive(sqlx::FromRow)]
 pub(super) struct RevisionRow {
-    pub id: String,
-    pub org_id: String,
+    pub id: DbId,
+    pub org_id: DbId,
     pub data: String,
     pub kind: String,
     pub status: String,
@@ -282,32 +264,27 @@ pub(super) struct RevisionRow {
 
 impl RevisionRow {
     /// The revision with the entry it belongs to.
-    pub fn into_revision(
-        self,
-        org: &Organization,
-    ) -> Result<solidarity_map_core::moderation::Revision, StoreError> {
-        use solidarity_map_core::moderation::{RevisionKind, RevisionStatus};
+    pub fn into_revision(self, org: &Organization) -> Result<Revision, StoreError> {
         let corrupt = |reason: String| StoreError::Corrupt {
-            id: self.id.clone(),
+            id: self.id.to_string(),
             reason,
         };
         let data: NewOrganization =
             serde_json::from_str(&self.data).map_err(|e| corrupt(e.to_string()))?;
         let kind = match self.kind.as_str() {
             "submission" => RevisionKind::Submission,
-            _ => RevisionKind::Edit,
+            "edit" => RevisionKind::Edit,
+            other => return Err(corrupt(format!("unknown revision kind {other:?}"))),
         };
         let status = match self.status.as_str() {
             "pending" => RevisionStatus::Pending,
             "approved" => RevisionStatus::Approved,
             "rejected" => RevisionStatus::Rejected,
-            _ => RevisionStatus::Superseded,
+            "superseded" => RevisionStatus::Superseded,
+            other => return Err(corrupt(format!("unknown revision status {other:?}"))),
         };
-        Ok(solidarity_map_core::moderation::Revision {
-            id: self
-                .id
-                .parse()
-                .map_err(|e: solidarity_map_core::FieldError| corrupt(e.to_string()))?,
+        Ok(Revision {
+            id: self.id.into(),
             org_id: org.id,
             kind,
             status,
@@ -325,19 +302,19 @@ pub(super) struct AuditRow {
     pub at: DateTime<Utc>,
     pub actor: String,
     pub action: String,
-    pub org_id: Option<String>,
-    pub revision_id: Option<String>,
+    pub org_id: Option<DbId>,
+    pub revision_id: Option<DbId>,
     pub detail: Option<String>,
 }
 
-impl From<AuditRow> for solidarity_map_core::moderation::AuditEntry {
+impl From<AuditRow> for AuditEntry {
     fn from(r: AuditRow) -> Self {
         Self {
             at: r.at,
             actor: r.actor,
             action: r.action,
-            org_id: r.org_id,
-            revision_id: r.revision_id,
+            org_id: r.org_id.map(Into::into),
+            revision_id: r.revision_id.map(Into::into),
             detail: r.detail,
         }
     }
@@ -353,5 +330,79 @@ pub(super) fn map_unique(e: sqlx::Error, what: &str) -> StoreError {
             StoreError::Conflict(what.to_owned())
         }
         _ => e.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+    use std::collections::BTreeMap;
+
+    use solidarity_map_core::OrganizationInput;
+    use solidarity_map_core::org::RawLocation;
+
+    use super::*;
+
+    fn organization() -> Organization {
+        let data = OrganizationInput {
+            name: BTreeMap::from([("en".to_owned(), "Neighbours".to_owned())]),
+            description: BTreeMap::from([("en".to_owned(), "Next door".to_owned())]),
+            category: "media".into(),
+            city: "Somewhere".into(),
+            country: "PS".into(),
+            location: Some(RawLocation {
+                lat: 31.9,
+                lon: 35.2,
+            }),
+            precision: Some("city".into()),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap();
+        Organization {
+            id: OrgId(uuid::Uuid::new_v4()),
+            data,
+            status: Status::Pending,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        }
+    }
+
+    fn revision(org: &Organization, kind: &str, status: &str) -> RevisionRow {
+        RevisionRow {
+            id: DbId::new(),
+            org_id: org.id.into(),
+            data: revision_json(&org.data),
+            kind: kind.to_owned(),
+            status: status.to_owned(),
+            reason: None,
+            created_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn an_unknown_revision_kind_or_status_is_corrupt_not_a_guess() {
+        let org = organization();
+        let read = revision(&org, "edit", "superseded")
+            .into_revision(&org)
+            .unwrap();
+        assert_eq!(
+            (read.kind, read.status),
+            (RevisionKind::Edit, RevisionStatus::Superseded)
+        );
+        for (kind, status) in [
+            ("import", "pending"),
+            ("edit", "maybe"),
+            ("Edit", "pending"),
+        ] {
+            let err = revision(&org, kind, status)
+                .into_revision(&org)
+                .unwrap_err();
+            assert!(
+                matches!(err, StoreError::Corrupt { .. }),
+                "{kind} {status}: {err:?}"
+            );
+        }
     }
 }

@@ -1,0 +1,333 @@
+//! The [`Store`](super::Store) methods, written once for both databases.
+//!
+//! `shared_store!(Db)` compiles them for one sqlx database type: each
+//! backend's module invokes it. The body is ordinary sqlx code over the
+//! statements of `sql.rs`, with `Db` standing for the database, and asks
+//! `dialect.rs` for what differs. It is a macro rather
+//! than code generic over `sqlx::Database` because such code must repeat a
+//! bound for every type it binds or reads, on every function.
+
+macro_rules! shared_store {
+    ($db:ty) => {
+        const _: () = {
+            use async_trait::async_trait;
+            use chrono::{DateTime, Utc};
+            use sqlx::{Database, QueryBuilder};
+
+            use solidarity_map_core::{
+                Category, CategoryCount, Facets, LangCode, MonthCount, NewOrganization, OrgFilter,
+                OrgId, Organization, Status,
+            };
+
+            use $crate::store::dialect::{Backend, Batch};
+            use $crate::store::row::{
+                CategoryRow, FacetRow, OrgRow, PointRow, labels_json, map_insert_error,
+                parse_languages,
+            };
+            use $crate::store::value::{DbId, now};
+            use $crate::store::{
+                Dialect, ExternalOrg, ImportCounts, Page, PublicPoint, Result, SqlStore, Store,
+                bulk_insert_error, sql,
+            };
+
+            type Db = $db;
+            type Conn = <Db as Database>::Connection;
+            const BACKEND: Backend = <Db as Dialect>::BACKEND;
+
+            impl SqlStore<Db> {
+                /// Writes an organisation's fields (and the columns derived
+                /// from them) with [`sql::INSERT_ORGANIZATION`] or
+                /// [`sql::UPDATE_ORGANIZATION`], which take the same
+                /// parameters.
+                async fn write_org(
+                    conn: &mut Conn,
+                    statement: &'static str,
+                    id: DbId,
+                    org: &NewOrganization,
+                    status: Option<Status>,
+                    at: DateTime<Utc>,
+                ) -> Result<()> {
+                    sql::bind_org!(sqlx::query(statement), bind, id, org, status, at)
+                        .execute(conn)
+                        .await
+                        .map_err(|e| map_insert_error(e, &org.category))?;
+                    Ok(())
+                }
+
+                /// Adds one organisation, created (and changed) `at`.
+                async fn insert(
+                    conn: &mut Conn,
+                    id: DbId,
+                    org: &NewOrganization,
+                    status: Status,
+                    at: DateTime<Utc>,
+                ) -> Result<Organization> {
+                    Self::write_org(conn, sql::INSERT_ORGANIZATION, id, org, Some(status), at)
+                        .await?;
+                    Ok(Organization {
+                        id: id.into(),
+                        data: org.clone(),
+                        status,
+                        created_at: at,
+                        updated_at: at,
+                    })
+                }
+
+                /// Replaces an organisation's fields with `org`'s. The contact
+                /// address is kept when `org` has none, and the status when
+                /// `status` is `None`: an approval and a re-import share this.
+                async fn update(
+                    conn: &mut Conn,
+                    id: DbId,
+                    org: &NewOrganization,
+                    status: Option<Status>,
+                    at: DateTime<Utc>,
+                ) -> Result<()> {
+                    Self::write_org(conn, sql::UPDATE_ORGANIZATION, id, org, status, at).await
+                }
+
+                /// Any organisation, read through `conn`.
+                async fn org_in(conn: &mut Conn, id: DbId) -> Result<Option<Organization>> {
+                    let row: Option<OrgRow> = sqlx::query_as(sql::ORGANIZATION)
+                        .bind(id)
+                        .fetch_optional(conn)
+                        .await?;
+                    row.map(Organization::try_from).transpose()
+                }
+            }
+
+            #[async_trait]
+            impl Store for SqlStore<Db> {
+                fn backend(&self) -> &'static str {
+                    BACKEND.name()
+                }
+
+                async fn ping(&self) -> Result<()> {
+                    sqlx::query("select 1").execute(&self.pool).await?;
+                    Ok(())
+                }
+
+                async fn upsert_categories(&self, categories: &[Category]) -> Result<()> {
+                    let mut tx = self.pool.begin().await?;
+                    for (position, c) in categories.iter().enumerate() {
+                        sqlx::query(sql::UPSERT_CATEGORY)
+                            .bind(c.slug.as_str())
+                            .bind(labels_json(c))
+                            .bind(&c.colour)
+                            .bind(&c.symbol)
+                            .bind(i32::try_from(position).unwrap_or(i32::MAX))
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    tx.commit().await?;
+                    Ok(())
+                }
+
+                async fn categories(&self) -> Result<Vec<CategoryCount>> {
+                    let rows: Vec<CategoryRow> = sqlx::query_as(sql::CATEGORIES)
+                        .fetch_all(&self.pool)
+                        .await?;
+                    rows.into_iter().map(CategoryCount::try_from).collect()
+                }
+
+                async fn insert_organization(
+                    &self,
+                    org: &NewOrganization,
+                    status: Status,
+                ) -> Result<Organization> {
+                    let mut conn = self.pool.acquire().await?;
+                    Self::insert(&mut conn, DbId::new(), org, status, now()).await
+                }
+
+                async fn insert_organization_with_id(
+                    &self,
+                    id: OrgId,
+                    org: &NewOrganization,
+                    status: Status,
+                ) -> Result<Organization> {
+                    let mut conn = self.pool.acquire().await?;
+                    Self::insert(&mut conn, id.into(), org, status, now()).await
+                }
+
+                async fn organization(&self, id: OrgId) -> Result<Option<Organization>> {
+                    let mut conn = self.pool.acquire().await?;
+                    Self::org_in(&mut conn, id.into()).await
+                }
+
+                async fn published(&self, filter: &OrgFilter) -> Result<Page> {
+                    // the count and the page from one snapshot: the total
+                    // counts exactly the entries the pages are cut from
+                    let mut tx = self.pool.begin_with(BACKEND.begin_snapshot()).await?;
+                    // how many match first: it decides how to find the page
+                    let mut count = QueryBuilder::<Db>::new(sql::COUNT_ORGANIZATIONS);
+                    sql::push_filter(&mut count, filter, true);
+                    let total: i64 = count.build_query_scalar().fetch_one(&mut *tx).await?;
+
+                    let mut qb = QueryBuilder::<Db>::new(sql::SELECT_ORGANIZATIONS);
+                    sql::push_filter(&mut qb, filter, BACKEND.by_position(total));
+                    qb.push(" order by sort_name, id limit ")
+                        .push_bind(i64::from(filter.limit()))
+                        .push(" offset ")
+                        .push_bind(i64::try_from(filter.offset).unwrap_or(i64::MAX));
+                    let rows: Vec<OrgRow> = qb.build_query_as().fetch_all(&mut *tx).await?;
+                    tx.commit().await?;
+                    let items = rows
+                        .into_iter()
+                        .map(Organization::try_from)
+                        .collect::<Result<Vec<_>>>()?;
+                    Ok(Page {
+                        items,
+                        total: u64::try_from(total).unwrap_or(0),
+                    })
+                }
+
+                async fn bulk_insert(
+                    &self,
+                    orgs: &[(OrgId, NewOrganization)],
+                    status: Status,
+                ) -> Result<usize> {
+                    if orgs.is_empty() {
+                        return Ok(0);
+                    }
+                    let at = now();
+                    let mut tx = self.pool.begin().await?;
+                    for rows in orgs.chunks(BACKEND.bulk_rows()) {
+                        let batch = Batch { rows, status, at };
+                        let done = <Db as Dialect>::insert_rows(&mut tx, batch).await;
+                        if let Err(e) = done {
+                            drop(tx);
+                            return Err(bulk_insert_error(self, e, orgs).await);
+                        }
+                    }
+                    tx.commit().await?;
+                    Ok(orgs.len())
+                }
+
+                async fn published_points(&self) -> Result<Vec<PublicPoint>> {
+                    let published: i64 = sqlx::query_scalar(sql::COUNT_PUBLISHED)
+                        .fetch_one(&self.pool)
+                        .await?;
+                    let mut points = Vec::with_capacity(usize::try_from(published).unwrap_or(0));
+                    <Db as Dialect>::published_points(&self.pool, &mut points).await?;
+                    Ok(points)
+                }
+
+                async fn published_point(&self, id: OrgId) -> Result<Option<PublicPoint>> {
+                    let row: Option<PointRow> = sqlx::query_as(sql::PUBLISHED_POINT)
+                        .bind(DbId::from(id))
+                        .fetch_optional(&self.pool)
+                        .await?;
+                    row.map(PublicPoint::try_from).transpose()
+                }
+
+                async fn facets(&self) -> Result<Facets> {
+                    let countries: Vec<FacetRow> = sqlx::query_as(sql::COUNTRY_FACETS)
+                        .fetch_all(&self.pool)
+                        .await?;
+                    let languages: Vec<FacetRow> = sqlx::query_as(&sql::language_facets(BACKEND))
+                        .fetch_all(&self.pool)
+                        .await?;
+                    Ok(Facets {
+                        countries: countries.into_iter().map(Into::into).collect(),
+                        languages: languages.into_iter().map(Into::into).collect(),
+                    })
+                }
+
+                async fn published_by_month(&self) -> Result<Vec<MonthCount>> {
+                    let months: Vec<FacetRow> = sqlx::query_as(&sql::published_by_month(BACKEND))
+                        .fetch_all(&self.pool)
+                        .await?;
+                    Ok(months.into_iter().map(Into::into).collect())
+                }
+
+                async fn count_organizations(&self) -> Result<u64> {
+                    let n: i64 = sqlx::query_scalar(sql::COUNT_ORGANIZATIONS)
+                        .fetch_one(&self.pool)
+                        .await?;
+                    Ok(u64::try_from(n).unwrap_or(0))
+                }
+
+                async fn published_after(
+                    &self,
+                    after: Option<OrgId>,
+                    limit: u32,
+                ) -> Result<Vec<Organization>> {
+                    // keyset pages along the primary key: the first page has
+                    // no bound, so no id is too small to be read
+                    let statement = match after {
+                        Some(_) => sql::PUBLISHED_AFTER,
+                        None => sql::PUBLISHED_FIRST,
+                    };
+                    let query = sqlx::query_as(statement).bind(i64::from(limit));
+                    let query = match after {
+                        Some(id) => query.bind(DbId::from(id)),
+                        None => query,
+                    };
+                    let rows: Vec<OrgRow> = query.fetch_all(&self.pool).await?;
+                    rows.into_iter().map(Organization::try_from).collect()
+                }
+
+                async fn published_text_languages(&self) -> Result<Vec<LangCode>> {
+                    let mut codes: Vec<String> = sqlx::query_scalar(&sql::text_languages(BACKEND))
+                        .fetch_all(&self.pool)
+                        .await?;
+                    // codes are ascii: byte order, whatever the collation
+                    codes.sort_unstable();
+                    parse_languages(codes)
+                }
+
+                async fn import_external(
+                    &self,
+                    source: &str,
+                    rows: &[ExternalOrg],
+                    status: Option<Status>,
+                    progress: &(dyn Fn(usize) + Send + Sync),
+                ) -> Result<ImportCounts> {
+                    let mut counts = ImportCounts::default();
+                    let at = now();
+                    let mut tx = self.pool.begin().await?;
+                    for (done, row) in rows.iter().enumerate() {
+                        // the entry this source's id was imported as before, if any
+                        let existing: Option<DbId> = sqlx::query_scalar(sql::IMPORTED)
+                            .bind(source)
+                            .bind(&row.external_id)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                        if let Some(id) = existing {
+                            // every public field from the file; the contact address
+                            // only when the file has one, the status only when asked
+                            Self::update(&mut tx, id, &row.org, status, at).await?;
+                            counts.updated += 1;
+                        } else {
+                            // the source's id when it is a free uuid, else a new one
+                            let id = match row.id {
+                                Some(id) => {
+                                    let taken: i64 = sqlx::query_scalar(sql::ID_TAKEN)
+                                        .bind(DbId::from(id))
+                                        .fetch_one(&mut *tx)
+                                        .await?;
+                                    if taken == 0 { id.into() } else { DbId::new() }
+                                }
+                                None => DbId::new(),
+                            };
+                            let status = status.unwrap_or(Status::Pending);
+                            Self::insert(&mut tx, id, &row.org, status, at).await?;
+                            sqlx::query(sql::SET_IMPORTED)
+                                .bind(source)
+                                .bind(&row.external_id)
+                                .bind(id)
+                                .execute(&mut *tx)
+                                .await?;
+                            counts.added += 1;
+                        }
+                        progress(done + 1);
+                    }
+                    tx.commit().await?;
+                    Ok(counts)
+                }
+            }
+        };
+    };
+}
+
+pub(super) use shared_store;

@@ -1,0 +1,344 @@
+//! The [`Moderation`](super::Moderation) methods, written once for both
+//! databases: `shared_moderation!(Db)` compiles them for one, like
+//! `shared_store!` (whose organisation helpers they use) does the rest.
+//!
+//! Each change reads the clock once: the rows it writes (the entry, its
+//! revision, the audit line) all carry that time.
+
+macro_rules! shared_moderation {
+    ($db:ty) => {
+        const _: () = {
+            use async_trait::async_trait;
+            use chrono::{DateTime, Utc};
+            use sqlx::Database;
+
+            use solidarity_map_core::moderation::{AuditEntry, EditView, Revision, SessionInfo};
+            use solidarity_map_core::{LatLon, NewOrganization, OrgId, RevisionId, Status};
+
+            use $crate::store::moderation::{Decided, Decision, Moderation, UserRecord};
+            use $crate::store::row::{AuditRow, RevisionRow, map_unique, revision_json};
+            use $crate::store::value::{DbId, now};
+            use $crate::store::{Result, SqlStore, StoreError, sql};
+
+            type Db = $db;
+            type Conn = <Db as Database>::Connection;
+
+            impl SqlStore<Db> {
+                /// Writes a line of the audit log.
+                async fn audit(
+                    conn: &mut Conn,
+                    at: DateTime<Utc>,
+                    actor: &str,
+                    action: &str,
+                    org: DbId,
+                    revision: Option<DbId>,
+                    detail: Option<&str>,
+                ) -> Result<()> {
+                    sqlx::query(sql::INSERT_AUDIT)
+                        .bind(at)
+                        .bind(actor)
+                        .bind(action)
+                        .bind(org)
+                        .bind(revision)
+                        .bind(detail)
+                        .execute(conn)
+                        .await?;
+                    Ok(())
+                }
+
+                /// Adds a pending revision of `kind` with the proposed data.
+                async fn add_revision(
+                    conn: &mut Conn,
+                    at: DateTime<Utc>,
+                    org: DbId,
+                    kind: &str,
+                    data: &NewOrganization,
+                ) -> Result<DbId> {
+                    let revision = DbId::new();
+                    sqlx::query(sql::INSERT_REVISION)
+                        .bind(revision)
+                        .bind(org)
+                        .bind(revision_json(data))
+                        .bind(kind)
+                        .bind(at)
+                        .execute(conn)
+                        .await?;
+                    Ok(revision)
+                }
+
+                /// Sets an organisation's status, changed `at`.
+                async fn set_status(
+                    conn: &mut Conn,
+                    at: DateTime<Utc>,
+                    org: DbId,
+                    status: Status,
+                ) -> Result<()> {
+                    sqlx::query(sql::SET_STATUS)
+                        .bind(status.as_str())
+                        .bind(at)
+                        .bind(org)
+                        .execute(conn)
+                        .await?;
+                    Ok(())
+                }
+
+                /// Pending revisions of an entry become superseded.
+                async fn supersede(conn: &mut Conn, org: DbId) -> Result<()> {
+                    sqlx::query(sql::SUPERSEDE).bind(org).execute(conn).await?;
+                    Ok(())
+                }
+            }
+
+            #[async_trait]
+            impl Moderation for SqlStore<Db> {
+                async fn submit(&self, org: &NewOrganization, token_hash: &str) -> Result<OrgId> {
+                    let at = now();
+                    let mut tx = self.pool.begin().await?;
+                    let id = DbId::new();
+                    Self::insert(&mut tx, id, org, Status::Pending, at).await?;
+                    sqlx::query(sql::SET_EDIT_TOKEN)
+                        .bind(token_hash)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                    let revision = Self::add_revision(&mut tx, at, id, "submission", org).await?;
+                    Self::audit(&mut tx, at, "group", "submitted", id, Some(revision), None)
+                        .await?;
+                    tx.commit().await?;
+                    Ok(id.into())
+                }
+
+                async fn similar(&self, sort_name: &str, near: LatLon) -> Result<Vec<OrgId>> {
+                    // same folded name, about 20 km around, not rejected or withdrawn
+                    let ids: Vec<DbId> = sqlx::query_scalar(sql::SIMILAR)
+                        .bind(sort_name)
+                        .bind(near.lat() - 0.2)
+                        .bind(near.lat() + 0.2)
+                        .bind(near.lon() - 0.25)
+                        .bind(near.lon() + 0.25)
+                        .fetch_all(&self.pool)
+                        .await?;
+                    Ok(ids.into_iter().map(Into::into).collect())
+                }
+
+                async fn edit_view(&self, token_hash: &str) -> Result<Option<EditView>> {
+                    let mut conn = self.pool.acquire().await?;
+                    let id: Option<DbId> = sqlx::query_scalar(sql::EDITED_BY_TOKEN)
+                        .bind(token_hash)
+                        .fetch_optional(&mut *conn)
+                        .await?;
+                    let Some(id) = id else { return Ok(None) };
+                    let Some(org) = Self::org_in(&mut conn, id).await? else {
+                        return Ok(None);
+                    };
+                    let pending: Option<RevisionRow> = sqlx::query_as(sql::PENDING_REVISION_OF)
+                        .bind(id)
+                        .fetch_optional(&mut *conn)
+                        .await?;
+                    let pending = pending.map(|r| r.into_revision(&org)).transpose()?;
+                    Ok(Some(EditView {
+                        id: org.id,
+                        status: org.status,
+                        // a submission not yet approved shows itself as pending only
+                        pending: pending.filter(|r| r.data != org.data).map(|r| r.data),
+                        current: org.data,
+                    }))
+                }
+
+                async fn propose_edit(&self, org_id: OrgId, org: &NewOrganization) -> Result<bool> {
+                    let at = now();
+                    let mut tx = self.pool.begin().await?;
+                    let id = DbId::from(org_id);
+                    let Some(current) = Self::org_in(&mut tx, id).await? else {
+                        return Ok(false);
+                    };
+                    if !matches!(current.status, Status::Pending | Status::Published) {
+                        return Ok(false);
+                    }
+                    Self::supersede(&mut tx, id).await?;
+                    let revision = Self::add_revision(&mut tx, at, id, "edit", org).await?;
+                    Self::audit(&mut tx, at, "group", "edited", id, Some(revision), None).await?;
+                    tx.commit().await?;
+                    Ok(true)
+                }
+
+                async fn withdraw(&self, org_id: OrgId) -> Result<()> {
+                    let at = now();
+                    let mut tx = self.pool.begin().await?;
+                    let id = DbId::from(org_id);
+                    Self::supersede(&mut tx, id).await?;
+                    Self::set_status(&mut tx, at, id, Status::Withdrawn).await?;
+                    Self::audit(&mut tx, at, "group", "withdrawn", id, None, None).await?;
+                    tx.commit().await?;
+                    Ok(())
+                }
+
+                async fn pending_revisions(&self) -> Result<Vec<Revision>> {
+                    let mut conn = self.pool.acquire().await?;
+                    let rows: Vec<RevisionRow> = sqlx::query_as(sql::PENDING_REVISIONS)
+                        .fetch_all(&mut *conn)
+                        .await?;
+                    let mut out = Vec::with_capacity(rows.len());
+                    for r in rows {
+                        if let Some(org) = Self::org_in(&mut conn, r.org_id).await? {
+                            out.push(r.into_revision(&org)?);
+                        }
+                    }
+                    Ok(out)
+                }
+
+                async fn decide(
+                    &self,
+                    revision: RevisionId,
+                    decision: Decision,
+                    moderator: &str,
+                ) -> Result<Decided> {
+                    let at = now();
+                    let mut tx = self.pool.begin().await?;
+                    let rid = DbId::from(revision);
+                    let row: Option<RevisionRow> = sqlx::query_as(sql::REVISION)
+                        .bind(rid)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    let Some(row) = row else {
+                        return Ok(Decided::NotFound);
+                    };
+                    if row.status != "pending" {
+                        return Ok(Decided::NotPending);
+                    }
+                    let org_id = row.org_id;
+                    let Some(org) = Self::org_in(&mut tx, org_id).await? else {
+                        return Ok(Decided::NotFound);
+                    };
+                    let rev = row.into_revision(&org)?;
+                    match decision {
+                        Decision::Approve(edited) => {
+                            let data = edited.map_or(rev.data, |e| *e);
+                            Self::update(&mut tx, org_id, &data, Some(Status::Published), at)
+                                .await?;
+                            sqlx::query(sql::APPROVE_REVISION)
+                                .bind(revision_json(&data))
+                                .bind(moderator)
+                                .bind(at)
+                                .bind(rid)
+                                .execute(&mut *tx)
+                                .await?;
+                            Self::audit(
+                                &mut tx,
+                                at,
+                                moderator,
+                                "approved",
+                                org_id,
+                                Some(rid),
+                                None,
+                            )
+                            .await?;
+                        }
+                        Decision::Reject(reason) => {
+                            sqlx::query(sql::REJECT_REVISION)
+                                .bind(&reason)
+                                .bind(moderator)
+                                .bind(at)
+                                .bind(rid)
+                                .execute(&mut *tx)
+                                .await?;
+                            // a submission never published is rejected as a whole
+                            if org.status == Status::Pending {
+                                Self::set_status(&mut tx, at, org_id, Status::Rejected).await?;
+                            }
+                            let detail = Some(reason.as_str());
+                            Self::audit(
+                                &mut tx,
+                                at,
+                                moderator,
+                                "rejected",
+                                org_id,
+                                Some(rid),
+                                detail,
+                            )
+                            .await?;
+                        }
+                    }
+                    tx.commit().await?;
+                    Ok(Decided::Done(org.id))
+                }
+
+                async fn create_user(&self, username: &str, password_hash: &str) -> Result<()> {
+                    sqlx::query(sql::INSERT_USER)
+                        .bind(DbId::new())
+                        .bind(username)
+                        .bind(password_hash)
+                        .bind(now())
+                        .execute(&self.pool)
+                        .await
+                        .map_err(|e| map_unique(e, "user"))?;
+                    Ok(())
+                }
+
+                async fn user(&self, username: &str) -> Result<Option<UserRecord>> {
+                    let row: Option<(DbId, String, String)> = sqlx::query_as(sql::USER)
+                        .bind(username)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                    Ok(row.map(|(id, username, password_hash)| UserRecord {
+                        id: id.to_string(),
+                        username,
+                        password_hash,
+                    }))
+                }
+
+                async fn create_session(
+                    &self,
+                    token_hash: &str,
+                    user_id: &str,
+                    csrf_token: &str,
+                    expires_at: DateTime<Utc>,
+                ) -> Result<()> {
+                    // the id a UserRecord carries
+                    let user = user_id.parse().map(DbId).map_err(|e| StoreError::Corrupt {
+                        id: user_id.to_owned(),
+                        reason: format!("not a user id: {e}"),
+                    })?;
+                    sqlx::query(sql::INSERT_SESSION)
+                        .bind(token_hash)
+                        .bind(user)
+                        .bind(csrf_token)
+                        .bind(expires_at)
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(())
+                }
+
+                async fn session(&self, token_hash: &str) -> Result<Option<SessionInfo>> {
+                    let row: Option<(String, String)> = sqlx::query_as(sql::SESSION)
+                        .bind(token_hash)
+                        .bind(now())
+                        .fetch_optional(&self.pool)
+                        .await?;
+                    Ok(row.map(|(username, csrf_token)| SessionInfo {
+                        username,
+                        csrf_token,
+                    }))
+                }
+
+                async fn delete_session(&self, token_hash: &str) -> Result<()> {
+                    sqlx::query(sql::DELETE_SESSION)
+                        .bind(token_hash)
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(())
+                }
+
+                async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>> {
+                    let rows: Vec<AuditRow> = sqlx::query_as(sql::AUDIT_LOG)
+                        .bind(i64::from(limit))
+                        .fetch_all(&self.pool)
+                        .await?;
+                    Ok(rows.into_iter().map(Into::into).collect())
+                }
+            }
+        };
+    };
+}
+
+pub(super) use shared_moderation;

@@ -1,0 +1,362 @@
+//! Every statement the store runs, written once for SQLite and Postgres.
+//!
+//! Parameters are numbered (`$1`, `$2`, …), which both drivers bind by
+//! number, and ids bind as [`DbId`](super::value::DbId), so no statement
+//! needs a cast. The few that cannot be one text are put together here from
+//! the [`Backend`]'s pieces.
+
+use solidarity_map_core::OrgFilter;
+use sqlx::{Encode, QueryBuilder, Type};
+
+use super::dialect::{Backend, Dialect};
+use super::like_pattern;
+
+/// The columns `OrgRow` reads.
+macro_rules! org_columns {
+    () => {
+        "id, name, description, category, city, country, lat, lon, precision, website, links, \
+         languages, tags, contact_email, status, created_at, updated_at"
+    };
+}
+
+/// The columns `RevisionRow` reads.
+macro_rules! revision_columns {
+    () => {
+        "id, org_id, data, kind, status, reason, created_at"
+    };
+}
+
+// ---- categories
+
+/// Adds a category or updates it by its slug.
+pub const UPSERT_CATEGORY: &str = "insert into categories (slug, labels, colour, symbol, position)
+     values ($1, $2, $3, $4, $5)
+     on conflict (slug) do update set labels = excluded.labels,
+         colour = excluded.colour, symbol = excluded.symbol, position = excluded.position";
+
+/// Every category in its order, with how many published entries it has:
+/// only published ones count, the public must not learn how many are
+/// waiting or were rejected.
+pub const CATEGORIES: &str = "select c.slug, c.labels, c.colour, c.symbol,
+         (select count(*) from organizations o
+           where o.category = c.slug and o.status = 'published') as count
+     from categories c
+     order by c.position, c.slug";
+
+// ---- organisations
+
+/// The columns an organisation's insert fills, in the order [`bind_org!`]
+/// binds them (the time twice).
+macro_rules! insert_columns {
+    () => {
+        "id, name, description, category, city, country, lat, lon, precision, public_lat, \
+         public_lon, website, links, languages, tags, contact_email, status, search_text, \
+         sort_name, created_at, updated_at"
+    };
+}
+
+/// The start of a many-row insert: `values (…), (…)` or a `select` follows.
+pub const INSERT_ORGANIZATIONS: &str =
+    concat!("insert into organizations (", insert_columns!(), ") ");
+
+/// Adds an organisation: `$1` its id, `$2`…`$19` its fields and `$20` the
+/// time, of both its creation and its last change (see [`bind_org!`]).
+pub const INSERT_ORGANIZATION: &str = concat!(
+    "insert into organizations (",
+    insert_columns!(),
+    ") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+     $18, $19, $20, $20)"
+);
+
+/// Binds an organisation's parameters of [`INSERT_ORGANIZATION`] and
+/// [`UPDATE_ORGANIZATION`]: `$q.$bind(…)` for each, with `$bind` the
+/// builder's method (`bind` for a query, `push_bind` for one row of a
+/// many-row insert). `$status` is an `Option<Status>`.
+macro_rules! bind_org {
+    ($q:expr, $bind:ident, $id:expr, $org:expr, $status:expr, $at:expr) => {{
+        let org: &solidarity_map_core::NewOrganization = $org;
+        let status: Option<solidarity_map_core::Status> = $status;
+        let v = $crate::store::row::OrgValues::of(org);
+        $q.$bind($id)
+            .$bind(v.name)
+            .$bind(v.description)
+            .$bind(org.category.as_str())
+            .$bind(org.city.as_str())
+            .$bind(org.country.as_str())
+            .$bind(org.location.lat())
+            .$bind(org.location.lon())
+            .$bind(org.precision.as_str())
+            .$bind(v.public.lat())
+            .$bind(v.public.lon())
+            .$bind(org.website.as_ref().map(|w| w.as_str()))
+            .$bind(v.links)
+            .$bind(v.languages)
+            .$bind(v.tags)
+            .$bind(org.contact_email.as_ref().map(|e| e.as_str()))
+            .$bind(status.map(|s| s.as_str()))
+            .$bind(v.search_text)
+            .$bind(v.sort_name)
+            .$bind($at)
+    }};
+}
+
+pub(super) use bind_org;
+
+/// Replaces the fields of organisation `$1`, with the insert's parameters:
+/// the contact address stays when `$16` is null, the status when `$17` is.
+pub const UPDATE_ORGANIZATION: &str = "update organizations set name = $2, description = $3,
+         category = $4, city = $5, country = $6, lat = $7, lon = $8, precision = $9,
+         public_lat = $10, public_lon = $11, website = $12, links = $13, languages = $14,
+         tags = $15, contact_email = coalesce($16, contact_email),
+         status = coalesce($17, status), search_text = $18, sort_name = $19,
+         updated_at = $20
+     where id = $1";
+
+/// Sets the status of organisation `$3` at time `$2` (a withdrawal, the
+/// rejection of a submission).
+pub const SET_STATUS: &str = "update organizations set status = $1, updated_at = $2 where id = $3";
+
+/// One organisation, whatever its status.
+pub const ORGANIZATION: &str = concat!(
+    "select ",
+    org_columns!(),
+    " from organizations where id = $1"
+);
+
+/// The start of a filtered page; `push_filter` and the order follow.
+pub const SELECT_ORGANIZATIONS: &str = concat!("select ", org_columns!(), " from organizations");
+
+/// How many organisations there are; `push_filter` may follow.
+pub const COUNT_ORGANIZATIONS: &str = "select count(*) from organizations";
+
+pub const COUNT_PUBLISHED: &str = "select count(*) from organizations where status = 'published'";
+
+/// Keyset pages in id order (the primary key's): the first page…
+pub const PUBLISHED_FIRST: &str = concat!(
+    "select ",
+    org_columns!(),
+    " from organizations where status = 'published' order by id limit $1"
+);
+
+/// … and every later one, after id `$2` (which need not exist).
+pub const PUBLISHED_AFTER: &str = concat!(
+    "select ",
+    org_columns!(),
+    " from organizations where status = 'published' and id > $2 order by id limit $1"
+);
+
+/// The columns of a `PointRow`.
+macro_rules! point_columns {
+    () => {
+        "id, public_lon, public_lat, category, country"
+    };
+}
+
+/// Every published marker, in no order.
+pub const PUBLISHED_POINTS: &str = concat!(
+    "select ",
+    point_columns!(),
+    " from organizations where status = 'published'"
+);
+
+/// The marker of one organisation, if it is published.
+pub const PUBLISHED_POINT: &str = concat!(
+    "select ",
+    point_columns!(),
+    " from organizations where id = $1 and status = 'published'"
+);
+
+/// Published entries per country, most first.
+pub const COUNTRY_FACETS: &str = "select country as code, count(*) as count
+     from organizations
+     where status = 'published'
+     group by country order by count(*) desc, country";
+
+/// Published entries per working language, most first: an entry counts
+/// once in each language it works in.
+pub fn language_facets(backend: Backend) -> String {
+    format!(
+        "select j.value as code, count(*) as count
+         from organizations o, {values}
+         where o.status = 'published'
+         group by j.value order by count(*) desc, j.value",
+        values = backend.json_array_values("o.languages")
+    )
+}
+
+/// Published entries per month (UTC) they were added, oldest first.
+pub fn published_by_month(backend: Backend) -> String {
+    format!(
+        "select {month} as code, count(*) as count
+         from organizations
+         where status = 'published'
+         group by 1 order by 1",
+        month = backend.month_of("created_at")
+    )
+}
+
+/// The languages of the names and descriptions of published entries (the
+/// keys of their json objects), once each, in no order.
+pub fn text_languages(backend: Backend) -> String {
+    format!(
+        "select j.key from organizations o, {name} where o.status = 'published'
+         union
+         select j.key from organizations o, {description} where o.status = 'published'",
+        name = backend.json_object_keys("o.name"),
+        description = backend.json_object_keys("o.description")
+    )
+}
+
+// ---- imports
+
+/// The entry imported before from source `$1` under its id `$2` there.
+pub const IMPORTED: &str =
+    "select id from organizations where external_source = $1 and external_id = $2";
+
+/// 1 when id `$1` is taken, else 0.
+pub const ID_TAKEN: &str = "select count(*) from organizations where id = $1";
+
+/// Notes where organisation `$3` was imported from.
+pub const SET_IMPORTED: &str =
+    "update organizations set external_source = $1, external_id = $2 where id = $3";
+
+// ---- moderation
+
+pub const SET_EDIT_TOKEN: &str = "update organizations set edit_token_hash = $1 where id = $2";
+
+/// The entry an edit token (its hash) opens.
+pub const EDITED_BY_TOKEN: &str = "select id from organizations where edit_token_hash = $1";
+
+/// Entries with the folded name `$1` in the box `$2`…`$5` (latitudes, then
+/// longitudes) that are pending or published.
+pub const SIMILAR: &str = "select id from organizations
+     where sort_name = $1 and status in ('pending', 'published')
+       and lat between $2 and $3 and lon between $4 and $5";
+
+/// A new pending revision of kind `$4` (`submission` or `edit`).
+pub const INSERT_REVISION: &str =
+    "insert into revisions (id, org_id, data, kind, status, created_at)
+     values ($1, $2, $3, $4, 'pending', $5)";
+
+pub const REVISION: &str = concat!(
+    "select ",
+    revision_columns!(),
+    " from revisions where id = $1"
+);
+
+/// The newest pending revision of an organisation.
+pub const PENDING_REVISION_OF: &str = concat!(
+    "select ",
+    revision_columns!(),
+    " from revisions where org_id = $1 and status = 'pending'
+     order by created_at desc limit 1"
+);
+
+/// The queue, oldest first.
+pub const PENDING_REVISIONS: &str = concat!(
+    "select ",
+    revision_columns!(),
+    " from revisions where status = 'pending' order by created_at, id"
+);
+
+/// The pending revisions of an organisation are replaced (by a newer edit)
+/// or moot (it was withdrawn).
+pub const SUPERSEDE: &str =
+    "update revisions set status = 'superseded' where org_id = $1 and status = 'pending'";
+
+/// Approves revision `$4` as the data `$1` that was published.
+pub const APPROVE_REVISION: &str = "update revisions
+     set status = 'approved', data = $1, decided_by = $2, decided_at = $3
+     where id = $4";
+
+/// Rejects revision `$4` for the reason `$1`.
+pub const REJECT_REVISION: &str = "update revisions
+     set status = 'rejected', reason = $1, decided_by = $2, decided_at = $3
+     where id = $4";
+
+pub const INSERT_AUDIT: &str =
+    "insert into audit_log (at, actor, action, org_id, revision_id, detail)
+     values ($1, $2, $3, $4, $5, $6)";
+
+/// The newest lines of the audit log first.
+pub const AUDIT_LOG: &str = "select at, actor, action, org_id, revision_id, detail
+     from audit_log
+     order by id desc limit $1";
+
+// ---- moderators and their sessions
+
+pub const INSERT_USER: &str =
+    "insert into users (id, username, password_hash, created_at) values ($1, $2, $3, $4)";
+
+pub const USER: &str = "select id, username, password_hash from users where username = $1";
+
+pub const INSERT_SESSION: &str =
+    "insert into sessions (token_hash, user_id, csrf_token, expires_at) values ($1, $2, $3, $4)";
+
+/// The moderator of a session that has not expired at `$2`.
+pub const SESSION: &str = "select u.username, s.csrf_token
+     from sessions s join users u on u.id = s.user_id
+     where s.token_hash = $1 and s.expires_at > $2";
+
+pub const DELETE_SESSION: &str = "delete from sessions where token_hash = $1";
+
+/// The filter as a `where` clause of published entries.
+///
+/// `by_position`: the box may use the position index. When the box matches
+/// most of the table, walking the name index and skipping what lies outside
+/// is far cheaper than sorting every match by name, so the caller turns it
+/// off (see [`Backend::by_position`]): a unary `+` hides the columns from
+/// the planner.
+pub fn push_filter<'a, D: Dialect>(qb: &mut QueryBuilder<'a, D>, f: &OrgFilter, by_position: bool)
+where
+    f64: Encode<'a, D> + Type<D>,
+    String: Encode<'a, D> + Type<D>,
+{
+    qb.push(" where status = 'published'");
+    let col = |c: &str| {
+        if by_position {
+            format!(" {c}")
+        } else {
+            format!(" +{c}")
+        }
+    };
+    if let Some(b) = f.bbox {
+        qb.push(" and")
+            .push(col("public_lat"))
+            .push(" between ")
+            .push_bind(b.min_lat)
+            .push(" and ")
+            .push_bind(b.max_lat);
+        if b.crosses_antimeridian() {
+            qb.push(" and (public_lon >= ")
+                .push_bind(b.min_lon)
+                .push(" or public_lon <= ")
+                .push_bind(b.max_lon)
+                .push(")");
+        } else {
+            qb.push(" and")
+                .push(col("public_lon"))
+                .push(" between ")
+                .push_bind(b.min_lon)
+                .push(" and ")
+                .push_bind(b.max_lon);
+        }
+    }
+    if !f.categories.is_empty() {
+        let slugs = f.categories.iter().map(|c| c.as_str().to_owned()).collect();
+        D::push_one_of(qb, "category", slugs);
+    }
+    if let Some(c) = f.country {
+        qb.push(" and country = ").push_bind(c.as_str().to_owned());
+    }
+    if let Some(l) = &f.language {
+        // languages is a json array of codes: match the quoted code
+        qb.push(" and languages like ")
+            .push_bind(format!("%\"{}\"%", l.as_str()));
+    }
+    if let Some(q) = f.normalized_q() {
+        qb.push(" and search_text like ")
+            .push_bind(like_pattern(&q))
+            .push(" escape '\\'");
+    }
+}
