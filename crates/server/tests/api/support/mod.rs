@@ -116,7 +116,6 @@ impl Drop for TestDb {
 }
 
 /// Runs each named async test function once on SQLite and once on Postgres.
-#[macro_export]
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
