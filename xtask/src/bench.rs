@@ -270,8 +270,7 @@ fn run_to(root: &Path, mode: Mode, out: &Path) -> Result<()> {
 
     // Postgres: a database per size, dropped at the end of its round
     let admin = std::env::var("BENCH_DATABASE_URL")
-        .or_else(|_| std::env::var("TEST_DATABASE_URL"))
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+        .unwrap_or_else(|_| solidarity_map_testkit::postgres_admin_url());
     let pg = tools::ensure_postgres().and_then(|()| procs::postgres_ready(&admin));
     match pg {
         Ok(()) => {

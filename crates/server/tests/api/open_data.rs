@@ -562,26 +562,18 @@ async fn the_samples_import_with_their_presets() {
     assert!(!all.contains("kontakt@nachbarschaft.example.org"));
 }
 
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
-}
-
 #[tokio::test]
 async fn gdal_reads_the_geojson_export() {
     let python = repo("target/tools/python/bin/python");
-    if !python.exists() {
-        if in_ci() {
-            panic!(
-                "CI=true and {} is missing: cargo xtask test installs it",
-                python.display()
-            );
-        }
-        eprintln!(
-            "\n!!! SKIPPED: no pyogrio at {}; run cargo xtask test, or python3 -m venv \
+    if !solidarity_map_testkit::require(
+        python.exists(),
+        &format!(
+            "pyogrio is not installed at {}; run cargo xtask test, or python3 -m venv \
              target/tools/python && target/tools/python/bin/pip install --no-deps -r \
-             tools/python-requirements.txt\n",
+             tools/python-requirements.txt",
             python.display()
-        );
+        ),
+    ) {
         return;
     }
     let db = support::sqlite().await;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use solidarity_map_server::store::{PgStore, SqliteStore, Store};
 use sqlx::Connection;
+use solidarity_map_testkit::{postgres_admin_url, skip, with_database};
 use sqlx::postgres::{PgConnection, PgPoolOptions};
 
 pub struct TestDb {
@@ -32,28 +33,17 @@ pub async fn sqlite() -> TestDb {
     }
 }
 
-fn admin_url() -> String {
-    std::env::var("TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
-}
-
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
-}
-
-/// A fresh Postgres database, or `None` (with a loud line) when Postgres is
-/// not reachable outside CI. In CI a missing Postgres fails the test.
+/// A fresh Postgres database, or `None` when Postgres is not reachable
+/// outside CI (the test is skipped, visibly). In CI a missing Postgres fails
+/// the test.
 pub async fn postgres() -> Option<TestDb> {
-    let admin = admin_url();
+    let admin = postgres_admin_url();
     let mut conn = match PgConnection::connect(&admin).await {
         Ok(c) => c,
         Err(e) => {
-            if in_ci() {
-                panic!("CI=true and Postgres at TEST_DATABASE_URL is not reachable: {e}");
-            }
-            eprintln!(
-                "\n!!! SKIPPED: Postgres not reachable at {admin} ({e}); set TEST_DATABASE_URL or start it\n"
-            );
+            skip(&format!(
+                "Postgres is not reachable at {admin} ({e}); set TEST_DATABASE_URL or start it"
+            ));
             return None;
         }
     };
@@ -63,7 +53,7 @@ pub async fn postgres() -> Option<TestDb> {
         .await
         .expect("create test database");
     let _ = conn.close().await;
-    let url = replace_db(&admin, &name);
+    let url = with_database(&admin, &name);
     let pool = PgPoolOptions::new()
         .max_connections(4)
         .connect(&url)
@@ -75,21 +65,6 @@ pub async fn postgres() -> Option<TestDb> {
         cleanup: Some((admin, name)),
         _dir: None,
     })
-}
-
-fn replace_db(url: &str, db: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (url, None),
-    };
-    let base = match base.rfind('/') {
-        Some(i) if i > "postgres://".len() => &base[..i],
-        _ => base,
-    };
-    match query {
-        Some(q) => format!("{base}/{db}?{q}"),
-        None => format!("{base}/{db}"),
-    }
 }
 
 impl Drop for TestDb {
