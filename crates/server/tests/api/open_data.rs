@@ -189,22 +189,13 @@ async fn round_trip(a: Arc<dyn Store>, b: Arc<dyn Store>, c: Arc<dyn Store>) {
     );
 }
 
-#[tokio::test]
-async fn round_trip_on_sqlite() {
-    let (a, b, c) = (
-        support::sqlite().await,
-        support::sqlite().await,
-        support::sqlite().await,
-    );
-    round_trip(a.store(), b.store(), c.store()).await;
-}
+on_both_backends!(backend: round_trip_through_three_databases);
 
-#[tokio::test]
-async fn round_trip_on_postgres() {
-    let Some(a) = support::postgres().await else {
+async fn round_trip_through_three_databases(backend: support::Backend) {
+    let Some(a) = backend.fresh().await else {
         return;
     };
-    let (Some(b), Some(c)) = (support::postgres().await, support::postgres().await) else {
+    let (Some(b), Some(c)) = (backend.fresh().await, backend.fresh().await) else {
         return;
     };
     round_trip(a.store(), b.store(), c.store()).await;

@@ -3,8 +3,6 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
-use crate::support;
-
 use std::collections::BTreeMap;
 use std::sync::Arc;
 

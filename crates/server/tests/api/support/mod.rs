@@ -90,26 +90,60 @@ impl Drop for TestDb {
     }
 }
 
-/// Runs each named async test function once on SQLite and once on Postgres.
+/// One of the two databases the store runs on.
+#[derive(Debug, Clone, Copy)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// A fresh database on this backend, or `None` when the test is skipped
+    /// (see [`postgres`]).
+    pub async fn fresh(self) -> Option<TestDb> {
+        match self {
+            Backend::Sqlite => Some(sqlite().await),
+            Backend::Postgres => postgres().await,
+        }
+    }
+}
+
+/// Runs each named async test function once on SQLite and once on
+/// Postgres, as `sqlite::NAME` and `postgres::NAME` of the calling module:
+///
+/// - `on_both_backends!(f, g)`: `async fn f(store: Arc<dyn Store>)` gets
+///   the store of a fresh database;
+/// - `on_both_backends!(backend: f)`: `async fn f(backend: Backend)` makes
+///   the databases it needs with [`Backend::fresh`].
 macro_rules! on_both_backends {
+    (@module $module:ident $backend:ident store: $($name:ident),*) => {
+        mod $module {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let backend = $crate::support::Backend::$backend;
+                    let Some(db) = backend.fresh().await else { return };
+                    super::$name(db.store()).await;
+                }
+            )*
+        }
+    };
+    (@module $module:ident $backend:ident backend: $($name:ident),*) => {
+        mod $module {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name($crate::support::Backend::$backend).await;
+                }
+            )*
+        }
+    };
+    (backend: $($name:ident),* $(,)?) => {
+        on_both_backends!(@module sqlite Sqlite backend: $($name),*);
+        on_both_backends!(@module postgres Postgres backend: $($name),*);
+    };
     ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let db = $crate::support::sqlite().await;
-                    super::$name(db.store()).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let Some(db) = $crate::support::postgres().await else { return };
-                    super::$name(db.store()).await;
-                }
-            )*
-        }
+        on_both_backends!(@module sqlite Sqlite store: $($name),*);
+        on_both_backends!(@module postgres Postgres store: $($name),*);
     };
 }
