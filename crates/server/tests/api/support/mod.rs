@@ -6,12 +6,14 @@
 use std::sync::Arc;
 
 use solidarity_map_server::store::{PgStore, SqliteStore, Store};
-use sqlx::Connection;
 use solidarity_map_testkit::{postgres_admin_url, skip, with_database};
-use sqlx::postgres::{PgConnection, PgPoolOptions};
+use sqlx::Connection;
+use sqlx::postgres::{PgConnection, PgPool, PgPoolOptions};
 
 pub struct TestDb {
     store: Arc<dyn Store>,
+    /// Postgres only: the store's pool, to take the database away.
+    pool: Option<PgPool>,
     cleanup: Option<(String, String)>,
     _dir: Option<tempfile::TempDir>,
 }
@@ -19,6 +21,17 @@ pub struct TestDb {
 impl TestDb {
     pub fn store(&self) -> Arc<dyn Store> {
         self.store.clone()
+    }
+
+    /// Closes the store's connection pool: from now on every query fails
+    /// as when the database is gone. Postgres only (the SQLite store keeps
+    /// its pool to itself).
+    pub async fn close_pool(&self) {
+        self.pool
+            .as_ref()
+            .expect("only a Postgres test database has a pool to close")
+            .close()
+            .await;
     }
 }
 
@@ -28,6 +41,7 @@ pub async fn sqlite() -> TestDb {
     let store = SqliteStore::connect(&url).await.expect("open sqlite");
     TestDb {
         store: Arc::new(store),
+        pool: None,
         cleanup: None,
         _dir: Some(dir),
     }
@@ -59,9 +73,10 @@ pub async fn postgres() -> Option<TestDb> {
         .connect(&url)
         .await
         .expect("connect to test database");
-    let store = PgStore::from_pool(pool).await.expect("migrate");
+    let store = PgStore::from_pool(pool.clone()).await.expect("migrate");
     Some(TestDb {
         store: Arc::new(store),
+        pool: Some(pool),
         cleanup: Some((admin, name)),
         _dir: None,
     })
