@@ -3,7 +3,8 @@
 //! Chromium driven through chromedriver.
 //!
 //! Outside CI a missing piece (Chromium, the built client) skips a test
-//! with a loud line; with `CI=true` it fails the test.
+//! with a line `cargo test` shows; with `CI=true` it fails the test (see
+//! `solidarity_map_testkit::skip`).
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -14,25 +15,11 @@ use anyhow::{Context, Result, bail};
 use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
+pub use solidarity_map_testkit::{postgres_admin_url, require, with_database};
 
 /// How long to wait for the page: generous, because CI machines are shared
 /// and slow; a passing wait returns as soon as its condition holds.
 const WAIT: Duration = Duration::from_secs(45);
-
-pub fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
-}
-
-/// Returns false (after a loud line) when a prerequisite is missing outside
-/// CI; panics in CI.
-pub fn require(ok: bool, what: &str) -> bool {
-    if ok {
-        return true;
-    }
-    assert!(!in_ci(), "CI=true and {what}");
-    eprintln!("\n!!! SKIPPED: {what}\n");
-    false
-}
 
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -628,29 +615,6 @@ pub fn server_binary() -> Result<PathBuf> {
 /// A free TCP port on 127.0.0.1.
 pub fn free_tcp_port() -> Result<u16> {
     free_port()
-}
-
-/// The Postgres server tests make their own databases on
-/// (`TEST_DATABASE_URL`, else the local one as `postgres`).
-pub fn postgres_admin_url() -> String {
-    std::env::var("TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
-}
-
-/// `url` with its database name replaced by `db`.
-pub fn with_database(url: &str, db: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (url, None),
-    };
-    let base = match base.rfind('/') {
-        Some(i) if i > "postgres://".len() => &base[..i],
-        _ => base,
-    };
-    match query {
-        Some(q) => format!("{base}/{db}?{q}"),
-        None => format!("{base}/{db}"),
-    }
 }
 
 /// Runs one SQL statement with `psql`; false when it fails (e.g. no server).

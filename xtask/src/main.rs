@@ -53,9 +53,8 @@ fn project_root() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
-pub fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
-}
+/// `CI=true`: nothing may be skipped (the same rule as the tests').
+pub use solidarity_map_testkit::in_ci;
 
 /// Runs a command, failing with its name when it fails.
 pub fn cmd(program: &str, args: &[&str]) -> Result<()> {

@@ -177,8 +177,7 @@ pub fn ensure_browser() -> Result<()> {
 /// Postgres for the store tests: reachable, or started if it is installed
 /// here but stopped.
 pub fn ensure_postgres() -> Result<()> {
-    let url = std::env::var("TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+    let url = solidarity_map_testkit::postgres_admin_url();
     let hostport = url
         .split_once('@')
         .map(|(_, rest)| rest)

@@ -3,8 +3,6 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
-mod support;
-
 use std::collections::BTreeMap;
 use std::sync::Arc;
 

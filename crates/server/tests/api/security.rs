@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -291,7 +291,10 @@ async fn the_policy_allows_exactly_the_inline_scripts_of_index_html() {
 async fn the_policy_matches_the_built_client() {
     let built = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../dist/index.html");
     let Ok(html) = std::fs::read_to_string(&built) else {
-        eprintln!("\n!!! SKIPPED: {} is not built\n", built.display());
+        solidarity_map_testkit::skip(&format!(
+            "the web client is not built in {} (cargo xtask build)",
+            built.display()
+        ));
         return;
     };
     let env = env("", SecurityConfig::default()).await;

@@ -5,7 +5,7 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -189,22 +189,13 @@ async fn round_trip(a: Arc<dyn Store>, b: Arc<dyn Store>, c: Arc<dyn Store>) {
     );
 }
 
-#[tokio::test]
-async fn round_trip_on_sqlite() {
-    let (a, b, c) = (
-        support::sqlite().await,
-        support::sqlite().await,
-        support::sqlite().await,
-    );
-    round_trip(a.store(), b.store(), c.store()).await;
-}
+on_both_backends!(backend: round_trip_through_three_databases);
 
-#[tokio::test]
-async fn round_trip_on_postgres() {
-    let Some(a) = support::postgres().await else {
+async fn round_trip_through_three_databases(backend: support::Backend) {
+    let Some(a) = backend.fresh().await else {
         return;
     };
-    let (Some(b), Some(c)) = (support::postgres().await, support::postgres().await) else {
+    let (Some(b), Some(c)) = (backend.fresh().await, backend.fresh().await) else {
         return;
     };
     round_trip(a.store(), b.store(), c.store()).await;
@@ -562,26 +553,18 @@ async fn the_samples_import_with_their_presets() {
     assert!(!all.contains("kontakt@nachbarschaft.example.org"));
 }
 
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
-}
-
 #[tokio::test]
 async fn gdal_reads_the_geojson_export() {
     let python = repo("target/tools/python/bin/python");
-    if !python.exists() {
-        if in_ci() {
-            panic!(
-                "CI=true and {} is missing: cargo xtask test installs it",
-                python.display()
-            );
-        }
-        eprintln!(
-            "\n!!! SKIPPED: no pyogrio at {}; run cargo xtask test, or python3 -m venv \
+    if !solidarity_map_testkit::require(
+        python.exists(),
+        &format!(
+            "pyogrio is not installed at {}; run cargo xtask test, or python3 -m venv \
              target/tools/python && target/tools/python/bin/pip install --no-deps -r \
-             tools/python-requirements.txt\n",
+             tools/python-requirements.txt",
             python.display()
-        );
+        ),
+    ) {
         return;
     }
     let db = support::sqlite().await;

@@ -5,10 +5,9 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
-mod support;
-
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -21,6 +20,7 @@ use solidarity_map_core::{Precision, SiteConfig};
 use solidarity_map_server::http::{AppState, app};
 use solidarity_map_server::secrets;
 use solidarity_map_server::seed;
+use solidarity_map_server::store::Store;
 use sqlx::{Connection, Row};
 use tower::ServiceExt;
 
@@ -163,20 +163,9 @@ fn assert_coarse(what: &str, p: &Probe, lon: f64, lat: f64) {
     }
 }
 
-#[tokio::test]
-async fn public_answers_hold_no_contact_and_no_precise_point_sqlite() {
-    public_answers_hold_no_contact_and_no_precise_point(support::sqlite().await).await;
-}
+on_both_backends!(public_answers_hold_no_contact_and_no_precise_point);
 
-#[tokio::test]
-async fn public_answers_hold_no_contact_and_no_precise_point_postgres() {
-    if let Some(db) = support::postgres().await {
-        public_answers_hold_no_contact_and_no_precise_point(db).await;
-    }
-}
-
-async fn public_answers_hold_no_contact_and_no_precise_point(db: support::TestDb) {
-    let store = db.store();
+async fn public_answers_hold_no_contact_and_no_precise_point(store: Arc<dyn Store>) {
     seed::sync_categories(store.as_ref()).await.unwrap();
     seed::seed_demo_if_empty(store.as_ref()).await.unwrap();
     let hash = secrets::hash_password("a long enough password").unwrap();

@@ -1,0 +1,20 @@
+//! The server's integration tests, as one binary: the store contract on
+//! both databases, and the HTTP API in process and over real sockets. One
+//! binary links axum and sqlx once instead of once per file; each module is
+//! what used to be a file of its own, so a test keeps its name
+//! (`cargo test -p solidarity-map-server --test api store_contract::`).
+
+#[macro_use]
+mod support;
+
+mod api;
+mod cache;
+mod generate;
+mod limits;
+mod linked_data;
+mod moderation;
+mod open_data;
+mod openapi;
+mod privacy;
+mod security;
+mod store_contract;

@@ -1,0 +1,164 @@
+//! Real databases for tests: a fresh SQLite file, or a fresh Postgres
+//! database created for the test and dropped after it.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use solidarity_map_server::store::{PgStore, SqliteStore, Store};
+use solidarity_map_testkit::{postgres_admin_url, skip, with_database};
+use sqlx::Connection;
+use sqlx::postgres::{PgConnection, PgPool, PgPoolOptions};
+
+pub struct TestDb {
+    store: Arc<dyn Store>,
+    /// Postgres only: the store's pool, to take the database away.
+    pool: Option<PgPool>,
+    cleanup: Option<(String, String)>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    pub fn store(&self) -> Arc<dyn Store> {
+        self.store.clone()
+    }
+
+    /// Closes the store's connection pool: from now on every query fails
+    /// as when the database is gone. Postgres only (the SQLite store keeps
+    /// its pool to itself).
+    pub async fn close_pool(&self) {
+        self.pool
+            .as_ref()
+            .expect("only a Postgres test database has a pool to close")
+            .close()
+            .await;
+    }
+}
+
+pub async fn sqlite() -> TestDb {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite:{}", dir.path().join("test.db").display());
+    let store = SqliteStore::connect(&url).await.expect("open sqlite");
+    TestDb {
+        store: Arc::new(store),
+        pool: None,
+        cleanup: None,
+        _dir: Some(dir),
+    }
+}
+
+/// A fresh Postgres database, or `None` when Postgres is not reachable
+/// outside CI (the test is skipped, visibly). In CI a missing Postgres fails
+/// the test.
+pub async fn postgres() -> Option<TestDb> {
+    let admin = postgres_admin_url();
+    let mut conn = match PgConnection::connect(&admin).await {
+        Ok(c) => c,
+        Err(e) => {
+            skip(&format!(
+                "Postgres is not reachable at {admin} ({e}); set TEST_DATABASE_URL or start it"
+            ));
+            return None;
+        }
+    };
+    let name = format!("sm_test_{}", uuid::Uuid::new_v4().simple());
+    sqlx::query(&format!("create database {name}"))
+        .execute(&mut conn)
+        .await
+        .expect("create test database");
+    let _ = conn.close().await;
+    let url = with_database(&admin, &name);
+    let pool = PgPoolOptions::new()
+        .max_connections(4)
+        .connect(&url)
+        .await
+        .expect("connect to test database");
+    let store = PgStore::from_pool(pool.clone()).await.expect("migrate");
+    Some(TestDb {
+        store: Arc::new(store),
+        pool: Some(pool),
+        cleanup: Some((admin, name)),
+        _dir: None,
+    })
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((admin, name)) = self.cleanup.take() {
+            // Drop runs outside async: use a thread with its own runtime.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("runtime");
+                rt.block_on(async {
+                    if let Ok(mut c) = PgConnection::connect(&admin).await {
+                        let _ =
+                            sqlx::query(&format!("drop database if exists {name} with (force)"))
+                                .execute(&mut c)
+                                .await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+/// One of the two databases the store runs on.
+#[derive(Debug, Clone, Copy)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// A fresh database on this backend, or `None` when the test is skipped
+    /// (see [`postgres`]).
+    pub async fn fresh(self) -> Option<TestDb> {
+        match self {
+            Backend::Sqlite => Some(sqlite().await),
+            Backend::Postgres => postgres().await,
+        }
+    }
+}
+
+/// Runs each named async test function once on SQLite and once on
+/// Postgres, as `sqlite::NAME` and `postgres::NAME` of the calling module:
+///
+/// - `on_both_backends!(f, g)`: `async fn f(store: Arc<dyn Store>)` gets
+///   the store of a fresh database;
+/// - `on_both_backends!(backend: f)`: `async fn f(backend: Backend)` makes
+///   the databases it needs with [`Backend::fresh`].
+macro_rules! on_both_backends {
+    (@module $module:ident $backend:ident store: $($name:ident),*) => {
+        mod $module {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let backend = $crate::support::Backend::$backend;
+                    let Some(db) = backend.fresh().await else { return };
+                    super::$name(db.store()).await;
+                }
+            )*
+        }
+    };
+    (@module $module:ident $backend:ident backend: $($name:ident),*) => {
+        mod $module {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name($crate::support::Backend::$backend).await;
+                }
+            )*
+        }
+    };
+    (backend: $($name:ident),* $(,)?) => {
+        on_both_backends!(@module sqlite Sqlite backend: $($name),*);
+        on_both_backends!(@module postgres Postgres backend: $($name),*);
+    };
+    ($($name:ident),* $(,)?) => {
+        on_both_backends!(@module sqlite Sqlite store: $($name),*);
+        on_both_backends!(@module postgres Postgres store: $($name),*);
+    };
+}

@@ -1,0 +1,16 @@
+//! The end-to-end tests, as one binary: the real `solidarity-map` binary
+//! and the built client in headless Chromium (`browser_*`), and the real
+//! server killed mid-burst (`durability`) or losing its Postgres
+//! (`pg_outage`). Each module is what used to be a file of its own, so a
+//! test keeps its name (`cargo test -p solidarity-map-e2e --test e2e
+//! browser_map::`).
+
+mod browser_a11y;
+mod browser_explore;
+mod browser_i18n;
+mod browser_join;
+mod browser_map;
+mod browser_reach;
+mod browser_xss;
+mod durability;
+mod pg_outage;

@@ -1,0 +1,331 @@
+//! The measures: each runs something real (the cluster example, a server
+//! on its database, the browser driver) and records what it saw in
+//! [`Results`]; the report is written from those alone (`report.rs`).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use anyhow::{Context, Result, bail};
+use serde_json::Value;
+
+use super::load;
+use super::procs::{PgDb, Server, SqliteDb};
+use super::{
+    Backend, HttpRow, Plan, REFERENCE, REFERENCE_REQUESTS, Results, SCENARIOS, STORE_BBOX,
+    StartRow, StoreRow, Wasm,
+};
+use crate::tools;
+
+/// The index against supercluster, from the cluster crate's example.
+pub(super) fn cluster_bench(plan: &Plan, res: &mut Results) -> Result<()> {
+    let kv = plan.dir.join("cluster.kv");
+    let md = plan.dir.join("cluster.md");
+    let _ = std::fs::remove_file(&kv);
+    let status = Command::new(&plan.cluster_example)
+        .args(["--points", plan.cluster_sizes])
+        .args(["--runs", &plan.cluster_runs.to_string()])
+        .arg("--kv")
+        .arg(&kv)
+        .arg("--out")
+        .arg(&md)
+        .envs(tools::path_env())
+        .stdout(Stdio::null())
+        .status()
+        .with_context(|| format!("cannot start {}", plan.cluster_example.display()))?;
+    if !status.success() {
+        bail!("the cluster benchmark failed ({status})");
+    }
+    let text = std::fs::read_to_string(&kv).with_context(|| kv.display().to_string())?;
+    for line in text.lines() {
+        if let Some((k, v)) = line.split_once('=') {
+            res.cluster.insert(k.to_owned(), v.to_owned());
+        }
+    }
+    for n in plan.cluster_sizes.split(',') {
+        let build = res.cluster.get(&format!("{n}.build_ms"));
+        let sc = res.cluster.get(&format!("{n}.sc_build_ms"));
+        match (build, sc) {
+            (Some(_), Some(sc)) if sc != "NaN" => {}
+            _ => bail!("the cluster benchmark gave no build times for {n} points"),
+        }
+        if res.cluster.get(&format!("{n}.same_as_fresh_build")) != Some(&"true".to_owned()) {
+            bail!("after 1000 updates the index at {n} points differs from a fresh build");
+        }
+    }
+    Ok(())
+}
+
+/// `numberMatched` of a collection answer.
+fn number_matched(body: &[u8]) -> Result<(u64, usize)> {
+    let v: Value = serde_json::from_slice(body).context("the answer is not JSON")?;
+    if v["type"] != "FeatureCollection" {
+        bail!("the answer is not a FeatureCollection");
+    }
+    let features = v["features"]
+        .as_array()
+        .context("the answer has no features array")?
+        .len();
+    let matched = v["numberMatched"]
+        .as_u64()
+        .context("the answer has no numberMatched")?;
+    Ok((matched, features))
+}
+
+/// How many published organisations the server has.
+async fn count(client: &reqwest::Client, server: &Server) -> Result<u64> {
+    let url = format!("{}/api/organizations?limit=1", server.base);
+    let (status, body) = load::fetch(client, &url).await?;
+    if status != 200 {
+        bail!("GET {url} answered {status}");
+    }
+    Ok(number_matched(&body)?.0)
+}
+
+fn log_path(plan: &Plan, backend: Backend, n: usize) -> PathBuf {
+    plan.dir
+        .join(format!("server-{}-{n}.log", backend.name().to_lowercase()))
+}
+
+/// What every round of measures shares: the plan, the runtime that drives
+/// the load generator, and the generator's HTTP client.
+pub(super) struct Rounds<'a> {
+    pub plan: &'a Plan,
+    pub rt: &'a tokio::runtime::Runtime,
+    pub client: &'a reqwest::Client,
+}
+
+/// A server up on its data, to be measured.
+struct Up<'a> {
+    backend: Backend,
+    /// How many organisations it has.
+    n: usize,
+    server: &'a Server,
+    /// Where the data came from, for the report.
+    data: String,
+}
+
+impl Rounds<'_> {
+    fn start(&self, url: &str, log: &Path) -> Result<Server> {
+        self.rt.block_on(Server::start(
+            &self.plan.server,
+            url,
+            &self.plan.dist,
+            log,
+            self.client,
+        ))
+    }
+
+    /// A round on a SQLite file of `n` organisations, reused when its row
+    /// count is right, else generated.
+    pub(super) fn sqlite(&self, n: usize, res: &mut Results) -> Result<()> {
+        let plan = self.plan;
+        let mut db = SqliteDb::prepare(&plan.server, &plan.dir, n)?;
+        let log = log_path(plan, Backend::Sqlite, n);
+        let mut server = self.start(&db.url, &log)?;
+        let have = self.rt.block_on(count(self.client, &server))?;
+        if have != n as u64 {
+            if !db.reused {
+                bail!("generated {n} organisations but the server has {have}");
+            }
+            eprintln!(
+                "{} has {have} organisations, not {n}: generating it again",
+                db.path.display()
+            );
+            drop(server);
+            db = SqliteDb::fresh(&plan.server, &plan.dir, n)?;
+            server = self.start(&db.url, &log)?;
+            let have = self.rt.block_on(count(self.client, &server))?;
+            if have != n as u64 {
+                bail!("generated {n} organisations but the server has {have}");
+            }
+        }
+        let data = match db.generated_in {
+            Some(t) => format!("generated in {:.1} s", t.as_secs_f64()),
+            None => format!(
+                "reused target/bench/{} (row count checked)",
+                db.path
+                    .file_name()
+                    .map(|f| f.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            ),
+        };
+        let up = Up {
+            backend: Backend::Sqlite,
+            n,
+            server: &server,
+            data,
+        };
+        self.measure(up, res)
+    }
+
+    /// A round on a Postgres database of `n` organisations, made for it
+    /// on the server at `admin`.
+    pub(super) fn postgres(&self, admin: &str, n: usize, res: &mut Results) -> Result<()> {
+        let plan = self.plan;
+        let mut db = PgDb::create(admin, n)?;
+        db.generate(&plan.server, n)?;
+        let log = log_path(plan, Backend::Postgres, n);
+        let server = self.start(&db.url, &log)?;
+        let have = self.rt.block_on(count(self.client, &server))?;
+        if have != n as u64 {
+            bail!("generated {n} organisations into Postgres but the server has {have}");
+        }
+        let data = format!(
+            "generated in {:.1} s",
+            db.generated_in.map_or(f64::NAN, |t| t.as_secs_f64())
+        );
+        let up = Up {
+            backend: Backend::Postgres,
+            n,
+            server: &server,
+            data,
+        };
+        self.measure(up, res)
+        // the server is dropped (killed) before the database
+    }
+
+    /// Everything measured on one server: start-up and memory always, the
+    /// HTTP scenarios at the big size, the store query (and the browser, on
+    /// SQLite) at the small one.
+    fn measure(&self, up: Up<'_>, res: &mut Results) -> Result<()> {
+        let Up {
+            backend,
+            n,
+            server,
+            data,
+        } = up;
+        let (plan, rt, client) = (self.plan, self.rt, self.client);
+        let (rss_start, _) = server.memory_mb()?;
+        eprintln!(
+            "{} up in {:.2} s with {n} organisations, RSS {rss_start:.0} MB",
+            backend.name(),
+            server.startup.as_secs_f64()
+        );
+        let mut rss_after = None;
+        if n == plan.big {
+            for &(scenario, path, non_empty) in SCENARIOS {
+                let url = format!("{}{path}", server.base);
+                let requests = if scenario == REFERENCE {
+                    plan.requests.min(REFERENCE_REQUESTS)
+                } else {
+                    plan.requests
+                };
+                eprintln!(
+                    "{}: {scenario}: {requests} requests, {} connections",
+                    backend.name(),
+                    plan.concurrency
+                );
+                let stats = rt.block_on(load::run(client, &url, requests, plan.concurrency))?;
+                let body = load::gunzip(&stats)?;
+                let (matched, features) =
+                    number_matched(&body).with_context(|| format!("GET {url}"))?;
+                if non_empty && features == 0 {
+                    bail!("GET {url}: no clusters");
+                }
+                if scenario == "world z2" && matched != n as u64 {
+                    bail!("GET {url}: the clusters count {matched} organisations, not {n}");
+                }
+                eprintln!(
+                    "  p50 {:.2} ms, p99 {:.2} ms, {:.0} req/s, {} bytes {}",
+                    stats.p50_ms,
+                    stats.p99_ms,
+                    stats.requests_per_s,
+                    stats.body_bytes,
+                    stats.encoding
+                );
+                res.http.push(HttpRow {
+                    backend,
+                    scenario,
+                    stats,
+                    features,
+                });
+            }
+            rss_after = Some(server.memory_mb()?.0);
+        }
+        if n == plan.small {
+            let url = format!(
+                "{}/api/organizations?bbox={STORE_BBOX}&limit=1000",
+                server.base
+            );
+            eprintln!(
+                "{}: store bbox query, {} requests one at a time",
+                backend.name(),
+                plan.store_requests
+            );
+            let stats = rt.block_on(load::run(client, &url, plan.store_requests, 1))?;
+            let (matched, features) = number_matched(&load::gunzip(&stats)?)?;
+            if matched == 0 || features == 0 {
+                bail!("GET {url}: no organisations in the box");
+            }
+            res.store.push(StoreRow {
+                backend,
+                stats,
+                matched,
+            });
+            if backend == Backend::Sqlite {
+                res.first_markers = Some(first_markers(plan, server)?);
+            }
+            rss_after = Some(server.memory_mb()?.0);
+        }
+        let (_, peak) = server.memory_mb()?;
+        res.start.push(StartRow {
+            backend,
+            n,
+            data,
+            startup: server.startup,
+            index: server.index_built(),
+            rss_start,
+            rss_after,
+            peak,
+            slow_sql: server.log_lines("slow statement"),
+        });
+        Ok(())
+    }
+}
+
+/// Runs the `first-markers` browser driver against the server.
+fn first_markers(plan: &Plan, server: &Server) -> Result<Value> {
+    eprintln!(
+        "first markers in headless Chromium: {} fresh load(s)",
+        plan.browser_loads
+    );
+    let out = Command::new(&plan.first_markers)
+        .args(["--base", &server.base])
+        .args(["--loads", &plan.browser_loads.to_string()])
+        .stderr(Stdio::inherit())
+        .output()
+        .with_context(|| format!("cannot start {}", plan.first_markers.display()))?;
+    if !out.status.success() {
+        bail!("first-markers failed ({})", out.status);
+    }
+    let v: Value = serde_json::from_slice(&out.stdout).context("first-markers printed no JSON")?;
+    if v.get("skipped").is_none() && v["median_ms"].as_f64().is_none() {
+        bail!("first-markers measured nothing: {v}");
+    }
+    Ok(v)
+}
+
+pub(super) fn wasm_file(dist: &Path) -> Result<PathBuf> {
+    std::fs::read_dir(dist)
+        .with_context(|| format!("{} (cargo xtask build)", dist.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|e| e == "wasm"))
+        .with_context(|| format!("no .wasm in {} (cargo xtask build)", dist.display()))
+}
+
+pub(super) fn wasm_size(dist: &Path) -> Result<Wasm> {
+    use std::io::Write as _;
+    let file = wasm_file(dist)?;
+    let bytes = std::fs::read(&file)?;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(&bytes)?;
+    let gzipped = gz.finish()?.len();
+    Ok(Wasm {
+        file: file
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        raw: bytes.len(),
+        gzipped,
+    })
+}
