@@ -83,6 +83,16 @@ pub struct ServeArgs {
     #[arg(long, env = "RATE_LIMIT_FACTOR", default_value_t = 1,
           value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub rate_limit_factor: u32,
+    /// The reverse proxies in front of the server, as addresses or networks
+    /// separated by commas (`127.0.0.1,10.0.0.0/8`). The rate limits count
+    /// a request from one of them by the client address the proxy forwards
+    /// (`--forwarded-header`); any other request by its own address, and
+    /// its forwarding headers are ignored. None by default.
+    #[arg(long, env = "TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: String,
+    /// The header the trusted proxies name the client in.
+    #[arg(long, env = "FORWARDED_HEADER", value_enum, default_value_t)]
+    pub forwarded_header: crate::http::client_ip::ForwardedHeader,
     #[command(flatten)]
     pub licence: LicenceArgs,
 }
@@ -107,6 +117,12 @@ impl LicenceArgs {
 }
 
 impl ServeArgs {
+    /// The trusted proxies, checked.
+    pub fn trusted_proxies(&self) -> anyhow::Result<crate::http::client_ip::TrustedProxies> {
+        crate::http::client_ip::TrustedProxies::new(&self.trusted_proxies, self.forwarded_header)
+            .map_err(anyhow::Error::msg)
+    }
+
     /// The security header settings, checked.
     pub fn security(&self) -> anyhow::Result<crate::http::security::SecurityConfig> {
         crate::http::security::SecurityConfig::new(&self.embed_origins, self.behind_https)

@@ -284,6 +284,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Serve(args) => {
             let security = args.security()?;
+            let trusted_proxies = args.trusted_proxies()?;
             seed::sync_categories(store.as_ref()).await?;
             if !args.no_demo {
                 let n = seed::seed_demo_if_empty(store.as_ref()).await?;
@@ -303,6 +304,7 @@ async fn main() -> anyhow::Result<()> {
             state.secure_cookies = args.behind_https;
             state.max_concurrent = args.max_concurrent;
             state.rate_limit_factor = args.rate_limit_factor;
+            state.trusted_proxies = trusted_proxies;
             state.licence = args.licence.licence()?;
             tracing::info!(
                 points = state.clusters.len(),

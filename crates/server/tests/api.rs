@@ -595,6 +595,7 @@ async fn database_down_means_503_not_500() {
             secure_cookies: false,
             max_concurrent: 512,
             rate_limit_factor: 1,
+            trusted_proxies: Default::default(),
             licence: Default::default(),
         },
         dist.path().to_owned(),

@@ -5,6 +5,7 @@ mod admin;
 mod api_page;
 mod cache;
 mod categories;
+pub mod client_ip;
 mod clusters;
 mod edit;
 mod error;
@@ -15,6 +16,7 @@ mod linked_data;
 mod openapi;
 mod organizations;
 mod places;
+mod rate_limit;
 pub mod secrets;
 pub mod security;
 mod site;
@@ -54,8 +56,10 @@ pub struct AppState {
     /// Requests handled at once before shedding with 503
     /// (`--max-concurrent`).
     pub max_concurrent: usize,
-    /// Multiplies the per-address limits (`--rate-limit-factor`).
+    /// Multiplies the rate limits (`--rate-limit-factor`).
     pub rate_limit_factor: u32,
+    /// Whose forwarding headers name the client (`--trusted-proxies`).
+    pub trusted_proxies: client_ip::TrustedProxies,
     /// The licence the exports name (`--data-licence`).
     pub licence: Licence,
 }
@@ -76,6 +80,7 @@ impl AppState {
             secure_cookies: false,
             max_concurrent: 512,
             rate_limit_factor: 1,
+            trusted_proxies: Default::default(),
             licence: Licence::default(),
         })
     }
@@ -96,7 +101,10 @@ pub fn app_with_security(
 ) -> Router {
     let headers = security::SecurityHeaders::new(&dist, &state.site.tile_url, security);
     let in_flight = limits::InFlight::new(state.max_concurrent);
-    let (routes, document) = routes(state.rate_limit_factor).split_for_parts();
+    let mut limits =
+        rate_limit::RateLimits::new(state.rate_limit_factor, state.trusted_proxies.clone());
+    let (routes, document) = routes(&mut limits).split_for_parts();
+    limits.prune_every(rate_limit::PRUNE_EVERY);
     let document = openapi::Document::new(&document);
     routes
         .route("/api/docs.css", get(openapi::css))
@@ -123,11 +131,14 @@ pub fn app_with_security(
 
 /// Every route of the API, each recorded in the OpenAPI document as it is
 /// added.
-fn routes(rate_factor: u32) -> OpenApiRouter<AppState> {
-    let limit = |every_secs: u64, burst: u32| rate_limit(every_secs, burst, rate_factor);
-    let admin = OpenApiRouter::new()
-        .merge(admin::login_router().layer(limit(4, 5)))
-        .merge(admin::router());
+fn routes(limits: &mut rate_limit::RateLimits) -> OpenApiRouter<AppState> {
+    let sign_in = admin::login_router()
+        .layer(axum::middleware::from_fn_with_state(
+            limits.per_user_name(30, 10),
+            rate_limit::per_user_name,
+        ))
+        .layer(limits.per_address(4, 5));
+    let admin = OpenApiRouter::new().merge(sign_in).merge(admin::router());
     let api = OpenApiRouter::new()
         .merge(organizations::router())
         .merge(categories::router())
@@ -135,8 +146,8 @@ fn routes(rate_factor: u32) -> OpenApiRouter<AppState> {
         .merge(places::router())
         .merge(export::router())
         .merge(stats::router())
-        .merge(submissions::router().layer(limit(12, 5)))
-        .merge(edit::router().layer(limit(2, 20)))
+        .merge(submissions::router().layer(limits.per_address(12, 5)))
+        .merge(edit::router().layer(limits.per_address(2, 20)))
         .nest("/admin", admin)
         .routes(routes!(site::config))
         .routes(routes!(openapi::json))
@@ -145,50 +156,6 @@ fn routes(rate_factor: u32) -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(openapi::base())
         .nest("/api", api)
         .routes(routes!(health::healthz))
-}
-
-/// A per-address limit: a burst of `burst` requests, then one more every
-/// `every_secs` seconds, both scaled by `factor`. Addresses are held in
-/// memory only.
-fn rate_limit(
-    every_secs: u64,
-    burst: u32,
-    factor: u32,
-) -> tower_governor::GovernorLayer<
-    tower_governor::key_extractor::PeerIpKeyExtractor,
-    governor::middleware::NoOpMiddleware<governor::clock::QuantaInstant>,
-    axum::body::Body,
-> {
-    let config = tower_governor::governor::GovernorConfigBuilder::default()
-        .per_millisecond((every_secs * 1000 / u64::from(factor)).max(1))
-        .burst_size(burst.saturating_mul(factor))
-        .finish()
-        .expect("valid rate limit");
-    tower_governor::GovernorLayer::new(config).error_handler(|e| {
-        use axum::response::IntoResponse;
-        let (status, message) = match e {
-            tower_governor::GovernorError::TooManyRequests { .. } => (
-                StatusCode::TOO_MANY_REQUESTS,
-                "too many requests from your address; please wait a little",
-            ),
-            other => {
-                tracing::error!(error = %other, "rate limiter failed");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "something went wrong on our side",
-                )
-            }
-        };
-        (
-            status,
-            axum::Json(solidarity_map_core::ErrorBody {
-                error: "rate_limited".into(),
-                message: message.into(),
-                fields: Vec::new(),
-            }),
-        )
-            .into_response()
-    })
 }
 
 /// Serves until SIGTERM or Ctrl-C, then finishes the requests in flight.
