@@ -6,7 +6,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use solidarity_map_core::moderation::{MIN_FILL_MILLIS, SubmissionCreated, SubmissionRequest};
+use solidarity_map_core::moderation::{SubmissionCreated, SubmissionRequest};
 use solidarity_map_core::{ErrorBody, FieldError, Status};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -38,7 +38,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         "languages": ["ar", "en"],
         "tags": ["books"],
         "contact_email": "hello@library.example.org",
-        "consent": true
+        "consent": true,
+        "started_at": 1767225600000_i64
     })),
     responses(
         (status = 201, description = "Received; waiting for a moderator", body = SubmissionCreated,
@@ -60,18 +61,8 @@ async fn submit(
             "the submission could not be accepted",
         ));
     }
-    if let Some(started) = req.started_at {
-        // saturating: a forged time far in the past must not overflow
-        let elapsed = chrono::Utc::now()
-            .timestamp_millis()
-            .saturating_sub(started);
-        if elapsed < MIN_FILL_MILLIS {
-            return Err(ApiError::field(
-                "form",
-                "that was very fast: please check the form and send it again",
-            ));
-        }
-    }
+    req.check_fill_time(chrono::Utc::now().timestamp_millis())
+        .map_err(|e| ApiError::BadRequest(vec![e]))?;
     let org = req.validate().map_err(ApiError::BadRequest)?;
     if !req.confirm_duplicate {
         let similar = state.store.similar(&org.sort_name(), org.location).await?;
