@@ -73,6 +73,10 @@ pub struct ServeArgs {
     /// Strict-Transport-Security.
     #[arg(long, env = "BEHIND_HTTPS")]
     pub behind_https: bool,
+    /// Seconds the requests in flight get to finish after SIGTERM or
+    /// Ctrl-C; then the server exits, whatever still hangs.
+    #[arg(long, env = "SHUTDOWN_TIMEOUT", default_value_t = 20)]
+    pub shutdown_timeout: u64,
     /// Requests handled at once; beyond it a request gets 503 with
     /// `Retry-After: 1` at once instead of waiting.
     #[arg(long, env = "MAX_CONCURRENT", default_value_t = 512)]

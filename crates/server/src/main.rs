@@ -315,7 +315,8 @@ async fn main() -> anyhow::Result<()> {
             let listener = tokio::net::TcpListener::bind(&args.addr).await?;
             tracing::info!("Solidarity Map at http://{}/", listener.local_addr()?);
             let app = http::app_with_security(state, args.dist_dir, security);
-            http::serve(listener, app).await?;
+            let deadline = std::time::Duration::from_secs(args.shutdown_timeout);
+            http::serve_with_deadline(listener, app, deadline).await?;
         }
     }
     Ok(())

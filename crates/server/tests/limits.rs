@@ -386,3 +386,54 @@ async fn sign_in_is_limited_per_user_name_across_addresses() {
     };
     assert_eq!(per_address, refused[0]);
 }
+
+#[tokio::test]
+async fn a_hanging_request_holds_up_shutdown_until_the_deadline_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("shutdown.db").display());
+    let env = [("SHUTDOWN_TIMEOUT", "2"), ("MAX_CONCURRENT", "1")];
+    let mut server = support::Served::start(&url, "127.0.0.1", &env).await;
+    // a request whose body never comes; it is in flight once the one slot
+    // is taken (it would end only at the 30 s request timeout)
+    let _stalled = stalled_request(&server.base).await;
+    let http = client();
+    let in_flight = Instant::now() + Duration::from_secs(10);
+    while http
+        .get(format!("{}/healthz", server.base))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        != 503
+    {
+        assert!(
+            Instant::now() < in_flight,
+            "the request never took the slot"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    let term = std::process::Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    let sent = Instant::now();
+    let status = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            sent.elapsed() < Duration::from_secs(15),
+            "still running 15 s after SIGTERM, held up by a hanging request"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "{status}");
+    // it did wait for the request in flight, up to the deadline
+    assert!(
+        sent.elapsed() >= Duration::from_secs(2),
+        "{:?}",
+        sent.elapsed()
+    );
+}

@@ -158,16 +158,57 @@ fn routes(limits: &mut rate_limit::RateLimits) -> OpenApiRouter<AppState> {
         .routes(routes!(health::healthz))
 }
 
-/// Serves until SIGTERM or Ctrl-C, then finishes the requests in flight.
+/// How long the requests in flight get after SIGTERM or Ctrl-C by default.
+pub const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(20);
+
+/// Serves until SIGTERM or Ctrl-C, then finishes the requests in flight
+/// for up to [`SHUTDOWN_DEADLINE`].
 pub async fn serve(listener: tokio::net::TcpListener, app: Router) -> std::io::Result<()> {
+    serve_with_deadline(listener, app, SHUTDOWN_DEADLINE).await
+}
+
+/// Serves until SIGTERM or Ctrl-C, then takes no new connection and gives
+/// the requests in flight `deadline` to finish. A request that still hangs
+/// then (a client that never sends its body, or never reads the answer)
+/// does not keep the server from exiting: a supervisor waits only so long
+/// before it kills it, and a restart must not depend on a stranger.
+pub async fn serve_with_deadline(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    deadline: Duration,
+) -> std::io::Result<()> {
     let addr: Option<SocketAddr> = listener.local_addr().ok();
     tracing::info!(?addr, "listening");
-    axum::serve(
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    });
+    let signalled = |mut stopped: tokio::sync::watch::Receiver<bool>| async move {
+        // an error: the signal can no longer come, so serve on
+        if stopped.wait_for(|s| *s).await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    let server = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
+    .with_graceful_shutdown(signalled(stopped.clone()));
+    let cut_off = async {
+        signalled(stopped).await;
+        tokio::time::sleep(deadline).await;
+    };
+    tokio::select! {
+        done = server.into_future() => done,
+        () = cut_off => {
+            tracing::warn!(
+                seconds = deadline.as_secs_f64(),
+                "requests still in flight at the shutdown deadline; exiting without them"
+            );
+            Ok(())
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -139,3 +139,98 @@ macro_rules! on_both_backends {
         }
     };
 }
+
+// ---- the real binary ----
+
+/// The `solidarity-map` binary of this package.
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_solidarity-map")
+}
+
+/// Adds a moderator to the database at `url` with `admin add-user`.
+pub fn add_moderator(url: &str, username: &str, password: &str) {
+    use std::io::Write;
+    let mut add = std::process::Command::new(bin())
+        .args(["--database-url", url, "admin", "add-user"])
+        .args(["--username", username, "--password-stdin"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("run admin add-user");
+    add.stdin
+        .take()
+        .expect("its standard input")
+        .write_all(format!("{password}\n").as_bytes())
+        .expect("write the password");
+    assert!(add.wait().expect("admin add-user ends").success());
+}
+
+/// `solidarity-map serve` running on a free port of `host`, killed when
+/// dropped.
+pub struct Served {
+    pub child: std::process::Child,
+    /// Where to reach it (over loopback).
+    pub base: String,
+}
+
+impl Served {
+    /// Serves the database at `url` (no demo data, no client, no tiles)
+    /// with the settings `env` gives, once `/healthz` answers.
+    pub async fn start(url: &str, host: &str, env: &[(&str, &str)]) -> Served {
+        let port = std::net::TcpListener::bind((host, 0))
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let dist = std::env::temp_dir().join("solidarity-map-no-client");
+        let child = std::process::Command::new(bin())
+            .args([
+                "--database-url",
+                url,
+                "serve",
+                "--no-demo",
+                "--tile-url",
+                "",
+            ])
+            .arg("--addr")
+            .arg(format!("{host}:{port}"))
+            .arg("--dist-dir")
+            .arg(dist)
+            .env_remove("BEHIND_HTTPS")
+            .env_remove("INSECURE_COOKIES")
+            .envs(env.iter().copied())
+            .env("RUST_LOG", "error")
+            .spawn()
+            .expect("start the server");
+        let mut served = Served {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        let http = reqwest::Client::new();
+        loop {
+            let up = http
+                .get(format!("{}/healthz", served.base))
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success());
+            if up {
+                return served;
+            }
+            if let Ok(Some(status)) = served.child.try_wait() {
+                panic!("the server ended at start: {status}");
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the server did not start"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
