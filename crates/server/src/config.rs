@@ -70,9 +70,15 @@ pub struct ServeArgs {
     )]
     pub embed_origins: String,
     /// The site is reached over HTTPS (e.g. behind a TLS proxy): send
-    /// Strict-Transport-Security.
+    /// Strict-Transport-Security, and a `Secure` session cookie.
     #[arg(long, env = "BEHIND_HTTPS")]
     pub behind_https: bool,
+    /// Send the moderators' session cookie without `Secure` even when the
+    /// server listens on an address other than loopback: for an intranet
+    /// reached over plain HTTP, where a browser would drop a `Secure`
+    /// cookie and nobody could sign in.
+    #[arg(long, env = "INSECURE_COOKIES", conflicts_with = "behind_https")]
+    pub insecure_cookies: bool,
     /// Seconds the requests in flight get to finish after SIGTERM or
     /// Ctrl-C; then the server exits, whatever still hangs.
     #[arg(long, env = "SHUTDOWN_TIMEOUT", default_value_t = 20)]
@@ -121,6 +127,15 @@ impl LicenceArgs {
 }
 
 impl ServeArgs {
+    /// Whether the session cookie is `Secure` for a server listening on
+    /// `bound`: over HTTPS, and by default whenever it can be reached from
+    /// another machine, where a cookie sent in clear could be read on the
+    /// way; not on loopback (a browser on the same machine) or with
+    /// `--insecure-cookies`.
+    pub fn secure_cookies(&self, bound: std::net::IpAddr) -> bool {
+        self.behind_https || !(self.insecure_cookies || bound.to_canonical().is_loopback())
+    }
+
     /// The trusted proxies, checked.
     pub fn trusted_proxies(&self) -> anyhow::Result<crate::http::client_ip::TrustedProxies> {
         crate::http::client_ip::TrustedProxies::new(&self.trusted_proxies, self.forwarded_header)

@@ -452,3 +452,35 @@ async fn edit_links_are_never_sent_as_a_referrer() {
         assert_eq!(header(&h, "referrer-policy"), Some(want), "{what}");
     }
 }
+
+#[tokio::test]
+async fn the_session_cookie_is_secure_unless_on_loopback_or_turned_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("cookies.db").display());
+    support::add_moderator(&url, "mod", "a long enough password");
+    for (host, env, secure) in [
+        ("127.0.0.1", vec![], false),
+        ("0.0.0.0", vec![], true),
+        ("0.0.0.0", vec![("INSECURE_COOKIES", "true")], false),
+        ("127.0.0.1", vec![("BEHIND_HTTPS", "true")], true),
+    ] {
+        let what = format!("on {host} with {env:?}");
+        let server = support::Served::start(&url, host, &env).await;
+        let res = reqwest::Client::new()
+            .post(format!("{}/api/admin/login", server.base))
+            .json(&serde_json::json!({"username": "mod", "password": "a long enough password"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{what}");
+        let cookie = res.headers()[header::SET_COOKIE].to_str().unwrap();
+        assert!(cookie.starts_with("sm_session="), "{what}: {cookie}");
+        assert_eq!(
+            cookie
+                .split(';')
+                .any(|a| a.trim().eq_ignore_ascii_case("secure")),
+            secure,
+            "{what}: {cookie}"
+        );
+    }
+}

@@ -51,7 +51,8 @@ pub struct AppState {
     pub site: SiteConfig,
     /// The clustering index of every published organisation.
     pub clusters: Arc<Clusters>,
-    /// Cookies only over HTTPS (`--behind-https`).
+    /// The session cookie is `Secure` (`--behind-https`, or by default
+    /// when not on loopback; see `ServeArgs::secure_cookies`).
     pub secure_cookies: bool,
     /// Requests handled at once before shedding with 503
     /// (`--max-concurrent`).
