@@ -175,14 +175,13 @@ pub struct Served {
 
 impl Served {
     /// Serves the database at `url` (no demo data, no client, no tiles)
+    /// on a port of `host` the server chooses itself (a port found free
+    /// first could be taken by another test before the server binds it),
     /// with the settings `env` gives, once `/healthz` answers.
     pub async fn start(url: &str, host: &str, env: &[(&str, &str)]) -> Served {
-        let port = std::net::TcpListener::bind((host, 0))
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
+        use std::io::BufRead;
         let dist = std::env::temp_dir().join("solidarity-map-no-client");
-        let child = std::process::Command::new(bin())
+        let mut child = std::process::Command::new(bin())
             .args([
                 "--database-url",
                 url,
@@ -192,15 +191,40 @@ impl Served {
                 "",
             ])
             .arg("--addr")
-            .arg(format!("{host}:{port}"))
+            .arg(format!("{host}:0"))
             .arg("--dist-dir")
             .arg(dist)
             .env_remove("BEHIND_HTTPS")
             .env_remove("INSECURE_COOKIES")
             .envs(env.iter().copied())
-            .env("RUST_LOG", "error")
+            // the line that says where it listens, and problems
+            .env("RUST_LOG", "warn,solidarity_map=info")
+            .env("NO_COLOR", "1")
+            .stdout(std::process::Stdio::piped())
             .spawn()
             .expect("start the server");
+        // read the log to its end, so the server never blocks on it
+        let log = child.stdout.take().expect("the server's log");
+        let (port_tx, port_rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(log).lines().map_while(Result::ok) {
+                if let Some(at) = line.split("Solidarity Map at http://").nth(1) {
+                    let port = at
+                        .trim_end_matches('/')
+                        .rsplit(':')
+                        .next()
+                        .and_then(|p| p.parse::<u16>().ok());
+                    let _ = port_tx.send(port);
+                }
+            }
+        });
+        let port = match port_rx.recv_timeout(std::time::Duration::from_secs(60)) {
+            Ok(Some(port)) => port,
+            other => {
+                let _ = child.kill();
+                panic!("the server did not say where it listens: {other:?}");
+            }
+        };
         let mut served = Served {
             child,
             base: format!("http://127.0.0.1:{port}"),
