@@ -86,7 +86,8 @@ async fn the_join_form_and_moderation_pass_axe() {
         "description": {"en": "Checks contrast.", "ar": "تفحص التباين."},
         "category": "student", "city": "Haifa", "country": "IL",
         "location": {"lat": 32.79, "lon": 34.99}, "precision": "city",
-        "contact_email": "axe@example.org", "consent": true
+        "contact_email": "axe@example.org", "consent": true,
+        "started_at": 0
     });
     let res = reqwest::Client::new()
         .post(format!("{}/api/submissions", server.base))

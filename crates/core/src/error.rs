@@ -28,6 +28,7 @@ pub const CODES: &[&str] = &[
     "too_long",
     "single_line",
     "control_chars",
+    "bidi_controls",
     "url",
     "url_scheme",
     "url_host",

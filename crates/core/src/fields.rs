@@ -103,6 +103,39 @@ fn plain_line(field: &str, raw: &str, max: usize) -> Result<String, FieldError> 
     Ok(v.to_owned())
 }
 
+/// Unicode's explicit direction controls: embeddings and overrides
+/// (U+202A–U+202E) and isolates (U+2066–U+2069). They change how the text
+/// *around* them is shown, so a name could read as another on the map, on
+/// a card or in the moderation queue (U+202E turns what follows around).
+/// Arabic and Hebrew need none of them in a name: the page gives each text
+/// its own direction.
+fn refuse_bidi_controls(field: &str, text: &str) -> Result<(), FieldError> {
+    if text
+        .chars()
+        .any(|c| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+    {
+        return Err(FieldError::new(
+            field,
+            "must not contain characters that change the direction of the text around \
+             them (U+202A to U+202E, U+2066 to U+2069)",
+        )
+        .code("bidi_controls"));
+    }
+    Ok(())
+}
+
+impl OrgName {
+    /// The name, if no translation holds a direction control. A rule for
+    /// what is submitted (see [`crate::OrganizationInput::validate`]), not
+    /// for what is stored: an entry from before the rule still loads.
+    pub fn without_bidi_controls(self) -> Result<Self, FieldError> {
+        for (lang, text) in self.0.iter() {
+            refuse_bidi_controls(&format!("name.{lang}"), text)?;
+        }
+        Ok(self)
+    }
+}
+
 /// The city (or town, village, neighbourhood) an organisation is based in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -114,6 +147,13 @@ impl City {
     pub const MAX_CHARS: usize = 100;
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         plain_line("city", raw, Self::MAX_CHARS).map(Self)
+    }
+
+    /// The city, if it holds no direction control (as
+    /// [`OrgName::without_bidi_controls`]).
+    pub fn without_bidi_controls(self) -> Result<Self, FieldError> {
+        refuse_bidi_controls("city", &self.0)?;
+        Ok(self)
     }
 }
 
@@ -258,6 +298,37 @@ mod tests {
         assert!(City::parse(&"x".repeat(101)).is_err());
         assert!(City::parse("a\nb").is_err());
         assert_eq!(Tag::parse("Youth").unwrap().as_str(), "youth");
+    }
+
+    #[test]
+    fn names_and_cities_refuse_direction_controls() {
+        let en = LangCode::parse("en").unwrap();
+        let ar = LangCode::parse("ar").unwrap();
+        let name = |ar_name: String| {
+            OrgName::parse(BTreeMap::from([
+                (en.clone(), "Plain".to_owned()),
+                (ar.clone(), ar_name),
+            ]))
+            .unwrap()
+            .without_bidi_controls()
+        };
+        let city = |c: String| City::parse(&c).unwrap().without_bidi_controls();
+        for c in ('\u{202A}'..='\u{202E}').chain('\u{2066}'..='\u{2069}') {
+            let e = name(format!("مكتبة{c}الحي")).unwrap_err();
+            assert_eq!(
+                (e.field.as_str(), e.code.as_str()),
+                ("name.ar", "bidi_controls")
+            );
+            let e = city(format!("Haifa{c}")).unwrap_err();
+            assert_eq!(
+                (e.field.as_str(), e.code.as_str()),
+                ("city", "bidi_controls")
+            );
+        }
+        // a mark that sets the direction of one place only is fine, and so
+        // is text in several scripts
+        assert!(name("مكتبة \u{200F}2024".into()).is_ok());
+        assert!(city("תל אביב-יפו".into()).is_ok());
     }
 
     #[test]

@@ -18,7 +18,11 @@ pub struct SubmissionRequest {
     pub organization: OrganizationInput,
     /// The group agrees to be shown publicly as described.
     pub consent: bool,
-    /// When the form was opened (milliseconds since the epoch).
+    /// When the form was opened (milliseconds since the epoch). Required:
+    /// a submission sent sooner than [`MIN_FILL_MILLIS`] after it is a
+    /// bot's. (An `Option` only so that a request without it gets an
+    /// answer that names it.)
+    #[cfg_attr(feature = "openapi", schema(value_type = i64, required = true))]
     pub started_at: Option<i64>,
     /// A field people never see; bots fill it in.
     pub nickname: String,
@@ -27,6 +31,26 @@ pub struct SubmissionRequest {
 }
 
 impl SubmissionRequest {
+    /// The minimum fill time, at `now_millis`: `started_at` must be there,
+    /// and at least [`MIN_FILL_MILLIS`] ago.
+    pub fn check_fill_time(&self, now_millis: i64) -> Result<(), FieldError> {
+        let Some(started) = self.started_at else {
+            return Err(FieldError::new(
+                "started_at",
+                "is required: when the form was opened, in milliseconds since 1970",
+            )
+            .code("required"));
+        };
+        // saturating: a forged time far in the past must not overflow
+        if now_millis.saturating_sub(started) < MIN_FILL_MILLIS {
+            return Err(FieldError::new(
+                "form",
+                "that was very fast: please check the form and send it again",
+            ));
+        }
+        Ok(())
+    }
+
     /// The rules of the join form on top of those of an organisation: a
     /// contact address and consent are required.
     pub fn validate(&self) -> Result<NewOrganization, Vec<FieldError>> {
@@ -258,6 +282,23 @@ mod tests {
             .map(|e| e.field)
             .collect();
         assert_eq!(fields, ["city", "consent"]);
+    }
+
+    #[test]
+    fn the_fill_time_is_required_and_long_enough() {
+        let now = 1_700_000_000_000;
+        let mut r = request();
+        let e = r.check_fill_time(now).unwrap_err();
+        assert_eq!(
+            (e.field.as_str(), e.code.as_str()),
+            ("started_at", "required")
+        );
+        r.started_at = Some(now - MIN_FILL_MILLIS + 1);
+        assert_eq!(r.check_fill_time(now).unwrap_err().field, "form");
+        r.started_at = Some(now - MIN_FILL_MILLIS);
+        assert!(r.check_fill_time(now).is_ok());
+        r.started_at = Some(i64::MIN);
+        assert!(r.check_fill_time(now).is_ok());
     }
 
     #[test]

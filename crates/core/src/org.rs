@@ -182,11 +182,17 @@ impl OrganizationInput {
     pub fn validate(&self) -> Result<NewOrganization, Vec<FieldError>> {
         let mut errors = Vec::new();
         let name_raw = localized("name", &self.name, &mut errors);
-        let name = ok(OrgName::parse(name_raw), &mut errors);
+        let name = ok(
+            OrgName::parse(name_raw).and_then(OrgName::without_bidi_controls),
+            &mut errors,
+        );
         let desc_raw = localized("description", &self.description, &mut errors);
         let description = ok(Description::parse(desc_raw), &mut errors);
         let category = ok(CategorySlug::parse(&self.category), &mut errors);
-        let city = ok(City::parse(&self.city), &mut errors);
+        let city = ok(
+            City::parse(&self.city).and_then(City::without_bidi_controls),
+            &mut errors,
+        );
         let country = ok(CountryCode::parse(&self.country), &mut errors);
         let location = match self.location {
             Some(l) => ok(LatLon::new(l.lat, l.lon), &mut errors),
@@ -450,6 +456,27 @@ mod tests {
                 "links[0]",
                 "contact_email"
             ]
+        );
+    }
+
+    #[test]
+    fn direction_controls_are_refused_in_names_and_cities_only() {
+        let mut i = input();
+        // "Ir Amim" that shows as "mimA rI" and a city in an isolate
+        i.name.insert("en".into(), "\u{202E}mimA rI".into());
+        i.city = "\u{2067}Jerusalem\u{2069}".into();
+        i.description.insert(
+            "en".into(),
+            "We quote \u{2067}עיר עמים\u{2069} here.".into(),
+        );
+        let errs = i.validate().unwrap_err();
+        let got: Vec<(&str, &str)> = errs
+            .iter()
+            .map(|e| (e.field.as_str(), e.code.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [("name.en", "bidi_controls"), ("city", "bidi_controls")]
         );
     }
 

@@ -70,9 +70,19 @@ pub struct ServeArgs {
     )]
     pub embed_origins: String,
     /// The site is reached over HTTPS (e.g. behind a TLS proxy): send
-    /// Strict-Transport-Security.
+    /// Strict-Transport-Security, and a `Secure` session cookie.
     #[arg(long, env = "BEHIND_HTTPS")]
     pub behind_https: bool,
+    /// Send the moderators' session cookie without `Secure` even when the
+    /// server listens on an address other than loopback: for an intranet
+    /// reached over plain HTTP, where a browser would drop a `Secure`
+    /// cookie and nobody could sign in.
+    #[arg(long, env = "INSECURE_COOKIES", conflicts_with = "behind_https")]
+    pub insecure_cookies: bool,
+    /// Seconds the requests in flight get to finish after SIGTERM or
+    /// Ctrl-C; then the server exits, whatever still hangs.
+    #[arg(long, env = "SHUTDOWN_TIMEOUT", default_value_t = 20)]
+    pub shutdown_timeout: u64,
     /// Requests handled at once; beyond it a request gets 503 with
     /// `Retry-After: 1` at once instead of waiting.
     #[arg(long, env = "MAX_CONCURRENT", default_value_t = 512)]
@@ -83,6 +93,16 @@ pub struct ServeArgs {
     #[arg(long, env = "RATE_LIMIT_FACTOR", default_value_t = 1,
           value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub rate_limit_factor: u32,
+    /// The reverse proxies in front of the server, as addresses or networks
+    /// separated by commas (`127.0.0.1,10.0.0.0/8`). The rate limits count
+    /// a request from one of them by the client address the proxy forwards
+    /// (`--forwarded-header`); any other request by its own address, and
+    /// its forwarding headers are ignored. None by default.
+    #[arg(long, env = "TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: String,
+    /// The header the trusted proxies name the client in.
+    #[arg(long, env = "FORWARDED_HEADER", value_enum, default_value_t)]
+    pub forwarded_header: crate::http::client_ip::ForwardedHeader,
     #[command(flatten)]
     pub licence: LicenceArgs,
 }
@@ -107,6 +127,21 @@ impl LicenceArgs {
 }
 
 impl ServeArgs {
+    /// Whether the session cookie is `Secure` for a server listening on
+    /// `bound`: over HTTPS, and by default whenever it can be reached from
+    /// another machine, where a cookie sent in clear could be read on the
+    /// way; not on loopback (a browser on the same machine) or with
+    /// `--insecure-cookies`.
+    pub fn secure_cookies(&self, bound: std::net::IpAddr) -> bool {
+        self.behind_https || !(self.insecure_cookies || bound.to_canonical().is_loopback())
+    }
+
+    /// The trusted proxies, checked.
+    pub fn trusted_proxies(&self) -> anyhow::Result<crate::http::client_ip::TrustedProxies> {
+        crate::http::client_ip::TrustedProxies::new(&self.trusted_proxies, self.forwarded_header)
+            .map_err(anyhow::Error::msg)
+    }
+
     /// The security header settings, checked.
     pub fn security(&self) -> anyhow::Result<crate::http::security::SecurityConfig> {
         crate::http::security::SecurityConfig::new(&self.embed_origins, self.behind_https)

@@ -271,6 +271,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Serve(args) => {
             let security = args.security()?;
+            let trusted_proxies = args.trusted_proxies()?;
             seed::sync_categories(store.as_ref()).await?;
             if !args.no_demo {
                 let n = seed::seed_demo_if_empty(store.as_ref()).await?;
@@ -283,13 +284,13 @@ async fn main() -> anyhow::Result<()> {
             }
             let started = std::time::Instant::now();
             let site = SiteConfig {
-                tile_url: args.tile_url,
-                tile_attribution: args.tile_attribution,
+                tile_url: args.tile_url.clone(),
+                tile_attribution: args.tile_attribution.clone(),
             };
             let mut state = AppState::new(store, site).await?;
-            state.secure_cookies = args.behind_https;
             state.max_concurrent = args.max_concurrent;
             state.rate_limit_factor = args.rate_limit_factor;
+            state.trusted_proxies = trusted_proxies;
             state.licence = args.licence.licence()?;
             tracing::info!(
                 points = state.clusters.len(),
@@ -298,9 +299,18 @@ async fn main() -> anyhow::Result<()> {
                 "clustering index built"
             );
             let listener = tokio::net::TcpListener::bind(&args.addr).await?;
-            tracing::info!("Solidarity Map at http://{}/", listener.local_addr()?);
+            let bound = listener.local_addr()?;
+            state.secure_cookies = args.secure_cookies(bound.ip());
+            if state.secure_cookies && !args.behind_https {
+                tracing::info!(
+                    "the session cookie is Secure: moderators sign in over HTTPS \
+                     (--insecure-cookies for a plain-HTTP intranet)"
+                );
+            }
+            tracing::info!("Solidarity Map at http://{bound}/");
             let app = http::app_with_security(state, args.dist_dir, security);
-            http::serve(listener, app).await?;
+            let deadline = std::time::Duration::from_secs(args.shutdown_timeout);
+            http::serve_with_deadline(listener, app, deadline).await?;
         }
     }
     Ok(())

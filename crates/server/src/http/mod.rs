@@ -6,6 +6,7 @@ mod admin;
 mod api_page;
 mod cache;
 mod categories;
+pub mod client_ip;
 mod clusters;
 mod edit;
 mod error;
@@ -16,6 +17,7 @@ mod linked_data;
 mod openapi;
 mod organizations;
 mod places;
+mod rate_limit;
 pub mod security;
 mod site;
 mod stats;
@@ -52,13 +54,16 @@ pub struct AppState {
     pub site: SiteConfig,
     /// The clustering index of every published organisation.
     pub clusters: Arc<Clusters>,
-    /// Cookies only over HTTPS (`--behind-https`).
+    /// The session cookie is `Secure` (`--behind-https`, or by default
+    /// when not on loopback; see `ServeArgs::secure_cookies`).
     pub secure_cookies: bool,
     /// Requests handled at once before shedding with 503
     /// (`--max-concurrent`).
     pub max_concurrent: usize,
-    /// Multiplies the per-address limits (`--rate-limit-factor`).
+    /// Multiplies the rate limits (`--rate-limit-factor`).
     pub rate_limit_factor: u32,
+    /// Whose forwarding headers name the client (`--trusted-proxies`).
+    pub trusted_proxies: client_ip::TrustedProxies,
     /// The licence the exports name (`--data-licence`).
     pub licence: Licence,
 }
@@ -79,6 +84,7 @@ impl AppState {
             secure_cookies: false,
             max_concurrent: 512,
             rate_limit_factor: 1,
+            trusted_proxies: Default::default(),
             licence: Licence::default(),
         })
     }
@@ -104,7 +110,10 @@ pub fn app_with_security(
 ) -> Router {
     let headers = security::SecurityHeaders::new(&dist, &state.site.tile_url, security);
     let in_flight = limits::InFlight::new(state.max_concurrent);
-    let (routes, document) = routes(state.rate_limit_factor).split_for_parts();
+    let mut limits =
+        rate_limit::RateLimits::new(state.rate_limit_factor, state.trusted_proxies.clone());
+    let (routes, document) = routes(&mut limits).split_for_parts();
+    limits.prune_every(rate_limit::PRUNE_EVERY);
     let document = openapi::Document::new(&document);
     routes
         .route("/api/docs.css", get(openapi::css))
@@ -131,11 +140,14 @@ pub fn app_with_security(
 
 /// Every route of the API, each recorded in the OpenAPI document as it is
 /// added.
-fn routes(rate_factor: u32) -> OpenApiRouter<AppState> {
-    let limit = |every_secs: u64, burst: u32| rate_limit(every_secs, burst, rate_factor);
-    let admin = OpenApiRouter::new()
-        .merge(admin::login_router().layer(limit(4, 5)))
-        .merge(admin::router());
+fn routes(limits: &mut rate_limit::RateLimits) -> OpenApiRouter<AppState> {
+    let sign_in = admin::login_router()
+        .layer(axum::middleware::from_fn_with_state(
+            limits.per_user_name(30, 10),
+            rate_limit::per_user_name,
+        ))
+        .layer(limits.per_address(4, 5));
+    let admin = OpenApiRouter::new().merge(sign_in).merge(admin::router());
     let api = OpenApiRouter::new()
         .merge(organizations::router())
         .merge(categories::router())
@@ -143,8 +155,8 @@ fn routes(rate_factor: u32) -> OpenApiRouter<AppState> {
         .merge(places::router())
         .merge(export::router())
         .merge(stats::router())
-        .merge(submissions::router().layer(limit(12, 5)))
-        .merge(edit::router().layer(limit(2, 20)))
+        .merge(submissions::router().layer(limits.per_address(12, 5)))
+        .merge(edit::router().layer(limits.per_address(2, 20)))
         .nest("/admin", admin)
         .routes(routes!(site::config))
         .routes(routes!(openapi::json))
@@ -155,60 +167,57 @@ fn routes(rate_factor: u32) -> OpenApiRouter<AppState> {
         .routes(routes!(health::healthz))
 }
 
-/// A per-address limit: a burst of `burst` requests, then one more every
-/// `every_secs` seconds, both scaled by `factor`. Addresses are held in
-/// memory only.
-fn rate_limit(
-    every_secs: u64,
-    burst: u32,
-    factor: u32,
-) -> tower_governor::GovernorLayer<
-    tower_governor::key_extractor::PeerIpKeyExtractor,
-    governor::middleware::NoOpMiddleware<governor::clock::QuantaInstant>,
-    axum::body::Body,
-> {
-    let config = tower_governor::governor::GovernorConfigBuilder::default()
-        .per_millisecond((every_secs * 1000 / u64::from(factor)).max(1))
-        .burst_size(burst.saturating_mul(factor))
-        .finish()
-        .expect("valid rate limit");
-    tower_governor::GovernorLayer::new(config).error_handler(|e| {
-        use axum::response::IntoResponse;
-        let (status, message) = match e {
-            tower_governor::GovernorError::TooManyRequests { .. } => (
-                StatusCode::TOO_MANY_REQUESTS,
-                "too many requests from your address; please wait a little",
-            ),
-            other => {
-                tracing::error!(error = %other, "rate limiter failed");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "something went wrong on our side",
-                )
-            }
-        };
-        (
-            status,
-            axum::Json(solidarity_map_core::ErrorBody {
-                error: "rate_limited".into(),
-                message: message.into(),
-                fields: Vec::new(),
-            }),
-        )
-            .into_response()
-    })
+/// How long the requests in flight get after SIGTERM or Ctrl-C by default.
+pub const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(20);
+
+/// Serves until SIGTERM or Ctrl-C, then finishes the requests in flight
+/// for up to [`SHUTDOWN_DEADLINE`].
+pub async fn serve(listener: tokio::net::TcpListener, app: Router) -> std::io::Result<()> {
+    serve_with_deadline(listener, app, SHUTDOWN_DEADLINE).await
 }
 
-/// Serves until SIGTERM or Ctrl-C, then finishes the requests in flight.
-pub async fn serve(listener: tokio::net::TcpListener, app: Router) -> std::io::Result<()> {
+/// Serves until SIGTERM or Ctrl-C, then takes no new connection and gives
+/// the requests in flight `deadline` to finish. A request that still hangs
+/// then (a client that never sends its body, or never reads the answer)
+/// does not keep the server from exiting: a supervisor waits only so long
+/// before it kills it, and a restart must not depend on a stranger.
+pub async fn serve_with_deadline(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    deadline: Duration,
+) -> std::io::Result<()> {
     let addr: Option<SocketAddr> = listener.local_addr().ok();
     tracing::info!(?addr, "listening");
-    axum::serve(
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    });
+    let signalled = |mut stopped: tokio::sync::watch::Receiver<bool>| async move {
+        // an error: the signal can no longer come, so serve on
+        if stopped.wait_for(|s| *s).await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    let server = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
+    .with_graceful_shutdown(signalled(stopped.clone()));
+    let cut_off = async {
+        signalled(stopped).await;
+        tokio::time::sleep(deadline).await;
+    };
+    tokio::select! {
+        done = server.into_future() => done,
+        () = cut_off => {
+            tracing::warn!(
+                seconds = deadline.as_secs_f64(),
+                "requests still in flight at the shutdown deadline; exiting without them"
+            );
+            Ok(())
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -1,6 +1,7 @@
 //! Security headers on every response: a strict Content-Security-Policy,
-//! `nosniff`, a referrer policy, framing rules, a permissions policy and,
-//! when the site is reached over HTTPS, HSTS.
+//! `nosniff`, a referrer policy (none at all where the path holds an edit
+//! link's secret), framing rules, a permissions policy and, when the site
+//! is reached over HTTPS, HSTS.
 //!
 //! Framing: only the embed (`/embed`) may be shown in a frame, by the
 //! sites the operator lists (`--embed-origins`, by default the site
@@ -259,6 +260,14 @@ struct Policies {
     embed: HeaderValue,
 }
 
+/// Whether a path holds an edit link's secret (`/edit/…`, `/api/edit/…`).
+/// Its pages and answers send no `Referer` at all: with the site's usual
+/// policy a request the edit page makes to the site itself would carry
+/// the whole address, secret and all, into every log that records it.
+fn holds_edit_secret(path: &str) -> bool {
+    path.starts_with("/edit/") || path.starts_with("/api/edit/")
+}
+
 /// Whether a request is for the embed, the one page that may be framed.
 fn is_embed(path: &str) -> bool {
     path.strip_suffix('/').unwrap_or(path) == "/embed"
@@ -386,6 +395,7 @@ pub async fn add_headers(
     next: Next,
 ) -> Response {
     let embed = is_embed(req.uri().path());
+    let secret = holds_edit_secret(req.uri().path());
     let mut res = next.run(req).await;
     let html = res
         .headers()
@@ -397,6 +407,12 @@ pub async fn add_headers(
     headers.insert(header::CONTENT_SECURITY_POLICY, csp);
     for (name, value) in &security.fixed {
         headers.insert(name.clone(), value.clone());
+    }
+    if secret {
+        headers.insert(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        );
     }
     if embed && security.embed_framable() {
         headers.remove(header::X_FRAME_OPTIONS);

@@ -37,7 +37,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         "languages": ["ar", "en"],
         "tags": ["books"],
         "contact_email": "hello@library.example.org",
-        "consent": true
+        "consent": true,
+        "started_at": 1767225600000_i64
     })),
     responses(
         (status = 201, description = "Received; waiting for a moderator", body = SubmissionCreated,

@@ -19,7 +19,7 @@ use futures_util::Stream;
 use serde_json::json;
 use solidarity_map_core::{LangCode, OrgId, Organization};
 
-use super::{Format, LIST_SEPARATOR, Licence};
+use super::{Format, LIST_SEPARATOR, Licence, csv_cell};
 use crate::store::{Store, StoreError};
 
 /// Organisations read per page.
@@ -198,29 +198,32 @@ pub fn csv_header(languages: &[LangCode]) -> Vec<String> {
 }
 
 /// The public view of one organisation as a CSV row under [`csv_header`].
+/// Text cells that a spreadsheet would run as a formula are quoted
+/// ([`csv_cell::escape`]); the coordinates are numbers and are not.
 fn csv_row(org: &Organization, languages: &[LangCode]) -> Vec<String> {
     let public = org.public_view();
     let point = org.public_location();
-    let join = |items: Vec<&str>| items.join(&LIST_SEPARATOR.to_string());
+    let text = |t: &str| csv_cell::escape(t).into_owned();
+    let join = |items: Vec<&str>| text(&items.join(&LIST_SEPARATOR.to_string()));
     let mut row = vec![public.id.to_string()];
-    for text in [public.name.text(), public.description.text()] {
+    for localized in [public.name.text(), public.description.text()] {
         row.extend(
             languages
                 .iter()
-                .map(|l| text.get(l.as_str()).unwrap_or_default().to_owned()),
+                .map(|l| text(localized.get(l.as_str()).unwrap_or_default())),
         );
     }
     row.extend([
-        public.category.as_str().to_owned(),
-        public.city.as_str().to_owned(),
-        public.country.as_str().to_owned(),
-        public.precision.as_str().to_owned(),
+        text(public.category.as_str()),
+        text(public.city.as_str()),
+        text(public.country.as_str()),
+        text(public.precision.as_str()),
         point.lon().to_string(),
         point.lat().to_string(),
         public
             .website
             .as_ref()
-            .map(|w| w.as_str().to_owned())
+            .map(|w| text(w.as_str()))
             .unwrap_or_default(),
         join(public.links.iter().map(|l| l.as_str()).collect()),
         join(public.languages.iter().map(LangCode::as_str).collect()),

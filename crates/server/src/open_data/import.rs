@@ -20,7 +20,7 @@ use solidarity_map_core::org::RawLocation;
 use solidarity_map_core::{CategorySlug, LangCode, OrgId, OrganizationInput};
 
 use super::presets::{Preset, SKIP};
-use super::{Format, LIST_SEPARATOR};
+use super::{Format, LIST_SEPARATOR, csv_cell};
 use crate::store::ExternalOrg;
 
 /// How to read a file.
@@ -276,7 +276,8 @@ fn read_csv(bytes: &[u8]) -> Result<(Vec<Record>, Vec<String>, bool), ImportErro
                 record.entries = header
                     .iter()
                     .zip(cells.iter())
-                    .map(|(k, v)| (k.clone(), Value::Text(v.to_owned())))
+                    // the export's quote in front of a formula-like cell
+                    .map(|(k, v)| (k.clone(), Value::Text(csv_cell::unescape(v).to_owned())))
                     .collect();
             }
             Err(e) => record.problems.push(Problem {

@@ -10,6 +10,7 @@
 //! Both directions share one column layout, so an export imports back as
 //! the same data.
 
+mod csv_cell;
 pub mod export;
 pub mod import;
 pub mod presets;

@@ -41,7 +41,12 @@ impl Service {
     }
 
     /// Stores a decision; the decided entry's point on the map follows it.
-    async fn decide(&self, revision: RevisionId, decision: Decision, moderator: &str) -> Result<()> {
+    async fn decide(
+        &self,
+        revision: RevisionId,
+        decision: Decision,
+        moderator: &str,
+    ) -> Result<()> {
         match self.store.decide(revision, decision, moderator).await? {
             Decided::Done(org) => self.follow(org).await,
             Decided::NotFound => Err(Error::NotFound("submission")),

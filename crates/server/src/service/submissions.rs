@@ -1,7 +1,7 @@
 //! Joining: a group submits itself and receives its private edit link
 //! once. The entry waits for a moderator.
 
-use solidarity_map_core::moderation::{MIN_FILL_MILLIS, SubmissionCreated, SubmissionRequest};
+use solidarity_map_core::moderation::{SubmissionCreated, SubmissionRequest};
 use solidarity_map_core::{FieldError, Status};
 
 use super::{Error, Result, Service};
@@ -16,18 +16,8 @@ impl Service {
         if !req.nickname.is_empty() {
             return Err(Error::field("form", "the submission could not be accepted"));
         }
-        if let Some(started) = req.started_at {
-            // saturating: a forged time far in the past must not overflow
-            let elapsed = chrono::Utc::now()
-                .timestamp_millis()
-                .saturating_sub(started);
-            if elapsed < MIN_FILL_MILLIS {
-                return Err(Error::field(
-                    "form",
-                    "that was very fast: please check the form and send it again",
-                ));
-            }
-        }
+        req.check_fill_time(chrono::Utc::now().timestamp_millis())
+            .map_err(|e| Error::Invalid(vec![e]))?;
         let org = req.validate().map_err(Error::Invalid)?;
         if !req.confirm_duplicate {
             let similar = self.store.similar(&org.sort_name(), org.location).await?;

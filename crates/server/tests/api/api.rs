@@ -493,3 +493,99 @@ async fn serves_over_a_real_socket() {
     assert_eq!(res.status(), 200);
     server.abort();
 }
+
+/// A submission over the API, as the join form sends it.
+fn joining() -> Value {
+    serde_json::json!({
+        "name": {"en": "Plain Name"},
+        "description": {"en": "We meet every week."},
+        "category": "jerusalem",
+        "city": "Jerusalem",
+        "country": "PS",
+        "location": {"lat": 31.78, "lon": 35.23},
+        "precision": "city",
+        "contact_email": "hidden@example.org",
+        "consent": true,
+        "confirm_duplicate": true,
+        "started_at": chrono::Utc::now().timestamp_millis() - 60_000
+    })
+}
+
+async fn submit(app: &Router, body: &Value) -> (StatusCode, Value) {
+    let res = app
+        .clone()
+        .layer(axum::Extension(axum::extract::ConnectInfo(
+            std::net::SocketAddr::from(([127, 0, 0, 1], 4000)),
+        )))
+        .oneshot(
+            Request::post("/api/submissions")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let status = res.status();
+    let body = res.into_body().collect().await.unwrap().to_bytes();
+    (status, serde_json::from_slice(&body).unwrap())
+}
+
+fn problems(body: &Value) -> Vec<(String, String)> {
+    body["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["field"].as_str().unwrap().to_owned(),
+                f["code"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_submission_needs_its_fill_time_and_names_without_direction_controls() {
+    let env = env().await;
+    let (status, body) = submit(&env.app, &joining()).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+
+    // without the time the form was opened: refused, naming it
+    let mut timeless = joining();
+    timeless.as_object_mut().unwrap().remove("started_at");
+    let (status, body) = submit(&env.app, &timeless).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(problems(&body), [("started_at".into(), "required".into())]);
+
+    // a name shown backwards and a city in an isolate
+    let mut turned = joining();
+    turned["name"]["ar"] = "\u{202E}مكتبة الحي".into();
+    turned["city"] = "\u{2066}Jerusalem\u{2069}".into();
+    let (status, body) = submit(&env.app, &turned).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(
+        problems(&body),
+        [
+            ("name.ar".into(), "bidi_controls".into()),
+            ("city".into(), "bidi_controls".into())
+        ]
+    );
+
+    // the API's description says the field is required, and a number
+    let (_, doc) = get_json(&env.app, "/api/openapi.json").await;
+    let schema = &doc["components"]["schemas"]["SubmissionRequest"];
+    let with_started_at = std::iter::once(schema)
+        .chain(schema["allOf"].as_array().into_iter().flatten())
+        .find(|s| s["properties"].get("started_at").is_some())
+        .unwrap_or_else(|| panic!("no started_at in {schema}"));
+    assert!(
+        with_started_at["required"]
+            .as_array()
+            .is_some_and(|r| r.contains(&"started_at".into())),
+        "{with_started_at}"
+    );
+    assert_eq!(
+        with_started_at["properties"]["started_at"]["type"], "integer",
+        "{with_started_at}"
+    );
+}

