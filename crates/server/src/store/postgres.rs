@@ -3,11 +3,12 @@
 //! Its methods are the shared ones (`shared.rs`, `shared_moderation.rs`);
 //! this module connects and says what Postgres does its own way.
 
+use std::str::FromStr;
 use std::time::Duration;
 
 use futures_util::TryStreamExt;
 use solidarity_map_core::{NewOrganization, OrgId};
-use sqlx::postgres::{PgConnection, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions};
 use sqlx::{PgPool, Postgres, QueryBuilder};
 use uuid::Uuid;
 
@@ -17,17 +18,30 @@ use super::shared::shared_store;
 use super::shared_moderation::shared_moderation;
 use super::{PublicPoint, Result, SqlStore, sql};
 
+/// How long one statement may run, unless the URL says otherwise: far
+/// above the slowest the server runs (the scan of a million points at
+/// start-up takes seconds).
+const STATEMENT_TIMEOUT: &str = "2min";
+
 /// The store on a Postgres database.
 pub type PgStore = SqlStore<Postgres>;
 
 impl SqlStore<Postgres> {
     pub async fn connect(url: &str) -> Result<Self> {
+        let mut options = PgConnectOptions::from_str(url)?;
+        if !url.contains("statement_timeout") {
+            // a statement that runs away (a slow plan, a lock held by a
+            // stuck client) ends with an error instead of holding its
+            // connection, and soon the whole pool, forever; a URL can set
+            // its own (`?options=-c%20statement_timeout%3D5min`)
+            options = options.options([("statement_timeout", STATEMENT_TIMEOUT)]);
+        }
         let pool = PgPoolOptions::new()
             .max_connections(16)
             // a request waits at most this long for a connection, then gets
             // 503 instead of hanging while the database is down
             .acquire_timeout(Duration::from_secs(3))
-            .connect(url)
+            .connect_with(options)
             .await?;
         Self::from_pool(pool).await
     }
@@ -159,3 +173,57 @@ impl BulkColumns {
 
 shared_store!(Postgres);
 shared_moderation!(Postgres);
+
+#[cfg(test)]
+mod tests {
+    use sqlx::Connection;
+    use sqlx::postgres::PgConnection;
+
+    use super::*;
+
+    /// A fresh database, dropped at the end; `None` (skipped) when Postgres
+    /// is not reachable outside CI.
+    async fn with_fresh_database(test: impl AsyncFnOnce(&str)) {
+        let admin = solidarity_map_testkit::postgres_admin_url();
+        let Ok(mut conn) = PgConnection::connect(&admin).await else {
+            assert!(
+                !solidarity_map_testkit::in_ci(),
+                "Postgres is not reachable at {admin}"
+            );
+            solidarity_map_testkit::skip("Postgres is not reachable");
+            return;
+        };
+        let name = format!("sm_unit_{}", Uuid::new_v4().simple());
+        sqlx::query(&format!("create database {name}"))
+            .execute(&mut conn)
+            .await
+            .expect("create database");
+        test(&solidarity_map_testkit::with_database(&admin, &name)).await;
+        let _ = sqlx::query(&format!("drop database if exists {name} with (force)"))
+            .execute(&mut conn)
+            .await;
+    }
+
+    #[tokio::test]
+    async fn a_runaway_statement_ends_unless_the_url_says_otherwise() {
+        with_fresh_database(async |url| {
+            let store = PgStore::connect(url).await.expect("connect");
+            let timeout: String = sqlx::query_scalar("show statement_timeout")
+                .fetch_one(&store.pool)
+                .await
+                .expect("show");
+            assert_eq!(timeout, STATEMENT_TIMEOUT);
+            store.pool.close().await;
+
+            let own = format!("{url}?options=-c%20statement_timeout%3D5s");
+            let store = PgStore::connect(&own).await.expect("connect");
+            let timeout: String = sqlx::query_scalar("show statement_timeout")
+                .fetch_one(&store.pool)
+                .await
+                .expect("show");
+            assert_eq!(timeout, "5s");
+            store.pool.close().await;
+        })
+        .await;
+    }
+}
