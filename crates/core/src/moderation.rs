@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::{FieldError, NewOrganization, OrgId, OrganizationInput, RevisionId, Status};
+use crate::{FieldError, NewOrganization, OrgId, OrgName, OrganizationInput, RevisionId, Status};
 
 /// The least time a person takes to fill in the join form; faster is a bot.
 pub const MIN_FILL_MILLIS: i64 = 3_000;
@@ -157,6 +157,40 @@ pub struct Revision {
     pub created_at: DateTime<Utc>,
     #[serde(default)]
     pub reason: Option<String>,
+    /// The source an imported entry came from (`import --source`); none
+    /// for a group's own submission.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// Other pending or published entries with the same name near the
+    /// exact point: shown to moderators only, never to whoever submits.
+    #[serde(default)]
+    pub possible_duplicates: Vec<PossibleDuplicate>,
+}
+
+/// `POST /api/edit/{token}/replace`: the entry's new private edit link;
+/// the old one no longer opens it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewEditLink {
+    pub edit_url: String,
+    pub edit_token: String,
+}
+
+/// An entry that may be the same group as the one under review.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PossibleDuplicate {
+    pub id: OrgId,
+    pub name: OrgName,
+    pub status: Status,
+}
+
+/// A page of the moderation queue, oldest first, and how many wait in all.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct QueuePage {
+    pub items: Vec<Revision>,
+    pub total: u64,
 }
 
 /// `POST /api/admin/login`.

@@ -73,6 +73,9 @@ pub struct Clusters {
     inner: RwLock<Inner>,
     /// Category slugs by their number in the index (at most 64).
     categories: Vec<CategorySlug>,
+    /// Held while a change is read from the store and applied (see
+    /// [`Clusters::refresh`]).
+    changes: tokio::sync::Mutex<()>,
 }
 
 impl std::fmt::Debug for Clusters {
@@ -122,6 +125,7 @@ impl Clusters {
         Self {
             inner: RwLock::new(inner),
             categories,
+            changes: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -140,6 +144,7 @@ impl Clusters {
     /// Builds the index again from the store, after a change to many
     /// organisations at once (an import); queries meanwhile see the old one.
     pub async fn reload(&self, store: &dyn Store) -> crate::store::Result<()> {
+        let _one_at_a_time = self.changes.lock().await;
         let points = store.published_points().await?;
         let fresh = Self::new(self.categories.clone(), &points);
         let inner = fresh.inner.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -195,7 +200,13 @@ impl Clusters {
 
     /// Brings one organisation in step with the store: in the index when
     /// published, out of it otherwise.
+    ///
+    /// Called after the change has committed; refreshes run one at a time,
+    /// each reading the store afresh, so whichever of two racing changes
+    /// commits last, the last refresh sees it and the index ends as the
+    /// database does.
     pub async fn refresh(&self, store: &dyn Store, id: OrgId) -> crate::store::Result<()> {
+        let _one_at_a_time = self.changes.lock().await;
         match store.published_point(id).await? {
             Some(p) => self.upsert(&p),
             None => {

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use solidarity_map_core::OrganizationInput;
 use solidarity_map_core::moderation::{
-    ApproveRequest, AuditEntry, LoginRequest, RejectRequest, Revision, SessionInfo,
+    ApproveRequest, AuditEntry, LoginRequest, QueuePage, RejectRequest, SessionInfo,
 };
 
 use crate::api::{self, Answer, ApiError};
@@ -18,7 +18,10 @@ pub fn AdminPage() -> impl IntoView {
     let ui = move || lang.get();
     let session = RwSignal::new(None::<SessionInfo>);
     let checked = RwSignal::new(false);
-    let queue = RwSignal::new(Vec::<Revision>::new());
+    let queue = RwSignal::new(QueuePage {
+        items: Vec::new(),
+        total: 0,
+    });
     let audit = RwSignal::new(Vec::<AuditEntry>::new());
     let message = RwSignal::new(None::<String>);
     let categories = RwSignal::new(Vec::new());
@@ -30,7 +33,8 @@ pub fn AdminPage() -> impl IntoView {
 
     let refresh = move || {
         leptos::task::spawn_local(async move {
-            let q: Result<Answer<Vec<Revision>>, ApiError> =
+            // the oldest page; the next come up as these are decided
+            let q: Result<Answer<QueuePage>, ApiError> =
                 api::send::<(), _>("GET", "/api/admin/submissions", None, None).await;
             if let Ok(Answer { ok: Some(q), .. }) = q {
                 queue.set(q);
@@ -149,9 +153,12 @@ pub fn AdminPage() -> impl IntoView {
                 (true, Some(s)) => view! {
                     <p>{move || tr(&ui(), "admin.signed_in_as")} " " <strong dir="auto">{s.username}</strong> " "
                         <button type="button" class="secondary" on:click=move |_| logout()>{move || tr(&ui(), "admin.sign_out")}</button></p>
-                    <h2>{move || tr_n(&ui(), "admin.queue", queue.with(Vec::len))}</h2>
+                    <h2>{move || tr_n(&ui(), "admin.queue", usize::try_from(queue.with(|q| q.total)).unwrap_or(usize::MAX))}</h2>
+                    {move || queue.with(|q| (q.total > q.items.len() as u64).then_some(q.items.len())).map(|n| view! {
+                        <p class="hint queue-more">{tr_n(&ui(), "admin.queue_more", n)}</p>
+                    })}
                     <ul class="queue">
-                        {move || queue.get().into_iter().map(|r| view! {
+                        {move || queue.get().items.into_iter().map(|r| view! {
                             <RevisionCard revision=r categories=categories decide=decide />
                         }).collect_view()}
                     </ul>

@@ -1,7 +1,9 @@
 //! The join page and the private edit page.
 
 use leptos::prelude::*;
-use solidarity_map_core::moderation::{EditView, SubmissionCreated, SubmissionRequest};
+use solidarity_map_core::moderation::{
+    EditView, NewEditLink, SubmissionCreated, SubmissionRequest,
+};
 use solidarity_map_core::{CategoryCount, FieldError, OrganizationInput, Status};
 
 use crate::api::{self, Answer, ApiError};
@@ -182,10 +184,11 @@ pub fn EditPage(token: String) -> impl IntoView {
     load_basics(categories, tile_url);
     let entry = RwSignal::new(None::<Result<EditView, String>>);
     let message = RwSignal::new(None::<String>);
-    let url = format!("/api/edit/{token}");
-    let load_url = url.clone();
+    // the link's token: it changes when the group replaces the link
+    let token = RwSignal::new(token);
+    let url = move || format!("/api/edit/{}", token.get_untracked());
     let load = move || {
-        let url = load_url.clone();
+        let url = url();
         leptos::task::spawn_local(async move {
             let r: Result<Answer<EditView>, ApiError> =
                 api::send::<(), _>("GET", &url, None, None).await;
@@ -203,7 +206,6 @@ pub fn EditPage(token: String) -> impl IntoView {
         });
     };
     load();
-    let save_url = url.clone();
     let save = move || {
         let input = form.to_input();
         if let Err(errors) = input.validate() {
@@ -213,7 +215,7 @@ pub fn EditPage(token: String) -> impl IntoView {
             return;
         }
         form.errors.set(Vec::new());
-        let url = save_url.clone();
+        let url = url();
         leptos::task::spawn_local(async move {
             let r: Result<Answer<EditView>, ApiError> =
                 api::send("PUT", &url, Some(&input), None).await;
@@ -240,7 +242,7 @@ pub fn EditPage(token: String) -> impl IntoView {
         {
             return;
         }
-        let url = url.clone();
+        let url = url();
         leptos::task::spawn_local(async move {
             let r: Result<Answer<()>, ApiError> =
                 api::send::<(), _>("DELETE", &url, None, None).await;
@@ -259,6 +261,41 @@ pub fn EditPage(token: String) -> impl IntoView {
         });
     };
 
+    // a new private link, shown once; the old one stops working
+    let new_link = RwSignal::new(None::<String>);
+    let replace = move || {
+        if !window()
+            .confirm_with_message(&tr(&ui(), "edit.confirm_replace"))
+            .unwrap_or(false)
+        {
+            return;
+        }
+        let url = format!("{}/replace", url());
+        leptos::task::spawn_local(async move {
+            let r: Result<Answer<NewEditLink>, ApiError> =
+                api::send::<(), _>("POST", &url, None, None).await;
+            match r {
+                Ok(Answer { ok: Some(link), .. }) => {
+                    let origin = window().location().origin().unwrap_or_default();
+                    let full = format!("{origin}{}", link.edit_url);
+                    // this page's address held the old token: show the new one
+                    if let Ok(history) = window().history() {
+                        let _ = history.replace_state_with_url(
+                            &wasm_bindgen::JsValue::NULL,
+                            "",
+                            Some(&link.edit_url),
+                        );
+                    }
+                    token.set(link.edit_token);
+                    new_link.set(Some(full));
+                    message.set(Some(tr(&ui(), "edit.replaced")));
+                }
+                Ok(_) => message.set(Some(tr(&ui(), "edit.not_replaced"))),
+                Err(e) => message.set(Some(failure_message(&e, &ui()))),
+            }
+        });
+    };
+
     view! {
         <main class="page">
             <p class="page-top"><a href="/">{move || tr(&ui(), "join.back")}</a> <LanguagePicker /></p>
@@ -268,12 +305,14 @@ pub fn EditPage(token: String) -> impl IntoView {
                 Some(Err(msg)) => view! { <p class="form-status error" role="alert">{msg}</p> }.into_any(),
                 Some(Ok(v)) => {
                     let editable = matches!(v.status, Status::Pending | Status::Published);
-                    let save = save.clone();
-                    let withdraw = withdraw.clone();
                     view! {
                         <p class="entry-status">{tr(&ui(), "edit.status")} " " <strong class="status-value">{tr(&ui(), status_text(v.status))}</strong></p>
                         {v.pending.is_some().then(|| view! { <p class="hint">{tr(&ui(), "edit.pending")}</p> })}
                         <div class="form-status" role="status" aria-live="polite">{move || message.get()}</div>
+                        {move || new_link.get().map(|link| view! {
+                            <p class="new-edit-link">{tr(&ui(), "edit.new_link")} " " <code class="edit-link" dir="ltr">{link}</code></p>
+                        })}
+                        <p class="replace-link"><button type="button" class="secondary" on:click=move |_| replace()>{tr(&ui(), "edit.replace")}</button></p>
                         {editable.then(|| view! {
                             <form class="org-form" novalidate on:submit=move |ev| { ev.prevent_default(); save(); }>
                                 {move || tile_url.get().map(|t| view! { <OrgForm form=form categories=categories tile_url=t /> })}

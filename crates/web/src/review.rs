@@ -4,7 +4,9 @@
 
 use leptos::prelude::*;
 use solidarity_map_core::moderation::{AuditEntry, Revision, RevisionKind};
-use solidarity_map_core::{CategoryCount, LocalizedText, NewOrganization, OrganizationInput};
+use solidarity_map_core::{
+    CategoryCount, LocalizedText, NewOrganization, OrganizationInput, Status,
+};
 
 use crate::form::{FormState, OrgForm};
 use crate::i18n::{Lang, tr};
@@ -136,6 +138,19 @@ pub fn RevisionCard(
     let form = FormState::new();
     form.fill(&OrganizationInput::from(&r.data));
     let (edit_id, approve_id, reject_id) = (id.clone(), id.clone(), id.clone());
+    let source = r.source.clone();
+    let duplicates: Vec<(String, String, &'static str)> = r
+        .possible_duplicates
+        .iter()
+        .map(|p| {
+            let name = p.name.text().best(&lang.get_untracked()).1.to_owned();
+            let status = match p.status {
+                Status::Published => "admin.dup_published",
+                _ => "admin.dup_pending",
+            };
+            (p.id.to_string(), name, status)
+        })
+        .collect();
     view! {
         <li class="revision" data-id=id.clone()>
             <h3><span class="kind">{move || tr(&ui(), kind_key)}</span> ": "
@@ -152,6 +167,19 @@ pub fn RevisionCard(
                 })}
             </dl>
             <div class="rev-description">{translations(d.description.text(), "rev-description-l")}</div>
+            {source.map(|s| view! {
+                <p class="rev-source">{move || tr(&ui(), "admin.source")} " " <bdi>{s}</bdi></p>
+            })}
+            {(!duplicates.is_empty()).then(|| view! {
+                <div class="rev-duplicates" role="note">
+                    <p>{move || tr(&ui(), "admin.duplicates")}</p>
+                    <ul>
+                        {duplicates.into_iter().map(|(id, name, status)| view! {
+                            <li data-id=id><bdi>{name}</bdi> " (" {move || tr(&ui(), status)} ")"</li>
+                        }).collect_view()}
+                    </ul>
+                </div>
+            })}
             {diff.map(|rows| view! {
                 <table class="diff">
                     <caption>{move || tr(&ui(), "admin.diff")}</caption>
@@ -207,6 +235,7 @@ fn action_key(action: &str) -> Option<&'static str> {
         "withdrawn" => "admin.action_withdrawn",
         "approved" => "admin.action_approved",
         "rejected" => "admin.action_rejected",
+        "imported" => "admin.action_imported",
         _ => return None,
     })
 }

@@ -4,12 +4,12 @@
 //! `X-CSRF-Token` (on top of the SameSite=Strict cookie).
 
 use axum::Json;
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{Method, StatusCode};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use solidarity_map_core::moderation::{
-    ApproveRequest, AuditEntry, LoginRequest, RejectRequest, Revision, SessionInfo,
+    ApproveRequest, AuditEntry, LoginRequest, QueuePage, RejectRequest, SessionInfo,
 };
 use solidarity_map_core::{ErrorBody, RevisionId};
 use utoipa_axum::router::OpenApiRouter;
@@ -131,14 +131,35 @@ async fn logout(
     ))
 }
 
-/// Submissions and edits waiting for a decision, oldest first.
+/// Submissions and edits waiting for a decision, oldest first, a page at a
+/// time, each with the entries it may duplicate.
 #[utoipa::path(get, path = "/submissions", tag = "moderation", security(("session" = [])),
-    responses((status = 200, body = Vec<Revision>), ModeratorErrors))]
+    params(QueueParams),
+    responses((status = 200, body = QueuePage), ModeratorErrors))]
 async fn queue(
     State(state): State<AppState>,
     _m: Moderator,
-) -> Result<Json<Vec<Revision>>, ApiError> {
-    Ok(Json(state.store.pending_revisions().await?))
+    page: Result<Query<QueueParams>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<QueuePage>, ApiError> {
+    let Query(page) = page.map_err(|e| ApiError::field("offset", e.body_text()))?;
+    let limit = page.limit.unwrap_or(QUEUE_PAGE).clamp(1, MAX_QUEUE_PAGE);
+    let offset = page.offset.unwrap_or(0);
+    Ok(Json(state.store.pending_page(offset, limit).await?))
+}
+
+/// How many revisions a page of the queue has, unless asked otherwise…
+const QUEUE_PAGE: u32 = 50;
+/// … and at most.
+const MAX_QUEUE_PAGE: u32 = 200;
+
+/// Which page of the queue.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct QueueParams {
+    /// How many revisions to skip.
+    offset: Option<u32>,
+    /// How many to return (1 to 200, 50 when not given).
+    limit: Option<u32>,
 }
 
 fn revision_id(raw: &str) -> Result<RevisionId, ApiError> {

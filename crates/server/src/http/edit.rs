@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use solidarity_map_core::moderation::EditView;
+use solidarity_map_core::moderation::{EditView, NewEditLink};
 use solidarity_map_core::{ErrorBody, OrganizationInput};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -13,7 +13,9 @@ use super::openapi::WriteErrors;
 use super::{ApiError, ApiJson, AppState};
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(view, update, withdraw))
+    OpenApiRouter::new()
+        .routes(routes!(view, update, withdraw))
+        .routes(routes!(replace))
 }
 
 /// The group's own entry, private fields included, and its change waiting
@@ -81,4 +83,25 @@ async fn withdraw(
 ) -> Result<StatusCode, ApiError> {
     state.service().withdraw(&token).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Replaces the edit link: the answer holds the new one, shown once; the
+/// old one stops working at once.
+#[utoipa::path(
+    post,
+    path = "/edit/{token}/replace",
+    operation_id = "replace_edit_link",
+    tag = "join",
+    params(("token" = String, Path, description = "The private token of the edit link")),
+    responses(
+        (status = 200, description = "The new edit link", body = NewEditLink),
+        (status = 404, description = "No entry has this edit link", body = ErrorBody),
+        WriteErrors,
+    )
+)]
+async fn replace(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Json<NewEditLink>, ApiError> {
+    Ok(Json(state.service().replace_edit_link(&token).await?))
 }

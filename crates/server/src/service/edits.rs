@@ -1,11 +1,11 @@
 //! The private edit link: whoever holds its token sees the entry, proposes
 //! changes (which wait for a moderator) or withdraws it.
 
-use solidarity_map_core::moderation::EditView;
+use solidarity_map_core::moderation::{EditView, NewEditLink};
 use solidarity_map_core::{FieldError, OrganizationInput};
 
 use super::{Error, Result, Service};
-use crate::secrets::{parse_token, token_hash};
+use crate::secrets::{new_token, parse_token, token_hash};
 
 impl Service {
     /// The entry an edit link opens, private fields included, with its
@@ -43,7 +43,25 @@ impl Service {
     pub async fn withdraw(&self, token: &str) -> Result<()> {
         let entry = self.edit_view(token).await?;
         self.store.withdraw(entry.id).await?;
-        self.unlist(entry.id);
-        Ok(())
+        self.follow(entry.id).await
+    }
+
+    /// Gives the entry an edit link opens a new link; the old one stops
+    /// working at once (a group that fears its link was seen by others).
+    pub async fn replace_edit_link(&self, token: &str) -> Result<NewEditLink> {
+        let old = parse_token(token).ok_or(Error::NotFound("edit link"))?;
+        let new = new_token()?;
+        if !self
+            .store
+            .replace_edit_token(&token_hash(old), &token_hash(&new))
+            .await?
+        {
+            return Err(Error::NotFound("edit link"));
+        }
+        tracing::info!("an edit link was replaced");
+        Ok(NewEditLink {
+            edit_url: format!("/edit/{new}"),
+            edit_token: new,
+        })
     }
 }

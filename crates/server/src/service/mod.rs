@@ -63,13 +63,6 @@ impl Service {
         Ok(())
     }
 
-    /// After a change that takes an organisation off the map.
-    fn unlist(&self, org: OrgId) {
-        if let Some(index) = &self.index {
-            index.remove(org);
-        }
-    }
-
     /// After a change to many organisations at once: the index is built
     /// again from the store.
     async fn follow_all(&self) -> Result<()> {

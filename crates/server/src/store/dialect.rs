@@ -42,6 +42,17 @@ impl Backend {
         }
     }
 
+    /// Begins a transaction that writes. SQLite takes the write lock at
+    /// once (waiting up to its busy timeout for another writer): a deferred
+    /// transaction that read first could not write after another commit
+    /// and would fail with `SQLITE_BUSY` instead of waiting.
+    pub fn begin_write(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "begin immediate",
+            Backend::Postgres => "begin",
+        }
+    }
+
     /// How many rows one statement of a bulk insert carries: on SQLite,
     /// 21 bound columns a row stay under its 32 766 parameters; on Postgres,
     /// this bounds the memory of the bound arrays.

@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use solidarity_map_core::moderation::{AuditEntry, EditView, Revision, SessionInfo};
+use solidarity_map_core::moderation::{AuditEntry, EditView, QueuePage, Revision, SessionInfo};
 use solidarity_map_core::{LatLon, NewOrganization, OrgId, RevisionId};
 
 use super::Result;
@@ -42,8 +42,9 @@ pub trait Moderation: Send + Sync {
     /// first revision, in one transaction.
     async fn submit(&self, org: &NewOrganization, token_hash: &str) -> Result<OrgId>;
 
-    /// Published or pending entries with the same folded name within about
-    /// 20 km: likely the same group.
+    /// Published entries with the same folded name whose public point is
+    /// within about 20 km of `near`: likely the same group. Public data
+    /// only, as the answer goes to whoever submits.
     async fn similar(&self, sort_name: &str, near: LatLon) -> Result<Vec<OrgId>>;
 
     /// The entry an edit token opens.
@@ -57,10 +58,22 @@ pub trait Moderation: Send + Sync {
     /// The group takes its entry down. It is kept, but never public.
     async fn withdraw(&self, org_id: OrgId) -> Result<()>;
 
-    /// Pending revisions, oldest first.
-    async fn pending_revisions(&self) -> Result<Vec<Revision>>;
+    /// A page of the pending revisions, oldest first: `limit` from the
+    /// `offset`th, each with its possible duplicates, and how many wait.
+    async fn pending_page(&self, offset: u32, limit: u32) -> Result<QueuePage>;
 
-    /// Approves or rejects a revision atomically, and logs it.
+    /// Every pending revision, oldest first.
+    async fn pending_revisions(&self) -> Result<Vec<Revision>> {
+        Ok(self.pending_page(0, u32::MAX).await?.items)
+    }
+
+    /// Gives the entry whose edit link has the token hash `old` the link
+    /// of `new`; the old one stops working. False when `old` opens nothing.
+    async fn replace_edit_token(&self, old: &str, new: &str) -> Result<bool>;
+
+    /// Approves or rejects a revision atomically, and logs it: of two
+    /// decisions on one revision, or a decision and a withdrawal, the first
+    /// to commit wins and the other finds it no longer pending.
     async fn decide(
         &self,
         revision: RevisionId,

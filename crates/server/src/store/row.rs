@@ -8,7 +8,9 @@ use solidarity_map_core::{
     NewOrganization, OrgId, Organization, Precision, Status,
 };
 
-use solidarity_map_core::moderation::{AuditEntry, Revision, RevisionKind, RevisionStatus};
+use solidarity_map_core::moderation::{
+    AuditEntry, PossibleDuplicate, Revision, RevisionKind, RevisionStatus,
+};
 
 use super::value::DbId;
 use super::{PublicPoint, StoreError};
@@ -33,6 +35,12 @@ pub(super) struct OrgRow {
     status: String,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+}
+
+impl OrgRow {
+    pub fn id(&self) -> DbId {
+        self.id
+    }
 }
 
 impl TryFrom<OrgRow> for Organization {
@@ -293,6 +301,34 @@ impl RevisionRow {
             org_status: org.status,
             created_at: self.created_at,
             reason: self.reason,
+            source: None,
+            possible_duplicates: Vec::new(),
+        })
+    }
+}
+
+/// An entry that may be the same group as `org_id`, which waits for a
+/// decision (see `sql::POSSIBLE_DUPLICATES`).
+#[derive(sqlx::FromRow)]
+pub(super) struct DuplicateRow {
+    pub org_id: DbId,
+    id: DbId,
+    name: String,
+    status: String,
+}
+
+impl TryFrom<DuplicateRow> for PossibleDuplicate {
+    type Error = StoreError;
+
+    fn try_from(r: DuplicateRow) -> Result<Self, StoreError> {
+        let corrupt = |reason: String| StoreError::Corrupt {
+            id: r.id.to_string(),
+            reason,
+        };
+        Ok(PossibleDuplicate {
+            id: r.id.into(),
+            name: serde_json::from_str(&r.name).map_err(|e| corrupt(format!("name: {e}")))?,
+            status: Status::parse(&r.status).map_err(|e| corrupt(e.to_string()))?,
         })
     }
 }

@@ -108,7 +108,7 @@ macro_rules! shared_store {
                 }
 
                 async fn upsert_categories(&self, categories: &[Category]) -> Result<()> {
-                    let mut tx = self.pool.begin().await?;
+                    let mut tx = self.pool.begin_with(BACKEND.begin_write()).await?;
                     for (position, c) in categories.iter().enumerate() {
                         sqlx::query(sql::UPSERT_CATEGORY)
                             .bind(c.slug.as_str())
@@ -190,7 +190,7 @@ macro_rules! shared_store {
                         return Ok(0);
                     }
                     let at = now();
-                    let mut tx = self.pool.begin().await?;
+                    let mut tx = self.pool.begin_with(BACKEND.begin_write()).await?;
                     for rows in orgs.chunks(BACKEND.bulk_rows()) {
                         let batch = Batch { rows, status, at };
                         let done = <Db as Dialect>::insert_rows(&mut tx, batch).await;
@@ -285,7 +285,7 @@ macro_rules! shared_store {
                 ) -> Result<ImportCounts> {
                     let mut counts = ImportCounts::default();
                     let at = now();
-                    let mut tx = self.pool.begin().await?;
+                    let mut tx = self.pool.begin_with(BACKEND.begin_write()).await?;
                     for (done, row) in rows.iter().enumerate() {
                         // the entry this source's id was imported as before, if any
                         let existing: Option<DbId> = sqlx::query_scalar(sql::IMPORTED)
@@ -297,6 +297,10 @@ macro_rules! shared_store {
                             // every public field from the file; the contact address
                             // only when the file has one, the status only when asked
                             Self::update(&mut tx, id, &row.org, status, at).await?;
+                            if status.is_none_or(|s| s == Status::Pending) {
+                                // still waiting: the queue shows the new data
+                                Self::queue_import(&mut tx, at, id, source, &row.org, true).await?;
+                            }
                             counts.updated += 1;
                         } else {
                             // the source's id when it is a free uuid, else a new one
@@ -318,6 +322,10 @@ macro_rules! shared_store {
                                 .bind(id)
                                 .execute(&mut *tx)
                                 .await?;
+                            if status == Status::Pending {
+                                Self::queue_import(&mut tx, at, id, source, &row.org, false)
+                                    .await?;
+                            }
                             counts.added += 1;
                         }
                         progress(done + 1);

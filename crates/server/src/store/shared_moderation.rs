@@ -12,15 +12,25 @@ macro_rules! shared_moderation {
             use chrono::{DateTime, Utc};
             use sqlx::Database;
 
-            use solidarity_map_core::moderation::{AuditEntry, EditView, Revision, SessionInfo};
+            use solidarity_map_core::moderation::{
+                AuditEntry, EditView, PossibleDuplicate, QueuePage, SessionInfo,
+            };
             use solidarity_map_core::{LatLon, NewOrganization, OrgId, RevisionId, Status};
 
             use $crate::store::moderation::{Decided, Decision, Moderation, UserRecord};
-            use $crate::store::row::{AuditRow, RevisionRow, map_unique, revision_json};
+            use $crate::store::row::{
+                AuditRow, DuplicateRow, OrgRow, RevisionRow, map_unique, revision_json,
+            };
             use $crate::store::value::{DbId, now};
             use $crate::store::{Result, SqlStore, StoreError, sql};
 
+            use std::collections::HashMap;
+
+            use solidarity_map_core::Organization;
+
             type Db = $db;
+            const BACKEND: $crate::store::dialect::Backend =
+                <Db as $crate::store::dialect::Dialect>::BACKEND;
             type Conn = <Db as Database>::Connection;
 
             impl SqlStore<Db> {
@@ -82,6 +92,33 @@ macro_rules! shared_moderation {
                     Ok(())
                 }
 
+                /// An imported entry that waits for a moderator gets a
+                /// revision in the queue; `again`: it was imported before,
+                /// and only when it is still pending does the queue change.
+                async fn queue_import(
+                    conn: &mut Conn,
+                    at: DateTime<Utc>,
+                    org: DbId,
+                    source: &str,
+                    data: &NewOrganization,
+                    again: bool,
+                ) -> Result<()> {
+                    if again {
+                        let status: String = sqlx::query_scalar(sql::STATUS_OF)
+                            .bind(org)
+                            .fetch_one(&mut *conn)
+                            .await?;
+                        if status != Status::Pending.as_str() {
+                            return Ok(());
+                        }
+                        Self::supersede(&mut *conn, org).await?;
+                    }
+                    let revision =
+                        Self::add_revision(&mut *conn, at, org, "submission", data).await?;
+                    let actor = format!("import:{source}");
+                    Self::audit(conn, at, &actor, "imported", org, Some(revision), None).await
+                }
+
                 /// Pending revisions of an entry become superseded.
                 async fn supersede(conn: &mut Conn, org: DbId) -> Result<()> {
                     sqlx::query(sql::SUPERSEDE).bind(org).execute(conn).await?;
@@ -93,7 +130,7 @@ macro_rules! shared_moderation {
             impl Moderation for SqlStore<Db> {
                 async fn submit(&self, org: &NewOrganization, token_hash: &str) -> Result<OrgId> {
                     let at = now();
-                    let mut tx = self.pool.begin().await?;
+                    let mut tx = self.pool.begin_with(BACKEND.begin_write()).await?;
                     let id = DbId::new();
                     Self::insert(&mut tx, id, org, Status::Pending, at).await?;
                     sqlx::query(sql::SET_EDIT_TOKEN)
@@ -109,7 +146,7 @@ macro_rules! shared_moderation {
                 }
 
                 async fn similar(&self, sort_name: &str, near: LatLon) -> Result<Vec<OrgId>> {
-                    // same folded name, about 20 km around, not rejected or withdrawn
+                    // same folded name, published, public point about 20 km around
                     let ids: Vec<DbId> = sqlx::query_scalar(sql::SIMILAR)
                         .bind(sort_name)
                         .bind(near.lat() - 0.2)
@@ -147,7 +184,7 @@ macro_rules! shared_moderation {
 
                 async fn propose_edit(&self, org_id: OrgId, org: &NewOrganization) -> Result<bool> {
                     let at = now();
-                    let mut tx = self.pool.begin().await?;
+                    let mut tx = self.pool.begin_with(BACKEND.begin_write()).await?;
                     let id = DbId::from(org_id);
                     let Some(current) = Self::org_in(&mut tx, id).await? else {
                         return Ok(false);
@@ -164,7 +201,7 @@ macro_rules! shared_moderation {
 
                 async fn withdraw(&self, org_id: OrgId) -> Result<()> {
                     let at = now();
-                    let mut tx = self.pool.begin().await?;
+                    let mut tx = self.pool.begin_with(BACKEND.begin_write()).await?;
                     let id = DbId::from(org_id);
                     Self::supersede(&mut tx, id).await?;
                     Self::set_status(&mut tx, at, id, Status::Withdrawn).await?;
@@ -173,18 +210,69 @@ macro_rules! shared_moderation {
                     Ok(())
                 }
 
-                async fn pending_revisions(&self) -> Result<Vec<Revision>> {
-                    let mut conn = self.pool.acquire().await?;
-                    let rows: Vec<RevisionRow> = sqlx::query_as(sql::PENDING_REVISIONS)
-                        .fetch_all(&mut *conn)
+                async fn pending_page(&self, offset: u32, limit: u32) -> Result<QueuePage> {
+                    // one snapshot: the count, the page and its entries agree
+                    let mut tx = self.pool.begin_with(BACKEND.begin_snapshot()).await?;
+                    let (limit, offset) = (i64::from(limit), i64::from(offset));
+                    let total: i64 = sqlx::query_scalar(sql::COUNT_PENDING)
+                        .fetch_one(&mut *tx)
                         .await?;
-                    let mut out = Vec::with_capacity(rows.len());
-                    for r in rows {
-                        if let Some(org) = Self::org_in(&mut conn, r.org_id).await? {
-                            out.push(r.into_revision(&org)?);
-                        }
+                    let rows: Vec<RevisionRow> = sqlx::query_as(sql::PENDING_PAGE)
+                        .bind(limit)
+                        .bind(offset)
+                        .fetch_all(&mut *tx)
+                        .await?;
+                    let orgs: Vec<OrgRow> = sqlx::query_as(sql::PENDING_PAGE_ORGS)
+                        .bind(limit)
+                        .bind(offset)
+                        .fetch_all(&mut *tx)
+                        .await?;
+                    let orgs = orgs
+                        .into_iter()
+                        .map(|r| Ok((r.id(), Organization::try_from(r)?)))
+                        .collect::<Result<HashMap<DbId, Organization>>>()?;
+                    let sources: HashMap<DbId, String> =
+                        sqlx::query_as::<_, (DbId, String)>(sql::PENDING_PAGE_SOURCES)
+                            .bind(limit)
+                            .bind(offset)
+                            .fetch_all(&mut *tx)
+                            .await?
+                            .into_iter()
+                            .collect();
+                    let duplicates: Vec<DuplicateRow> = sqlx::query_as(sql::POSSIBLE_DUPLICATES)
+                        .bind(limit)
+                        .bind(offset)
+                        .fetch_all(&mut *tx)
+                        .await?;
+                    tx.commit().await?;
+                    let mut dups: HashMap<DbId, Vec<PossibleDuplicate>> = HashMap::new();
+                    for d in duplicates {
+                        dups.entry(d.org_id).or_default().push(d.try_into()?);
                     }
-                    Ok(out)
+                    let mut items = Vec::with_capacity(rows.len());
+                    for r in rows {
+                        let org_id = r.org_id;
+                        let Some(org) = orgs.get(&org_id) else {
+                            continue;
+                        };
+                        let mut revision = r.into_revision(org)?;
+                        revision.source = sources.get(&org_id).cloned();
+                        revision.possible_duplicates = dups.remove(&org_id).unwrap_or_default();
+                        items.push(revision);
+                    }
+                    Ok(QueuePage {
+                        items,
+                        total: u64::try_from(total).unwrap_or_default(),
+                    })
+                }
+
+                async fn replace_edit_token(&self, old: &str, new: &str) -> Result<bool> {
+                    let done = sqlx::query(sql::REPLACE_EDIT_TOKEN)
+                        .bind(new)
+                        .bind(old)
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(done.rows_affected() == 1)
                 }
 
                 async fn decide(
@@ -194,7 +282,7 @@ macro_rules! shared_moderation {
                     moderator: &str,
                 ) -> Result<Decided> {
                     let at = now();
-                    let mut tx = self.pool.begin().await?;
+                    let mut tx = self.pool.begin_with(BACKEND.begin_write()).await?;
                     let rid = DbId::from(revision);
                     let row: Option<RevisionRow> = sqlx::query_as(sql::REVISION)
                         .bind(rid)
@@ -211,54 +299,47 @@ macro_rules! shared_moderation {
                         return Ok(Decided::NotFound);
                     };
                     let rev = row.into_revision(&org)?;
-                    match decision {
+                    // the revision first, and only while it is pending: a
+                    // decision or a withdrawal that came first wins
+                    let (action, detail, decided) = match &decision {
                         Decision::Approve(edited) => {
-                            let data = edited.map_or(rev.data, |e| *e);
-                            Self::update(&mut tx, org_id, &data, Some(Status::Published), at)
-                                .await?;
-                            sqlx::query(sql::APPROVE_REVISION)
-                                .bind(revision_json(&data))
+                            let data = edited.as_deref().unwrap_or(&rev.data);
+                            let done = sqlx::query(sql::APPROVE_REVISION)
+                                .bind(revision_json(data))
                                 .bind(moderator)
                                 .bind(at)
                                 .bind(rid)
                                 .execute(&mut *tx)
                                 .await?;
-                            Self::audit(
-                                &mut tx,
-                                at,
-                                moderator,
-                                "approved",
-                                org_id,
-                                Some(rid),
-                                None,
-                            )
-                            .await?;
+                            ("approved", None, done.rows_affected())
                         }
                         Decision::Reject(reason) => {
-                            sqlx::query(sql::REJECT_REVISION)
-                                .bind(&reason)
+                            let done = sqlx::query(sql::REJECT_REVISION)
+                                .bind(reason)
                                 .bind(moderator)
                                 .bind(at)
                                 .bind(rid)
                                 .execute(&mut *tx)
                                 .await?;
-                            // a submission never published is rejected as a whole
-                            if org.status == Status::Pending {
-                                Self::set_status(&mut tx, at, org_id, Status::Rejected).await?;
-                            }
-                            let detail = Some(reason.as_str());
-                            Self::audit(
-                                &mut tx,
-                                at,
-                                moderator,
-                                "rejected",
-                                org_id,
-                                Some(rid),
-                                detail,
-                            )
-                            .await?;
+                            ("rejected", Some(reason.as_str()), done.rows_affected())
                         }
+                    };
+                    if decided != 1 {
+                        return Ok(Decided::NotPending);
                     }
+                    match &decision {
+                        Decision::Approve(edited) => {
+                            let data = edited.as_deref().unwrap_or(&rev.data);
+                            Self::update(&mut tx, org_id, data, Some(Status::Published), at)
+                                .await?;
+                        }
+                        // a submission never published is rejected as a whole
+                        Decision::Reject(_) if org.status == Status::Pending => {
+                            Self::set_status(&mut tx, at, org_id, Status::Rejected).await?;
+                        }
+                        Decision::Reject(_) => {}
+                    }
+                    Self::audit(&mut tx, at, moderator, action, org_id, Some(rid), detail).await?;
                     tx.commit().await?;
                     Ok(Decided::Done(org.id))
                 }

@@ -123,6 +123,9 @@ pub const ORGANIZATION: &str = concat!(
     " from organizations where id = $1"
 );
 
+/// The status of organisation `$1`.
+pub const STATUS_OF: &str = "select status from organizations where id = $1";
+
 /// The start of a filtered page; `push_filter` and the order follow.
 pub const SELECT_ORGANIZATIONS: &str = concat!("select ", org_columns!(), " from organizations");
 
@@ -224,14 +227,34 @@ pub const SET_IMPORTED: &str =
 
 pub const SET_EDIT_TOKEN: &str = "update organizations set edit_token_hash = $1 where id = $2";
 
+/// The entry whose edit token hash is `$2` gets the hash `$1`.
+pub const REPLACE_EDIT_TOKEN: &str =
+    "update organizations set edit_token_hash = $1 where edit_token_hash = $2";
+
 /// The entry an edit token (its hash) opens.
 pub const EDITED_BY_TOKEN: &str = "select id from organizations where edit_token_hash = $1";
 
-/// Entries with the folded name `$1` in the box `$2`…`$5` (latitudes, then
-/// longitudes) that are pending or published.
+/// Published entries with the folded name `$1` whose *public* point lies in
+/// the box `$2`…`$5` (latitudes, then longitudes). What a stranger's
+/// submission is compared with: public data only, so the answer cannot
+/// reveal an exact point or a pending entry.
 pub const SIMILAR: &str = "select id from organizations
-     where sort_name = $1 and status in ('pending', 'published')
-       and lat between $2 and $3 and lon between $4 and $5";
+     where sort_name = $1 and status = 'published'
+       and public_lat between $2 and $3 and public_lon between $4 and $5";
+
+/// For moderators: each entry with a pending revision on the page
+/// (`$1` revisions from the `$2`th, as [`PENDING_PAGE`]) and the other
+/// pending or published entries with its folded name within about 20 km of
+/// its exact point (0.2° of latitude, 0.25° of longitude).
+pub const POSSIBLE_DUPLICATES: &str = "select s.id as org_id, o.id, o.name, o.status
+     from organizations s
+     join organizations o on o.sort_name = s.sort_name and o.id <> s.id
+       and o.status in ('pending', 'published')
+       and o.lat between s.lat - 0.2 and s.lat + 0.2
+       and o.lon between s.lon - 0.25 and s.lon + 0.25
+     where s.id in (select org_id from revisions where status = 'pending'
+                    order by created_at, id limit $1 offset $2)
+     order by o.created_at, o.id";
 
 /// A new pending revision of kind `$4` (`submission` or `edit`).
 pub const INSERT_REVISION: &str =
@@ -252,27 +275,50 @@ pub const PENDING_REVISION_OF: &str = concat!(
      order by created_at desc limit 1"
 );
 
-/// The queue, oldest first.
-pub const PENDING_REVISIONS: &str = concat!(
+/// A page of the queue, oldest first: `$1` revisions from the `$2`th.
+pub const PENDING_PAGE: &str = concat!(
     "select ",
     revision_columns!(),
-    " from revisions where status = 'pending' order by created_at, id"
+    " from revisions where status = 'pending' order by created_at, id limit $1 offset $2"
 );
+
+/// How many revisions wait for a decision.
+pub const COUNT_PENDING: &str = "select count(*) from revisions where status = 'pending'";
+
+/// The entries of the revisions of a page of the queue (as [`PENDING_PAGE`]),
+/// in one read instead of one a revision.
+pub const PENDING_PAGE_ORGS: &str = concat!(
+    "select ",
+    org_columns!(),
+    " from organizations where id in (select org_id from revisions where status = 'pending'
+                    order by created_at, id limit $1 offset $2)"
+);
+
+/// Where the imported entries of a page of the queue (as [`PENDING_PAGE`])
+/// came from.
+pub const PENDING_PAGE_SOURCES: &str = "select id, external_source from organizations
+     where external_source is not null
+       and id in (select org_id from revisions where status = 'pending'
+                  order by created_at, id limit $1 offset $2)";
 
 /// The pending revisions of an organisation are replaced (by a newer edit)
 /// or moot (it was withdrawn).
 pub const SUPERSEDE: &str =
     "update revisions set status = 'superseded' where org_id = $1 and status = 'pending'";
 
-/// Approves revision `$4` as the data `$1` that was published.
+/// Approves revision `$4` as the data `$1` that was published, if it is
+/// still pending: no row changes when another decision or a withdrawal
+/// came first (on Postgres the statement waits for that one to commit,
+/// then sees its outcome).
 pub const APPROVE_REVISION: &str = "update revisions
      set status = 'approved', data = $1, decided_by = $2, decided_at = $3
-     where id = $4";
+     where id = $4 and status = 'pending'";
 
-/// Rejects revision `$4` for the reason `$1`.
+/// Rejects revision `$4` for the reason `$1`, if it is still pending (see
+/// [`APPROVE_REVISION`]).
 pub const REJECT_REVISION: &str = "update revisions
      set status = 'rejected', reason = $1, decided_by = $2, decided_at = $3
-     where id = $4";
+     where id = $4 and status = 'pending'";
 
 pub const INSERT_AUDIT: &str =
     "insert into audit_log (at, actor, action, org_id, revision_id, detail)

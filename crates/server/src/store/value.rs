@@ -21,7 +21,7 @@ use uuid::Uuid;
 use uuid::fmt::Hyphenated;
 
 /// A uuid as an id column stores it (see the module's documentation).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(super) struct DbId(pub Uuid);
 
 impl DbId {

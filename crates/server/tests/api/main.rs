@@ -16,5 +16,6 @@ mod moderation;
 mod open_data;
 mod openapi;
 mod privacy;
+mod safety;
 mod security;
 mod store_contract;
