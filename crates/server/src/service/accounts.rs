@@ -33,7 +33,7 @@ const MIN_PASSWORD_CHARS: usize = 12;
 /// How many password hashes or checks run at once, in the whole process:
 /// enough for honest sign-ins, few enough that a flood of them leaves cores
 /// for everything else.
-pub const PASSWORD_WORK: usize = 2;
+const PASSWORD_WORK: usize = 2;
 
 static PASSWORD_PERMITS: Semaphore = Semaphore::const_new(PASSWORD_WORK);
 
