@@ -114,6 +114,29 @@ enum AdminCommand {
         #[arg(long, required = true)]
         password_stdin: bool,
     },
+    /// List the moderator accounts: user name, when it was created, and
+    /// how many sessions are open.
+    ListUsers,
+    /// Remove a moderator account; their sessions end at once. The audit
+    /// log keeps their name on what they decided.
+    RemoveUser { username: String },
+    /// Give a moderator a new password, read from standard input (first
+    /// line, at least 12 characters); their sessions end at once.
+    SetPassword {
+        username: String,
+        /// Read the password from standard input (required).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// End every session of a moderator (a lost laptop, a shared computer).
+    RevokeSessions { username: String },
+}
+
+/// The first line of standard input, without its line end.
+fn password_from_stdin() -> anyhow::Result<String> {
+    let mut password = String::new();
+    std::io::stdin().read_line(&mut password)?;
+    Ok(password.trim_end_matches(['\r', '\n']).to_owned())
 }
 
 #[tokio::main]
@@ -142,12 +165,46 @@ async fn main() -> anyhow::Result<()> {
             }
         }
         Command::Admin(AdminCommand::AddUser { username, .. }) => {
-            let mut password = String::new();
-            std::io::stdin().read_line(&mut password)?;
-            let password = password.trim_end_matches(['\r', '\n']);
+            let password = password_from_stdin()?;
             Service::new(store)
-                .add_moderator(&username, password)
+                .add_moderator(&username, &password)
                 .await?;
+        }
+        Command::Admin(AdminCommand::ListUsers) => {
+            let users = Service::new(store).moderators().await?;
+            if users.is_empty() {
+                eprintln!("no moderators yet: admin add-user creates one");
+            }
+            for u in users {
+                println!(
+                    "{}\tcreated {}\t{} live session(s)",
+                    u.username,
+                    u.created_at.format("%Y-%m-%d %H:%M UTC"),
+                    u.live_sessions
+                );
+            }
+        }
+        Command::Admin(AdminCommand::RemoveUser { username }) => {
+            Service::new(store)
+                .remove_moderator(&username)
+                .await
+                .map_err(|e| anyhow::anyhow!("{username}: {e}"))?;
+            println!("{username} removed; their sessions have ended");
+        }
+        Command::Admin(AdminCommand::SetPassword { username, .. }) => {
+            let password = password_from_stdin()?;
+            Service::new(store)
+                .set_moderator_password(&username, &password)
+                .await
+                .map_err(|e| anyhow::anyhow!("{username}: {e}"))?;
+            println!("{username}: password changed; their sessions have ended");
+        }
+        Command::Admin(AdminCommand::RevokeSessions { username }) => {
+            let ended = Service::new(store)
+                .revoke_sessions(&username)
+                .await
+                .map_err(|e| anyhow::anyhow!("{username}: {e}"))?;
+            println!("{username}: {ended} session(s) ended");
         }
         Command::Generate {
             count,

@@ -29,7 +29,7 @@ use solidarity_map_core::{
 };
 
 use dialect::Dialect;
-pub use moderation::{Decided, Decision, Moderation, UserRecord};
+pub use moderation::{Decided, Decision, Moderation, UserRecord, UserSummary};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 

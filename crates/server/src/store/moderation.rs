@@ -36,6 +36,15 @@ pub struct UserRecord {
     pub password_hash: String,
 }
 
+/// A moderator account as the command line lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserSummary {
+    pub username: String,
+    pub created_at: DateTime<Utc>,
+    /// Sessions that have not expired.
+    pub live_sessions: u64,
+}
+
 #[async_trait]
 pub trait Moderation: Send + Sync {
     /// Stores a new pending organisation with its edit-token hash and its
@@ -97,6 +106,26 @@ pub trait Moderation: Send + Sync {
     async fn session(&self, token_hash: &str) -> Result<Option<SessionInfo>>;
 
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
+
+    /// Every moderator account, by user name.
+    async fn users(&self) -> Result<Vec<UserSummary>>;
+
+    /// Removes a moderator and their sessions, in one transaction. What
+    /// they decided keeps their name: the audit log and the revisions name
+    /// moderators as text. False when there is no such user.
+    async fn delete_user(&self, username: &str) -> Result<bool>;
+
+    /// Replaces a moderator's password hash and ends their sessions, in
+    /// one transaction. False when there is no such user.
+    async fn set_password_hash(&self, username: &str, password_hash: &str) -> Result<bool>;
+
+    /// Ends every session of a moderator: how many there were, or `None`
+    /// when there is no such user.
+    async fn delete_sessions_of(&self, username: &str) -> Result<Option<u64>>;
+
+    /// Deletes the sessions that have expired, which nothing reads again:
+    /// how many there were.
+    async fn purge_expired_sessions(&self) -> Result<u64>;
 
     /// The newest entries of the audit log first.
     async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>>;

@@ -17,7 +17,9 @@ macro_rules! shared_moderation {
             };
             use solidarity_map_core::{LatLon, NewOrganization, OrgId, RevisionId, Status};
 
-            use $crate::store::moderation::{Decided, Decision, Moderation, UserRecord};
+            use $crate::store::moderation::{
+                Decided, Decision, Moderation, UserRecord, UserSummary,
+            };
             use $crate::store::row::{
                 AuditRow, DuplicateRow, OrgRow, RevisionRow, map_unique, revision_json,
             };
@@ -117,6 +119,23 @@ macro_rules! shared_moderation {
                         Self::add_revision(&mut *conn, at, org, "submission", data).await?;
                     let actor = format!("import:{source}");
                     Self::audit(conn, at, &actor, "imported", org, Some(revision), None).await
+                }
+
+                /// The id of a moderator, by user name.
+                async fn user_id(conn: &mut Conn, username: &str) -> Result<Option<DbId>> {
+                    Ok(sqlx::query_scalar(sql::USER_ID)
+                        .bind(username)
+                        .fetch_optional(conn)
+                        .await?)
+                }
+
+                /// Ends every session of a moderator: how many there were.
+                async fn end_sessions(conn: &mut Conn, user: DbId) -> Result<u64> {
+                    let done = sqlx::query(sql::DELETE_SESSIONS_OF)
+                        .bind(user)
+                        .execute(conn)
+                        .await?;
+                    Ok(done.rows_affected())
                 }
 
                 /// Pending revisions of an entry become superseded.
@@ -408,6 +427,74 @@ macro_rules! shared_moderation {
                         .execute(&self.pool)
                         .await?;
                     Ok(())
+                }
+
+                async fn users(&self) -> Result<Vec<UserSummary>> {
+                    let rows: Vec<(String, DateTime<Utc>, i64)> = sqlx::query_as(sql::USERS)
+                        .bind(now())
+                        .fetch_all(&self.pool)
+                        .await?;
+                    Ok(rows
+                        .into_iter()
+                        .map(|(username, created_at, live)| UserSummary {
+                            username,
+                            created_at,
+                            live_sessions: u64::try_from(live).unwrap_or(0),
+                        })
+                        .collect())
+                }
+
+                async fn delete_user(&self, username: &str) -> Result<bool> {
+                    let mut tx = self.pool.begin().await?;
+                    let Some(user) = Self::user_id(&mut tx, username).await? else {
+                        return Ok(false);
+                    };
+                    // sessions reference the user; the audit log names
+                    // moderators as text and keeps the name
+                    Self::end_sessions(&mut tx, user).await?;
+                    sqlx::query(sql::DELETE_USER)
+                        .bind(user)
+                        .execute(&mut *tx)
+                        .await?;
+                    tx.commit().await?;
+                    Ok(true)
+                }
+
+                async fn set_password_hash(
+                    &self,
+                    username: &str,
+                    password_hash: &str,
+                ) -> Result<bool> {
+                    let mut tx = self.pool.begin().await?;
+                    let Some(user) = Self::user_id(&mut tx, username).await? else {
+                        return Ok(false);
+                    };
+                    sqlx::query(sql::SET_PASSWORD_HASH)
+                        .bind(user)
+                        .bind(password_hash)
+                        .execute(&mut *tx)
+                        .await?;
+                    Self::end_sessions(&mut tx, user).await?;
+                    tx.commit().await?;
+                    Ok(true)
+                }
+
+                async fn delete_sessions_of(&self, username: &str) -> Result<Option<u64>> {
+                    let mut tx = self.pool.begin().await?;
+                    let Some(user) = Self::user_id(&mut tx, username).await? else {
+                        return Ok(None);
+                    };
+                    let ended = Self::end_sessions(&mut tx, user).await?;
+                    tx.commit().await?;
+                    Ok(Some(ended))
+                }
+
+                async fn purge_expired_sessions(&self) -> Result<u64> {
+                    let done = sqlx::query(sql::PURGE_EXPIRED_SESSIONS)
+                        .bind(now())
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(done.rows_affected())
                 }
 
                 async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>> {

@@ -346,6 +346,28 @@ pub const SESSION: &str = "select u.username, s.csrf_token
 
 pub const DELETE_SESSION: &str = "delete from sessions where token_hash = $1";
 
+/// Every moderator by user name, with their sessions unexpired at `$1`.
+pub const USERS: &str = "select u.username, u.created_at,
+         (select count(*) from sessions s
+           where s.user_id = u.id and s.expires_at > $1) as live_sessions
+     from users u
+     order by u.username";
+
+/// The id of moderator `$1`.
+pub const USER_ID: &str = "select id from users where username = $1";
+
+/// Removes moderator `$1` (their sessions first: they reference the user).
+pub const DELETE_USER: &str = "delete from users where id = $1";
+
+/// Gives moderator `$1` the password hash `$2`.
+pub const SET_PASSWORD_HASH: &str = "update users set password_hash = $2 where id = $1";
+
+/// Ends every session of moderator `$1`.
+pub const DELETE_SESSIONS_OF: &str = "delete from sessions where user_id = $1";
+
+/// Deletes the sessions expired at `$1`: [`SESSION`] never opens them.
+pub const PURGE_EXPIRED_SESSIONS: &str = "delete from sessions where expires_at <= $1";
+
 /// The filter as a `where` clause of published entries.
 ///
 /// `by_position`: the box may use the position index. When the box matches

@@ -7,6 +7,7 @@
 #[macro_use]
 mod support;
 
+mod accounts;
 mod api;
 mod cache;
 mod generate;

@@ -1178,3 +1178,145 @@ on_both_backends!(
     published_total_counts_what_its_pages_are_cut_from,
     published_after_bounds_hold_at_both_ends,
 );
+
+/// Moderator accounts as the command line manages them: listed, removed,
+/// given a new password, their sessions ended, the expired ones purged.
+mod accounts {
+    use std::sync::Arc;
+
+    use chrono::{Duration, Utc};
+    use solidarity_map_server::store::{Decided, Decision, Store};
+
+    async fn with_sessions(store: &dyn Store, username: &str, live: &[&str], expired: &[&str]) {
+        store.create_user(username, "phc-hash").await.unwrap();
+        let user = store.user(username).await.unwrap().unwrap();
+        for (tokens, expires) in [
+            (live, Utc::now() + Duration::hours(1)),
+            (expired, Utc::now() - Duration::hours(1)),
+        ] {
+            for token in tokens {
+                store
+                    .create_session(token, &user.id, "csrf", expires)
+                    .await
+                    .unwrap();
+            }
+        }
+    }
+
+    async fn moderators_are_listed_with_their_live_sessions(store: Arc<dyn Store>) {
+        assert!(store.users().await.unwrap().is_empty());
+        let before = Utc::now() - Duration::seconds(1);
+        with_sessions(store.as_ref(), "zoe", &["z1"], &[]).await;
+        with_sessions(store.as_ref(), "amal", &["a1", "a2"], &["a3"]).await;
+        let users = store.users().await.unwrap();
+        let listed: Vec<(&str, u64)> = users
+            .iter()
+            .map(|u| (u.username.as_str(), u.live_sessions))
+            .collect();
+        assert_eq!(listed, [("amal", 2), ("zoe", 1)]);
+        for u in &users {
+            assert!(u.created_at > before && u.created_at <= Utc::now(), "{u:?}");
+        }
+    }
+
+    async fn removing_a_moderator_ends_their_sessions_and_keeps_the_audit_log(
+        store: Arc<dyn Store>,
+    ) {
+        super::ready(store.as_ref()).await;
+        with_sessions(store.as_ref(), "leaving", &["l1"], &["l2"]).await;
+        with_sessions(store.as_ref(), "staying", &["s1"], &[]).await;
+        // a decision of the moderator who leaves
+        let new = super::org(
+            &[("en", "Neighbours")],
+            "jerusalem",
+            "IL",
+            31.8,
+            35.2,
+            "city",
+        );
+        store.submit(&new, "edit-hash").await.unwrap();
+        let revision = store.pending_revisions().await.unwrap()[0].id;
+        let decided = store
+            .decide(revision, Decision::Approve(None), "leaving")
+            .await
+            .unwrap();
+        assert!(matches!(decided, Decided::Done(_)));
+
+        assert!(store.delete_user("leaving").await.unwrap());
+        assert!(store.user("leaving").await.unwrap().is_none());
+        assert!(store.session("l1").await.unwrap().is_none());
+        assert!(!store.delete_user("leaving").await.unwrap(), "already gone");
+        assert!(!store.delete_user("nobody").await.unwrap());
+        // the others are untouched
+        assert_eq!(
+            store.session("s1").await.unwrap().unwrap().username,
+            "staying"
+        );
+        let names: Vec<String> = store
+            .users()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|u| u.username)
+            .collect();
+        assert_eq!(names, ["staying"]);
+        // what they decided still names them
+        let log = store.audit_log(10).await.unwrap();
+        assert_eq!(log[0].action, "approved");
+        assert_eq!(log[0].actor, "leaving");
+        // and the name can be given to someone new
+        store.create_user("leaving", "another-hash").await.unwrap();
+    }
+
+    async fn a_new_password_hash_ends_the_sessions(store: Arc<dyn Store>) {
+        with_sessions(store.as_ref(), "mod", &["m1", "m2"], &[]).await;
+        with_sessions(store.as_ref(), "other", &["o1"], &[]).await;
+        assert!(store.set_password_hash("mod", "new-hash").await.unwrap());
+        assert_eq!(
+            store.user("mod").await.unwrap().unwrap().password_hash,
+            "new-hash"
+        );
+        assert!(store.session("m1").await.unwrap().is_none());
+        assert!(store.session("m2").await.unwrap().is_none());
+        assert!(store.session("o1").await.unwrap().is_some());
+        assert_eq!(
+            store.user("other").await.unwrap().unwrap().password_hash,
+            "phc-hash"
+        );
+        assert!(!store.set_password_hash("nobody", "x").await.unwrap());
+    }
+
+    async fn revoking_ends_every_session_of_one_moderator(store: Arc<dyn Store>) {
+        with_sessions(store.as_ref(), "mod", &["m1", "m2"], &["m3"]).await;
+        with_sessions(store.as_ref(), "other", &["o1"], &[]).await;
+        // the expired one counts too: it is deleted with the others
+        assert_eq!(store.delete_sessions_of("mod").await.unwrap(), Some(3));
+        assert!(store.session("m1").await.unwrap().is_none());
+        assert!(store.session("o1").await.unwrap().is_some());
+        assert_eq!(store.delete_sessions_of("mod").await.unwrap(), Some(0));
+        assert_eq!(store.delete_sessions_of("nobody").await.unwrap(), None);
+        // the account stays
+        assert!(store.user("mod").await.unwrap().is_some());
+    }
+
+    async fn expired_sessions_are_purged(store: Arc<dyn Store>) {
+        with_sessions(store.as_ref(), "mod", &["live"], &["old-1", "old-2"]).await;
+        assert_eq!(store.purge_expired_sessions().await.unwrap(), 2);
+        // the rows are gone, not only unread: nothing is left to purge or
+        // to end
+        assert_eq!(store.purge_expired_sessions().await.unwrap(), 0);
+        assert_eq!(
+            store.session("live").await.unwrap().unwrap().username,
+            "mod"
+        );
+        assert_eq!(store.delete_sessions_of("mod").await.unwrap(), Some(1));
+    }
+
+    on_both_backends!(
+        moderators_are_listed_with_their_live_sessions,
+        removing_a_moderator_ends_their_sessions_and_keeps_the_audit_log,
+        a_new_password_hash_ends_the_sessions,
+        revoking_ends_every_session_of_one_moderator,
+        expired_sessions_are_purged,
+    );
+}

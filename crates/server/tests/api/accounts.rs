@@ -1,0 +1,321 @@
+//! Moderator accounts from the outside: password checks that leave the map
+//! answering, and the command line's account management (removing a
+//! moderator or changing a password ends their sessions at once).
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+use crate::support;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{Request, StatusCode, header};
+use serde_json::json;
+use solidarity_map_core::SiteConfig;
+use solidarity_map_server::http::{AppState, app};
+use solidarity_map_server::seed;
+use solidarity_map_server::service::{Error, Service};
+use solidarity_map_server::store::{SqliteStore, Store};
+use tower::ServiceExt;
+
+/// How many wrong sign-ins the flood sends at once: far more than the
+/// server's worker threads.
+const FLOOD: usize = 24;
+
+/// Argon2 takes a core for tens of milliseconds. Run on the server's
+/// worker threads, a handful of sign-in attempts would leave none to
+/// answer anybody else until they were done; checked off those threads,
+/// the map answers while the flood is still being checked.
+#[tokio::test]
+async fn a_flood_of_sign_ins_does_not_stall_the_map() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("flood.db").display());
+    support::add_moderator(&url, "mod", "a long enough password");
+    let env = [
+        // as few worker threads as a small server has, whatever this
+        // machine has
+        ("TOKIO_WORKER_THREADS", "2"),
+        // the flood comes from one address and half of it for one name: it
+        // is the password checks that are tested here, not the rate limits
+        ("RATE_LIMIT_FACTOR", "1000"),
+    ];
+    let server = support::Served::start(&url, "127.0.0.1", &env).await;
+    let base = server.base.clone();
+
+    let done = Arc::new(AtomicUsize::new(0));
+    let first_done = Arc::new(tokio::sync::Notify::new());
+    let mut flood = tokio::task::JoinSet::new();
+    for i in 0..FLOOD {
+        let (base, done, first_done) = (base.clone(), done.clone(), first_done.clone());
+        flood.spawn(async move {
+            // half against a real account, half against names that do
+            // not exist (checked against a stand-in hash, as costly)
+            let name = if i % 2 == 0 {
+                "mod".to_owned()
+            } else {
+                format!("nobody-{i}")
+            };
+            let status = reqwest::Client::new()
+                .post(format!("{base}/api/admin/login"))
+                .json(&json!({"username": name, "password": "not the password"}))
+                .send()
+                .await
+                .unwrap()
+                .status();
+            done.fetch_add(1, Ordering::SeqCst);
+            first_done.notify_one();
+            status
+        });
+    }
+    // the server is busy with the flood once it has answered one of it
+    first_done.notified().await;
+    assert!(
+        done.load(Ordering::SeqCst) < FLOOD,
+        "the flood was over before the map was asked: nothing was tested"
+    );
+    let health = reqwest::Client::new()
+        .get(format!("{base}/healthz"))
+        .send()
+        .await
+        .unwrap();
+    let done_when_answered = done.load(Ordering::SeqCst);
+    assert_eq!(health.status(), 200);
+    // checked on the workers, the map answers among the flood's last few
+    // answers; off them, right after its first ones: half way between
+    // tells the two apart, whatever the speed of the machine
+    assert!(
+        done_when_answered < FLOOD / 2,
+        "the map answered only after {done_when_answered} of {FLOOD} sign-ins were checked"
+    );
+    while let Some(status) = flood.join_next().await {
+        assert_eq!(status.unwrap(), 401);
+    }
+}
+
+// ---- ending sessions
+
+/// The map with one moderator, `mod`, served in process.
+struct Env {
+    app: axum::Router,
+    service: Service,
+    store: Arc<dyn Store>,
+    _db: support::TestDb,
+    _dist: tempfile::TempDir,
+}
+
+const PASSWORD: &str = "a long enough password";
+
+async fn env() -> Env {
+    let db = support::sqlite().await;
+    let store = db.store();
+    seed::sync_categories(store.as_ref()).await.unwrap();
+    let service = Service::new(store.clone());
+    service.add_moderator("mod", PASSWORD).await.unwrap();
+    let dist = tempfile::tempdir().unwrap();
+    let site = SiteConfig {
+        tile_url: String::new(),
+        tile_attribution: String::new(),
+    };
+    let state = AppState::new(store.clone(), site).await.unwrap();
+    let app = app(state, dist.path().to_owned())
+        // what the real server adds from the socket: the rate limits key on it
+        .layer(axum::Extension(ConnectInfo(SocketAddr::from((
+            [127, 0, 0, 1],
+            4000,
+        )))));
+    Env {
+        app,
+        service,
+        store,
+        _db: db,
+        _dist: dist,
+    }
+}
+
+/// Signs `mod` in with `password`: the session cookie, or the status.
+async fn sign_in(app: &axum::Router, password: &str) -> Result<String, StatusCode> {
+    let req = Request::post("/api/admin/login")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            json!({"username": "mod", "password": password}).to_string(),
+        ))
+        .unwrap();
+    let res = app.clone().oneshot(req).await.unwrap();
+    if res.status() != StatusCode::OK {
+        return Err(res.status());
+    }
+    let cookie = res.headers()[header::SET_COOKIE].to_str().unwrap();
+    Ok(cookie.split(';').next().unwrap().to_owned())
+}
+
+/// The status of the moderation queue for a session cookie.
+async fn queue(app: &axum::Router, cookie: &str) -> StatusCode {
+    let req = Request::get("/api/admin/submissions")
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .unwrap();
+    app.clone().oneshot(req).await.unwrap().status()
+}
+
+#[tokio::test]
+async fn a_removed_moderator_is_signed_out_at_once() {
+    let env = env().await;
+    let cookie = sign_in(&env.app, PASSWORD).await.unwrap();
+    assert_eq!(queue(&env.app, &cookie).await, StatusCode::OK);
+    env.service.remove_moderator("mod").await.unwrap();
+    assert_eq!(queue(&env.app, &cookie).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        sign_in(&env.app, PASSWORD).await,
+        Err(StatusCode::UNAUTHORIZED)
+    );
+    assert!(matches!(
+        env.service.remove_moderator("mod").await,
+        Err(Error::NotFound(_))
+    ));
+}
+
+#[tokio::test]
+async fn a_new_password_signs_the_moderator_out_everywhere() {
+    let env = env().await;
+    let laptop = sign_in(&env.app, PASSWORD).await.unwrap();
+    let phone = sign_in(&env.app, PASSWORD).await.unwrap();
+    let listed = env.service.moderators().await.unwrap();
+    assert_eq!(listed[0].live_sessions, 2);
+    let new = "another long password";
+    assert!(matches!(
+        env.service.set_moderator_password("mod", "too short").await,
+        Err(Error::Invalid(_))
+    ));
+    assert_eq!(queue(&env.app, &laptop).await, StatusCode::OK, "unchanged");
+    env.service
+        .set_moderator_password("mod", new)
+        .await
+        .unwrap();
+    assert_eq!(queue(&env.app, &laptop).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(queue(&env.app, &phone).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        sign_in(&env.app, PASSWORD).await,
+        Err(StatusCode::UNAUTHORIZED)
+    );
+    let again = sign_in(&env.app, new).await.unwrap();
+    assert_eq!(queue(&env.app, &again).await, StatusCode::OK);
+    // revoking ends it as well, and leaves the account
+    assert_eq!(env.service.revoke_sessions("mod").await.unwrap(), 1);
+    assert_eq!(queue(&env.app, &again).await, StatusCode::UNAUTHORIZED);
+    assert!(sign_in(&env.app, new).await.is_ok());
+    assert!(matches!(
+        env.service.set_moderator_password("nobody", new).await,
+        Err(Error::NotFound(_))
+    ));
+    assert!(matches!(
+        env.service.revoke_sessions("nobody").await,
+        Err(Error::NotFound(_))
+    ));
+}
+
+#[tokio::test]
+async fn signing_in_purges_expired_sessions() {
+    let env = env().await;
+    let user = env.store.user("mod").await.unwrap().unwrap();
+    let past = chrono::Utc::now() - chrono::Duration::hours(1);
+    env.store
+        .create_session("expired", &user.id, "csrf", past)
+        .await
+        .unwrap();
+    sign_in(&env.app, PASSWORD).await.unwrap();
+    assert_eq!(
+        env.store.purge_expired_sessions().await.unwrap(),
+        0,
+        "the expired session was left behind"
+    );
+}
+
+// ---- the command line
+
+/// Runs `solidarity-map --database-url URL admin ARGS…` with `stdin`:
+/// whether it succeeded, and what it printed on standard output and error.
+fn admin(url: &str, args: &[&str], stdin: &str) -> (bool, String, String) {
+    use std::io::Write;
+    let mut child = std::process::Command::new(support::bin())
+        .args(["--database-url", url, "admin"])
+        .args(args)
+        // the log shares standard output: only problems in it
+        .env("RUST_LOG", "warn")
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn the_command_line_lists_resets_and_removes_moderators() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("admin.db").display());
+    support::add_moderator(&url, "mod", PASSWORD);
+
+    let (ok, out, _) = admin(&url, &["list-users"], "");
+    assert!(ok);
+    assert!(out.starts_with("mod\t"), "{out}");
+    assert!(out.contains("0 live session(s)"), "{out}");
+
+    let new = "a brand new passphrase";
+    let (ok, _, err) = admin(
+        &url,
+        &["set-password", "mod", "--password-stdin"],
+        "short\n",
+    );
+    assert!(!ok, "a short password is refused");
+    assert!(err.contains("password"), "{err}");
+    let (ok, _, err) = admin(
+        &url,
+        &["set-password", "mod", "--password-stdin"],
+        &format!("{new}\n"),
+    );
+    assert!(ok, "{err}");
+    {
+        let store: Arc<dyn Store> = Arc::new(SqliteStore::connect(&url).await.unwrap());
+        let service = Service::new(store);
+        assert!(matches!(
+            service.sign_in("mod", PASSWORD).await,
+            Err(Error::Unauthorized)
+        ));
+        service.sign_in("mod", new).await.unwrap();
+    }
+    let (ok, out, _) = admin(&url, &["list-users"], "");
+    assert!(ok && out.contains("1 live session(s)"), "{out}");
+    let (ok, out, _) = admin(&url, &["revoke-sessions", "mod"], "");
+    assert!(ok && out.contains("1 session(s) ended"), "{out}");
+
+    // an unknown user name is an error, and changes nothing
+    for args in [
+        &["remove-user", "nobody"][..],
+        &["revoke-sessions", "nobody"],
+        &["set-password", "nobody", "--password-stdin"],
+    ] {
+        let (ok, _, err) = admin(&url, args, &format!("{new}\n"));
+        assert!(!ok, "{args:?}");
+        assert!(err.contains("nobody: no such moderator"), "{args:?}: {err}");
+    }
+
+    let (ok, _, err) = admin(&url, &["remove-user", "mod"], "");
+    assert!(ok, "{err}");
+    let (ok, out, _) = admin(&url, &["list-users"], "");
+    assert!(ok && !out.contains("mod"), "{out}");
+}
