@@ -155,7 +155,7 @@ async fn pending(app: &Router, cookie: &str) -> Vec<Value> {
     )
     .await;
     assert_eq!(r.status, StatusCode::OK);
-    r.body.as_array().unwrap().clone()
+    r.body["items"].as_array().unwrap().clone()
 }
 
 #[tokio::test]

@@ -207,8 +207,8 @@ async fn public_answers_hold_no_contact_and_no_precise_point(store: Arc<dyn Stor
     let moderator = [("cookie", cookie.as_str()), ("x-csrf-token", csrf.as_str())];
     let (_, queue, _) = call(app, "GET", "/api/admin/submissions", None, &moderator).await;
     let queue: Value = serde_json::from_str(&queue).unwrap();
-    assert_eq!(queue.as_array().unwrap().len(), PROBES.len());
-    for rev in queue.as_array().unwrap() {
+    assert_eq!(queue["items"].as_array().unwrap().len(), PROBES.len());
+    for rev in queue["items"].as_array().unwrap() {
         let uri = format!(
             "/api/admin/submissions/{}/approve",
             rev["id"].as_str().unwrap()
@@ -480,7 +480,7 @@ async fn logs_hold_no_secret_and_the_database_no_address() {
         .json()
         .await
         .unwrap();
-    let rev = queue[0]["id"].as_str().unwrap();
+    let rev = queue["items"][0]["id"].as_str().unwrap();
     let r = http
         .post(url(&format!("/api/admin/submissions/{rev}/approve")))
         .header("cookie", &session)
