@@ -242,11 +242,22 @@ async fn a_list_item_opens_its_card_and_the_org_link_reopens_it() {
         })
         .await
         .unwrap();
-    // the marker came out of its cluster
+    // the marker came out of its cluster, without zooming closer than the
+    // city level the group chose (closer, the view would suggest an address)
     browser
         .wait_for(r#".leaflet-marker-pane .sm-marker[title="Ir Amim"]"#)
         .await
         .unwrap();
+    let url = browser.url().await.unwrap();
+    let zoom: f64 = url
+        .split("map=")
+        .nth(1)
+        .and_then(|v| v.split('/').next())
+        .and_then(|z| z.parse().ok())
+        .unwrap_or_else(|| panic!("no view in {url}"));
+    assert!(zoom <= 10.0, "zoomed past the group's precision: {url}");
+    let precision = browser.wait_for(".card .precision").await.unwrap();
+    assert!(precision.text().await.unwrap().contains("city level"));
     browser.screenshot("card-from-list").await.unwrap();
     // opening the organisation's link in a new visit opens its card
     browser

@@ -1,5 +1,5 @@
-//! A group joins, a moderator approves, the group edits through its link:
-//! all in a real browser, as people would do it.
+//! A group joins, a moderator approves, the group edits through its link
+//! and then replaces the link: all in a real browser, as people would do it.
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
@@ -218,6 +218,41 @@ async fn a_group_joins_is_approved_and_edits_its_entry() {
         text_of(&browser, ".card .description").await,
         "We meet every day now."
     );
+
+    // the group fears its link was seen: it replaces it from the edit page
+    browser.client.goto(&link).await.unwrap();
+    browser.wait_for(".status-value").await.unwrap();
+    browser
+        .client
+        .execute("window.confirm = () => true;", vec![])
+        .await
+        .unwrap();
+    click(&browser, ".replace-link button").await;
+    let new_link = text_of(&browser, "code.edit-link").await;
+    assert!(
+        new_link.contains("/edit/") && new_link != link,
+        "{new_link}"
+    );
+    let address = browser.client.current_url().await.unwrap();
+    assert_eq!(
+        address.as_str(),
+        new_link,
+        "the address bar keeps the old secret"
+    );
+    browser.client.goto(&link).await.unwrap();
+    assert!(
+        text_of(&browser, "[role=alert]")
+            .await
+            .contains("not valid"),
+        "the old link still works"
+    );
+    browser.client.goto(&new_link).await.unwrap();
+    assert!(
+        text_of(&browser, ".status-value")
+            .await
+            .contains("Published")
+    );
+
     assert_eq!(browser.page_errors().await.unwrap(), Vec::<String>::new());
     browser.close().await.unwrap();
 }

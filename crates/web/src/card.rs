@@ -2,6 +2,7 @@
 //! text, never as markup.
 
 use leptos::prelude::*;
+use solidarity_map_core::Precision;
 
 use crate::app::Shared;
 use crate::i18n::tr;
@@ -64,6 +65,13 @@ pub fn Card() -> impl IntoView {
             .collect::<Vec<_>>();
         let website = p.website.as_ref().map(|w| w.as_str().to_owned());
         let country = names::country(&lang, p.country.as_str());
+        // the point on the map is this precise, and no more
+        let shown_at = match p.precision {
+            Precision::Country => "card.shown_at_country",
+            Precision::City => "card.shown_at_city",
+            Precision::Neighbourhood => "card.shown_at_neighbourhood",
+            Precision::Exact => "card.shown_at_exact",
+        };
         let id = org.id.clone();
         let lang_copy = lang.clone();
         Some(view! {
@@ -86,6 +94,7 @@ pub fn Card() -> impl IntoView {
                     ", "
                     <span>{country}</span>
                 </p>
+                <p class="precision">{tr(&lang, shown_at)}</p>
                 {shown_in.map(|note| view! { <p class="shown-in">{note}</p> })}
                 <p class="description" dir="auto" lang=desc_lang>{desc}</p>
                 {(!languages.is_empty()).then(|| view! {

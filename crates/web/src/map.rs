@@ -13,10 +13,13 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
+use solidarity_map_core::Precision;
+
 use crate::api::Org;
 use crate::app::{Load, Shared, default_view};
 use crate::leaflet_ext::{
     MarkerClusterGroup, create_pane, div_icon, fit_bounds, geo_json, marker_cluster_group,
+    spiderfy_parent,
 };
 use crate::state::{JERUSALEM_BOUNDS, Preset, UrlState, View};
 
@@ -89,15 +92,27 @@ impl MapCtl {
     fn try_focus(&self, id: &str, shared: Shared) -> bool {
         self.state.with_value(|s| {
             let Some(s) = s else { return false };
-            if shared.large.get_untracked() {
-                // no markers held: go to the organisation, where the server
-                // draws it on its own
-                let Some(org) = shared.org_untracked(id) else {
+            let org = shared.org_untracked(id);
+            let closest = org
+                .as_ref()
+                .map_or(EXACT_ZOOM, |o| closest_zoom(o.properties.precision));
+            if shared.large.get_untracked() || closest < EXACT_ZOOM {
+                // no closer than the group chose to be shown: over a pile of
+                // markers at one rounded point, or over streets that would
+                // suggest an address it did not publish. (With no markers
+                // held, the server draws the organisation on its own.)
+                let Some(org) = org else {
                     return false;
                 };
                 let (lat, lon) = org.geometry.lat_lon();
-                let zoom = s.map.get_zoom().max(17.0);
-                s.map.set_view(&LatLng::new(lat, lon), zoom);
+                // at once, so the clusters are redrawn for the new zoom now
+                let options = js_sys::Object::new();
+                let _ = js_sys::Reflect::set(&options, &"animate".into(), &false.into());
+                s.map
+                    .set_view_with_options(&LatLng::new(lat, lon), closest, &options);
+                if let Some(marker) = s.markers.get(id) {
+                    spiderfy_parent(&s.cluster, marker);
+                }
                 shared.selected.set(Some(id.to_owned()));
                 return true;
             }
@@ -110,6 +125,21 @@ impl MapCtl {
                 .zoom_to_show_layer(marker, done.unchecked_ref::<js_sys::Function>());
             true
         })
+    }
+}
+
+/// How close the map goes to an organisation shown at its exact point.
+const EXACT_ZOOM: f64 = 17.0;
+
+/// The closest zoom that still says no more than the precision a group
+/// chose: a country fills the view, a city about 10 km, a neighbourhood
+/// about 1 km.
+fn closest_zoom(precision: Precision) -> f64 {
+    match precision {
+        Precision::Country => 5.0,
+        Precision::City => 10.0,
+        Precision::Neighbourhood => 13.0,
+        Precision::Exact => EXACT_ZOOM,
     }
 }
 

@@ -135,7 +135,11 @@ async fn logout(
 /// time, each with the entries it may duplicate.
 #[utoipa::path(get, path = "/submissions", tag = "moderation", security(("session" = [])),
     params(QueueParams),
-    responses((status = 200, body = QueuePage), ModeratorErrors))]
+    responses(
+        (status = 200, body = QueuePage),
+        (status = 400, description = "`offset` or `limit` is not a whole number", body = ErrorBody),
+        ModeratorErrors,
+    ))]
 async fn queue(
     State(state): State<AppState>,
     _m: Moderator,
@@ -157,8 +161,10 @@ const MAX_QUEUE_PAGE: u32 = 200;
 #[into_params(parameter_in = Query)]
 struct QueueParams {
     /// How many revisions to skip.
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 4_294_967_295_i64)]
     offset: Option<u32>,
-    /// How many to return (1 to 200, 50 when not given).
+    /// How many to return (1 to 200, 50 when not given; more is read as 200).
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 4_294_967_295_i64)]
     limit: Option<u32>,
 }
 
