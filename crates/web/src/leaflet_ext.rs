@@ -38,31 +38,12 @@ extern "C" {
     #[wasm_bindgen(method, js_name = clearLayers)]
     pub fn clear_layers(this: &MarkerClusterGroup);
 
-    /// The marker itself when it is drawn, else the cluster it is in.
-    #[wasm_bindgen(method, js_name = getVisibleParent)]
-    pub fn get_visible_parent(this: &MarkerClusterGroup, layer: &leaflet::Layer) -> JsValue;
-
     #[wasm_bindgen(method, js_name = zoomToShowLayer)]
     pub fn zoom_to_show_layer(
         this: &MarkerClusterGroup,
         layer: &leaflet::Layer,
         done: &js_sys::Function,
     );
-}
-
-/// Spreads the cluster a marker is in around it (`cluster.spiderfy()`), so
-/// the marker shows without zooming closer; nothing when it is drawn.
-pub fn spiderfy_parent(group: &MarkerClusterGroup, marker: &leaflet::Layer) {
-    let parent = group.get_visible_parent(marker);
-    let drawn: &JsValue = marker.as_ref();
-    if parent.is_null() || parent.is_undefined() || &parent == drawn {
-        return;
-    }
-    if let Ok(f) = js_sys::Reflect::get(&parent, &"spiderfy".into())
-        && let Some(f) = f.dyn_ref::<js_sys::Function>()
-    {
-        let _ = f.call0(&parent);
-    }
 }
 
 /// `map.createPane(name)`: a layer pane with its own z-index.

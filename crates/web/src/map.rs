@@ -19,7 +19,6 @@ use crate::api::Org;
 use crate::app::{Load, Shared, default_view};
 use crate::leaflet_ext::{
     MarkerClusterGroup, create_pane, div_icon, fit_bounds, geo_json, marker_cluster_group,
-    spiderfy_parent,
 };
 use crate::state::{JERUSALEM_BOUNDS, Preset, UrlState, View};
 
@@ -30,6 +29,9 @@ struct MapState {
     markers: HashMap<String, Marker>,
     /// What the server clusters, in the large mode.
     server: leaflet::FeatureGroup,
+    /// The selected organisation's own marker, drawn above any cluster it
+    /// is in when the map stops short of splitting that cluster.
+    highlight: leaflet::FeatureGroup,
 }
 
 /// A handle to the map for the other components: move it, focus an
@@ -110,9 +112,7 @@ impl MapCtl {
                 let _ = js_sys::Reflect::set(&options, &"animate".into(), &false.into());
                 s.map
                     .set_view_with_options(&LatLng::new(lat, lon), closest, &options);
-                if let Some(marker) = s.markers.get(id) {
-                    spiderfy_parent(&s.cluster, marker);
-                }
+                highlight(s, &org, shared);
                 shared.selected.set(Some(id.to_owned()));
                 return true;
             }
@@ -288,11 +288,14 @@ fn create_map(
     on_move.forget();
     publish_view(&map, shared);
 
+    let highlight = leaflet::FeatureGroup::new();
+    highlight.unchecked_ref::<leaflet::Layer>().add_to(&map);
     Ok(MapState {
         map,
         cluster,
         markers: HashMap::new(),
         server,
+        highlight,
     })
 }
 
@@ -347,6 +350,33 @@ pub(crate) fn look(shared: Shared, slug: &str, lang: &str) -> (String, String, S
             )
         })
         .unwrap_or_else(|| ("#555555".to_owned(), String::new(), slug.to_owned()))
+}
+
+/// Draws the selected organisation's marker on its own, on top, marked as
+/// selected.
+fn highlight(s: &MapState, org: &Org, shared: Shared) {
+    s.highlight.clear_layers();
+    let lang = shared.lang.get_untracked();
+    let (lat, lon) = org.geometry.lat_lon();
+    let name = org.properties.name.text().best(&lang).1.to_owned();
+    let category = org.properties.category.as_str();
+    match pin(&org.id, lat, lon, category, Some(name), shared, &lang) {
+        Ok(m) => {
+            m.set_z_index_offset(1000.0);
+            let layer: &leaflet::Layer = m.unchecked_ref();
+            s.highlight.add_layer(layer);
+            // its element exists once it is on the map
+            let element = js_sys::Reflect::get(&m, &"getElement".into())
+                .ok()
+                .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+                .and_then(|f| f.call0(&m).ok())
+                .and_then(|e| e.dyn_into::<web_sys::Element>().ok());
+            if let Some(el) = element {
+                let _ = el.class_list().add_1("sm-selected");
+            }
+        }
+        Err(e) => web_sys::console::error_2(&"highlight".into(), &e),
+    }
 }
 
 /// One organisation's marker. Without its name (a server-drawn point not in
@@ -417,6 +447,25 @@ pub fn MapView() -> impl IntoView {
             }
             Err(e) => web_sys::console::error_2(&"map".into(), &e),
         }
+    });
+
+    // a highlight stays only while its organisation is selected
+    Effect::new(move |_| {
+        let selected = shared.selected.get();
+        ctl.state.with_value(|s| {
+            if let Some(s) = s {
+                let shown = s.highlight.get_layers();
+                let stale = shown.iter().any(|m| {
+                    js_sys::Reflect::get(&m, &"smId".into())
+                        .ok()
+                        .and_then(|v| v.as_string())
+                        != selected
+                });
+                if stale {
+                    s.highlight.clear_layers();
+                }
+            }
+        });
     });
 
     // tiles, once the server has said which
