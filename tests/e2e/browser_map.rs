@@ -39,6 +39,20 @@ async fn every_published_organisation_has_a_marker_and_no_errors() {
     let categories = server.get_json("/api/categories").await.unwrap();
     assert_eq!(legend.len(), categories.as_array().unwrap().len());
     tokio::time::sleep(Duration::from_millis(300)).await;
+    // the map library's credit is text only: no national flag on a map
+    // used across lines of conflict
+    let credit = browser
+        .wait_for(".leaflet-control-attribution")
+        .await
+        .unwrap();
+    assert!(credit.text().await.unwrap().contains("Leaflet"));
+    assert!(
+        credit
+            .find(fantoccini::Locator::Css("svg, img"))
+            .await
+            .is_err(),
+        "the attribution carries a picture"
+    );
     assert_eq!(browser.page_errors().await.unwrap(), Vec::<String>::new());
     browser.screenshot("map-desktop").await.unwrap();
     browser.close().await.unwrap();

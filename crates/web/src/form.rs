@@ -172,6 +172,7 @@ fn location_map(
     let options = MapOptions::new();
     options.set_min_zoom(2.0);
     let map = Map::new_with_element(el, &options)?;
+    crate::leaflet_ext::neutral_attribution(&map);
     let (lat, lon, zoom) = form
         .location
         .get_untracked()

@@ -46,6 +46,20 @@ extern "C" {
     );
 }
 
+/// Leaflet's credit without the national flag its default carries: on a
+/// map used across lines of conflict, the prefix stays text only.
+pub fn neutral_attribution(map: &leaflet::Map) {
+    let control = js_sys::Reflect::get(map, &"attributionControl".into()).unwrap_or_default();
+    if let Ok(set_prefix) = js_sys::Reflect::get(&control, &"setPrefix".into())
+        && let Some(f) = set_prefix.dyn_ref::<js_sys::Function>()
+    {
+        let _ = f.call1(
+            &control,
+            &r#"<a href="https://leafletjs.com">Leaflet</a>"#.into(),
+        );
+    }
+}
+
 /// `map.createPane(name)`: a layer pane with its own z-index.
 pub fn create_pane(map: &leaflet::Map, name: &str) -> web_sys::HtmlElement {
     map.unchecked_ref::<MapExt>().create_pane(name)

@@ -165,6 +165,7 @@ fn create_map(
         options.set_marker_zoom_animation(false);
     }
     let map = Map::new_with_element(el, &options)?;
+    crate::leaflet_ext::neutral_attribution(&map);
     let initial = initial.unwrap_or_default();
     match (initial.preset, initial.view, initial.fit) {
         (Some(Preset::Jerusalem), _, _) => fit_bounds(&map, JERUSALEM_BOUNDS),
