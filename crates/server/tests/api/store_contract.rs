@@ -1357,7 +1357,13 @@ mod retention {
     /// A submission with its edit token hash `name`, approved.
     async fn published(store: &dyn Store, name: &str) -> OrgId {
         let id = store.submit(&entry(name), name).await.unwrap();
-        let revision = store.pending_revisions().await.unwrap().remove(0);
+        let revision = store
+            .pending_revisions()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|r| r.org_id == id)
+            .unwrap();
         store
             .decide(revision.id, Decision::Approve(None), "mod")
             .await
@@ -1424,7 +1430,13 @@ mod retention {
         store.withdraw(withdrawn).await.unwrap();
         // a submission rejected
         let rejected = store.submit(&entry("rejected"), "rejected").await.unwrap();
-        let revision = store.pending_revisions().await.unwrap().remove(0);
+        let revision = store
+            .pending_revisions()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|r| r.org_id == rejected)
+            .unwrap();
         store
             .decide(revision.id, Decision::Reject("spam".into()), "mod")
             .await
@@ -1440,6 +1452,18 @@ mod retention {
         let fresh = published(store.as_ref(), "fresh").await;
         store.withdraw(fresh).await.unwrap();
 
+        for (id, status) in [
+            (withdrawn, Status::Withdrawn),
+            (rejected, Status::Rejected),
+            (public, Status::Published),
+            (pending, Status::Pending),
+            (fresh, Status::Withdrawn),
+        ] {
+            assert_eq!(
+                store.organization(id).await.unwrap().unwrap().status,
+                status
+            );
+        }
         assert_eq!(store.scrub_expired(cutoff).await.unwrap(), 2);
         let scrubbed = stored(&db, withdrawn).await;
         assert_eq!(scrubbed.revisions.len(), 2);
