@@ -168,6 +168,12 @@ async fn a_group_joins_is_approved_and_edits_its_entry() {
             .await
             .contains("Published")
     );
+    // the group can also erase its contact details at once
+    assert!(
+        text_of(&browser, ".erase-entry button")
+            .await
+            .contains("Erase")
+    );
     fill(&browser, "#description-en", "We meet every day now.").await;
     click(&browser, ".org-form button[type=submit]").await;
     browser

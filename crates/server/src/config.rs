@@ -105,6 +105,28 @@ pub struct ServeArgs {
     pub forwarded_header: crate::http::client_ip::ForwardedHeader,
     #[command(flatten)]
     pub licence: LicenceArgs,
+    #[command(flatten)]
+    pub retention: RetentionArgs,
+}
+
+/// How long withdrawn and rejected entries keep their private fields.
+#[derive(Debug, Clone, Args)]
+pub struct RetentionArgs {
+    /// Days a withdrawn or rejected entry keeps its contact address and
+    /// exact point after its status changed; then both are scrubbed, from
+    /// the entry and every revision of it. 0 scrubs at once.
+    #[arg(long, env = "RETENTION_DAYS",
+          default_value_t = crate::service::DEFAULT_RETENTION_DAYS,
+          value_parser = clap::value_parser!(u32).range(0..=36_500))]
+    pub retention_days: u32,
+}
+
+impl RetentionArgs {
+    /// The retention period.
+    pub fn retention(&self) -> chrono::TimeDelta {
+        chrono::TimeDelta::try_days(i64::from(self.retention_days))
+            .unwrap_or(chrono::TimeDelta::MAX)
+    }
 }
 
 /// The licence of the organisation data, named in every export.

@@ -2,11 +2,11 @@
 
 use clap::{Parser, Subcommand};
 use solidarity_map_core::SiteConfig;
-use solidarity_map_server::config::{DatabaseArgs, LicenceArgs, ServeArgs};
+use solidarity_map_server::config::{DatabaseArgs, LicenceArgs, RetentionArgs, ServeArgs};
 use solidarity_map_server::http::{self, AppState};
 use solidarity_map_server::open_data::presets::Preset;
 use solidarity_map_server::open_data::{self, Format, import};
-use solidarity_map_server::service::Service;
+use solidarity_map_server::service::{self, Service};
 use solidarity_map_server::{generate, seed, store};
 use tracing_subscriber::EnvFilter;
 
@@ -130,6 +130,13 @@ enum AdminCommand {
     },
     /// End every session of a moderator (a lost laptop, a shared computer).
     RevokeSessions { username: String },
+    /// Scrub once what the server scrubs every hour: the contact address
+    /// and exact point of entries withdrawn or rejected longer than the
+    /// retention period ago (for an operator who runs it from cron).
+    Scrub {
+        #[command(flatten)]
+        retention: RetentionArgs,
+    },
 }
 
 /// The first line of standard input, without its line end.
@@ -205,6 +212,16 @@ async fn main() -> anyhow::Result<()> {
                 .await
                 .map_err(|e| anyhow::anyhow!("{username}: {e}"))?;
             println!("{username}: {ended} session(s) ended");
+        }
+        Command::Admin(AdminCommand::Scrub { retention }) => {
+            let scrubbed = Service::new(store)
+                .scrub_expired(chrono::Utc::now(), retention.retention())
+                .await?;
+            println!(
+                "{scrubbed} withdrawn or rejected entr{} scrubbed (retention: {} days)",
+                if scrubbed == 1 { "y" } else { "ies" },
+                retention.retention_days
+            );
         }
         Command::Generate {
             count,
@@ -345,6 +362,11 @@ async fn main() -> anyhow::Result<()> {
                 tile_attribution: args.tile_attribution.clone(),
             };
             let mut state = AppState::new(store, site).await?;
+            // withdrawn and rejected entries lose their private fields once
+            // the retention period is over: now, then every hour
+            state
+                .service()
+                .spawn_scrubbing(args.retention.retention(), service::SCRUB_EVERY);
             state.max_concurrent = args.max_concurrent;
             state.rate_limit_factor = args.rate_limit_factor;
             state.trusted_proxies = trusted_proxies;

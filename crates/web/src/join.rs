@@ -261,8 +261,33 @@ pub fn EditPage(token: String) -> impl IntoView {
         });
     };
 
-    // a new private link, shown once; the old one stops working
     let new_link = RwSignal::new(None::<String>);
+    let erased = RwSignal::new(false);
+    // the group's contact address and exact point erased at once, without
+    // waiting for the retention period; the link dies with them
+    let erase = move || {
+        if !window()
+            .confirm_with_message(&tr(&ui(), "edit.confirm_erase"))
+            .unwrap_or(false)
+        {
+            return;
+        }
+        let url = format!("{}/erase", url());
+        leptos::task::spawn_local(async move {
+            let r: Result<Answer<()>, ApiError> =
+                api::send::<(), _>("POST", &url, None, None).await;
+            match r {
+                Ok(Answer { status: 204, .. }) => {
+                    new_link.set(None);
+                    erased.set(true);
+                }
+                Ok(_) => message.set(Some(tr(&ui(), "edit.not_erased"))),
+                Err(e) => message.set(Some(failure_message(&e, &ui()))),
+            }
+        });
+    };
+
+    // a new private link, shown once; the old one stops working
     let replace = move || {
         if !window()
             .confirm_with_message(&tr(&ui(), "edit.confirm_replace"))
@@ -301,6 +326,7 @@ pub fn EditPage(token: String) -> impl IntoView {
             <p class="page-top"><a href="/">{move || tr(&ui(), "join.back")}</a> <LanguagePicker /></p>
             <h1>{move || tr(&ui(), "edit.title")}</h1>
             {move || match entry.get() {
+                _ if erased.get() => view! { <p class="form-status" role="status">{tr(&ui(), "edit.erased")}</p> }.into_any(),
                 None => view! { <p role="status">{tr(&ui(), "edit.loading")}</p> }.into_any(),
                 Some(Err(msg)) => view! { <p class="form-status error" role="alert">{msg}</p> }.into_any(),
                 Some(Ok(v)) => {
@@ -320,6 +346,7 @@ pub fn EditPage(token: String) -> impl IntoView {
                                 <button type="button" class="danger" on:click=move |_| withdraw()>{tr(&ui(), "edit.withdraw")}</button>
                             </form>
                         })}
+                        <p class="erase-entry"><button type="button" class="danger" on:click=move |_| erase()>{tr(&ui(), "edit.erase")}</button></p>
                     }.into_any()
                 }
             }}

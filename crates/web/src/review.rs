@@ -236,6 +236,8 @@ fn action_key(action: &str) -> Option<&'static str> {
         "approved" => "admin.action_approved",
         "rejected" => "admin.action_rejected",
         "imported" => "admin.action_imported",
+        "erased" => "admin.action_erased",
+        "scrubbed" => "admin.action_scrubbed",
         _ => return None,
     })
 }

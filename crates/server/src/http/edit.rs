@@ -1,5 +1,5 @@
 //! The private edit link: whoever holds the token sees the entry, proposes
-//! changes (which wait for a moderator) or withdraws it.
+//! changes (which wait for a moderator), withdraws it, or erases it.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -16,6 +16,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(view, update, withdraw))
         .routes(routes!(replace))
+        .routes(routes!(erase))
 }
 
 /// The group's own entry, private fields included, and its change waiting
@@ -104,4 +105,28 @@ async fn replace(
     Path(token): Path<String>,
 ) -> Result<Json<NewEditLink>, ApiError> {
     Ok(Json(state.service().replace_edit_link(&token).await?))
+}
+
+/// Erases the entry at once: withdrawn if it is not yet, its contact
+/// address and exact point removed from everything stored about it (what
+/// the retention period would remove later), and the edit link stops
+/// working. The audit log keeps that the group erased it, nothing more.
+#[utoipa::path(
+    post,
+    path = "/edit/{token}/erase",
+    operation_id = "erase_entry",
+    tag = "join",
+    params(("token" = String, Path, description = "The private token of the edit link")),
+    responses(
+        (status = 204, description = "Erased; the edit link no longer works"),
+        (status = 404, description = "No entry has this edit link", body = ErrorBody),
+        WriteErrors,
+    )
+)]
+async fn erase(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    state.service().erase(&token).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

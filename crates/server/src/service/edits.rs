@@ -1,5 +1,5 @@
 //! The private edit link: whoever holds its token sees the entry, proposes
-//! changes (which wait for a moderator) or withdraws it.
+//! changes (which wait for a moderator), withdraws it, or erases it.
 
 use solidarity_map_core::moderation::{EditView, NewEditLink};
 use solidarity_map_core::{FieldError, OrganizationInput};
@@ -43,6 +43,19 @@ impl Service {
     pub async fn withdraw(&self, token: &str) -> Result<()> {
         let entry = self.edit_view(token).await?;
         self.store.withdraw(entry.id).await?;
+        self.follow(entry.id).await
+    }
+
+    /// Erases the entry an edit link opens at once, without waiting for the
+    /// retention period: withdrawn if it is not yet, its contact address
+    /// and exact point removed from its row and its revisions, and the
+    /// link stops working.
+    pub async fn erase(&self, token: &str) -> Result<()> {
+        let entry = self.edit_view(token).await?;
+        if !self.store.erase(entry.id).await? {
+            return Err(Error::NotFound("edit link"));
+        }
+        tracing::info!("an entry was erased at its group's request");
         self.follow(entry.id).await
     }
 

@@ -1,8 +1,9 @@
 //! The use cases: every change to what is stored goes through here, so that
 //! the store and what follows it stay in step whoever asks for the change.
 //!
-//! A submission, an edit, a withdrawal, a moderator's decision, an import
-//! and a new moderator account are each one method of [`Service`], called
+//! A submission, an edit, a withdrawal, an erasure, a moderator's
+//! decision, an import, a retention scrub and a new moderator account are
+//! each one method of [`Service`], called
 //! by the HTTP handlers and by the command line alike. A use case checks
 //! what `core` cannot (a session, a bot's speed, a likely duplicate),
 //! changes the store, then brings along what follows the store: today the
@@ -16,6 +17,7 @@ mod edits;
 mod error;
 mod imports;
 mod moderation;
+mod retention;
 mod submissions;
 #[cfg(test)]
 mod tests;
@@ -27,6 +29,7 @@ use solidarity_map_core::OrgId;
 pub use accounts::{NewSession, SESSION_HOURS, Session};
 pub(crate) use error::joined;
 pub use error::{Error, Result};
+pub use retention::{DEFAULT_RETENTION_DAYS, SCRUB_EVERY};
 
 use crate::clusters::Clusters;
 use crate::store::Store;

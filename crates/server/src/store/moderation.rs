@@ -67,6 +67,24 @@ pub trait Moderation: Send + Sync {
     /// The group takes its entry down. It is kept, but never public.
     async fn withdraw(&self, org_id: OrgId) -> Result<()>;
 
+    /// Scrubs every withdrawn or rejected entry whose status changed at
+    /// `before` or earlier and whose private fields are still kept: its
+    /// contact address goes, its exact point becomes its public point, in
+    /// its row and in the json of each of its revisions; what the audit
+    /// needs (who decided what, when, and why) stays. Each entry in one
+    /// transaction, with an audit line (`scrubbed` by `retention`) that
+    /// holds no personal data. Pending and published entries are never
+    /// touched, and an entry is scrubbed once: running it again changes
+    /// nothing. How many entries were scrubbed.
+    async fn scrub_expired(&self, before: DateTime<Utc>) -> Result<u64>;
+
+    /// The group erases its entry at once: withdrawn first when it is
+    /// still pending or published (and logged as withdrawn), then scrubbed
+    /// as [`Moderation::scrub_expired`] does, and its edit link stops
+    /// working; logged as `erased` by `group`. All in one transaction.
+    /// False when there is no such entry.
+    async fn erase(&self, org_id: OrgId) -> Result<bool>;
+
     /// A page of the pending revisions, oldest first: `limit` from the
     /// `offset`th, each with its possible duplicates, and how many wait.
     async fn pending_page(&self, offset: u32, limit: u32) -> Result<QueuePage>;

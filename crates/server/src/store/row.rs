@@ -360,6 +360,24 @@ pub(super) fn revision_json(org: &NewOrganization) -> String {
     serde_json::json!(org).to_string()
 }
 
+/// The json of revision `id` without what retention removes: no contact
+/// address, and the public point (at the revision's own precision) as its
+/// point. `None` when there is nothing left to remove, so scrubbing twice
+/// writes nothing.
+pub(super) fn scrubbed_revision_json(id: DbId, data: &str) -> Result<Option<String>, StoreError> {
+    let mut org: NewOrganization = serde_json::from_str(data).map_err(|e| StoreError::Corrupt {
+        id: id.to_string(),
+        reason: e.to_string(),
+    })?;
+    let public = org.location.rounded(org.precision);
+    if org.contact_email.is_none() && org.location == public {
+        return Ok(None);
+    }
+    org.contact_email = None;
+    org.location = public;
+    Ok(Some(revision_json(&org)))
+}
+
 pub(super) fn map_unique(e: sqlx::Error, what: &str) -> StoreError {
     match &e {
         sqlx::Error::Database(db) if db.is_unique_violation() => {

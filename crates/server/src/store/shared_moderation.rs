@@ -22,6 +22,7 @@ macro_rules! shared_moderation {
             };
             use $crate::store::row::{
                 AuditRow, DuplicateRow, OrgRow, RevisionRow, map_unique, revision_json,
+                scrubbed_revision_json,
             };
             use $crate::store::value::{DbId, now};
             use $crate::store::{Result, SqlStore, StoreError, sql};
@@ -138,6 +139,26 @@ macro_rules! shared_moderation {
                     Ok(done.rows_affected())
                 }
 
+                /// Removes the contact address and the exact point from
+                /// the json of every revision of an entry; one already
+                /// scrubbed is not written again.
+                async fn scrub_revisions(conn: &mut Conn, org: DbId) -> Result<()> {
+                    let rows: Vec<(DbId, String)> = sqlx::query_as(sql::REVISION_DATA_OF)
+                        .bind(org)
+                        .fetch_all(&mut *conn)
+                        .await?;
+                    for (id, data) in rows {
+                        if let Some(data) = scrubbed_revision_json(id, &data)? {
+                            sqlx::query(sql::SET_REVISION_DATA)
+                                .bind(data)
+                                .bind(id)
+                                .execute(&mut *conn)
+                                .await?;
+                        }
+                    }
+                    Ok(())
+                }
+
                 /// Pending revisions of an entry become superseded.
                 async fn supersede(conn: &mut Conn, org: DbId) -> Result<()> {
                     sqlx::query(sql::SUPERSEDE).bind(org).execute(conn).await?;
@@ -227,6 +248,66 @@ macro_rules! shared_moderation {
                     Self::audit(&mut tx, at, "group", "withdrawn", id, None, None).await?;
                     tx.commit().await?;
                     Ok(())
+                }
+
+                async fn scrub_expired(&self, before: DateTime<Utc>) -> Result<u64> {
+                    let ids: Vec<DbId> = sqlx::query_scalar(sql::EXPIRED)
+                        .bind(before)
+                        .fetch_all(&self.pool)
+                        .await?;
+                    let mut scrubbed = 0;
+                    for id in ids {
+                        let at = now();
+                        let mut tx = self.pool.begin_with(BACKEND.begin_write()).await?;
+                        // the row first, and only while it still qualifies:
+                        // a status changed since the list was read wins
+                        let done = sqlx::query(sql::SCRUB_EXPIRED_ORGANIZATION)
+                            .bind(id)
+                            .bind(at)
+                            .bind(before)
+                            .execute(&mut *tx)
+                            .await?;
+                        if done.rows_affected() != 1 {
+                            continue;
+                        }
+                        Self::scrub_revisions(&mut tx, id).await?;
+                        Self::audit(&mut tx, at, "retention", "scrubbed", id, None, None).await?;
+                        tx.commit().await?;
+                        scrubbed += 1;
+                    }
+                    Ok(scrubbed)
+                }
+
+                async fn erase(&self, org_id: OrgId) -> Result<bool> {
+                    let at = now();
+                    let mut tx = self.pool.begin_with(BACKEND.begin_write()).await?;
+                    let id = DbId::from(org_id);
+                    let status: Option<String> = sqlx::query_scalar(sql::STATUS_OF)
+                        .bind(id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    let Some(status) = status else {
+                        return Ok(false);
+                    };
+                    let live = [Status::Pending, Status::Published];
+                    if live.iter().any(|s| s.as_str() == status) {
+                        Self::supersede(&mut tx, id).await?;
+                        Self::set_status(&mut tx, at, id, Status::Withdrawn).await?;
+                        Self::audit(&mut tx, at, "group", "withdrawn", id, None, None).await?;
+                    }
+                    sqlx::query(sql::SCRUB_ORGANIZATION)
+                        .bind(id)
+                        .bind(at)
+                        .execute(&mut *tx)
+                        .await?;
+                    Self::scrub_revisions(&mut tx, id).await?;
+                    sqlx::query(sql::CLEAR_EDIT_TOKEN)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                    Self::audit(&mut tx, at, "group", "erased", id, None, None).await?;
+                    tx.commit().await?;
+                    Ok(true)
                 }
 
                 async fn pending_page(&self, offset: u32, limit: u32) -> Result<QueuePage> {

@@ -104,12 +104,13 @@ pub(super) use bind_org;
 
 /// Replaces the fields of organisation `$1`, with the insert's parameters:
 /// the contact address stays when `$16` is null, the status when `$17` is.
+/// Fields written afresh are no longer scrubbed ones.
 pub const UPDATE_ORGANIZATION: &str = "update organizations set name = $2, description = $3,
          category = $4, city = $5, country = $6, lat = $7, lon = $8, precision = $9,
          public_lat = $10, public_lon = $11, website = $12, links = $13, languages = $14,
          tags = $15, contact_email = coalesce($16, contact_email),
          status = coalesce($17, status), search_text = $18, sort_name = $19,
-         updated_at = $20
+         updated_at = $20, scrubbed_at = null
      where id = $1";
 
 /// Sets the status of organisation `$3` at time `$2` (a withdrawal, the
@@ -319,6 +320,39 @@ pub const APPROVE_REVISION: &str = "update revisions
 pub const REJECT_REVISION: &str = "update revisions
      set status = 'rejected', reason = $1, decided_by = $2, decided_at = $3
      where id = $4 and status = 'pending'";
+
+// ---- retention
+
+/// Withdrawn and rejected entries whose status changed at `$1` or before
+/// and whose private fields are still kept, oldest first.
+pub const EXPIRED: &str = "select id from organizations
+     where status in ('withdrawn', 'rejected') and scrubbed_at is null and updated_at <= $1
+     order by updated_at, id";
+
+/// Scrubs withdrawn or rejected organisation `$1` at time `$2`: no contact
+/// address, and the public point as its point. Never a pending or
+/// published one, whatever the caller asks.
+pub const SCRUB_ORGANIZATION: &str = "update organizations
+     set contact_email = null, lat = public_lat, lon = public_lon, scrubbed_at = $2
+     where id = $1 and status in ('withdrawn', 'rejected')";
+
+/// [`SCRUB_ORGANIZATION`] for the retention job: only while the entry is
+/// still unscrubbed and its status changed at `$3` or before (it may have
+/// changed since [`EXPIRED`] listed it).
+pub const SCRUB_EXPIRED_ORGANIZATION: &str = "update organizations
+     set contact_email = null, lat = public_lat, lon = public_lon, scrubbed_at = $2
+     where id = $1 and status in ('withdrawn', 'rejected')
+       and scrubbed_at is null and updated_at <= $3";
+
+/// The edit link of organisation `$1` stops working.
+pub const CLEAR_EDIT_TOKEN: &str = "update organizations set edit_token_hash = null where id = $1";
+
+/// Every revision of organisation `$1`, whatever its status: the json
+/// each keeps.
+pub const REVISION_DATA_OF: &str = "select id, data from revisions where org_id = $1";
+
+/// Replaces the json of revision `$2` with `$1`.
+pub const SET_REVISION_DATA: &str = "update revisions set data = $1 where id = $2";
 
 pub const INSERT_AUDIT: &str =
     "insert into audit_log (at, actor, action, org_id, revision_id, detail)

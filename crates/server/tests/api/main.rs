@@ -17,6 +17,7 @@ mod moderation;
 mod open_data;
 mod openapi;
 mod privacy;
+mod retention;
 mod safety;
 mod security;
 mod store_contract;

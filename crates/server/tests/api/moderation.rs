@@ -304,6 +304,88 @@ async fn a_submission_is_public_only_after_approval_and_edits_wait_too() {
     assert_eq!(r.status, StatusCode::CONFLICT);
 }
 
+/// The group erases its published entry through its edit link: off the
+/// map, its contact address and exact point gone from the row and from
+/// every revision at once, the link dead, and the audit log says who did
+/// what without a word of personal data.
+#[tokio::test]
+async fn erasure_through_the_edit_link_leaves_nothing_private() {
+    let env = env().await;
+    let app = &env.app;
+    let r = call(
+        app,
+        "POST",
+        "/api/submissions",
+        Some(submission("Quiet Neighbours")),
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let token = r.body["edit_token"].as_str().unwrap().to_owned();
+    let id: uuid::Uuid = r.body["id"].as_str().unwrap().parse().unwrap();
+    let (cookie, csrf) = login(app).await;
+    let rev = pending(app, &cookie).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let ok = call(
+        app,
+        "POST",
+        &format!("/api/admin/submissions/{rev}/approve"),
+        None,
+        &[("cookie", &cookie), ("x-csrf-token", &csrf)],
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::NO_CONTENT, "{}", ok.body);
+    let mut edited = submission("Quiet Neighbours");
+    edited["location"] = json!({"lat": 31.7813, "lon": 35.2346});
+    let r = call(app, "PUT", &format!("/api/edit/{token}"), Some(edited), &[]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let before = env._db.stored(id).await;
+    assert_eq!(
+        before.contact_email.as_deref(),
+        Some("hidden-contact@example.org")
+    );
+    assert_eq!(before.revisions.len(), 2);
+
+    let erased = call(app, "POST", &format!("/api/edit/{token}/erase"), None, &[]).await;
+    assert_eq!(erased.status, StatusCode::NO_CONTENT, "{}", erased.body);
+
+    assert!(
+        !public_names(app)
+            .await
+            .contains(&"Quiet Neighbours".to_owned())
+    );
+    let after = env._db.stored(id).await;
+    assert_eq!(after.contact_email, None);
+    assert!((after.lat, after.lon) != (31.7812, 35.2345), "{after:?}");
+    assert_eq!(after.revisions.len(), 2);
+    for data in &after.revisions {
+        assert!(
+            !data.contains("hidden-contact")
+                && !data.contains("31.7812")
+                && !data.contains("31.7813"),
+            "{data}"
+        );
+    }
+    // the link is dead, for every route
+    for (method, path) in [
+        ("GET", format!("/api/edit/{token}")),
+        ("POST", format!("/api/edit/{token}/erase")),
+        ("DELETE", format!("/api/edit/{token}")),
+    ] {
+        let r = call(app, method, &path, None, &[]).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{method} {path}");
+    }
+    let log = call(app, "GET", "/api/admin/audit", None, &[("cookie", &cookie)]).await;
+    let lines = log.body.as_array().unwrap();
+    assert_eq!(lines[0]["action"], "erased");
+    assert_eq!(lines[0]["actor"], "group");
+    assert_eq!(lines[0]["org_id"], id.to_string());
+    assert_eq!(lines[1]["action"], "withdrawn");
+    assert!(!log.body.to_string().contains("hidden-contact"));
+}
+
 #[tokio::test]
 async fn a_rejected_submission_never_appears() {
     let env = env().await;

@@ -1324,3 +1324,251 @@ mod accounts {
         expired_sessions_are_purged,
     );
 }
+
+/// Data minimisation: what the store keeps of entries once they are
+/// withdrawn or rejected, and for how long.
+mod retention {
+    use solidarity_map_core::moderation::AuditEntry;
+    use solidarity_map_core::{LatLon, NewOrganization, OrgId, Status};
+    use solidarity_map_server::store::{Decision, Store};
+
+    use crate::support::{Backend, Stored, TestDb};
+
+    const EMAIL: &str = "private@example.org";
+
+    /// An entry at an exact point that its precision (about 1 km) hides.
+    fn entry(name: &str) -> NewOrganization {
+        super::org(
+            &[("en", name)],
+            "media",
+            "PS",
+            31.78123,
+            35.23456,
+            "neighbourhood",
+        )
+    }
+
+    /// The point the public sees of [`entry`].
+    fn public_point() -> LatLon {
+        let e = entry("any");
+        e.location.rounded(e.precision)
+    }
+
+    /// A submission with its edit token hash `name`, approved.
+    async fn published(store: &dyn Store, name: &str) -> OrgId {
+        let id = store.submit(&entry(name), name).await.unwrap();
+        let revision = store
+            .pending_revisions()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|r| r.org_id == id)
+            .unwrap();
+        store
+            .decide(revision.id, Decision::Approve(None), "mod")
+            .await
+            .unwrap();
+        id
+    }
+
+    async fn stored(db: &TestDb, id: OrgId) -> Stored {
+        db.stored(id.0).await
+    }
+
+    /// Neither the contact address nor the exact point is kept anywhere:
+    /// not in the row, not in the json of any revision.
+    fn assert_scrubbed(s: &Stored) {
+        let public = public_point();
+        assert_eq!(s.contact_email, None);
+        assert_eq!((s.lat, s.lon), (public.lat(), public.lon()));
+        assert!(!s.revisions.is_empty());
+        for r in &s.revisions {
+            assert!(!r.contains(EMAIL) && !r.contains("31.78123"), "{r}");
+            let json: serde_json::Value = serde_json::from_str(r).unwrap();
+            assert!(json["contact_email"].is_null(), "{r}");
+            assert_eq!(json["location"]["lat"].as_f64(), Some(public.lat()), "{r}");
+            assert_eq!(json["location"]["lon"].as_f64(), Some(public.lon()), "{r}");
+        }
+    }
+
+    /// Everything the group gave is still kept.
+    fn assert_kept(s: &Stored) {
+        assert_eq!(s.contact_email.as_deref(), Some(EMAIL));
+        assert_eq!((s.lat, s.lon), (31.78123, 35.23456));
+        assert!(!s.revisions.is_empty());
+        for r in &s.revisions {
+            assert!(r.contains(EMAIL) && r.contains("31.78123"), "{r}");
+        }
+    }
+
+    fn lines(log: &[AuditEntry], action: &str) -> Vec<(String, Option<OrgId>)> {
+        log.iter()
+            .filter(|l| l.action == action)
+            .map(|l| {
+                assert_eq!(l.detail, None, "no personal data in the log");
+                (l.actor.clone(), l.org_id)
+            })
+            .collect()
+    }
+
+    /// Withdrawn and rejected entries past the period lose their contact
+    /// address and exact point, in the row and in every revision; fresh
+    /// ones keep them, published and pending ones are never touched, and
+    /// running it twice changes nothing.
+    async fn expired_entries_are_scrubbed_once_and_nothing_else(backend: Backend) {
+        let Some(db) = backend.fresh().await else {
+            return;
+        };
+        let store = db.store();
+        super::ready(store.as_ref()).await;
+
+        // withdrawn after an approval and a pending edit: three revisions
+        let withdrawn = published(store.as_ref(), "withdrawn").await;
+        let mut moved = entry("withdrawn");
+        moved.location = LatLon::new(31.78124, 35.23457).unwrap();
+        assert!(store.propose_edit(withdrawn, &moved).await.unwrap());
+        store.withdraw(withdrawn).await.unwrap();
+        // a submission rejected
+        let rejected = store.submit(&entry("rejected"), "rejected").await.unwrap();
+        let revision = store
+            .pending_revisions()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|r| r.org_id == rejected)
+            .unwrap();
+        store
+            .decide(revision.id, Decision::Reject("spam".into()), "mod")
+            .await
+            .unwrap();
+        // as old, but public or waiting
+        let public = published(store.as_ref(), "public").await;
+        let pending = store.submit(&entry("pending"), "pending").await.unwrap();
+
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        let cutoff = chrono::Utc::now();
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        // withdrawn within the period
+        let fresh = published(store.as_ref(), "fresh").await;
+        store.withdraw(fresh).await.unwrap();
+
+        for (id, status) in [
+            (withdrawn, Status::Withdrawn),
+            (rejected, Status::Rejected),
+            (public, Status::Published),
+            (pending, Status::Pending),
+            (fresh, Status::Withdrawn),
+        ] {
+            assert_eq!(
+                store.organization(id).await.unwrap().unwrap().status,
+                status
+            );
+        }
+        assert_eq!(store.scrub_expired(cutoff).await.unwrap(), 2);
+        let scrubbed = stored(&db, withdrawn).await;
+        assert_eq!(scrubbed.revisions.len(), 2);
+        assert_scrubbed(&scrubbed);
+        assert_scrubbed(&stored(&db, rejected).await);
+        for kept in [public, pending, fresh] {
+            assert_kept(&stored(&db, kept).await);
+        }
+        // what the audit needs stays: status, time of the change, the reason
+        let r = store.organization(rejected).await.unwrap().unwrap();
+        assert_eq!(r.status, Status::Rejected);
+        assert!(r.updated_at < cutoff);
+        assert_eq!(
+            store.organization(withdrawn).await.unwrap().unwrap().status,
+            Status::Withdrawn
+        );
+        let log = store.audit_log(100).await.unwrap();
+        let mut scrub_lines = lines(&log, "scrubbed");
+        scrub_lines.sort_by_key(|(_, id)| *id);
+        let mut expected = vec![
+            ("retention".to_owned(), Some(withdrawn)),
+            ("retention".to_owned(), Some(rejected)),
+        ];
+        expected.sort_by_key(|(_, id)| *id);
+        assert_eq!(scrub_lines, expected);
+
+        // again: nothing changes, nothing is logged
+        let before: Vec<Stored> = {
+            let mut v = Vec::new();
+            for id in [withdrawn, rejected, public, pending, fresh] {
+                v.push(stored(&db, id).await);
+            }
+            v
+        };
+        assert_eq!(store.scrub_expired(cutoff).await.unwrap(), 0);
+        for (id, was) in [withdrawn, rejected, public, pending, fresh]
+            .into_iter()
+            .zip(before)
+        {
+            assert_eq!(stored(&db, id).await, was);
+        }
+        assert_eq!(store.audit_log(100).await.unwrap().len(), log.len());
+
+        // a period of nothing: every withdrawn or rejected entry goes, the
+        // public and pending ones still do not
+        assert_eq!(store.scrub_expired(chrono::Utc::now()).await.unwrap(), 1);
+        assert_scrubbed(&stored(&db, fresh).await);
+        for kept in [public, pending] {
+            assert_kept(&stored(&db, kept).await);
+        }
+    }
+
+    /// The group erases its published entry: withdrawn, scrubbed at once,
+    /// its link gone, and the log says so without personal data; erasing
+    /// what is already withdrawn scrubs it too.
+    async fn erasure_withdraws_scrubs_and_ends_the_link(backend: Backend) {
+        let Some(db) = backend.fresh().await else {
+            return;
+        };
+        let store = db.store();
+        super::ready(store.as_ref()).await;
+        let id = published(store.as_ref(), "erased").await;
+        let other = published(store.as_ref(), "other").await;
+        assert!(store.propose_edit(id, &entry("erased")).await.unwrap());
+
+        assert!(store.erase(id).await.unwrap());
+        let org = store.organization(id).await.unwrap().unwrap();
+        assert_eq!(org.status, Status::Withdrawn);
+        assert!(store.pending_revisions().await.unwrap().is_empty());
+        assert_scrubbed(&stored(&db, id).await);
+        assert!(store.edit_view("erased").await.unwrap().is_none());
+        assert!(store.published_point(id).await.unwrap().is_none());
+        assert_kept(&stored(&db, other).await);
+        assert!(store.edit_view("other").await.unwrap().is_some());
+        let log = store.audit_log(2).await.unwrap();
+        let actions: Vec<_> = log
+            .iter()
+            .map(|l| (l.actor.as_str(), l.action.as_str()))
+            .collect();
+        assert_eq!(actions, [("group", "erased"), ("group", "withdrawn")]);
+        assert!(
+            log.iter()
+                .all(|l| l.org_id == Some(id) && l.detail.is_none())
+        );
+        // the retention job finds nothing more to do
+        assert_eq!(store.scrub_expired(chrono::Utc::now()).await.unwrap(), 0);
+
+        // already withdrawn: not withdrawn again, but scrubbed
+        let gone = published(store.as_ref(), "gone").await;
+        store.withdraw(gone).await.unwrap();
+        assert!(store.erase(gone).await.unwrap());
+        assert_scrubbed(&stored(&db, gone).await);
+        let actions: Vec<_> = store
+            .audit_log(2)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|l| l.action)
+            .collect();
+        assert_eq!(actions, ["erased", "withdrawn"]);
+        assert!(!store.erase(OrgId(uuid::Uuid::new_v4())).await.unwrap());
+    }
+
+    on_both_backends!(backend:
+        expired_entries_are_scrubbed_once_and_nothing_else,
+        erasure_withdraws_scrubs_and_ends_the_link,
+    );
+}

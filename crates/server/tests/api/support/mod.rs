@@ -12,6 +12,8 @@ use sqlx::postgres::{PgConnection, PgPool, PgPoolOptions};
 
 pub struct TestDb {
     store: Arc<dyn Store>,
+    /// SQLite only: the file's URL, to read what is stored byte for byte.
+    url: Option<String>,
     /// Postgres only: the store's pool, to take the database away.
     pool: Option<PgPool>,
     cleanup: Option<(String, String)>,
@@ -35,12 +37,72 @@ impl TestDb {
     }
 }
 
+/// What the database holds of an entry's private fields, read around the
+/// store: its contact address, its point, and the json of each revision.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stored {
+    pub contact_email: Option<String>,
+    pub lat: f64,
+    pub lon: f64,
+    /// By creation time.
+    pub revisions: Vec<String>,
+}
+
+impl TestDb {
+    /// The stored private fields of entry `id`, straight from the tables.
+    pub async fn stored(&self, id: uuid::Uuid) -> Stored {
+        const ORG: &str = "select contact_email, lat, lon from organizations where id = $1";
+        const REVISIONS: &str =
+            "select data from revisions where org_id = $1 order by created_at, id";
+        if let Some(pool) = &self.pool {
+            let (contact_email, lat, lon) = sqlx::query_as(ORG)
+                .bind(id)
+                .fetch_one(pool)
+                .await
+                .expect("the entry");
+            let revisions = sqlx::query_scalar(REVISIONS)
+                .bind(id)
+                .fetch_all(pool)
+                .await
+                .expect("its revisions");
+            return Stored {
+                contact_email,
+                lat,
+                lon,
+                revisions,
+            };
+        }
+        let url = self.url.as_deref().expect("a SQLite or Postgres database");
+        let mut conn = sqlx::SqliteConnection::connect(url)
+            .await
+            .expect("open the file");
+        let id = id.hyphenated().to_string();
+        let (contact_email, lat, lon) = sqlx::query_as(ORG)
+            .bind(&id)
+            .fetch_one(&mut conn)
+            .await
+            .expect("the entry");
+        let revisions = sqlx::query_scalar(REVISIONS)
+            .bind(&id)
+            .fetch_all(&mut conn)
+            .await
+            .expect("its revisions");
+        Stored {
+            contact_email,
+            lat,
+            lon,
+            revisions,
+        }
+    }
+}
+
 pub async fn sqlite() -> TestDb {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite:{}", dir.path().join("test.db").display());
     let store = SqliteStore::connect(&url).await.expect("open sqlite");
     TestDb {
         store: Arc::new(store),
+        url: Some(url),
         pool: None,
         cleanup: None,
         _dir: Some(dir),
@@ -76,6 +138,7 @@ pub async fn postgres() -> Option<TestDb> {
     let store = PgStore::from_pool(pool.clone()).await.expect("migrate");
     Some(TestDb {
         store: Arc::new(store),
+        url: None,
         pool: Some(pool),
         cleanup: Some((admin, name)),
         _dir: None,
