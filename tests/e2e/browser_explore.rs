@@ -268,11 +268,25 @@ async fn a_list_item_opens_its_card_and_the_org_link_reopens_it() {
     let title = browser.wait_for(".card h2").await.unwrap();
     assert_eq!(title.text().await.unwrap(), "Ir Amim");
     assert!(browser.wait_for(".card .copy-link").await.is_ok());
+    // a link to an organisation that is not listed says so
+    browser
+        .client
+        .goto(&format!(
+            "{}/org/00000000-0000-4000-8000-000000000000",
+            server.base
+        ))
+        .await
+        .unwrap();
+    let gone = browser.wait_for(".card.gone").await.unwrap();
+    assert!(
+        gone.text().await.unwrap().contains("No longer listed"),
+        "the page does not say the organisation is gone"
+    );
     browser.close().await.unwrap();
 }
 
 #[tokio::test]
-async fn the_jerusalem_view_frames_its_community_organisations() {
+async fn the_jerusalem_view_frames_every_group_based_there() {
     let Some(server) = Server::start(None).await.unwrap() else {
         return;
     };
@@ -284,16 +298,37 @@ async fn the_jerusalem_view_frames_its_community_organisations() {
         .goto(&format!("{}/jerusalem", server.base))
         .await
         .unwrap();
+    // a place, not a category: the community organisations and every other
+    // kind of group based there
     let n = api_count(&server, "category=jerusalem").await;
     assert!(n >= 5);
+    let there = api_count(&server, "bbox=35.12,31.70,35.32,31.88").await;
+    assert!(there > n);
     browser
-        .wait_until("the Jerusalem organisations in the list", || async {
-            Ok(list_len(&browser).await == n)
+        .wait_until("every organisation in Jerusalem in the list", || async {
+            Ok(list_len(&browser).await >= there)
         })
         .await
         .unwrap();
+    let names: Vec<String> = browser
+        .client
+        .execute(
+            "return [...document.querySelectorAll('.org-item .name')].map(e => e.textContent)",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert!(
+        names.iter().any(|n| n == "Rabbis for Human Rights"),
+        "{names:?}"
+    );
     let url = browser.url().await.unwrap();
-    assert!(url.contains("category=jerusalem"), "{url}");
+    assert!(!url.contains("category="), "{url}");
     let zoom: f64 = url
         .split("map=")
         .nth(1)

@@ -54,6 +54,9 @@ pub struct Shared {
     pub matched: RwSignal<u64>,
     /// The open card's organisation when it is not in `orgs` (large mode).
     pub extra: RwSignal<Option<Org>>,
+    /// A link named an organisation that is not (or no longer) listed:
+    /// the page says so instead of showing the bare map.
+    pub gone: RwSignal<Option<String>>,
 }
 
 /// Above this many published organisations the map is clustered by the
@@ -190,11 +193,24 @@ fn fetch_selected(shared: Shared) {
         {
             return;
         }
-        leptos::task::spawn_local(async move {
-            if let Ok(org) = api::organization(&id).await {
-                shared.extra.set(Some(org));
+        fetch_or_mark_gone(shared, id);
+    });
+}
+
+/// Fetches an organisation the page does not hold; when the server has no
+/// published one by that id, the page says it is no longer listed.
+pub fn fetch_or_mark_gone(shared: Shared, id: String) {
+    leptos::task::spawn_local(async move {
+        match api::organization(&id).await {
+            Ok(org) => shared.extra.set(Some(org)),
+            Err(api::ApiError::Status(404, _)) => {
+                if shared.selected.get_untracked().as_deref() == Some(id.as_str()) {
+                    shared.selected.set(None);
+                }
+                shared.gone.set(Some(id));
             }
-        });
+            Err(_) => {}
+        }
     });
 }
 
@@ -277,6 +293,7 @@ fn provide_shared() -> (Shared, MapCtl) {
         large: RwSignal::new(false),
         matched: RwSignal::new(0),
         extra: RwSignal::new(None),
+        gone: RwSignal::new(None),
     };
     provide_context(shared);
     let map = MapCtl::new();

@@ -28,10 +28,26 @@ pub fn Card() -> impl IntoView {
     let shared = expect_context::<Shared>();
     let copied = RwSignal::new(None::<String>);
     Effect::new(move |_| {
-        shared.selected.track();
+        if shared.selected.get().is_some() {
+            shared.gone.set(None);
+        }
         copied.set(None);
     });
     move || {
+        if shared.selected.get().is_none() && shared.gone.get().is_some() {
+            let lang = shared.lang.get();
+            return Some(
+                view! {
+                    <aside class="card gone" role="status" aria-labelledby="card-title">
+                        <button type="button" class="close" aria-label=tr(&lang, "card.close")
+                            on:click=move |_| shared.gone.set(None)>"×"</button>
+                        <h2 id="card-title">{tr(&lang, "card.gone_title")}</h2>
+                        <p>{tr(&lang, "card.gone")}</p>
+                    </aside>
+                }
+                .into_any(),
+            );
+        }
         let org = shared.selected_org()?;
         let lang = shared.lang.get();
         let p = org.properties;
@@ -122,6 +138,7 @@ pub fn Card() -> impl IntoView {
                     <span class="copied" aria-live="polite">{move || copied.get()}</span>
                 </p>
             </aside>
-        })
+        }
+        .into_any())
     }
 }

@@ -21,7 +21,7 @@ pub fn Presets() -> impl IntoView {
             <button
                 type="button"
                 on:click=move |_| {
-                    shared.filters.update(|f| f.categories = vec!["jerusalem".to_owned()]);
+                    // a place, not a category: every kind of group there shows
                     map.fit_bounds(JERUSALEM_BOUNDS);
                     shared.panel_open.set(false);
                 }

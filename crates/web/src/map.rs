@@ -527,8 +527,10 @@ pub fn MapView() -> impl IntoView {
             }
             ctl.pending_focus.set_value(None);
             if !ctl.try_focus(&id, shared) {
-                // not among what the filters show (or no such entry)
+                // not among what the filters show, or no such entry: which
+                // of the two, the server says
                 shared.selected.set(None);
+                crate::app::fetch_or_mark_gone(shared, id);
             }
         }
     });

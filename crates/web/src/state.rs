@@ -98,7 +98,8 @@ impl View {
 /// Named views with their own short URLs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Preset {
-    /// Jerusalem framed, its community organisations shown.
+    /// Jerusalem framed, every kind of group in it shown (the place is no
+    /// category: its community organisations are one filter among others).
     Jerusalem,
 }
 
@@ -139,7 +140,6 @@ impl UrlState {
             }
         } else if path == "/jerusalem" {
             s.preset = Some(Preset::Jerusalem);
-            s.filters.categories = vec!["jerusalem".to_owned()];
         }
         let query = query.strip_prefix('?').unwrap_or(query);
         for (k, v) in form_urlencoded::parse(query.as_bytes()) {
@@ -230,7 +230,7 @@ mod tests {
     fn presets_and_bad_values() {
         let s = UrlState::parse("/jerusalem", "");
         assert_eq!(s.preset, Some(Preset::Jerusalem));
-        assert_eq!(s.filters.categories, ["jerusalem"]);
+        assert!(s.filters.categories.is_empty());
         let s = UrlState::parse("/", "?map=99/1/2&country=");
         assert_eq!(s.view, None);
         assert_eq!(s.filters.country, None);
