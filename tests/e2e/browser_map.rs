@@ -236,3 +236,51 @@ async fn phone_layout_keeps_the_map_visible() {
     browser.screenshot("map-phone").await.unwrap();
     browser.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn before_the_app_starts_the_page_is_not_blank_and_has_an_icon() {
+    let Some(server) = Server::start(None).await.unwrap() else {
+        return;
+    };
+    // what a slow connection paints first: the title and a word in each
+    // of the interface's languages, before any script has run
+    let html = reqwest::get(&server.base)
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for text in ["Solidarity Map", "Loading the map…", "جارٍ تحميل الخريطة…"] {
+        assert!(html.contains(text), "{text:?} is not in index.html");
+    }
+    let icon = reqwest::get(format!("{}/favicon.svg", server.base))
+        .await
+        .unwrap();
+    assert_eq!(icon.status(), 200);
+    assert!(
+        icon.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("image/svg+xml")
+    );
+
+    // the app takes the placeholder's place
+    let Some(browser) = Browser::start(1280, 800).await.unwrap() else {
+        return;
+    };
+    browser.client.goto(&server.base).await.unwrap();
+    browser.wait_for(".leaflet-container").await.unwrap();
+    let left: bool = browser
+        .client
+        .execute(
+            "return document.getElementById('skeleton') !== null",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_bool()
+        .unwrap();
+    assert!(!left, "the placeholder stays after the app started");
+    assert_eq!(browser.page_errors().await.unwrap(), Vec::<String>::new());
+    browser.close().await.unwrap();
+}

@@ -21,6 +21,10 @@ mod stats;
 
 fn main() {
     console_error_panic_hook::set_once();
+    // the page's placeholder until now (index.html)
+    if let Some(skeleton) = leptos::prelude::document().get_element_by_id("skeleton") {
+        skeleton.remove();
+    }
     leptos::mount::mount_to_body(Root);
 }
 
