@@ -20,3 +20,4 @@ mod privacy;
 mod safety;
 mod security;
 mod store_contract;
+mod tiles;
