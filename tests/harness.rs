@@ -72,6 +72,30 @@ impl Server {
 
     /// [`Server::start`] with more `serve` flags (`--embed-origins …`).
     pub async fn start_with(extra: Option<&Value>, flags: &[&str]) -> Result<Option<Server>> {
+        // outlines only: the tests of the map itself do not wait for tiles
+        Self::start_serving(extra, &[&["--tile-url", ""], flags].concat()).await
+    }
+
+    /// The server with the demo data and its default tile settings: the
+    /// bundled basemap (`state/basemap.mbtiles` of the workspace, which
+    /// `cargo xtask test` installs), served by the server itself. `None`
+    /// (skipped; a failure in CI) when the basemap is not installed.
+    pub async fn start_with_basemap() -> Result<Option<Server>> {
+        let basemap = workspace_root().join("state/basemap.mbtiles");
+        if !require(
+            basemap.is_file(),
+            &format!(
+                "the basemap is not installed at {} (cargo xtask run or test)",
+                basemap.display()
+            ),
+        ) {
+            return Ok(None);
+        }
+        let basemap = basemap.to_string_lossy().into_owned();
+        Self::start_serving(None, &["--basemap", &basemap]).await
+    }
+
+    async fn start_serving(extra: Option<&Value>, flags: &[&str]) -> Result<Option<Server>> {
         let dist = dist_dir();
         if !require(
             dist.join("index.html").exists(),
@@ -111,8 +135,6 @@ impl Server {
             .args(["--addr", &format!("127.0.0.1:{port}")])
             .arg("--dist-dir")
             .arg(&dist)
-            // no third-party requests from tests: outlines only
-            .args(["--tile-url", ""])
             .args(flags)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())

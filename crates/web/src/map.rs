@@ -10,6 +10,7 @@ use leaflet::{
     TileLayerOptions,
 };
 use leptos::prelude::*;
+use solidarity_map_core::SiteConfig;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
@@ -141,6 +142,25 @@ fn closest_zoom(precision: Precision) -> f64 {
         Precision::Neighbourhood => 13.0,
         Precision::Exact => EXACT_ZOOM,
     }
+}
+
+/// Adds the tiles the server named, with their attribution in the map's
+/// corner (Leaflet's attribution control, on by default): the site's own
+/// basemap unless the operator chose another server, which the
+/// attribution then names. Beyond the deepest level the tile server has,
+/// that level's tiles are enlarged. Nothing without a tile URL: the
+/// country outlines stand alone.
+pub fn add_tiles(map: &Map, config: &SiteConfig) {
+    if config.tile_url.is_empty() {
+        return;
+    }
+    let tile_options = TileLayerOptions::new();
+    tile_options.set_attribution(config.tile_attribution.clone());
+    tile_options.set_max_zoom(19.0);
+    if let Some(max) = config.tile_max_zoom {
+        tile_options.set_max_native_zoom(f64::from(max));
+    }
+    TileLayer::new_options(&config.tile_url, &tile_options).add_to(map);
 }
 
 const OUTLINE_STYLE: &str = r##"{"pane":"outlines","interactive":false,
@@ -477,16 +497,11 @@ pub fn MapView() -> impl IntoView {
         let Some(config) = shared.config.get() else {
             return false;
         };
-        if !config.tile_url.is_empty() {
-            ctl.state.with_value(|s| {
-                if let Some(s) = s {
-                    let tile_options = TileLayerOptions::new();
-                    tile_options.set_attribution(config.tile_attribution.clone());
-                    tile_options.set_max_zoom(19.0);
-                    TileLayer::new_options(&config.tile_url, &tile_options).add_to(&s.map);
-                }
-            });
-        }
+        ctl.state.with_value(|s| {
+            if let Some(s) = s {
+                add_tiles(&s.map, &config);
+            }
+        });
         true
     });
 

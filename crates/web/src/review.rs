@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use solidarity_map_core::moderation::{AuditEntry, Revision, RevisionKind};
 use solidarity_map_core::{
-    CategoryCount, LocalizedText, NewOrganization, OrganizationInput, Status,
+    CategoryCount, LocalizedText, NewOrganization, OrganizationInput, SiteConfig, Status,
 };
 
 use crate::form::{FormState, OrgForm};
@@ -206,7 +206,7 @@ pub fn RevisionCard(
                             Err(errors) => form.errors.set(errors),
                         }
                     }>
-                        <OrgForm form=form categories=categories tile_url=String::new() />
+                        <OrgForm form=form categories=categories tiles=SiteConfig::without_tiles() />
                         <button type="submit" class="primary approve-edited">{move || tr(&ui(), "admin.approve_edited")}</button>
                     </form>
                 }

@@ -1,4 +1,4 @@
-//! Conditional requests for the public API.
+//! Conditional requests for the public API and the basemap's tiles.
 //!
 //! With a million organisations a map view can be megabytes of GeoJSON, and
 //! visitors pan back and forth over the same areas. An `ETag` over the
@@ -10,6 +10,9 @@
 //! no invalidation: a moderator's approval changes the body, hence the tag.
 //! `Cache-Control: public, no-cache` makes clients revalidate every time, so
 //! a change shows at once.
+//!
+//! The basemap's tiles (`/tiles/…`) are tagged the same way; their handler
+//! sets a long `Cache-Control` of its own, which is kept.
 //!
 //! Private responses (moderation, edit links, submissions) get
 //! `Cache-Control: no-store`: no shared or browser cache may keep them.
@@ -46,6 +49,9 @@ enum Audience {
 }
 
 fn audience(path: &str) -> Audience {
+    if path.starts_with("/tiles/") {
+        return Audience::Public;
+    }
     if !path.starts_with("/api/") {
         return Audience::NotApi;
     }
@@ -195,6 +201,7 @@ mod tests {
         assert_eq!(audience("/api/submissions"), Audience::Private);
         assert_eq!(audience("/api/administrators"), Audience::Public);
         assert_eq!(audience("/index.html"), Audience::NotApi);
+        assert_eq!(audience("/tiles/3/4/2.png"), Audience::Public);
     }
 
     #[test]

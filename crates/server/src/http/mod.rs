@@ -22,6 +22,7 @@ pub mod security;
 mod site;
 mod stats;
 mod submissions;
+pub mod tiles;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -66,6 +67,9 @@ pub struct AppState {
     pub trusted_proxies: client_ip::TrustedProxies,
     /// The licence the exports name (`--data-licence`).
     pub licence: Licence,
+    /// The basemap served at `/tiles/…` (`--basemap`); `None` when there
+    /// is none, and every tile is a 404.
+    pub basemap: Option<Arc<tiles::Basemap>>,
 }
 
 impl AppState {
@@ -86,6 +90,7 @@ impl AppState {
             rate_limit_factor: 1,
             trusted_proxies: Default::default(),
             licence: Licence::default(),
+            basemap: None,
         })
     }
 
@@ -95,8 +100,8 @@ impl AppState {
     }
 }
 
-/// The whole application: API under `/api`, health at `/healthz`, the web
-/// client everywhere else.
+/// The whole application: API under `/api`, health at `/healthz`, the
+/// basemap's tiles under `/tiles`, the web client everywhere else.
 pub fn app(state: AppState, dist: PathBuf) -> Router {
     app_with_security(state, dist, security::SecurityConfig::default())
 }
@@ -117,6 +122,7 @@ pub fn app_with_security(
     let document = openapi::Document::new(&document);
     routes
         .route("/api/docs.css", get(openapi::css))
+        .merge(tiles::router())
         .layer(axum::Extension(document))
         .fallback_service(site::static_files(dist, state.clone()))
         .with_state(state)

@@ -118,6 +118,7 @@ async fn env() -> Env {
     let site = SiteConfig {
         tile_url: String::new(),
         tile_attribution: String::new(),
+        tile_max_zoom: None,
     };
     let state = AppState::new(store.clone(), site).await.unwrap();
     let app = app(state, dist.path().to_owned())

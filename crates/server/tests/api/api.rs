@@ -28,6 +28,7 @@ fn site() -> SiteConfig {
     SiteConfig {
         tile_url: "https://tile.example.org/{z}/{x}/{y}.png".into(),
         tile_attribution: "Tiles".into(),
+        tile_max_zoom: None,
     }
 }
 

@@ -50,6 +50,7 @@ async fn serve_behind(max_concurrent: usize, trusted: &str) -> Env {
     let site = SiteConfig {
         tile_url: String::new(),
         tile_attribution: String::new(),
+        tile_max_zoom: None,
     };
     let mut state = AppState::new(store, site).await.unwrap();
     state.max_concurrent = max_concurrent;

@@ -40,6 +40,7 @@ async fn env() -> Env {
     let site = SiteConfig {
         tile_url: String::new(),
         tile_attribution: String::new(),
+        tile_max_zoom: None,
     };
     let state = AppState::new(store.clone(), site).await.unwrap();
     Env {

@@ -21,3 +21,4 @@ mod retention;
 mod safety;
 mod security;
 mod store_contract;
+mod tiles;

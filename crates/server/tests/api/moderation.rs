@@ -40,6 +40,7 @@ async fn env_with(secure: bool) -> Env {
     let site = SiteConfig {
         tile_url: String::new(),
         tile_attribution: String::new(),
+        tile_max_zoom: None,
     };
     let mut state = AppState::new(store, site).await.unwrap();
     state.secure_cookies = secure;

@@ -28,6 +28,7 @@ async fn router() -> (Router, support::TestDb, tempfile::TempDir) {
     let site = SiteConfig {
         tile_url: String::new(),
         tile_attribution: String::new(),
+        tile_max_zoom: None,
     };
     let state = AppState::new(store, site).await.unwrap();
     let app = app(state, dist.path().to_owned()).layer(axum::Extension(ConnectInfo(

@@ -174,6 +174,7 @@ async fn public_answers_hold_no_contact_and_no_precise_point(store: Arc<dyn Stor
     let site = SiteConfig {
         tile_url: String::new(),
         tile_attribution: String::new(),
+        tile_max_zoom: None,
     };
     let state = AppState::new(store, site).await.unwrap();
     let app = &app(state, dist.path().to_owned()).layer(axum::Extension(ConnectInfo(

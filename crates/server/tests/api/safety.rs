@@ -20,6 +20,7 @@ async fn state(store: Arc<dyn Store>) -> AppState {
     let site = SiteConfig {
         tile_url: String::new(),
         tile_attribution: String::new(),
+        tile_max_zoom: None,
     };
     AppState::new(store, site).await.unwrap()
 }

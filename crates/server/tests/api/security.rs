@@ -49,6 +49,7 @@ async fn env(tile_url: &str, security: SecurityConfig) -> Env {
     let site = SiteConfig {
         tile_url: tile_url.into(),
         tile_attribution: "Tiles".into(),
+        tile_max_zoom: None,
     };
     let state = AppState::new(store, site).await.unwrap();
     let app = app_with_security(state, dist.path().to_owned(), security).layer(axum::Extension(

@@ -1,0 +1,334 @@
+//! The site's own basemap at `/tiles/{z}/{x}/{y}.png`, read from an
+//! MBTiles file made here: the right tile for Leaflet's row numbering,
+//! 404 outside the file, 400 naming a bad coordinate, long caching with an
+//! ETag. And the default settings ask no other server for anything.
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+use crate::support;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::ConnectInfo;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use clap::Parser;
+use http_body_util::BodyExt;
+use solidarity_map_core::SiteConfig;
+use solidarity_map_server::config::ServeArgs;
+use solidarity_map_server::http::security::SecurityConfig;
+use solidarity_map_server::http::tiles::Basemap;
+use solidarity_map_server::http::{AppState, app_with_security};
+use solidarity_map_server::seed;
+use sqlx::Connection;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
+use tower::ServiceExt;
+
+/// PNG's signature followed by a marker, so each tile is told apart.
+fn png(marker: &str) -> Vec<u8> {
+    let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
+    bytes.extend_from_slice(marker.as_bytes());
+    bytes
+}
+
+/// `(zoom_level, tile_column, tile_row)` as MBTiles stores them: rows
+/// counted from the south.
+const TILES: [(i64, i64, i64, &str); 5] = [
+    (0, 0, 0, "world"),
+    // zoom 1: row 1 from the south is Leaflet's row 0, the northern one
+    (1, 0, 1, "z1 north-west"),
+    (1, 0, 0, "z1 south-west"),
+    (1, 1, 0, "z1 south-east"),
+    // zoom 2: row 0 from the south is Leaflet's row 3
+    (2, 3, 0, "z2 far south-east"),
+];
+
+/// A small MBTiles file with [`TILES`].
+async fn mbtiles(path: &Path) {
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true);
+    let mut conn = SqliteConnection::connect_with(&options).await.unwrap();
+    for sql in [
+        "create table metadata (name text, value text)",
+        "create table tiles (zoom_level integer, tile_column integer, \
+         tile_row integer, tile_data blob)",
+        "create unique index tile_index on tiles (zoom_level, tile_column, tile_row)",
+        "insert into metadata values ('name', 'test'), ('format', 'png'), \
+         ('minzoom', '0'), ('maxzoom', '2'), ('attribution', 'test tiles')",
+    ] {
+        sqlx::query(sql).execute(&mut conn).await.unwrap();
+    }
+    for (z, x, row, marker) in TILES {
+        sqlx::query("insert into tiles values (?1, ?2, ?3, ?4)")
+            .bind(z)
+            .bind(x)
+            .bind(row)
+            .bind(png(marker))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    }
+    conn.close().await.unwrap();
+}
+
+struct Env {
+    app: Router,
+    _db: support::TestDb,
+    _dir: tempfile::TempDir,
+}
+
+/// The app with `site`, serving the test basemap when `with_basemap`.
+async fn env(site: SiteConfig, with_basemap: bool) -> Env {
+    let db = support::sqlite().await;
+    let store = db.store();
+    seed::sync_categories(store.as_ref()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("index.html"), "<!doctype html>").unwrap();
+    let mut state = AppState::new(store, site).await.unwrap();
+    if with_basemap {
+        let file = dir.path().join("test.mbtiles");
+        mbtiles(&file).await;
+        let basemap = Basemap::open(&file).await.unwrap();
+        assert_eq!((basemap.min_zoom, basemap.max_zoom), (0, 2));
+        assert_eq!(basemap.attribution.as_deref(), Some("test tiles"));
+        state.basemap = Some(Arc::new(basemap));
+    }
+    let app = app_with_security(state, dir.path().to_owned(), SecurityConfig::default()).layer(
+        axum::Extension(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 4000)))),
+    );
+    Env {
+        app,
+        _db: db,
+        _dir: dir,
+    }
+}
+
+async fn send(app: &Router, req: Request<Body>) -> (StatusCode, HeaderMap, Bytes) {
+    let res = app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let body = res.into_body().collect().await.unwrap().to_bytes();
+    (status, headers, body)
+}
+
+async fn get(app: &Router, uri: &str) -> (StatusCode, HeaderMap, Bytes) {
+    send(app, Request::get(uri).body(Body::empty()).unwrap()).await
+}
+
+fn header(h: &HeaderMap, name: header::HeaderName) -> &str {
+    h.get(&name)
+        .unwrap_or_else(|| panic!("no {name}"))
+        .to_str()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn tiles_are_found_by_leaflets_row_numbering() {
+    let env = env(SiteConfig::default(), true).await;
+    for (uri, marker) in [
+        ("/tiles/0/0/0.png", "world"),
+        ("/tiles/1/0/0.png", "z1 north-west"),
+        ("/tiles/1/0/1.png", "z1 south-west"),
+        ("/tiles/1/1/1.png", "z1 south-east"),
+        ("/tiles/2/3/3.png", "z2 far south-east"),
+    ] {
+        let (status, headers, body) = get(&env.app, uri).await;
+        assert_eq!(status, StatusCode::OK, "{uri}");
+        assert_eq!(body, png(marker), "{uri}");
+        assert_eq!(header(&headers, header::CONTENT_TYPE), "image/png", "{uri}");
+        assert_eq!(header(&headers, header::X_CONTENT_TYPE_OPTIONS), "nosniff");
+    }
+}
+
+#[tokio::test]
+async fn a_tile_the_file_lacks_is_a_404() {
+    let env = env(SiteConfig::default(), true).await;
+    for uri in [
+        // in the grid, not in the file
+        "/tiles/1/1/0.png",
+        "/tiles/2/3/0.png",
+        "/tiles/2/0/0.png",
+        // deeper than the file goes
+        "/tiles/3/0/0.png",
+        "/tiles/24/0/0.png",
+    ] {
+        let (status, _, _) = get(&env.app, uri).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
+    }
+    // no basemap at all: every tile is missing, nothing fails
+    let env = self::env(SiteConfig::default(), false).await;
+    let (status, _, _) = get(&env.app, "/tiles/0/0/0.png").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_bad_tile_address_is_a_400_naming_the_coordinate() {
+    let env = env(SiteConfig::default(), true).await;
+    for (uri, field) in [
+        ("/tiles/a/0/0.png", "z"),
+        ("/tiles/-1/0/0.png", "z"),
+        ("/tiles/25/0/0.png", "z"),
+        ("/tiles/99999999999999999999/0/0.png", "z"),
+        ("/tiles/1/2/0.png", "x"),
+        ("/tiles/1/x/0.png", "x"),
+        ("/tiles/1/+1/0.png", "x"),
+        ("/tiles/1/0/2.png", "y"),
+        ("/tiles/1/0/0", "y"),
+        ("/tiles/1/0/0.jpg", "y"),
+        ("/tiles/1/0/-1.png", "y"),
+        ("/tiles/0/0/.png", "y"),
+    ] {
+        let (status, _, body) = get(&env.app, uri).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}");
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        let fields: Vec<&str> = body["fields"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{uri}: no fields in {body}"))
+            .iter()
+            .filter_map(|f| f["field"].as_str())
+            .collect();
+        assert_eq!(fields, [field], "{uri}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn tiles_are_cached_long_and_revalidated_with_their_etag() {
+    let env = env(SiteConfig::default(), true).await;
+    let (status, headers, body) = get(&env.app, "/tiles/1/0/1.png").await;
+    assert_eq!(status, StatusCode::OK);
+    let cache = header(&headers, header::CACHE_CONTROL);
+    assert!(cache.contains("public"), "{cache}");
+    let max_age: u64 = cache
+        .split(',')
+        .find_map(|d| d.trim().strip_prefix("max-age="))
+        .unwrap_or_else(|| panic!("no max-age in {cache}"))
+        .parse()
+        .unwrap();
+    assert!(max_age >= 86_400, "{cache}");
+    let tag = header(&headers, header::ETAG).to_owned();
+
+    let again = Request::get("/tiles/1/0/1.png")
+        .header(header::IF_NONE_MATCH, &tag)
+        .body(Body::empty())
+        .unwrap();
+    let (status, headers, empty) = send(&env.app, again).await;
+    assert_eq!(status, StatusCode::NOT_MODIFIED);
+    assert!(empty.is_empty());
+    assert_eq!(header(&headers, header::ETAG), tag);
+
+    // another tile has another tag, and is sent whole
+    let other = Request::get("/tiles/1/0/0.png")
+        .header(header::IF_NONE_MATCH, &tag)
+        .body(Body::empty())
+        .unwrap();
+    let (status, headers, other_body) = send(&env.app, other).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_ne!(header(&headers, header::ETAG), tag);
+    assert_ne!(other_body, body);
+
+    // HEAD: the same headers, no body
+    let head = Request::head("/tiles/1/0/1.png")
+        .body(Body::empty())
+        .unwrap();
+    let (status, headers, empty) = send(&env.app, head).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(empty.is_empty());
+    assert_eq!(header(&headers, header::ETAG), tag);
+}
+
+/// The policy's directives, each with its sources.
+fn csp(h: &HeaderMap) -> BTreeMap<String, Vec<String>> {
+    header(h, header::CONTENT_SECURITY_POLICY)
+        .split(';')
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(|d| {
+            let mut parts = d.split_whitespace().map(str::to_owned);
+            (parts.next().unwrap(), parts.collect())
+        })
+        .collect()
+}
+
+/// `solidarity-map serve` with these flags and no others (and none of the
+/// environment variables that would set them).
+fn serve_args(flags: &[&str]) -> ServeArgs {
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        serve: ServeArgs,
+    }
+    for var in ["TILE_URL", "TILE_ATTRIBUTION", "BASEMAP"] {
+        assert!(
+            std::env::var_os(var).is_none(),
+            "{var} is set: the defaults cannot be tested"
+        );
+    }
+    let mut argv = vec!["serve"];
+    argv.extend_from_slice(flags);
+    Cli::parse_from(argv).serve
+}
+
+#[tokio::test]
+async fn by_default_no_other_server_is_asked_for_anything() {
+    let args = serve_args(&[]);
+    let site = args.site(Some(2));
+    assert_eq!(
+        site,
+        SiteConfig {
+            tile_max_zoom: Some(2),
+            ..SiteConfig::default()
+        }
+    );
+    assert!(
+        site.tile_url.starts_with('/') && !site.tile_url.starts_with("//"),
+        "{}",
+        site.tile_url
+    );
+    assert!(site.tile_attribution.contains("OpenStreetMap"));
+    let env = env(site, true).await;
+    let (_, headers, body) = get(&env.app, "/api/config").await;
+    let config: SiteConfig = serde_json::from_slice(&body).unwrap();
+    assert_eq!(config.tile_url, "/tiles/{z}/{x}/{y}.png");
+    assert_eq!(config.tile_max_zoom, Some(2));
+    for (uri, h) in [("/", get(&env.app, "/").await.1), ("/api/config", headers)] {
+        let policy = csp(&h);
+        assert_eq!(policy["img-src"], ["'self'", "data:"], "{uri}");
+        assert_eq!(policy["default-src"], ["'self'"], "{uri}");
+        assert_eq!(policy["connect-src"], ["'self'"], "{uri}");
+    }
+    // the tiles the client is told to load are there
+    let tile = config
+        .tile_url
+        .replace("{z}", "0")
+        .replace("{x}", "0")
+        .replace("{y}", "0");
+    let (status, _, _) = get(&env.app, &tile).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn another_tile_server_is_opt_in_allowed_and_named() {
+    let args = serve_args(&[
+        "--tile-url",
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+    ]);
+    let site = args.site(None);
+    assert!(site.third_party_tiles());
+    assert!(
+        site.tile_attribution
+            .contains("tiles served by tile.openstreetmap.org"),
+        "{}",
+        site.tile_attribution
+    );
+    let env = env(site, false).await;
+    let (_, headers, _) = get(&env.app, "/").await;
+    assert_eq!(
+        csp(&headers)["img-src"],
+        ["'self'", "data:", "https://tile.openstreetmap.org"]
+    );
+}

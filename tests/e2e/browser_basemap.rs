@@ -1,0 +1,100 @@
+//! The promise of a default install, in a real browser: the map, the join
+//! form and the embed, with the server's default tile settings, ask no
+//! server but the site itself for anything, and show the basemap's tiles
+//! with its credit in the corner of every map.
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+use serde_json::Value;
+use solidarity_map_e2e::{Browser, Server};
+
+/// Every address the page asked for: the document's own, and every
+/// resource the browser fetched for it (scripts, styles, the WebAssembly,
+/// API calls, tiles, images).
+async fn requests(browser: &Browser) -> Vec<String> {
+    let v: Value = browser
+        .client
+        .execute(
+            "return [location.href].concat(
+                 performance.getEntriesByType('navigation').map(e => e.name),
+                 performance.getEntriesByType('resource').map(e => e.name))",
+            vec![],
+        )
+        .await
+        .unwrap();
+    serde_json::from_value(v).unwrap()
+}
+
+/// Whether `url` is on the site at `base` (or needs no server: `data:`,
+/// `blob:`).
+fn own(url: &str, base: &str) -> bool {
+    url == base
+        || url.starts_with(&format!("{base}/"))
+        || url.starts_with("data:")
+        || url.starts_with("blob:")
+}
+
+#[tokio::test]
+async fn by_default_no_page_asks_another_server_for_anything() {
+    let Some(server) = Server::start_with_basemap().await.unwrap() else {
+        return;
+    };
+    let Some(browser) = Browser::start(1100, 800).await.unwrap() else {
+        return;
+    };
+    browser.watch_csp().await.unwrap();
+    for (path, map) in [
+        ("/", ".leaflet-container"),
+        ("/join", ".location-map.leaflet-container"),
+        ("/embed", ".leaflet-container"),
+    ] {
+        browser
+            .client
+            .goto(&format!("{}{path}", server.base))
+            .await
+            .unwrap();
+        browser.wait_for(map).await.unwrap();
+        // the basemap's tiles, from the site itself
+        browser
+            .wait_until(&format!("{path}: tiles loaded"), || async {
+                let n = browser
+                    .client
+                    .execute(
+                        &format!(
+                            "return document.querySelectorAll('{map} img.leaflet-tile-loaded').length"
+                        ),
+                        vec![],
+                    )
+                    .await?;
+                Ok(n.as_u64().unwrap_or(0) > 0)
+            })
+            .await
+            .unwrap();
+        let asked = requests(&browser).await;
+        assert!(
+            asked.iter().any(|u| u.contains("/tiles/")),
+            "{path}: no tile among {asked:?}"
+        );
+        let elsewhere: Vec<&String> = asked.iter().filter(|u| !own(u, &server.base)).collect();
+        assert!(
+            elsewhere.is_empty(),
+            "{path} asked other servers: {elsewhere:?}"
+        );
+        let credit = browser
+            .text(&format!("{map} .leaflet-control-attribution"))
+            .await
+            .unwrap();
+        assert!(
+            credit.contains("OpenStreetMap") && credit.contains("ODbL"),
+            "{path}: the map's credit is {credit:?}"
+        );
+        // nothing was blocked on the way either (a blocked request is no
+        // resource entry)
+        assert_eq!(
+            browser.csp_violations().await.unwrap(),
+            Vec::<String>::new(),
+            "{path}"
+        );
+    }
+    browser.close().await.unwrap();
+}
