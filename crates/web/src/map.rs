@@ -144,12 +144,15 @@ fn closest_zoom(precision: Precision) -> f64 {
     }
 }
 
+/// How many levels past its deepest a tile server's tiles are enlarged.
+const ENLARGED_LEVELS: f64 = 2.0;
+
 /// Adds the tiles the server named, with their attribution in the map's
 /// corner (Leaflet's attribution control, on by default): the site's own
 /// basemap unless the operator chose another server, which the
-/// attribution then names. Beyond the deepest level the tile server has,
-/// that level's tiles are enlarged. Nothing without a tile URL: the
-/// country outlines stand alone.
+/// attribution then names. Two levels beyond the deepest the tile server
+/// has, that level's tiles are enlarged; further in, and without a tile
+/// URL, the country outlines stand alone.
 pub fn add_tiles(map: &Map, config: &SiteConfig) {
     if config.tile_url.is_empty() {
         return;
@@ -158,7 +161,10 @@ pub fn add_tiles(map: &Map, config: &SiteConfig) {
     tile_options.set_attribution(config.tile_attribution.clone());
     tile_options.set_max_zoom(19.0);
     if let Some(max) = config.tile_max_zoom {
+        // two levels enlarged still read; beyond, a blur of one pixel's
+        // colour would hide the map: the country outlines stand alone
         tile_options.set_max_native_zoom(f64::from(max));
+        tile_options.set_max_zoom(f64::from(max) + ENLARGED_LEVELS);
     }
     TileLayer::new_options(&config.tile_url, &tile_options).add_to(map);
 }
