@@ -256,6 +256,15 @@ async fn a_list_item_opens_its_card_and_the_org_link_reopens_it() {
         .and_then(|z| z.parse().ok())
         .unwrap_or_else(|| panic!("no view in {url}"));
     assert!(zoom <= 10.0, "zoomed past the group's precision: {url}");
+    let tab: String = browser
+        .client
+        .execute("return document.title", vec![])
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(tab, "Ir Amim · Solidarity Map");
     let precision = browser.wait_for(".card .precision").await.unwrap();
     assert!(precision.text().await.unwrap().contains("city level"));
     browser.screenshot("card-from-list").await.unwrap();

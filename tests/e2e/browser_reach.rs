@@ -155,6 +155,11 @@ async fn the_statistics_page_speaks_arabic_right_to_left() {
         .await
         .unwrap();
     assert_eq!(browser.text(".page h1").await.unwrap(), "إحصاءات");
+    // the tab's title speaks the page's language too
+    assert_eq!(
+        js(&browser, "return document.title").await,
+        "إحصاءات · خريطة التضامن"
+    );
     assert_eq!(
         browser.text("#by-country h2").await.unwrap(),
         "المنظمات حسب البلد"

@@ -14,6 +14,7 @@ use crate::review::{AuditLog, Decide, RevisionCard};
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
+    crate::i18n::page_title("admin.title");
     let lang = expect_context::<Lang>().0;
     let ui = move || lang.get();
     let session = RwSignal::new(None::<SessionInfo>);

@@ -371,6 +371,16 @@ pub fn App() -> impl IntoView {
     fetch_on_filter_change(shared);
     fetch_selected(shared);
     sync_url(shared);
+    // the tab names the open organisation, in the visitor's language
+    Effect::new(move |_| {
+        let lang = shared.lang.get();
+        let site = tr(&lang, "app.title");
+        let title = match shared.selected_org() {
+            Some(org) => format!("{} · {site}", org.properties.name.text().best(&lang).1),
+            None => site,
+        };
+        document().set_title(&title);
+    });
 
     let _popstate = window_event_listener(leptos::ev::popstate, move |_| {
         let (path, query) = location();

@@ -82,6 +82,7 @@ fn snippet(src: &str, title: &str, height: u32) -> String {
 
 #[component]
 pub fn EmbedNewPage() -> impl IntoView {
+    crate::i18n::page_title("embed.title");
     let lang = expect_context::<Lang>().0;
     let ui = move || lang.get();
     let categories = RwSignal::new(Vec::<CategoryCount>::new());

@@ -12,6 +12,18 @@ const FILES: [(&str, &str); 3] = [
     ("he", include_str!("../../../assets/i18n/he.json")),
 ];
 
+/// The browser tab's title: the page's own words, then the site's name, in
+/// the interface language, following it when it changes.
+pub fn page_title(key: &'static str) {
+    use leptos::prelude::*;
+    let lang = expect_context::<Lang>().0;
+    Effect::new(move |_| {
+        let lang = lang.get();
+        let title = format!("{} · {}", tr(&lang, key), tr(&lang, "app.title"));
+        document().set_title(&title);
+    });
+}
+
 /// The interface languages, each named in itself, for the picker.
 pub const UI_LANGS: [(&str, &str); 3] = [("en", "English"), ("ar", "العربية"), ("he", "עברית")];
 

@@ -44,6 +44,7 @@ fn focus_first_error() {
 
 #[component]
 pub fn JoinPage() -> impl IntoView {
+    crate::i18n::page_title("join.title");
     let lang = expect_context::<Lang>().0;
     let ui = move || lang.get();
     let form = FormState::new();
@@ -178,6 +179,7 @@ fn status_text(s: Status) -> &'static str {
 
 #[component]
 pub fn EditPage(token: String) -> impl IntoView {
+    crate::i18n::page_title("edit.title");
     let lang = expect_context::<Lang>().0;
     let ui = move || lang.get();
     let form = FormState::new();

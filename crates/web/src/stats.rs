@@ -168,6 +168,7 @@ fn charts(n: &Numbers, lang: &str) -> AnyView {
 
 #[component]
 pub fn StatsPage() -> impl IntoView {
+    crate::i18n::page_title("stats.title");
     let lang = expect_context::<Lang>().0;
     let ui = move || lang.get();
     let numbers = RwSignal::new(Load::Loading);
