@@ -82,6 +82,28 @@ async fn a_group_joins_is_approved_and_edits_its_entry() {
 
     fill(&browser, "#name-en", "Silwan Neighbours").await;
     fill(&browser, "#name-ar", "جيران سلوان").await;
+    // a fixed field's error goes at once; the others stay until sent again
+    let hidden = |id: &'static str| {
+        let browser = &browser;
+        async move {
+            browser
+                .client
+                .execute(
+                    &format!("return document.getElementById('{id}-error').hidden"),
+                    vec![],
+                )
+                .await
+                .unwrap()
+                == true
+        }
+    };
+    browser
+        .wait_until("the name's error to go", || async {
+            Ok(hidden("name").await)
+        })
+        .await
+        .unwrap();
+    assert!(!hidden("category").await, "an unfixed field's error went");
     browser
         .wait_for("#category")
         .await

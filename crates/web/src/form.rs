@@ -125,6 +125,69 @@ impl FormState {
         }
     }
 
+    /// Reads every field, so an effect runs again when any changes.
+    fn track_all(self) {
+        for s in self.name.iter().chain(&self.description) {
+            s.track();
+        }
+        for s in [
+            self.category,
+            self.city,
+            self.country,
+            self.precision,
+            self.website,
+            self.links,
+            self.languages,
+            self.tags,
+            self.contact_email,
+        ] {
+            s.track();
+        }
+        self.location.track();
+    }
+
+    /// An error goes as soon as its field is fixed: once the field has
+    /// changed since the error was shown and the form's own rules find
+    /// nothing wrong with it (an error only the server can judge goes when
+    /// its field changes). Other errors stay until the next attempt.
+    fn clear_fixed_errors(self) {
+        // the errors as last shown, and the form as it was then
+        let shown = StoredValue::new(None::<(Vec<FieldError>, serde_json::Value)>);
+        Effect::new(move |_| {
+            self.track_all();
+            let errors = self.errors.get();
+            if errors.is_empty() {
+                shown.set_value(None);
+                return;
+            }
+            let input = self.to_input();
+            let now = serde_json::to_value(&input).unwrap_or_default();
+            let before = shown.with_value(|s| {
+                s.as_ref()
+                    .filter(|(e, _)| *e == errors)
+                    .map(|(_, v)| v.clone())
+            });
+            let Some(before) = before else {
+                shown.set_value(Some((errors, now)));
+                return;
+            };
+            let flagged = input.validate().err().unwrap_or_default();
+            let key = |f: &str| f.split(['.', '[']).next().unwrap_or(f).to_owned();
+            let keep: Vec<FieldError> = errors
+                .iter()
+                .filter(|e| {
+                    let k = key(&e.field);
+                    before.get(&k) == now.get(&k) || flagged.iter().any(|f| key(&f.field) == k)
+                })
+                .cloned()
+                .collect();
+            if keep.len() != errors.len() {
+                shown.set_value(Some((keep.clone(), before)));
+                self.errors.set(keep);
+            }
+        });
+    }
+
     /// The messages for a field and its parts (`name` covers `name.ar`), in
     /// the interface language.
     pub fn error_for(
@@ -225,6 +288,7 @@ pub fn OrgForm(
 ) -> impl IntoView {
     let lang = expect_context::<Lang>().0;
     let t = move |key: &'static str| move || tr(&lang.get(), key);
+    form.clear_fixed_errors();
     let map_node = NodeRef::<leptos::html::Div>::new();
     let map = StoredValue::new_local(None::<(Map, Marker)>);
     Effect::new(move |_| {
