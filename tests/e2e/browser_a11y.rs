@@ -208,3 +208,44 @@ async fn the_join_form_can_be_completed_with_the_keyboard_alone() {
     assert!(link.text().await.unwrap().contains("/edit/"));
     browser.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn the_first_tab_skips_to_the_map() {
+    let Some(server) = Server::start(None).await.unwrap() else {
+        return;
+    };
+    let Some(browser) = Browser::start(1280, 800).await.unwrap() else {
+        return;
+    };
+    browser.client.goto(&server.base).await.unwrap();
+    browser.wait_for(".leaflet-container").await.unwrap();
+    // the first stop of Tab, shown when it has focus
+    browser
+        .client
+        .find(fantoccini::Locator::Css("body"))
+        .await
+        .unwrap()
+        .send_keys("\u{e004}")
+        .await
+        .unwrap();
+    let first = browser
+        .client
+        .execute("return document.activeElement.id", vec![])
+        .await
+        .unwrap();
+    assert_eq!(first, "skip-map", "the first Tab lands elsewhere");
+    let link = browser.wait_for("#skip-map").await.unwrap();
+    assert_eq!(link.text().await.unwrap(), "Skip to the map");
+    type_keys(&browser, "\u{e007}").await; // Enter
+    browser
+        .wait_until("the map to have focus", || async {
+            Ok(browser
+                .client
+                .execute("return document.activeElement.id", vec![])
+                .await?
+                == "map")
+        })
+        .await
+        .unwrap();
+    browser.close().await.unwrap();
+}

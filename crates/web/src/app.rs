@@ -391,6 +391,9 @@ pub fn App() -> impl IntoView {
 
     view! {
         <div class="app">
+            // the first stops of Tab: past the filters to the map or the list
+            <a class="skip-link" id="skip-map" href="#map">{t("app.skip_map")}</a>
+            <a class="skip-link" href="#list">{t("app.skip_list")}</a>
             <aside
                 class="sidebar"
                 class:open=move || shared.panel_open.get()

@@ -94,7 +94,7 @@ pub fn OrgList() -> impl IntoView {
     };
 
     view! {
-        <section class="list" aria-label=move || tr(&shared.lang.get(), "list.label")>
+        <section class="list" id="list" tabindex="-1" aria-label=move || tr(&shared.lang.get(), "list.label")>
             <h2 class="list-count" aria-live="polite">
                 {move || {
                     let lang = shared.lang.get();

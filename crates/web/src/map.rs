@@ -557,7 +557,7 @@ pub fn MapView() -> impl IntoView {
     });
 
     view! {
-        <div class="map" dir="ltr" node_ref=node role="region"
+        <div class="map" id="map" dir="ltr" node_ref=node role="region"
             aria-label=move || crate::i18n::tr(&shared.lang.get(), "app.map_label")></div>
     }
 }
