@@ -6,17 +6,12 @@
 
 use crate::support;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::body::Body;
-use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
 use serde_json::json;
-use solidarity_map_core::SiteConfig;
-use solidarity_map_server::http::{AppState, app};
-use solidarity_map_server::seed;
 use solidarity_map_server::service::{Error, Service};
 use solidarity_map_server::store::{SqliteStore, Store};
 use tower::ServiceExt;
@@ -111,22 +106,11 @@ const PASSWORD: &str = "a long enough password";
 async fn env() -> Env {
     let db = support::sqlite().await;
     let store = db.store();
-    seed::sync_categories(store.as_ref()).await.unwrap();
+    let state = support::app_state(store.clone()).await;
     let service = Service::new(store.clone());
     service.add_moderator("mod", PASSWORD).await.unwrap();
     let dist = tempfile::tempdir().unwrap();
-    let site = SiteConfig {
-        tile_url: String::new(),
-        tile_attribution: String::new(),
-        tile_max_zoom: None,
-    };
-    let state = AppState::new(store.clone(), site).await.unwrap();
-    let app = app(state, dist.path().to_owned())
-        // what the real server adds from the socket: the rate limits key on it
-        .layer(axum::Extension(ConnectInfo(SocketAddr::from((
-            [127, 0, 0, 1],
-            4000,
-        )))));
+    let app = support::loopback_app(state, dist.path());
     Env {
         app,
         service,

@@ -9,20 +9,13 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 use solidarity_map_core::moderation::{RevisionKind, SubmissionRequest};
-use solidarity_map_core::{NewOrganization, OrgId, OrganizationInput, SiteConfig, Status};
+use solidarity_map_core::{NewOrganization, OrgId, OrganizationInput, Status};
 use solidarity_map_server::http::AppState;
-use solidarity_map_server::seed;
 use solidarity_map_server::service::{Error, Service};
 use solidarity_map_server::store::{ExternalOrg, Store};
 
 async fn state(store: Arc<dyn Store>) -> AppState {
-    seed::sync_categories(store.as_ref()).await.unwrap();
-    let site = SiteConfig {
-        tile_url: String::new(),
-        tile_attribution: String::new(),
-        tile_max_zoom: None,
-    };
-    AppState::new(store, site).await.unwrap()
+    crate::support::app_state(store).await
 }
 
 fn input(name: &str, lat: f64, lon: f64, precision: &str) -> Value {

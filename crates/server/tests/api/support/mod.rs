@@ -344,3 +344,33 @@ impl Drop for Served {
         let _ = self.child.wait();
     }
 }
+
+// ---- the application over a test store ----
+
+/// The state the server builds over `store`, its categories written, with
+/// no tiles (what most API tests want).
+pub async fn app_state(store: Arc<dyn Store>) -> solidarity_map_server::http::AppState {
+    solidarity_map_server::seed::sync_categories(store.as_ref())
+        .await
+        .expect("write the categories");
+    let site = solidarity_map_core::SiteConfig {
+        tile_url: String::new(),
+        tile_attribution: String::new(),
+        tile_max_zoom: None,
+    };
+    solidarity_map_server::http::AppState::new(store, site)
+        .await
+        .expect("build the state")
+}
+
+/// The whole application over `state`, serving the client from `dist`, as
+/// the real server runs it for a request from loopback (the rate limits
+/// key on the peer's address).
+pub fn loopback_app(
+    state: solidarity_map_server::http::AppState,
+    dist: &std::path::Path,
+) -> axum::Router {
+    solidarity_map_server::http::app(state, dist.to_owned()).layer(axum::Extension(
+        axum::extract::ConnectInfo(std::net::SocketAddr::from(([127, 0, 0, 1], 4000))),
+    ))
+}
