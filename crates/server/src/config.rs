@@ -66,11 +66,12 @@ pub struct ServeArgs {
     pub tile_attribution: Option<String>,
     /// The MBTiles file (raster PNG tiles) served at
     /// `/tiles/{z}/{x}/{y}.png`. `cargo xtask run` installs the bundled
-    /// world basemap (zoom 0 to 6) at the default path. When it is
-    /// missing, the log says so and the map shows the app's own country
-    /// outlines.
-    #[arg(long, env = "BASEMAP", default_value = DEFAULT_BASEMAP_PATH)]
-    pub basemap: PathBuf,
+    /// world basemap (zoom 0 to 6) at `state/basemap.mbtiles`, used when
+    /// this is not given; when that one is missing, the log says so and the
+    /// map shows the app's own country outlines. A file named here must
+    /// open, or the server does not start.
+    #[arg(long, env = "BASEMAP")]
+    pub basemap: Option<PathBuf>,
     /// Do not add the demo organisations to an empty database.
     #[arg(long, env = "NO_DEMO_DATA")]
     pub no_demo: bool,
@@ -181,6 +182,15 @@ impl ServeArgs {
             .map_err(anyhow::Error::msg)
     }
 
+    /// The basemap file to serve, and whether the operator named it (then
+    /// it must open; the installed default may be missing).
+    pub fn basemap_file(&self) -> (PathBuf, bool) {
+        match &self.basemap {
+            Some(path) => (path.clone(), true),
+            None => (PathBuf::from(DEFAULT_BASEMAP_PATH), false),
+        }
+    }
+
     /// Whether the tiles are the site's own, from `--basemap`.
     pub fn uses_basemap(&self) -> bool {
         self.tile_url.trim().starts_with("/tiles/")
@@ -266,7 +276,10 @@ mod tests {
     fn by_default_the_tiles_are_the_basemaps() {
         let a = args(&[]);
         assert!(a.uses_basemap());
-        assert_eq!(a.basemap, PathBuf::from(DEFAULT_BASEMAP_PATH));
+        assert_eq!(
+            a.basemap_file(),
+            (PathBuf::from(DEFAULT_BASEMAP_PATH), false)
+        );
         let site = a.site(Some(6));
         assert_eq!(site, SiteConfig::default());
         assert!(!site.third_party_tiles());

@@ -357,7 +357,14 @@ async fn main() -> anyhow::Result<()> {
             }
             let started = std::time::Instant::now();
             let basemap = if args.uses_basemap() {
-                http::tiles::open_or_warn(&args.basemap).await
+                match args.basemap_file() {
+                    // named by the operator: a bad file stops the start
+                    (path, true) => Some(std::sync::Arc::new(anyhow::Context::with_context(
+                        http::tiles::Basemap::open(&path).await,
+                        || format!("--basemap {}: cannot serve its tiles", path.display()),
+                    )?)),
+                    (path, false) => http::tiles::open_or_warn(&path).await,
+                }
             } else {
                 None
             };

@@ -332,3 +332,30 @@ async fn another_tile_server_is_opt_in_allowed_and_named() {
         ["'self'", "data:", "https://tile.openstreetmap.org"]
     );
 }
+
+/// A basemap the operator names must be one: a missing, truncated or
+/// foreign file stops the start with a message naming it, before anything
+/// is served. (The installed default may be missing: see the config tests.)
+#[test]
+fn a_named_basemap_that_cannot_be_read_stops_the_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let junk = dir.path().join("junk.mbtiles");
+    std::fs::write(&junk, "not a database").unwrap();
+    let missing = dir.path().join("missing.mbtiles");
+    let db = format!("sqlite:{}", dir.path().join("t.db").display());
+    for file in [&junk, &missing] {
+        let out = std::process::Command::new(crate::support::bin())
+            .args(["--database-url", &db, "serve", "--addr", "127.0.0.1:0"])
+            .arg("--basemap")
+            .arg(file)
+            .env("NO_DEMO_DATA", "true")
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "started with {}", file.display());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("--basemap") && stderr.contains(&*file.to_string_lossy()),
+            "{stderr}"
+        );
+    }
+}
