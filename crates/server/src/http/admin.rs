@@ -117,8 +117,7 @@ async fn me(m: Moderator) -> Json<SessionInfo> {
 
 /// Ends the session.
 #[utoipa::path(post, path = "/logout", tag = "moderation", security(("session" = [])),
-    params(("X-CSRF-Token" = String, Header, description = "The CSRF token of the session")),
-    responses((status = 204, description = "Signed out"), ModeratorErrors))]
+    params(Csrf), responses((status = 204, description = "Signed out"), ModeratorErrors))]
 async fn logout(
     State(state): State<AppState>,
     m: Moderator,
@@ -168,27 +167,30 @@ struct QueueParams {
     limit: Option<u32>,
 }
 
+/// The session's CSRF token, which every request that changes something
+/// carries.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)]
+struct Csrf {
+    /// The CSRF token of the session
+    #[param(rename = "X-CSRF-Token")]
+    x_csrf_token: String,
+}
+
 fn revision_id(raw: &str) -> Result<RevisionId, ApiError> {
     raw.parse().map_err(|e| ApiError::BadRequest(vec![e]))
 }
 
 /// Approves a submission or an edit, optionally with a moderator's
 /// corrections; the entry is public at once.
-#[utoipa::path(
-    post,
-    path = "/submissions/{id}/approve",
-    tag = "moderation",
-    security(("session" = [])),
-    params(("id" = String, Path, format = Uuid, description = "The revision's id"), ("X-CSRF-Token" = String, Header, description = "The CSRF token of the session")),
+#[utoipa::path(post, path = "/submissions/{id}/approve", tag = "moderation", security(("session" = [])),
     request_body(content = Option<ApproveRequest>, description = "Corrections, if any"),
-    responses(
-        (status = 204, description = "Approved"),
+    params(("id" = String, Path, format = Uuid, description = "The revision's id"), Csrf),
+    responses((status = 204, description = "Approved"),
         (status = 400, description = "A correction is invalid", body = ErrorBody),
         (status = 404, description = "No such submission", body = ErrorBody),
-        (status = 409, description = "`already_decided`", body = ErrorBody),
-        ModeratorErrors,
-    )
-)]
+        (status = 409, description = "`already_decided`", body = ErrorBody), ModeratorErrors))]
 async fn approve(
     State(state): State<AppState>,
     m: Moderator,
@@ -210,21 +212,13 @@ async fn approve(
 }
 
 /// Rejects a submission or an edit, with a reason.
-#[utoipa::path(
-    post,
-    path = "/submissions/{id}/reject",
-    tag = "moderation",
-    security(("session" = [])),
-    params(("id" = String, Path, format = Uuid, description = "The revision's id"), ("X-CSRF-Token" = String, Header, description = "The CSRF token of the session")),
-    request_body = RejectRequest,
-    responses(
-        (status = 204, description = "Rejected"),
+#[utoipa::path(post, path = "/submissions/{id}/reject", tag = "moderation", security(("session" = [])),
+    params(("id" = String, Path, format = Uuid, description = "The revision's id"), Csrf),
+    responses((status = 204, description = "Rejected"),
         (status = 400, description = "No reason, or a reason over 1000 characters", body = ErrorBody),
         (status = 404, description = "No such submission", body = ErrorBody),
-        (status = 409, description = "`already_decided`", body = ErrorBody),
-        ModeratorErrors,
-    )
-)]
+        (status = 409, description = "`already_decided`", body = ErrorBody), ModeratorErrors),
+    request_body = RejectRequest)]
 async fn reject(
     State(state): State<AppState>,
     m: Moderator,

@@ -7,26 +7,13 @@ use std::fmt::Write;
 
 use serde_json::Value;
 
-const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
+use super::linked_data::escape_html;
 
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
 
 /// Escaped prose, with `code` spans as in the doc comments it comes from.
 fn prose(s: &str) -> String {
-    esc(s)
+    escape_html(s)
         .split('`')
         .enumerate()
         .map(|(i, part)| {
@@ -52,7 +39,7 @@ fn ref_name(r: &str) -> &str {
 fn type_of(schema: &Value) -> String {
     if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
         let name = ref_name(r);
-        return format!("<a href=\"#schema-{0}\">{0}</a>", esc(name));
+        return format!("<a href=\"#schema-{0}\">{0}</a>", escape_html(name));
     }
     for key in ["oneOf", "anyOf", "allOf"] {
         if let Some(parts) = schema.get(key).and_then(Value::as_array) {
@@ -86,14 +73,14 @@ fn type_of(schema: &Value) -> String {
             }
         }
         _ => {
-            let mut s = esc(&kind);
+            let mut s = escape_html(&kind);
             if let Some(f) = schema.get("format").and_then(Value::as_str) {
-                let _ = write!(s, " ({})", esc(f));
+                let _ = write!(s, " ({})", escape_html(f));
             }
             if let Some(values) = schema.get("enum").and_then(Value::as_array) {
                 let values: Vec<String> = values
                     .iter()
-                    .map(|v| format!("<code>{}</code>", esc(&v.to_string())))
+                    .map(|v| format!("<code>{}</code>", escape_html(&v.to_string())))
                     .collect();
                 let _ = write!(s, ": {}", values.join(", "));
             }
@@ -120,8 +107,8 @@ fn parameters(out: &mut String, op: &Value) {
         let _ = write!(
             out,
             "<tr><td><code>{}</code>{required}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(text(p, "name")),
-            esc(text(p, "in")),
+            escape_html(text(p, "name")),
+            escape_html(text(p, "in")),
             p.get("schema").map(type_of).unwrap_or_default(),
             prose(text(p, "description")),
         );
@@ -136,7 +123,7 @@ fn content_types(v: &Value) -> String {
             c.iter()
                 .map(|(media, body)| {
                     let schema = body.get("schema").map(type_of).unwrap_or_default();
-                    format!("<code>{}</code> {schema}", esc(media))
+                    format!("<code>{}</code> {schema}", escape_html(media))
                 })
                 .collect::<Vec<_>>()
                 .join("; ")
@@ -150,9 +137,9 @@ fn operation(out: &mut String, path: &str, method: &str, op: &Value) {
         out,
         "<section class=\"op\" id=\"{}\"><h3><span class=\"method {method}\">{}</span> \
          <code>{}</code></h3>",
-        esc(&id),
+        escape_html(&id),
         method.to_uppercase(),
-        esc(path),
+        escape_html(path),
     );
     if op.get("security").is_some() {
         out.push_str("<p class=\"note\">Needs a moderator's session.</p>");
@@ -179,7 +166,7 @@ fn operation(out: &mut String, path: &str, method: &str, op: &Value) {
             let _ = write!(
                 out,
                 "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(status),
+                escape_html(status),
                 prose(meaning),
                 content_types(r),
             );
@@ -193,7 +180,7 @@ fn schema(out: &mut String, name: &str, s: &Value) {
     let _ = write!(
         out,
         "<section class=\"schema\" id=\"schema-{0}\"><h3>{0}</h3>",
-        esc(name)
+        escape_html(name)
     );
     let description = text(s, "description");
     if !description.is_empty() {
@@ -221,7 +208,7 @@ fn schema(out: &mut String, name: &str, s: &Value) {
         let _ = write!(
             out,
             "<tr><td><code>{}</code>{req}</td><td>{}</td><td>{}</td></tr>",
-            esc(field),
+            escape_html(field),
             type_of(p),
             prose(text(p, "description")),
         );
@@ -242,11 +229,11 @@ pub fn render(doc: &utoipa::openapi::OpenApi) -> String {
          <header><h1>{title} <small>{version}</small></h1><p>{description}</p>\
          <p>Machine-readable: <a href=\"/api/openapi.json\">/api/openapi.json</a> (OpenAPI {openapi}). \
          Licence of the software: {licence}. <a href=\"/\">Back to the map</a>.</p></header><main>",
-        title = esc(text(info, "title")),
-        version = esc(text(info, "version")),
+        title = escape_html(text(info, "title")),
+        version = escape_html(text(info, "version")),
         description = prose(text(info, "description")),
-        openapi = esc(text(&doc, "openapi")),
-        licence = esc(text(&info["license"], "name")),
+        openapi = escape_html(text(&doc, "openapi")),
+        licence = escape_html(text(&info["license"], "name")),
     );
     let paths = doc["paths"].as_object().cloned().unwrap_or_default();
     let tags = doc["tags"].as_array().cloned().unwrap_or_default();
@@ -255,14 +242,14 @@ pub fn render(doc: &utoipa::openapi::OpenApi) -> String {
         let _ = write!(
             out,
             "<li><a href=\"#tag-{0}\">{0}</a>: {1}</li>",
-            esc(text(tag, "name")),
+            escape_html(text(tag, "name")),
             prose(text(tag, "description"))
         );
     }
     out.push_str("<li><a href=\"#schemas\">Schemas</a></li></ul></nav>");
     for tag in &tags {
         let name = text(tag, "name");
-        let _ = write!(out, "<h2 id=\"tag-{0}\">{0}</h2>", esc(name));
+        let _ = write!(out, "<h2 id=\"tag-{0}\">{0}</h2>", escape_html(name));
         for (path, item) in &paths {
             for method in METHODS {
                 let Some(op) = item.get(method) else { continue };
@@ -292,7 +279,7 @@ mod tests {
     #[test]
     fn escapes_what_it_shows() {
         assert_eq!(
-            esc("<script>\"'&"),
+            escape_html("<script>\"'&"),
             "&lt;script&gt;&quot;&#39;&amp;".to_owned()
         );
         let t = type_of(

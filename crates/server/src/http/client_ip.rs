@@ -210,90 +210,80 @@ mod tests {
         );
     }
 
+    /// `(peer, header name, header lines, the client it must come to)`.
+    type Case<'a> = (&'a str, &'a str, &'a [&'a str], &'a str);
+
+    fn check(t: &TrustedProxies, cases: &[Case]) {
+        for &(peer, name, lines, want) in cases {
+            let got = t.client(ip(peer), &headers(name, lines));
+            assert_eq!(got, ip(want), "peer {peer}, {name}: {lines:?}");
+        }
+    }
+
     #[test]
     fn the_header_is_read_only_from_a_trusted_peer_and_from_the_right() {
         let t = TrustedProxies::new("127.0.0.1, 10.0.0.0/8", Default::default()).unwrap();
-        let xff = |v: &[&str]| headers("x-forwarded-for", v);
-        // an untrusted peer: its own address, whatever it says
-        assert_eq!(
-            t.client(ip("198.51.100.1"), &xff(&["203.0.113.5"])),
-            ip("198.51.100.1")
-        );
-        // a trusted proxy: the address it appended
-        assert_eq!(
-            t.client(ip("127.0.0.1"), &xff(&["203.0.113.5"])),
-            ip("203.0.113.5")
-        );
-        // what the client wrote to the left is not read
-        assert_eq!(
-            t.client(ip("127.0.0.1"), &xff(&["1.1.1.1, 203.0.113.5"])),
-            ip("203.0.113.5")
-        );
-        assert_eq!(
-            t.client(ip("127.0.0.1"), &xff(&["garbage, 203.0.113.5"])),
-            ip("203.0.113.5")
-        );
-        // a chain of trusted proxies, over several header lines
-        assert_eq!(
-            t.client(ip("127.0.0.1"), &xff(&["1.1.1.1, 203.0.113.5", "10.0.0.2"])),
-            ip("203.0.113.5")
-        );
-        // no header, or nothing usable at its right end: the proxy
-        assert_eq!(
-            t.client(ip("127.0.0.1"), &HeaderMap::new()),
-            ip("127.0.0.1")
-        );
-        assert_eq!(
-            t.client(ip("127.0.0.1"), &xff(&["203.0.113.5, unknown"])),
-            ip("127.0.0.1")
-        );
-        assert_eq!(
-            t.client(ip("127.0.0.1"), &xff(&["203.0.113.5, 10.0.0.9, nonsense"])),
-            ip("127.0.0.1")
-        );
-        // only trusted hops: the left-most
-        assert_eq!(
-            t.client(ip("127.0.0.1"), &xff(&["10.0.0.7, 10.0.0.2"])),
-            ip("10.0.0.7")
-        );
-        // ports and brackets
-        assert_eq!(
-            t.client(ip("127.0.0.1"), &xff(&["[2001:db8::1]:443"])),
-            ip("2001:db8::1")
-        );
-        // an IPv4 peer on a dual-stack socket
-        assert_eq!(
-            t.client(ip("::ffff:127.0.0.1"), &xff(&["203.0.113.5"])),
-            ip("203.0.113.5")
-        );
-        // the other header is not read
-        assert_eq!(
-            t.client(ip("127.0.0.1"), &headers("forwarded", &["for=203.0.113.5"])),
-            ip("127.0.0.1")
+        let xff = "x-forwarded-for";
+        check(
+            &t,
+            &[
+                // an untrusted peer: its own address, whatever it says
+                ("198.51.100.1", xff, &["203.0.113.5"], "198.51.100.1"),
+                // a trusted proxy: the address it appended
+                ("127.0.0.1", xff, &["203.0.113.5"], "203.0.113.5"),
+                // what the client wrote to the left is not read
+                ("127.0.0.1", xff, &["1.1.1.1, 203.0.113.5"], "203.0.113.5"),
+                ("127.0.0.1", xff, &["garbage, 203.0.113.5"], "203.0.113.5"),
+                // a chain of trusted proxies, over several header lines
+                (
+                    "127.0.0.1",
+                    xff,
+                    &["1.1.1.1, 203.0.113.5", "10.0.0.2"],
+                    "203.0.113.5",
+                ),
+                // no header, or nothing usable at its right end: the proxy
+                ("127.0.0.1", xff, &[], "127.0.0.1"),
+                ("127.0.0.1", xff, &["203.0.113.5, unknown"], "127.0.0.1"),
+                (
+                    "127.0.0.1",
+                    xff,
+                    &["203.0.113.5, 10.0.0.9, nonsense"],
+                    "127.0.0.1",
+                ),
+                // only trusted hops: the left-most
+                ("127.0.0.1", xff, &["10.0.0.7, 10.0.0.2"], "10.0.0.7"),
+                // ports and brackets
+                ("127.0.0.1", xff, &["[2001:db8::1]:443"], "2001:db8::1"),
+                // an IPv4 peer on a dual-stack socket
+                ("::ffff:127.0.0.1", xff, &["203.0.113.5"], "203.0.113.5"),
+                // the other header is not read
+                ("127.0.0.1", "forwarded", &["for=203.0.113.5"], "127.0.0.1"),
+            ],
         );
     }
 
     #[test]
     fn the_forwarded_header_when_chosen() {
         let t = TrustedProxies::new("127.0.0.1", ForwardedHeader::Forwarded).unwrap();
-        let fwd = |v: &[&str]| headers("forwarded", v);
-        assert_eq!(
-            t.client(
-                ip("127.0.0.1"),
-                &fwd(&["for=1.1.1.1;proto=https, for=\"[2001:db8::5]:4711\";by=127.0.0.1"])
-            ),
-            ip("2001:db8::5")
-        );
-        assert_eq!(
-            t.client(ip("127.0.0.1"), &fwd(&["for=_hidden, for=203.0.113.9"])),
-            ip("203.0.113.9")
-        );
-        assert_eq!(
-            t.client(
-                ip("127.0.0.1"),
-                &headers("x-forwarded-for", &["203.0.113.5"])
-            ),
-            ip("127.0.0.1")
+        let both = "for=1.1.1.1;proto=https, for=\"[2001:db8::5]:4711\";by=127.0.0.1";
+        check(
+            &t,
+            &[
+                ("127.0.0.1", "forwarded", &[both], "2001:db8::5"),
+                (
+                    "127.0.0.1",
+                    "forwarded",
+                    &["for=_hidden, for=203.0.113.9"],
+                    "203.0.113.9",
+                ),
+                // the other header is not read
+                (
+                    "127.0.0.1",
+                    "x-forwarded-for",
+                    &["203.0.113.5"],
+                    "127.0.0.1",
+                ),
+            ],
         );
     }
 

@@ -5,14 +5,14 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use solidarity_map_core::cluster::{ClusterProperties, ClusterQuery};
 use solidarity_map_core::geojson::{Feature, FeatureCollection, Geometry};
 use solidarity_map_core::query::MAX_LIMIT;
-use solidarity_map_core::{LatLon, OrgFilter};
+use solidarity_map_core::{FieldError, LatLon, OrgFilter};
 
-use super::organizations::{GeoJson, check_categories};
+use super::organizations::{Filtered, GeoJson, MapQuery};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -82,30 +82,28 @@ fn feature(n: usize, d: Drawn) -> Feature<ClusterProperties> {
     }
 }
 
+impl MapQuery for ClusterQuery {
+    fn parse(raw: &str) -> Result<Self, Vec<FieldError>> {
+        ClusterQuery::from_query(raw)
+    }
+
+    fn filter(&self) -> &OrgFilter {
+        &self.filter
+    }
+}
+
 /// The published organisations in a box, clustered for a zoom level: a
 /// cluster has `count`, a per-category mix and `expansion_zoom`; a single
 /// organisation has its `category` and its id as the feature id.
-#[utoipa::path(
-    get,
-    path = "/clusters",
-    tag = "map",
-    params(
-        ("zoom" = u8, Query, minimum = 0, maximum = 22, description = "The map's zoom level"),
-        FilterParams,
-    ),
-    responses(
-        (status = 200, description = "Clusters and single organisations",
-         content_type = "application/geo+json", body = FeatureCollection<ClusterProperties>),
-        ReadErrors,
-    )
-)]
+#[utoipa::path(get, path = "/clusters", tag = "map",
+    params(("zoom" = u8, Query, minimum = 0, maximum = 22, description = "The map's zoom level"),
+        FilterParams),
+    responses(ReadErrors, (status = 200, description = "Clusters and single organisations",
+        content_type = "application/geo+json", body = FeatureCollection<ClusterProperties>)))]
 async fn clusters(
     State(state): State<AppState>,
-    RawQuery(query): RawQuery,
+    Filtered(q): Filtered<ClusterQuery>,
 ) -> Result<Response, ApiError> {
-    let q =
-        ClusterQuery::from_query(query.as_deref().unwrap_or("")).map_err(ApiError::BadRequest)?;
-    check_categories(&state, &q.filter)?;
     let (drawn, matched) = if Clusters::answers(&q.filter) {
         let drawn = state.clusters.query(&q.filter, q.zoom);
         let matched = drawn

@@ -27,18 +27,11 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// Every published organisation, public fields only, as one RFC 7946
 /// FeatureCollection that names the data licence (`license`, and a `links`
 /// entry with `rel: license`).
-#[utoipa::path(
-    get,
-    path = "/export.geojson",
-    tag = "map",
-    responses(
-        (status = 200, description = "The whole map; the licence in a `Link` header too",
-         content_type = "application/geo+json", body = FeatureCollection<PublicOrganization>,
-         headers(("Link" = String, description = "`<licence URL>; rel=\"license\"`"),
-                 ("Content-Disposition" = String, description = "an attachment name"))),
-        ReadErrors,
-    )
-)]
+#[utoipa::path(get, path = "/export.geojson", tag = "map", responses(ReadErrors,
+    (status = 200, description = "The whole map; the licence in a `Link` header too",
+     content_type = "application/geo+json", body = FeatureCollection<PublicOrganization>,
+     headers(("Link" = String, description = "`<licence URL>; rel=\"license\"`"),
+             ("Content-Disposition" = String, description = "an attachment name")))))]
 async fn geojson(State(state): State<AppState>) -> Response {
     download(&state, Format::GeoJson)
 }
@@ -48,18 +41,11 @@ async fn geojson(State(state): State<AppState>) -> Response {
 /// language in use, `category`, `city`, `country`, `precision`, `lon`,
 /// `lat`, `website`, then `links`, `languages` and `tags` joined by `|`, and
 /// `updated_at`.
-#[utoipa::path(
-    get,
-    path = "/export.csv",
-    tag = "map",
-    responses(
-        (status = 200, description = "The whole map; the licence in a `Link` header",
-         content_type = "text/csv", body = String,
-         headers(("Link" = String, description = "`<licence URL>; rel=\"license\"`"),
-                 ("Content-Disposition" = String, description = "an attachment name"))),
-        ReadErrors,
-    )
-)]
+#[utoipa::path(get, path = "/export.csv", tag = "map", responses(ReadErrors,
+    (status = 200, description = "The whole map; the licence in a `Link` header",
+     content_type = "text/csv", body = String,
+     headers(("Link" = String, description = "`<licence URL>; rel=\"license\"`"),
+             ("Content-Disposition" = String, description = "an attachment name")))))]
 async fn csv(State(state): State<AppState>) -> Response {
     download(&state, Format::Csv)
 }

@@ -103,7 +103,7 @@ pub fn script_text(value: &Value) -> String {
 }
 
 /// Text for HTML content or a quoted attribute value.
-fn escape_html(text: &str) -> String {
+pub(super) fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

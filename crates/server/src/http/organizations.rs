@@ -1,14 +1,15 @@
 //! The public organisations API: published entries only, public fields
 //! only, coordinates rounded to each entry's precision.
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{FromRequestParts, Path, State};
 use axum::http::header;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use solidarity_map_core::geojson::Feature;
 use solidarity_map_core::geojson::Link;
 use solidarity_map_core::{
-    ErrorBody, FeatureCollection, OrgFilter, OrgId, PublicOrganization, Status,
+    ErrorBody, FeatureCollection, FieldError, OrgFilter, OrgId, PublicOrganization, Status,
 };
 
 use utoipa_axum::router::OpenApiRouter;
@@ -40,25 +41,14 @@ impl<T: Serialize> IntoResponse for GeoJson<T> {
 
 /// Published organisations matching the filters, by name, a page at a
 /// time (`numberMatched`, and a `next` link while there are more).
-#[utoipa::path(
-    get,
-    path = "/organizations",
-    tag = "map",
-    params(FilterParams, PageParams),
-    responses(
-        (status = 200, description = "A page of organisations",
-         content_type = "application/geo+json",
-         body = FeatureCollection<PublicOrganization>),
-        ReadErrors,
-    )
-)]
+#[utoipa::path(get, path = "/organizations", tag = "map", params(FilterParams, PageParams),
+    responses((status = 200, description = "A page of organisations",
+        content_type = "application/geo+json", body = FeatureCollection<PublicOrganization>),
+        ReadErrors))]
 async fn list(
     State(state): State<AppState>,
-    RawQuery(query): RawQuery,
+    Filtered(filter): Filtered<OrgFilter>,
 ) -> Result<Response, ApiError> {
-    let filter =
-        OrgFilter::from_query(query.as_deref().unwrap_or("")).map_err(ApiError::BadRequest)?;
-    check_categories(&state, &filter)?;
     let page = state.store.published(&filter).await?;
     let returned = page.items.len() as u64;
     let mut fc = FeatureCollection::new(page.items.iter().map(|o| o.to_feature()).collect());
@@ -79,17 +69,45 @@ async fn list(
     Ok(GeoJson(fc).into_response())
 }
 
+/// A map query from the query string, parsed by the shared crate's rules,
+/// every category it asks for checked against those that exist: a bad one
+/// is the API's own 400.
+pub(super) struct Filtered<Q>(pub Q);
+
+/// A query string that filters the map.
+pub(super) trait MapQuery: Sized {
+    fn parse(raw: &str) -> Result<Self, Vec<FieldError>>;
+    fn filter(&self) -> &OrgFilter;
+}
+
+impl MapQuery for OrgFilter {
+    fn parse(raw: &str) -> Result<Self, Vec<FieldError>> {
+        OrgFilter::from_query(raw)
+    }
+
+    fn filter(&self) -> &OrgFilter {
+        self
+    }
+}
+
+impl<Q: MapQuery> FromRequestParts<AppState> for Filtered<Q> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let query = Q::parse(parts.uri.query().unwrap_or("")).map_err(ApiError::BadRequest)?;
+        check_categories(state, query.filter())?;
+        Ok(Self(query))
+    }
+}
+
 /// A 400 naming every category the filter asks for that does not exist.
 /// Categories are fixed while the server runs, so the check is in memory.
-pub(super) fn check_categories(state: &AppState, filter: &OrgFilter) -> Result<(), ApiError> {
+fn check_categories(state: &AppState, filter: &OrgFilter) -> Result<(), ApiError> {
     let unknown: Vec<_> = filter
         .categories
         .iter()
         .filter(|c| !state.clusters.knows(c.as_str()))
-        .map(|c| {
-            solidarity_map_core::FieldError::new("category", format!("unknown category \"{c}\""))
-                .code("category")
-        })
+        .map(|c| FieldError::new("category", format!("unknown category \"{c}\"")).code("category"))
         .collect();
     if unknown.is_empty() {
         Ok(())

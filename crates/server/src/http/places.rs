@@ -96,13 +96,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// Cities (over 15 000 people) whose name in English, Arabic, Hebrew or
 /// their own language starts with `q`, the largest first; works offline.
-#[utoipa::path(
-    get,
-    path = "/places",
-    tag = "map",
-    params(("q" = Option<String>, Query, max_length = 100, description = "The start of a city's name")),
-    responses((status = 200, body = Vec<Place>), ReadErrors)
-)]
+#[utoipa::path(get, path = "/places", tag = "map", responses((status = 200, body = Vec<Place>), ReadErrors),
+    params(("q" = Option<String>, Query, max_length = 100, description = "The start of a city's name")))]
 async fn places(
     State(_): State<AppState>,
     query: Result<Query<PlaceQuery>, axum::extract::rejection::QueryRejection>,

@@ -21,11 +21,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// A group adds itself. The entry waits for a moderator; the answer holds
 /// the private edit link, shown this once. A contact address and consent
 /// are required; the contact address is never public.
-#[utoipa::path(
-    post,
-    path = "/submissions",
-    tag = "join",
-    request_body(content = SubmissionRequest, example = json!({
+#[utoipa::path(post, path = "/submissions", tag = "join", request_body(content = SubmissionRequest, example = json!({
         "name": {"en": "Neighbourhood Library", "ar": "مكتبة الحي"},
         "description": {"en": "A lending library and homework club."},
         "category": "jerusalem",
