@@ -1,7 +1,5 @@
 //! Categories are data, not code: an operator can add one without a release.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
 use crate::{FieldError, LocalizedText};
@@ -31,30 +29,9 @@ impl CategorySlug {
             .code("category"))
         }
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl TryFrom<String> for CategorySlug {
-    type Error = FieldError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
-
-impl From<CategorySlug> for String {
-    fn from(value: CategorySlug) -> Self {
-        value.0
-    }
-}
-
-impl fmt::Display for CategorySlug {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+string_newtype!(CategorySlug);
 
 /// A kind of group, with its labels and the colour of its markers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

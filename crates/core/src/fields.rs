@@ -2,7 +2,6 @@
 //! these types is valid by construction.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
@@ -55,35 +54,6 @@ localized_field!(
     5000,
     "What an organisation does, in one or more languages."
 );
-
-macro_rules! string_newtype {
-    ($name:ident) => {
-        impl TryFrom<String> for $name {
-            type Error = FieldError;
-            fn try_from(value: String) -> Result<Self, Self::Error> {
-                Self::parse(&value)
-            }
-        }
-
-        impl From<$name> for String {
-            fn from(value: $name) -> Self {
-                value.0
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-
-        impl $name {
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-        }
-    };
-}
 
 fn plain_line(field: &str, raw: &str, max: usize) -> Result<String, FieldError> {
     let v = raw.trim();

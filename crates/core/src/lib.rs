@@ -5,6 +5,38 @@
 //! parsing newtypes: the join form and the HTTP API run the same code, so
 //! they cannot disagree. This crate does no I/O and compiles for `wasm32`.
 
+/// The conversions of a newtype over a `String` that only `parse` makes:
+/// serde goes through `TryFrom<String>`, so a value read from JSON or a
+/// database is checked by the same rules as one typed in a form.
+macro_rules! string_newtype {
+    ($name:ident) => {
+        impl TryFrom<String> for $name {
+            type Error = $crate::FieldError;
+            fn try_from(value: String) -> Result<Self, Self::Error> {
+                Self::parse(&value)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> Self {
+                value.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+}
+
 pub mod category;
 pub mod cluster;
 pub mod country;

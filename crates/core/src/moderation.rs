@@ -296,26 +296,21 @@ mod tests {
     #[test]
     fn join_form_needs_contact_and_consent() {
         assert!(request().validate().is_ok());
+        let refused = |r: SubmissionRequest| -> Vec<String> {
+            r.validate()
+                .unwrap_err()
+                .into_iter()
+                .map(|e| e.field)
+                .collect()
+        };
         let mut r = request();
         r.consent = false;
         r.organization.contact_email = None;
-        let fields: Vec<String> = r
-            .validate()
-            .unwrap_err()
-            .into_iter()
-            .map(|e| e.field)
-            .collect();
-        assert_eq!(fields, ["contact_email", "consent"]);
+        assert_eq!(refused(r), ["contact_email", "consent"]);
         let mut r = request();
         r.organization.city = String::new();
         r.consent = false;
-        let fields: Vec<String> = r
-            .validate()
-            .unwrap_err()
-            .into_iter()
-            .map(|e| e.field)
-            .collect();
-        assert_eq!(fields, ["city", "consent"]);
+        assert_eq!(refused(r), ["city", "consent"]);
     }
 
     #[test]

@@ -2,7 +2,6 @@
 //! both database backends.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
@@ -29,34 +28,13 @@ impl LangCode {
         }
     }
 
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
     /// Whether text in this language is written right to left.
     pub fn is_rtl(&self) -> bool {
         matches!(self.0.as_str(), "ar" | "he" | "fa" | "ur" | "yi")
     }
 }
 
-impl TryFrom<String> for LangCode {
-    type Error = FieldError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
-
-impl From<LangCode> for String {
-    fn from(value: LangCode) -> Self {
-        value.0
-    }
-}
-
-impl fmt::Display for LangCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+string_newtype!(LangCode);
 
 /// The same text in one or more languages. Never empty.
 ///
