@@ -249,51 +249,61 @@ impl Generator {
             city.name,
             self.rng.pick(CLOSINGS_EN)
         );
-        let mut name = BTreeMap::new();
-        let mut description = BTreeMap::new();
+        let latin = (latin_name, latin_desc);
         match script {
             Script::Latin => {
-                name.insert("en".to_owned(), latin_name);
-                description.insert("en".to_owned(), latin_desc);
+                let (name, description) = latin;
+                (texts("en", name), texts("en", description))
             }
             Script::Arabic => {
-                let kind = *self.rng.pick(ARABIC_KINDS);
-                let noun = *self.rng.pick(ARABIC_NOUNS);
-                let n = 2 + self.rng.below(2);
-                let word = self.script_word(ARABIC_SYLLABLES, n);
+                let (kind, noun, word) =
+                    self.script_name(ARABIC_KINDS, ARABIC_NOUNS, ARABIC_SYLLABLES);
                 let ar_name = match &city.arabic {
                     Some(place) if self.rng.chance(0.5) => format!("{kind} {noun} في {place}"),
                     _ => format!("{kind} {noun} {word}"),
                 };
                 let place = city.arabic.clone().unwrap_or_else(|| city.name.to_string());
-                name.insert("ar".to_owned(), ar_name);
-                description.insert(
-                    "ar".to_owned(),
-                    format!("نعمل في {place} من أجل {}.", self.rng.pick(ARABIC_TOPICS)),
-                );
-                if self.rng.chance(0.5) {
-                    name.insert("en".to_owned(), latin_name);
-                    description.insert("en".to_owned(), latin_desc);
-                }
+                let topic = self.rng.pick(ARABIC_TOPICS);
+                let desc = format!("نعمل في {place} من أجل {topic}.");
+                self.maybe_also_english(("ar", ar_name, desc), latin)
             }
             Script::Hebrew => {
-                let kind = *self.rng.pick(HEBREW_KINDS);
-                let noun = *self.rng.pick(HEBREW_NOUNS);
-                let n = 2 + self.rng.below(2);
-                let word = self.script_word(HEBREW_SYLLABLES, n);
+                let (kind, noun, word) =
+                    self.script_name(HEBREW_KINDS, HEBREW_NOUNS, HEBREW_SYLLABLES);
                 let place = city.hebrew.clone().unwrap_or_else(|| city.name.to_string());
-                name.insert("he".to_owned(), format!("{kind} {noun} {word}"));
-                description.insert(
-                    "he".to_owned(),
-                    format!("פועלים ב{place} למען {}.", self.rng.pick(HEBREW_TOPICS)),
-                );
-                if self.rng.chance(0.5) {
-                    name.insert("en".to_owned(), latin_name);
-                    description.insert("en".to_owned(), latin_desc);
-                }
+                let topic = self.rng.pick(HEBREW_TOPICS);
+                let desc = format!("פועלים ב{place} למען {topic}.");
+                self.maybe_also_english(("he", format!("{kind} {noun} {word}"), desc), latin)
             }
         }
-        (name, description)
+    }
+
+    /// A kind, a noun and a made-up word of two or three syllables, in a
+    /// script other than Latin.
+    fn script_name(
+        &mut self,
+        kinds: &[&'static str],
+        nouns: &[&'static str],
+        syllables: &[&str],
+    ) -> (&'static str, &'static str, String) {
+        let kind = *self.rng.pick(kinds);
+        let noun = *self.rng.pick(nouns);
+        let n = 2 + self.rng.below(2);
+        (kind, noun, self.script_word(syllables, n))
+    }
+
+    /// Name and description in `lang`, and half the time in English too.
+    fn maybe_also_english(
+        &mut self,
+        (lang, name, description): (&str, String, String),
+        (en_name, en_description): (String, String),
+    ) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
+        let (mut names, mut descriptions) = (texts(lang, name), texts(lang, description));
+        if self.rng.chance(0.5) {
+            names.insert("en".to_owned(), en_name);
+            descriptions.insert("en".to_owned(), en_description);
+        }
+        (names, descriptions)
     }
 
     fn tags(&mut self, script: Script) -> Vec<String> {
@@ -339,4 +349,9 @@ impl Generator {
         }
         out
     }
+}
+
+/// One text in one language.
+fn texts(lang: &str, text: String) -> BTreeMap<String, String> {
+    BTreeMap::from([(lang.to_owned(), text)])
 }

@@ -262,12 +262,7 @@ async fn main() -> anyhow::Result<()> {
                 source,
                 lang: Some(lang),
             };
-            let known: Vec<_> = store
-                .categories()
-                .await?
-                .into_iter()
-                .map(|c| c.category.slug)
-                .collect();
+            let known = store.category_slugs().await?;
             let checked = import::check(&file, &bytes, &options, &known)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
             if let Some(p) = checked.preset {

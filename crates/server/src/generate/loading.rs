@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::time::Instant;
 
 use anyhow::Context;
-use solidarity_map_core::{CategorySlug, NewOrganization, OrgId, Status};
+use solidarity_map_core::{NewOrganization, OrgId, Status};
 
 use super::{Cities, Generator, organizations};
 use crate::store::Store;
@@ -31,12 +31,7 @@ pub async fn load(
     batch: usize,
     progress: Progress,
 ) -> anyhow::Result<usize> {
-    let categories: Vec<CategorySlug> = store
-        .categories()
-        .await?
-        .into_iter()
-        .map(|c| c.category.slug)
-        .collect();
+    let categories = store.category_slugs().await?;
     anyhow::ensure!(
         !categories.is_empty(),
         "the database has no categories; run `solidarity-map seed` or `serve` once first"

@@ -24,8 +24,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use solidarity_map_core::{
-    Category, CategoryCount, CountryCode, Facets, LangCode, MonthCount, NewOrganization, OrgFilter,
-    OrgId, Organization, Status,
+    Category, CategoryCount, CategorySlug, CountryCode, Facets, LangCode, MonthCount,
+    NewOrganization, OrgFilter, OrgId, Organization, Status,
 };
 
 use dialect::Dialect;
@@ -134,6 +134,13 @@ pub trait Store: Moderation + Send + Sync + 'static {
 
     /// All categories in their order, with their published counts.
     async fn categories(&self) -> Result<Vec<CategoryCount>>;
+
+    /// The slugs of every category, in order: what a file or a generator
+    /// may use.
+    async fn category_slugs(&self) -> Result<Vec<CategorySlug>> {
+        let categories = self.categories().await?;
+        Ok(categories.into_iter().map(|c| c.category.slug).collect())
+    }
 
     /// Stores a new organisation with the given status and a fresh id.
     async fn insert_organization(

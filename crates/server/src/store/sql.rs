@@ -19,6 +19,14 @@ macro_rules! org_columns {
     };
 }
 
+/// `select` of `$columns` (one of the `*_columns!` macros) from `$table`,
+/// then `$rest`.
+macro_rules! select {
+    ($columns:ident from $table:literal, $rest:literal) => {
+        concat!("select ", $columns!(), " from ", $table, " ", $rest)
+    };
+}
+
 /// The columns `RevisionRow` reads.
 macro_rules! revision_columns {
     () => {
@@ -118,17 +126,13 @@ pub const UPDATE_ORGANIZATION: &str = "update organizations set name = $2, descr
 pub const SET_STATUS: &str = "update organizations set status = $1, updated_at = $2 where id = $3";
 
 /// One organisation, whatever its status.
-pub const ORGANIZATION: &str = concat!(
-    "select ",
-    org_columns!(),
-    " from organizations where id = $1"
-);
+pub const ORGANIZATION: &str = select!(org_columns from "organizations", "where id = $1");
 
 /// The status of organisation `$1`.
 pub const STATUS_OF: &str = "select status from organizations where id = $1";
 
 /// The start of a filtered page; `push_filter` and the order follow.
-pub const SELECT_ORGANIZATIONS: &str = concat!("select ", org_columns!(), " from organizations");
+pub const SELECT_ORGANIZATIONS: &str = select!(org_columns from "organizations", "");
 
 /// How many organisations there are; `push_filter` may follow.
 pub const COUNT_ORGANIZATIONS: &str = "select count(*) from organizations";
@@ -136,18 +140,12 @@ pub const COUNT_ORGANIZATIONS: &str = "select count(*) from organizations";
 pub const COUNT_PUBLISHED: &str = "select count(*) from organizations where status = 'published'";
 
 /// Keyset pages in id order (the primary key's): the first page…
-pub const PUBLISHED_FIRST: &str = concat!(
-    "select ",
-    org_columns!(),
-    " from organizations where status = 'published' order by id limit $1"
-);
+pub const PUBLISHED_FIRST: &str =
+    select!(org_columns from "organizations", "where status = 'published' order by id limit $1");
 
 /// … and every later one, after id `$2` (which need not exist).
-pub const PUBLISHED_AFTER: &str = concat!(
-    "select ",
-    org_columns!(),
-    " from organizations where status = 'published' and id > $2 order by id limit $1"
-);
+pub const PUBLISHED_AFTER: &str = select!(org_columns from "organizations",
+    "where status = 'published' and id > $2 order by id limit $1");
 
 /// The columns of a `PointRow`.
 macro_rules! point_columns {
@@ -157,18 +155,12 @@ macro_rules! point_columns {
 }
 
 /// Every published marker, in no order.
-pub const PUBLISHED_POINTS: &str = concat!(
-    "select ",
-    point_columns!(),
-    " from organizations where status = 'published'"
-);
+pub const PUBLISHED_POINTS: &str =
+    select!(point_columns from "organizations", "where status = 'published'");
 
 /// The marker of one organisation, if it is published.
-pub const PUBLISHED_POINT: &str = concat!(
-    "select ",
-    point_columns!(),
-    " from organizations where id = $1 and status = 'published'"
-);
+pub const PUBLISHED_POINT: &str =
+    select!(point_columns from "organizations", "where id = $1 and status = 'published'");
 
 /// Published entries per country, most first.
 pub const COUNTRY_FACETS: &str = "select country as code, count(*) as count
@@ -262,36 +254,25 @@ pub const INSERT_REVISION: &str =
     "insert into revisions (id, org_id, data, kind, status, created_at)
      values ($1, $2, $3, $4, 'pending', $5)";
 
-pub const REVISION: &str = concat!(
-    "select ",
-    revision_columns!(),
-    " from revisions where id = $1"
-);
+pub const REVISION: &str = select!(revision_columns from "revisions", "where id = $1");
 
 /// The newest pending revision of an organisation.
-pub const PENDING_REVISION_OF: &str = concat!(
-    "select ",
-    revision_columns!(),
-    " from revisions where org_id = $1 and status = 'pending'
+pub const PENDING_REVISION_OF: &str = select!(revision_columns from "revisions",
+    "where org_id = $1 and status = 'pending'
      order by created_at desc limit 1"
 );
 
 /// A page of the queue, oldest first: `$1` revisions from the `$2`th.
-pub const PENDING_PAGE: &str = concat!(
-    "select ",
-    revision_columns!(),
-    " from revisions where status = 'pending' order by created_at, id limit $1 offset $2"
-);
+pub const PENDING_PAGE: &str = select!(revision_columns from "revisions",
+    "where status = 'pending' order by created_at, id limit $1 offset $2");
 
 /// How many revisions wait for a decision.
 pub const COUNT_PENDING: &str = "select count(*) from revisions where status = 'pending'";
 
 /// The entries of the revisions of a page of the queue (as [`PENDING_PAGE`]),
 /// in one read instead of one a revision.
-pub const PENDING_PAGE_ORGS: &str = concat!(
-    "select ",
-    org_columns!(),
-    " from organizations where id in (select org_id from revisions where status = 'pending'
+pub const PENDING_PAGE_ORGS: &str = select!(org_columns from "organizations",
+    "where id in (select org_id from revisions where status = 'pending'
                     order by created_at, id limit $1 offset $2)"
 );
 
@@ -423,25 +404,17 @@ where
         }
     };
     if let Some(b) = f.bbox {
-        qb.push(" and")
-            .push(col("public_lat"))
-            .push(" between ")
-            .push_bind(b.min_lat)
-            .push(" and ")
-            .push_bind(b.max_lat);
+        let (lat, lon) = (col("public_lat"), col("public_lon"));
+        // `and lat between $ and $`, and the same of lon unless the box
+        // crosses the antimeridian: then `and (lon >= $ or lon <= $)`
+        qb.push(format!(" and{lat} between ")).push_bind(b.min_lat);
+        qb.push(" and ").push_bind(b.max_lat);
         if b.crosses_antimeridian() {
-            qb.push(" and (public_lon >= ")
-                .push_bind(b.min_lon)
-                .push(" or public_lon <= ")
-                .push_bind(b.max_lon)
-                .push(")");
+            qb.push(" and (public_lon >= ").push_bind(b.min_lon);
+            qb.push(" or public_lon <= ").push_bind(b.max_lon).push(")");
         } else {
-            qb.push(" and")
-                .push(col("public_lon"))
-                .push(" between ")
-                .push_bind(b.min_lon)
-                .push(" and ")
-                .push_bind(b.max_lon);
+            qb.push(format!(" and{lon} between ")).push_bind(b.min_lon);
+            qb.push(" and ").push_bind(b.max_lon);
         }
     }
     if !f.categories.is_empty() {
