@@ -1,7 +1,20 @@
-//! Real databases for tests: a fresh SQLite file, or a fresh Postgres
-//! database created for the test and dropped after it.
+//! What the API tests share: real databases (a fresh SQLite file, or a
+//! fresh Postgres database created for the test and dropped after it), the
+//! real binary, the application in process ([`app`]), requests to it
+//! ([`http`]), joining and moderating through it ([`join`]), and entries
+//! written to the store directly ([`entry`]).
 
 #![allow(dead_code)]
+
+mod app;
+mod entry;
+mod http;
+mod join;
+
+pub use app::*;
+pub use entry::*;
+pub use http::*;
+pub use join::*;
 
 use std::sync::Arc;
 
@@ -23,6 +36,13 @@ pub struct TestDb {
 impl TestDb {
     pub fn store(&self) -> Arc<dyn Store> {
         self.store.clone()
+    }
+
+    /// SQLite only: the file's URL, for the command line to open.
+    pub fn url(&self) -> &str {
+        self.url
+            .as_deref()
+            .expect("only a SQLite test database has a file")
     }
 
     /// Closes the store's connection pool: from now on every query fails
@@ -343,34 +363,4 @@ impl Drop for Served {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-// ---- the application over a test store ----
-
-/// The state the server builds over `store`, its categories written, with
-/// no tiles (what most API tests want).
-pub async fn app_state(store: Arc<dyn Store>) -> solidarity_map_server::http::AppState {
-    solidarity_map_server::seed::sync_categories(store.as_ref())
-        .await
-        .expect("write the categories");
-    let site = solidarity_map_core::SiteConfig {
-        tile_url: String::new(),
-        tile_attribution: String::new(),
-        tile_max_zoom: None,
-    };
-    solidarity_map_server::http::AppState::new(store, site)
-        .await
-        .expect("build the state")
-}
-
-/// The whole application over `state`, serving the client from `dist`, as
-/// the real server runs it for a request from loopback (the rate limits
-/// key on the peer's address).
-pub fn loopback_app(
-    state: solidarity_map_server::http::AppState,
-    dist: &std::path::Path,
-) -> axum::Router {
-    solidarity_map_server::http::app(state, dist.to_owned()).layer(axum::Extension(
-        axum::extract::ConnectInfo(std::net::SocketAddr::from(([127, 0, 0, 1], 4000))),
-    ))
 }
