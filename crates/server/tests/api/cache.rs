@@ -3,12 +3,9 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
-use std::collections::BTreeMap;
-
 use axum::http::{HeaderMap, StatusCode, header};
 use serde_json::Value;
-use solidarity_map_core::org::RawLocation;
-use solidarity_map_core::{OrganizationInput, Status};
+use solidarity_map_core::Status;
 
 use crate::support::{self, Answer, TestApp, call, get};
 
@@ -129,20 +126,7 @@ async fn the_tag_changes_when_the_data_does() {
     let env = env().await;
     let before = etag(&get(&env.app, "/api/organizations").await.headers);
     let categories_before = etag(&get(&env.app, "/api/categories").await.headers);
-    let org = OrganizationInput {
-        name: BTreeMap::from([("en".to_owned(), "Newly Approved".to_owned())]),
-        description: BTreeMap::from([("en".to_owned(), "Just published.".to_owned())]),
-        category: "media".into(),
-        city: "Haifa".into(),
-        country: "IL".into(),
-        location: Some(RawLocation {
-            lat: 32.79,
-            lon: 34.99,
-        }),
-        ..Default::default()
-    }
-    .validate()
-    .unwrap();
+    let org = support::entry("Newly Approved").validate().unwrap();
     env.store
         .insert_organization(&org, Status::Published)
         .await

@@ -376,6 +376,14 @@ async fn sqlite_file() -> support::TestDb {
     db
 }
 
+/// Where to write the partners' sheet (in a folder kept while it is held),
+/// and the database to import it into.
+async fn partners_sheet() -> (tempfile::TempDir, PathBuf, support::TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let sheet = dir.path().join("partners.csv");
+    (dir, sheet, sqlite_file().await)
+}
+
 fn run(url: &str, args: &[&str]) -> std::process::Output {
     Command::new(support::bin())
         .args(args)
@@ -448,10 +456,8 @@ const SHEET_HEADER: &str =
 
 #[tokio::test]
 async fn dry_run_reports_every_bad_row_and_changes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = sqlite_file().await;
+    let (_dir, sheet, db) = partners_sheet().await;
     let (url, store) = (db.url(), db.store());
-    let sheet = dir.path().join("partners.csv");
     std::fs::write(
         &sheet,
         format!(
@@ -500,10 +506,8 @@ async fn dry_run_reports_every_bad_row_and_changes_nothing() {
 
 #[tokio::test]
 async fn importing_the_same_file_again_updates() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = sqlite_file().await;
+    let (_dir, sheet, db) = partners_sheet().await;
     let (url, store) = (db.url(), db.store());
-    let sheet = dir.path().join("partners.csv");
     let write = |name: &str| {
         std::fs::write(
             &sheet,

@@ -1275,7 +1275,7 @@ mod retention {
     use std::sync::Arc;
 
     use solidarity_map_core::moderation::AuditEntry;
-    use solidarity_map_core::{LatLon, NewOrganization, OrgId, Status};
+    use solidarity_map_core::{LatLon, NewOrganization, OrgId, RevisionId, Status};
     use solidarity_map_server::store::{Decision, Store};
 
     use super::fetch;
@@ -1310,18 +1310,18 @@ mod retention {
         e.location.rounded(e.precision)
     }
 
+    /// The revision of the entry `id` that waits for a moderator.
+    async fn waiting(store: &dyn Store, id: OrgId) -> RevisionId {
+        let queue = store.pending_revisions().await.unwrap();
+        queue.into_iter().find(|r| r.org_id == id).unwrap().id
+    }
+
     /// A submission with its edit token hash `name`, approved.
     async fn published(store: &dyn Store, name: &str) -> OrgId {
         let id = store.submit(&entry(name), name).await.unwrap();
-        let revision = store
-            .pending_revisions()
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|r| r.org_id == id)
-            .unwrap();
+        let revision = waiting(store, id).await;
         store
-            .decide(revision.id, Decision::Approve(None), "mod")
+            .decide(revision, Decision::Approve(None), "mod")
             .await
             .unwrap();
         id
@@ -1384,15 +1384,9 @@ mod retention {
         store.withdraw(withdrawn).await.unwrap();
         // a submission rejected
         let rejected = store.submit(&entry("rejected"), "rejected").await.unwrap();
-        let revision = store
-            .pending_revisions()
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|r| r.org_id == rejected)
-            .unwrap();
+        let revision = waiting(store.as_ref(), rejected).await;
         store
-            .decide(revision.id, Decision::Reject("spam".into()), "mod")
+            .decide(revision, Decision::Reject("spam".into()), "mod")
             .await
             .unwrap();
         // as old, but public or waiting
