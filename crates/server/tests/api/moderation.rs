@@ -302,17 +302,15 @@ async fn bad_submissions_are_refused_with_every_field_named() {
         .iter()
         .map(|f| f["field"].as_str().unwrap())
         .collect();
-    assert_eq!(
-        fields,
-        [
-            "name",
-            "country",
-            "location.lat",
-            "website",
-            "contact_email",
-            "consent"
-        ]
-    );
+    let named = [
+        "name",
+        "country",
+        "location.lat",
+        "website",
+        "contact_email",
+        "consent",
+    ];
+    assert_eq!(fields, named);
 
     let broken = refused(app, None).await;
     assert_eq!(broken, (StatusCode::BAD_REQUEST, json!("body")));

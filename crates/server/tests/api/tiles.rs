@@ -39,6 +39,15 @@ const TILES: [(i64, i64, i64, &str); 5] = [
     (2, 3, 0, "z2 far south-east"),
 ];
 
+/// Where Leaflet asks for each of [`TILES`]: rows counted from the north.
+const BY_LEAFLET: [(&str, &str); 5] = [
+    ("/tiles/0/0/0.png", "world"),
+    ("/tiles/1/0/0.png", "z1 north-west"),
+    ("/tiles/1/0/1.png", "z1 south-west"),
+    ("/tiles/1/1/1.png", "z1 south-east"),
+    ("/tiles/2/3/3.png", "z2 far south-east"),
+];
+
 /// A small MBTiles file with [`TILES`].
 async fn mbtiles(path: &Path) {
     let options = SqliteConnectOptions::new()
@@ -118,13 +127,7 @@ fn header(h: &HeaderMap, name: header::HeaderName) -> &str {
 #[tokio::test]
 async fn tiles_are_found_by_leaflets_row_numbering() {
     let env = env(SiteConfig::default(), true).await;
-    for (uri, marker) in [
-        ("/tiles/0/0/0.png", "world"),
-        ("/tiles/1/0/0.png", "z1 north-west"),
-        ("/tiles/1/0/1.png", "z1 south-west"),
-        ("/tiles/1/1/1.png", "z1 south-east"),
-        ("/tiles/2/3/3.png", "z2 far south-east"),
-    ] {
+    for (uri, marker) in BY_LEAFLET {
         let (status, headers, body) = get(&env, uri).await;
         assert_eq!(status, StatusCode::OK, "{uri}");
         assert_eq!(body, png(marker), "{uri}");
