@@ -5,9 +5,6 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
 use axum::http::{StatusCode, header};
 use serde_json::{Value, json};
 use solidarity_map_core::Precision;
@@ -254,26 +251,6 @@ async fn public_answers_hold_no_contact_and_no_precise_point(backend: Backend) {
 
 // ---- the real binary: its logs and its database ----
 
-struct Running {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 #[tokio::test]
 async fn logs_hold_no_secret_and_the_database_no_address() {
     let dir = tempfile::tempdir().unwrap();
@@ -286,52 +263,13 @@ async fn logs_hold_no_secret_and_the_database_no_address() {
     let email = "logs-contact@private.example";
     let new_email = "logs-changed@private.example";
 
-    {
-        use std::io::Write;
-        let mut add = Command::new(support::bin())
-            .args(["--database-url", &database_url, "admin", "add-user"])
-            .args(["--username", "mod", "--password-stdin"])
-            .env("RUST_LOG", "trace")
-            .stdin(Stdio::piped())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log.try_clone().unwrap())
-            .spawn()
-            .unwrap();
-        add.stdin
-            .take()
-            .unwrap()
-            .write_all(format!("{password}\n").as_bytes())
-            .unwrap();
-        assert!(add.wait().unwrap().success());
-    }
+    support::add_moderator_logged(&database_url, "mod", password, &log);
     let dist = dir.path().join("dist");
     std::fs::create_dir(&dist).unwrap();
     std::fs::write(dist.join("index.html"), "<!doctype html><title>map</title>").unwrap();
-    let port = free_port();
-    let server = Running {
-        child: Command::new(support::bin())
-            .args(["--database-url", &database_url, "serve", "--no-demo"])
-            .args(["--addr", &format!("127.0.0.1:{port}"), "--tile-url", ""])
-            .arg("--dist-dir")
-            .arg(&dist)
-            .env("RUST_LOG", "debug")
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .unwrap(),
-        base: format!("http://127.0.0.1:{port}"),
-    };
+    let debug = [("RUST_LOG", "debug")];
+    let server = support::Served::start_logged(&database_url, &debug, &dist, &log).await;
     let http = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while http
-        .get(format!("{}/healthz", server.base))
-        .send()
-        .await
-        .map_or(true, |r| !r.status().is_success())
-    {
-        assert!(Instant::now() < deadline, "the server did not start");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
     let url = |p: &str| format!("{}{p}", server.base);
     // an address a proxy would claim: not stored either
     let forwarded = "203.0.113.77";
