@@ -3,7 +3,6 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use axum::body::Body;
@@ -12,7 +11,7 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 use solidarity_map_server::http::security::SecurityConfig;
 
-use crate::support::{self, TestApp, get, send};
+use crate::support::{self, TestApp, csp, get, send};
 
 const LOADER: &str = "\nimport init from '/app.js';\nawait init();\n";
 
@@ -37,20 +36,6 @@ async fn env(tile_url: &str, security: SecurityConfig) -> TestApp {
 
 fn header<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
     h.get(name).map(|v| v.to_str().unwrap())
-}
-
-/// The policy's directives, each with its sources.
-fn csp(h: &HeaderMap) -> BTreeMap<String, Vec<String>> {
-    let raw = header(h, "content-security-policy").expect("a Content-Security-Policy");
-    raw.split(';')
-        .map(str::trim)
-        .filter(|d| !d.is_empty())
-        .map(|d| {
-            let mut parts = d.split_whitespace().map(str::to_owned);
-            let name = parts.next().unwrap();
-            (name, parts.collect())
-        })
-        .collect()
 }
 
 fn sha256_source(text: &str) -> String {

@@ -5,7 +5,6 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -18,7 +17,7 @@ use solidarity_map_server::http::tiles::Basemap;
 use sqlx::Connection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 
-use crate::support::{self, TestApp};
+use crate::support::{self, TestApp, csp};
 
 /// PNG's signature followed by a marker, so each tile is told apart.
 fn png(marker: &str) -> Vec<u8> {
@@ -220,19 +219,6 @@ async fn tiles_are_cached_long_and_revalidated_with_their_etag() {
     assert_eq!(status, StatusCode::OK);
     assert!(empty.is_empty());
     assert_eq!(header(&headers, header::ETAG), tag);
-}
-
-/// The policy's directives, each with its sources.
-fn csp(h: &HeaderMap) -> BTreeMap<String, Vec<String>> {
-    header(h, header::CONTENT_SECURITY_POLICY)
-        .split(';')
-        .map(str::trim)
-        .filter(|d| !d.is_empty())
-        .map(|d| {
-            let mut parts = d.split_whitespace().map(str::to_owned);
-            (parts.next().unwrap(), parts.collect())
-        })
-        .collect()
 }
 
 /// `solidarity-map serve` with these flags and no others (and none of the

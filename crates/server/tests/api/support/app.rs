@@ -16,9 +16,9 @@ use solidarity_map_server::store::Store;
 
 use super::TestDb;
 
-/// The moderator [`Setup::moderator`] adds, and the password it signs in
-/// with.
+/// The moderator [`Setup::moderator`] adds.
 pub const MODERATOR: &str = "mod";
+/// The password [`MODERATOR`] signs in with.
 pub const PASSWORD: &str = "a long enough password";
 
 /// The state the server builds over `store`, its categories written, with

@@ -2,6 +2,8 @@
 //! the answers: one way to build a request and read its answer, instead
 //! of one per module.
 
+use std::collections::BTreeMap;
+
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::http::header::{self, AsHeaderName};
@@ -42,6 +44,26 @@ impl Answer {
         let set = self.header(header::SET_COOKIE)?;
         Some(set.split(';').next().unwrap_or_default().to_owned())
     }
+}
+
+/// The directives of the Content-Security-Policy in `headers`, each with
+/// its sources; an answer without one fails the test.
+pub fn csp(headers: &HeaderMap) -> BTreeMap<String, Vec<String>> {
+    let policy = headers
+        .get(header::CONTENT_SECURITY_POLICY)
+        .expect("a Content-Security-Policy")
+        .to_str()
+        .expect("a policy in ASCII");
+    policy
+        .split(';')
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(|d| {
+            let mut parts = d.split_whitespace().map(str::to_owned);
+            let name = parts.next().expect("a directive's name");
+            (name, parts.collect())
+        })
+        .collect()
 }
 
 /// Sends `req` to `app` and reads the whole answer.
