@@ -1,5 +1,8 @@
 //! Behaviour of the index through its public API.
 
+mod common;
+
+use common::total;
 use solidarity_map_cluster::{Bbox, Filter, Index, Item, MAX_ZOOM, Point, PointId};
 
 fn pt(id: u32, lon: f64, lat: f64, category: u8, country: &[u8; 2]) -> Point {
@@ -31,16 +34,6 @@ fn sample() -> Vec<Point> {
     v.push(pt(id, 179.5, -17.0, 1, b"FJ"));
     v.push(pt(id + 1, -179.5, -16.0, 2, b"FJ"));
     v
-}
-
-fn total(items: &[Item]) -> u64 {
-    items
-        .iter()
-        .map(|i| match i {
-            Item::Cluster { count, .. } => *count,
-            Item::Point { .. } => 1,
-        })
-        .sum()
 }
 
 fn ids(items: &[Item]) -> Vec<u32> {

@@ -1,9 +1,12 @@
 //! Any sequence of updates ends where a fresh build of the final set starts.
 
+mod common;
+
 use std::collections::BTreeMap;
 
+use common::total;
 use proptest::prelude::*;
-use solidarity_map_cluster::{Bbox, Filter, Index, Item, Point, PointId};
+use solidarity_map_cluster::{Bbox, Filter, Index, Point, PointId};
 
 /// Positions crowd a few spots so cells share points down to the finest
 /// level, including identical positions.
@@ -55,16 +58,6 @@ fn filters() -> Vec<Filter> {
             country: Some(*b"FJ"),
         },
     ]
-}
-
-fn total(items: &[Item]) -> u64 {
-    items
-        .iter()
-        .map(|i| match i {
-            Item::Cluster { count, .. } => *count,
-            Item::Point { .. } => 1,
-        })
-        .sum()
 }
 
 proptest! {

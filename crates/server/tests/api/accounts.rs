@@ -9,12 +9,12 @@ use crate::support;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::StatusCode;
 use serde_json::json;
 use solidarity_map_server::service::{Error, Service};
 use solidarity_map_server::store::{SqliteStore, Store};
-use tower::ServiceExt;
+
+use crate::support::{PASSWORD, TestApp, call};
 
 /// How many wrong sign-ins the flood sends at once: far more than the
 /// server's worker threads.
@@ -28,7 +28,7 @@ const FLOOD: usize = 24;
 async fn a_flood_of_sign_ins_does_not_stall_the_map() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite:{}", dir.path().join("flood.db").display());
-    support::add_moderator(&url, "mod", "a long enough password");
+    support::add_moderator(&url, "mod", PASSWORD);
     let env = [
         // as few worker threads as a small server has, whatever this
         // machine has
@@ -94,79 +94,63 @@ async fn a_flood_of_sign_ins_does_not_stall_the_map() {
 
 /// The map with one moderator, `mod`, served in process.
 struct Env {
-    app: axum::Router,
+    test: TestApp,
     service: Service,
-    store: Arc<dyn Store>,
-    _db: support::TestDb,
-    _dist: tempfile::TempDir,
 }
 
-const PASSWORD: &str = "a long enough password";
-
 async fn env() -> Env {
-    let db = support::sqlite().await;
-    let store = db.store();
-    let state = support::app_state(store.clone()).await;
-    let service = Service::new(store.clone());
-    service.add_moderator("mod", PASSWORD).await.unwrap();
-    let dist = tempfile::tempdir().unwrap();
-    let app = support::loopback_app(state, dist.path());
+    let test = support::setup().moderator().start().await;
     Env {
-        app,
-        service,
-        store,
-        _db: db,
-        _dist: dist,
+        service: Service::new(test.store.clone()),
+        test,
     }
 }
 
 /// Signs `mod` in with `password`: the session cookie, or the status.
 async fn sign_in(app: &axum::Router, password: &str) -> Result<String, StatusCode> {
-    let req = Request::post("/api/admin/login")
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(
-            json!({"username": "mod", "password": password}).to_string(),
-        ))
-        .unwrap();
-    let res = app.clone().oneshot(req).await.unwrap();
-    if res.status() != StatusCode::OK {
-        return Err(res.status());
+    let body = Some(support::credentials(password));
+    let r = call(app, "POST", "/api/admin/login", body, &[]).await;
+    match r.status {
+        StatusCode::OK => Ok(r.cookie().expect("a session cookie")),
+        other => Err(other),
     }
-    let cookie = res.headers()[header::SET_COOKIE].to_str().unwrap();
-    Ok(cookie.split(';').next().unwrap().to_owned())
 }
 
 /// The status of the moderation queue for a session cookie.
 async fn queue(app: &axum::Router, cookie: &str) -> StatusCode {
-    let req = Request::get("/api/admin/submissions")
-        .header(header::COOKIE, cookie)
-        .body(Body::empty())
-        .unwrap();
-    app.clone().oneshot(req).await.unwrap().status()
+    let headers = [("cookie", cookie)];
+    call(app, "GET", "/api/admin/submissions", None, &headers)
+        .await
+        .status
+}
+
+/// Whether `result` is the error of an unknown moderator.
+fn unknown<T>(result: Result<T, Error>) -> bool {
+    matches!(result, Err(Error::NotFound(_)))
 }
 
 #[tokio::test]
 async fn a_removed_moderator_is_signed_out_at_once() {
     let env = env().await;
-    let cookie = sign_in(&env.app, PASSWORD).await.unwrap();
-    assert_eq!(queue(&env.app, &cookie).await, StatusCode::OK);
+    let cookie = sign_in(&env.test.app, PASSWORD).await.unwrap();
+    assert_eq!(queue(&env.test.app, &cookie).await, StatusCode::OK);
     env.service.remove_moderator("mod").await.unwrap();
-    assert_eq!(queue(&env.app, &cookie).await, StatusCode::UNAUTHORIZED);
     assert_eq!(
-        sign_in(&env.app, PASSWORD).await,
+        queue(&env.test.app, &cookie).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        sign_in(&env.test.app, PASSWORD).await,
         Err(StatusCode::UNAUTHORIZED)
     );
-    assert!(matches!(
-        env.service.remove_moderator("mod").await,
-        Err(Error::NotFound(_))
-    ));
+    assert!(unknown(env.service.remove_moderator("mod").await));
 }
 
 #[tokio::test]
 async fn a_new_password_signs_the_moderator_out_everywhere() {
     let env = env().await;
-    let laptop = sign_in(&env.app, PASSWORD).await.unwrap();
-    let phone = sign_in(&env.app, PASSWORD).await.unwrap();
+    let laptop = sign_in(&env.test.app, PASSWORD).await.unwrap();
+    let phone = sign_in(&env.test.app, PASSWORD).await.unwrap();
     let listed = env.service.moderators().await.unwrap();
     assert_eq!(listed[0].live_sessions, 2);
     let new = "another long password";
@@ -174,45 +158,49 @@ async fn a_new_password_signs_the_moderator_out_everywhere() {
         env.service.set_moderator_password("mod", "too short").await,
         Err(Error::Invalid(_))
     ));
-    assert_eq!(queue(&env.app, &laptop).await, StatusCode::OK, "unchanged");
+    assert_eq!(
+        queue(&env.test.app, &laptop).await,
+        StatusCode::OK,
+        "unchanged"
+    );
     env.service
         .set_moderator_password("mod", new)
         .await
         .unwrap();
-    assert_eq!(queue(&env.app, &laptop).await, StatusCode::UNAUTHORIZED);
-    assert_eq!(queue(&env.app, &phone).await, StatusCode::UNAUTHORIZED);
     assert_eq!(
-        sign_in(&env.app, PASSWORD).await,
+        queue(&env.test.app, &laptop).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(queue(&env.test.app, &phone).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        sign_in(&env.test.app, PASSWORD).await,
         Err(StatusCode::UNAUTHORIZED)
     );
-    let again = sign_in(&env.app, new).await.unwrap();
-    assert_eq!(queue(&env.app, &again).await, StatusCode::OK);
+    let again = sign_in(&env.test.app, new).await.unwrap();
+    assert_eq!(queue(&env.test.app, &again).await, StatusCode::OK);
     // revoking ends it as well, and leaves the account
     assert_eq!(env.service.revoke_sessions("mod").await.unwrap(), 1);
-    assert_eq!(queue(&env.app, &again).await, StatusCode::UNAUTHORIZED);
-    assert!(sign_in(&env.app, new).await.is_ok());
-    assert!(matches!(
-        env.service.set_moderator_password("nobody", new).await,
-        Err(Error::NotFound(_))
+    assert_eq!(queue(&env.test.app, &again).await, StatusCode::UNAUTHORIZED);
+    assert!(sign_in(&env.test.app, new).await.is_ok());
+    assert!(unknown(
+        env.service.set_moderator_password("nobody", new).await
     ));
-    assert!(matches!(
-        env.service.revoke_sessions("nobody").await,
-        Err(Error::NotFound(_))
-    ));
+    assert!(unknown(env.service.revoke_sessions("nobody").await));
 }
 
 #[tokio::test]
 async fn signing_in_purges_expired_sessions() {
     let env = env().await;
-    let user = env.store.user("mod").await.unwrap().unwrap();
+    let store = &env.test.store;
+    let user = store.user("mod").await.unwrap().unwrap();
     let past = chrono::Utc::now() - chrono::Duration::hours(1);
-    env.store
+    store
         .create_session("expired", &user.id, "csrf", past)
         .await
         .unwrap();
-    sign_in(&env.app, PASSWORD).await.unwrap();
+    sign_in(&env.test.app, PASSWORD).await.unwrap();
     assert_eq!(
-        env.store.purge_expired_sessions().await.unwrap(),
+        store.purge_expired_sessions().await.unwrap(),
         0,
         "the expired session was left behind"
     );

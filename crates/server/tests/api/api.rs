@@ -2,106 +2,56 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
-use crate::support;
-
-use std::sync::Arc;
-
 use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
+use axum::http::{StatusCode, header};
 use serde_json::Value;
-use solidarity_map_core::{NewOrganization, OrgFilter, OrganizationInput, SiteConfig, Status};
-use solidarity_map_server::http::{AppState, app};
-use solidarity_map_server::seed;
-use solidarity_map_server::store::Store;
-use tower::ServiceExt;
+use solidarity_map_core::{NewOrganization, OrgFilter, SiteConfig, Status};
 
-struct Env {
-    app: Router,
-    store: Arc<dyn Store>,
-    _db: support::TestDb,
-    _dist: tempfile::TempDir,
-}
+use crate::support::{self, TestApp};
 
 fn site() -> SiteConfig {
-    SiteConfig {
-        tile_url: "https://tile.example.org/{z}/{x}/{y}.png".into(),
-        tile_attribution: "Tiles".into(),
-        tile_max_zoom: None,
-    }
+    support::tiles_from("https://tile.example.org/{z}/{x}/{y}.png")
 }
 
-async fn env() -> Env {
-    let db = support::sqlite().await;
-    let store = db.store();
-    seed::sync_categories(store.as_ref()).await.unwrap();
-    seed::seed_demo_if_empty(store.as_ref()).await.unwrap();
-    let dist = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dist.path().join("index.html"),
-        "<!doctype html><title>map</title>",
-    )
-    .unwrap();
-    std::fs::write(dist.path().join("app.js"), "console.log(1)").unwrap();
-    let state = AppState::new(store.clone(), site()).await.unwrap();
-    let app = app(state, dist.path().to_owned());
-    Env {
-        app,
-        store,
-        _db: db,
-        _dist: dist,
-    }
-}
-
-async fn get(app: &Router, uri: &str) -> (StatusCode, String, String) {
-    let res = app
-        .clone()
-        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+async fn env() -> TestApp {
+    support::setup()
+        .demo()
+        .site(site())
+        .file("index.html", "<!doctype html><title>map</title>")
+        .file("app.js", "console.log(1)")
+        .start()
         .await
-        .unwrap();
-    let status = res.status();
-    let ctype = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    let body = res.into_body().collect().await.unwrap().to_bytes();
-    (status, ctype, String::from_utf8(body.to_vec()).unwrap())
+}
+
+/// `GET uri`: its status, its content type and its body.
+async fn get(app: &Router, uri: &str) -> (StatusCode, String, String) {
+    let r = support::get(app, uri).await;
+    let ctype = r
+        .header(header::CONTENT_TYPE)
+        .unwrap_or_default()
+        .to_owned();
+    (r.status, ctype, r.text())
 }
 
 async fn get_json(app: &Router, uri: &str) -> (StatusCode, Value) {
-    let (s, _, b) = get(app, uri).await;
-    (
-        s,
-        serde_json::from_str(&b).unwrap_or_else(|e| panic!("{uri}: {e}: {b}")),
-    )
+    let r = support::get(app, uri).await;
+    (r.status, r.json())
 }
 
+/// An [`support::entry`] with the contact address `secret-contact@…`,
+/// shown at neighbourhood precision once published (else exact).
 fn private_org(name: &str, status: Status) -> NewOrganization {
-    OrganizationInput {
-        name: [("en".to_owned(), name.to_owned())].into(),
-        description: [("en".to_owned(), "desc".to_owned())].into(),
-        category: "media".into(),
-        city: "Jerusalem".into(),
-        country: "PS".into(),
-        location: Some(solidarity_map_core::org::RawLocation {
-            lat: 31.78123,
-            lon: 35.23456,
-        }),
-        precision: Some(
-            if status == Status::Published {
-                "neighbourhood"
-            } else {
-                "exact"
-            }
-            .into(),
-        ),
-        contact_email: Some("secret-contact@example.org".into()),
-        ..Default::default()
-    }
-    .validate()
-    .unwrap()
+    let mut input = support::entry(name);
+    input.precision = Some(
+        if status == Status::Published {
+            "neighbourhood"
+        } else {
+            "exact"
+        }
+        .into(),
+    );
+    input.contact_email = Some("secret-contact@example.org".into());
+    input.validate().unwrap()
 }
 
 #[tokio::test]
@@ -149,22 +99,15 @@ async fn jerusalem_box_returns_the_jerusalem_area() {
 #[tokio::test]
 async fn private_fields_and_unpublished_entries_never_leave() {
     let env = env().await;
-    let published = env
-        .store
-        .insert_organization(
-            &private_org("Published One", Status::Published),
-            Status::Published,
-        )
-        .await
-        .unwrap();
-    let pending = env
-        .store
-        .insert_organization(
-            &private_org("Pending One", Status::Pending),
-            Status::Pending,
-        )
-        .await
-        .unwrap();
+    let insert = |name, status| {
+        let store = env.store.clone();
+        async move {
+            let org = private_org(name, status);
+            store.insert_organization(&org, status).await.unwrap()
+        }
+    };
+    let published = insert("Published One", Status::Published).await;
+    let pending = insert("Pending One", Status::Pending).await;
     for uri in [
         "/api/organizations".to_owned(),
         "/api/organizations?q=one".to_owned(),
@@ -275,20 +218,23 @@ async fn listed(app: &Router, query: &str) -> u64 {
     v["numberMatched"].as_u64().unwrap()
 }
 
+/// A filter of every kind the map and the list share.
+const FILTERS: [&str; 9] = [
+    "",
+    "&category=jerusalem",
+    "&category=student&category=media",
+    "&country=PS",
+    "&category=jerusalem&country=IL",
+    "&bbox=35.1,31.7,35.4,31.9",
+    "&bbox=170,-60,-170,60", // across the antimeridian
+    "&q=jerusalem",          // words: answered by the store
+    "&language=ar",
+];
+
 #[tokio::test]
 async fn clusters_count_what_the_list_counts_for_every_filter() {
     let env = env().await;
-    for filter in [
-        "",
-        "&category=jerusalem",
-        "&category=student&category=media",
-        "&country=PS",
-        "&category=jerusalem&country=IL",
-        "&bbox=35.1,31.7,35.4,31.9",
-        "&bbox=170,-60,-170,60", // across the antimeridian
-        "&q=jerusalem",          // words: answered by the store
-        "&language=ar",
-    ] {
+    for filter in FILTERS {
         for zoom in [0, 2, 6, 12, 18] {
             let (n, _) = clustered(&env.app, &format!("zoom={zoom}{filter}")).await;
             let expected = listed(&env.app, filter).await;
@@ -434,15 +380,15 @@ async fn database_down_means_503_not_500() {
     let Some(db) = support::postgres().await else {
         return;
     };
-    let store = db.store();
-    seed::sync_categories(store.as_ref()).await.unwrap();
-    seed::seed_demo_if_empty(store.as_ref()).await.unwrap();
-    let dist = tempfile::tempdir().unwrap();
-    let state = AppState::new(store, site()).await.unwrap();
-    let app = app(state, dist.path().to_owned());
-    let (status, _) = get_json(&app, "/healthz").await;
+    let env = support::setup()
+        .demo()
+        .site(site())
+        .start_on(db, |_| {})
+        .await;
+    let app = &env.app;
+    let (status, _) = get_json(app, "/healthz").await;
     assert_eq!(status, StatusCode::OK, "up before the database goes away");
-    db.close_pool().await;
+    env.db.close_pool().await;
     for uri in [
         "/healthz",
         "/api/organizations",
@@ -450,7 +396,7 @@ async fn database_down_means_503_not_500() {
         "/api/facets",
         "/api/stats",
     ] {
-        let (status, v) = get_json(&app, uri).await;
+        let (status, v) = get_json(app, uri).await;
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{uri}");
         let body = v.to_string();
         assert!(
@@ -497,38 +443,12 @@ async fn serves_over_a_real_socket() {
 
 /// A submission over the API, as the join form sends it.
 fn joining() -> Value {
-    serde_json::json!({
-        "name": {"en": "Plain Name"},
-        "description": {"en": "We meet every week."},
-        "category": "jerusalem",
-        "city": "Jerusalem",
-        "country": "PS",
-        "location": {"lat": 31.78, "lon": 35.23},
-        "precision": "city",
-        "contact_email": "hidden@example.org",
-        "consent": true,
-        "confirm_duplicate": true,
-        "started_at": chrono::Utc::now().timestamp_millis() - 60_000
-    })
+    support::confirmed_submission("Plain Name")
 }
 
 async fn submit(app: &Router, body: &Value) -> (StatusCode, Value) {
-    let res = app
-        .clone()
-        .layer(axum::Extension(axum::extract::ConnectInfo(
-            std::net::SocketAddr::from(([127, 0, 0, 1], 4000)),
-        )))
-        .oneshot(
-            Request::post("/api/submissions")
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(body.to_string()))
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    let status = res.status();
-    let body = res.into_body().collect().await.unwrap().to_bytes();
-    (status, serde_json::from_slice(&body).unwrap())
+    let r = support::call(app, "POST", "/api/submissions", Some(body.clone()), &[]).await;
+    (r.status, r.json())
 }
 
 fn problems(body: &Value) -> Vec<(String, String)> {

@@ -12,18 +12,13 @@ use crate::support;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use solidarity_map_core::SiteConfig;
 use solidarity_map_server::http::client_ip::TrustedProxies;
-use solidarity_map_server::http::{AppState, app};
-use solidarity_map_server::secrets;
-use solidarity_map_server::seed;
 use tokio::io::AsyncWriteExt;
 
 struct Env {
     base: String,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
-    _db: support::TestDb,
-    _dist: tempfile::TempDir,
+    _app: support::TestApp,
 }
 
 impl Drop for Env {
@@ -40,30 +35,26 @@ async fn serve(max_concurrent: usize) -> Env {
 
 /// [`serve`] behind the `trusted` proxies (`--trusted-proxies`).
 async fn serve_behind(max_concurrent: usize, trusted: &str) -> Env {
-    let db = support::sqlite().await;
-    let store = db.store();
-    seed::sync_categories(store.as_ref()).await.unwrap();
-    seed::seed_demo_if_empty(store.as_ref()).await.unwrap();
-    let hash = secrets::hash_password("a long enough password").unwrap();
-    store.create_user("mod", &hash).await.unwrap();
-    let dist = tempfile::tempdir().unwrap();
-    let site = SiteConfig {
-        tile_url: String::new(),
-        tile_attribution: String::new(),
-        tile_max_zoom: None,
-    };
-    let mut state = AppState::new(store, site).await.unwrap();
-    state.max_concurrent = max_concurrent;
-    state.trusted_proxies = TrustedProxies::new(trusted, Default::default()).unwrap();
-    let app = app(state, dist.path().to_owned());
+    let proxies = TrustedProxies::new(trusted, Default::default()).unwrap();
+    let app = support::setup()
+        .demo()
+        .moderator()
+        .on_sockets()
+        .start_with(|state| {
+            state.max_concurrent = max_concurrent;
+            state.trusted_proxies = proxies;
+        })
+        .await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let server = tokio::spawn(solidarity_map_server::http::serve(listener, app));
+    let server = tokio::spawn(solidarity_map_server::http::serve(
+        listener,
+        app.app.clone(),
+    ));
     Env {
         base,
         server,
-        _db: db,
-        _dist: dist,
+        _app: app,
     }
 }
 
@@ -72,22 +63,6 @@ fn client() -> reqwest::Client {
         .timeout(Duration::from_secs(20))
         .build()
         .unwrap()
-}
-
-fn submission(name: &str) -> Value {
-    json!({
-        "name": {"en": name},
-        "description": {"en": "We meet every week."},
-        "category": "jerusalem",
-        "city": "Jerusalem",
-        "country": "PS",
-        "location": {"lat": 31.7812, "lon": 35.2345},
-        "precision": "neighbourhood",
-        "contact_email": "hidden-contact@example.org",
-        "consent": true,
-        "confirm_duplicate": true,
-        "started_at": chrono::Utc::now().timestamp_millis() - 60_000
-    })
 }
 
 /// A request that takes a slot and keeps it: the headers announce a body
@@ -219,7 +194,7 @@ async fn a_flood_of_submissions_gets_429s_while_map_requests_keep_succeeding() {
                     let t = Instant::now();
                     let res = http
                         .post(&url)
-                        .json(&submission(&format!("Flood {s}-{i}")))
+                        .json(&support::confirmed_submission(&format!("Flood {s}-{i}")))
                         .send()
                         .await
                         .unwrap();

@@ -5,18 +5,12 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
-use crate::support;
-
 use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
+use axum::http::{StatusCode, header};
 use serde_json::Value;
-use solidarity_map_core::{NewOrganization, OrganizationInput, SiteConfig, Status};
-use solidarity_map_server::http::{AppState, app};
-use solidarity_map_server::seed;
-use solidarity_map_server::store::Store;
-use tower::ServiceExt;
+use solidarity_map_core::{NewOrganization, Organization, OrganizationInput, Status};
+
+use crate::support::{self, TestApp};
 
 const INDEX: &str = "<!doctype html><html><head>\
     <meta name=\"description\" content=\"An open map.\" />\
@@ -24,47 +18,25 @@ const INDEX: &str = "<!doctype html><html><head>\
     <script type=\"module\">import init from '/app.js'; await init();</script>\
     </head><body></body></html>";
 
-struct Env {
-    app: Router,
-    store: std::sync::Arc<dyn Store>,
-    _db: support::TestDb,
-    _dist: tempfile::TempDir,
+async fn env() -> TestApp {
+    support::setup().file("index.html", INDEX).start().await
 }
 
-async fn env() -> Env {
-    let db = support::sqlite().await;
-    let store = db.store();
-    seed::sync_categories(store.as_ref()).await.unwrap();
-    let dist = tempfile::tempdir().unwrap();
-    std::fs::write(dist.path().join("index.html"), INDEX).unwrap();
-    let site = SiteConfig {
-        tile_url: String::new(),
-        tile_attribution: String::new(),
-        tile_max_zoom: None,
-    };
-    let state = AppState::new(store.clone(), site).await.unwrap();
-    Env {
-        app: app(state, dist.path().to_owned()),
-        store,
-        _db: db,
-        _dist: dist,
-    }
-}
-
+/// `GET uri`: its status, its body and its Content-Security-Policy.
 async fn get(app: &Router, uri: &str) -> (StatusCode, String, String) {
-    let res = app
-        .clone()
-        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = res.status();
-    let csp = res
-        .headers()
-        .get(header::CONTENT_SECURITY_POLICY)
-        .map(|v| v.to_str().unwrap().to_owned())
+    let r = support::get(app, uri).await;
+    let csp = r
+        .header(header::CONTENT_SECURITY_POLICY)
         .unwrap_or_default();
-    let body = res.into_body().collect().await.unwrap().to_bytes();
-    (status, String::from_utf8(body.to_vec()).unwrap(), csp)
+    (r.status, r.text(), csp.to_owned())
+}
+
+/// [`org`] named `name` at `precision`, stored with `status`.
+async fn stored(env: &TestApp, name: &str, precision: &str, status: Status) -> Organization {
+    env.store
+        .insert_organization(&org(name, precision), status)
+        .await
+        .unwrap()
 }
 
 fn org(name: &str, precision: &str) -> NewOrganization {
@@ -111,11 +83,7 @@ fn json_ld(html: &str) -> Vec<Value> {
 #[tokio::test]
 async fn a_published_organisation_page_carries_its_json_ld() {
     let env = env().await;
-    let stored = env
-        .store
-        .insert_organization(&org("Ground Reports", "city"), Status::Published)
-        .await
-        .unwrap();
+    let stored = stored(&env, "Ground Reports", "city", Status::Published).await;
     let (status, html, csp) = get(&env.app, &format!("/org/{}", stored.id)).await;
     assert_eq!(status, StatusCode::OK);
     let blocks = json_ld(&html);
@@ -158,11 +126,7 @@ async fn a_published_organisation_page_carries_its_json_ld() {
 #[tokio::test]
 async fn other_ids_get_the_plain_client() {
     let env = env().await;
-    let pending = env
-        .store
-        .insert_organization(&org("Not Yet", "city"), Status::Pending)
-        .await
-        .unwrap();
+    let pending = stored(&env, "Not Yet", "city", Status::Pending).await;
     for uri in [
         format!("/org/{}", pending.id),
         "/org/00000000-0000-4000-8000-000000000000".to_owned(),
@@ -180,11 +144,7 @@ async fn other_ids_get_the_plain_client() {
 async fn submitted_text_cannot_break_out_of_the_script() {
     let env = env().await;
     let evil = "</script><script>alert(1)</script><!--";
-    let stored = env
-        .store
-        .insert_organization(&org(evil, "exact"), Status::Published)
-        .await
-        .unwrap();
+    let stored = stored(&env, evil, "exact", Status::Published).await;
     let (_, html, _) = get(&env.app, &format!("/org/{}", stored.id)).await;
     // one data block, and the loader: no other script element
     assert_eq!(html.matches("<script").count(), 2, "{html}");

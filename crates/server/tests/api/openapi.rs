@@ -4,58 +4,29 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
-use crate::support;
-
-use std::net::SocketAddr;
-
-use axum::Router;
-use axum::body::Body;
-use axum::extract::ConnectInfo;
-use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
+use axum::http::{StatusCode, header};
 use serde_json::Value;
-use solidarity_map_core::SiteConfig;
-use solidarity_map_server::http::{AppState, app};
-use solidarity_map_server::seed;
-use tower::ServiceExt;
 
-async fn router() -> (Router, support::TestDb, tempfile::TempDir) {
-    let db = support::sqlite().await;
-    let store = db.store();
-    seed::sync_categories(store.as_ref()).await.unwrap();
-    let dist = tempfile::tempdir().unwrap();
-    std::fs::write(dist.path().join("index.html"), "<!doctype html>").unwrap();
-    let site = SiteConfig {
-        tile_url: String::new(),
-        tile_attribution: String::new(),
-        tile_max_zoom: None,
-    };
-    let state = AppState::new(store, site).await.unwrap();
-    let app = app(state, dist.path().to_owned()).layer(axum::Extension(ConnectInfo(
-        SocketAddr::from(([127, 0, 0, 1], 4000)),
-    )));
-    (app, db, dist)
+use crate::support::{self, TestApp};
+
+async fn router() -> TestApp {
+    support::setup()
+        .file("index.html", "<!doctype html>")
+        .start()
+        .await
 }
 
-async fn get(app: &Router, uri: &str) -> (StatusCode, String, String) {
-    let res = app
-        .clone()
-        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = res.status();
-    let kind = res.headers()[header::CONTENT_TYPE]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    let body = res.into_body().collect().await.unwrap().to_bytes();
-    (status, kind, String::from_utf8(body.to_vec()).unwrap())
+/// `GET uri`: its status, its content type and its body.
+async fn get(env: &TestApp, uri: &str) -> (StatusCode, String, String) {
+    let r = support::get(&env.app, uri).await;
+    let kind = r.header(header::CONTENT_TYPE).expect("a content type");
+    (r.status, kind.to_owned(), r.text())
 }
 
 #[tokio::test]
 async fn every_endpoint_is_described() {
-    let (app, _db, _dist) = router().await;
-    let (status, kind, body) = get(&app, "/api/openapi.json").await;
+    let env = router().await;
+    let (status, kind, body) = get(&env, "/api/openapi.json").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(kind, "application/json");
     let doc: Value = serde_json::from_str(&body).unwrap();
@@ -112,15 +83,15 @@ async fn every_endpoint_is_described() {
 
 #[tokio::test]
 async fn the_document_reads_as_a_page() {
-    let (app, _db, _dist) = router().await;
-    let (status, kind, page) = get(&app, "/api/docs").await;
+    let env = router().await;
+    let (status, kind, page) = get(&env, "/api/docs").await;
     assert_eq!(status, StatusCode::OK);
     assert!(kind.starts_with("text/html"), "{kind}");
     assert!(page.contains("<code>/api/organizations</code>"), "{page}");
     assert!(page.contains("id=\"schema-PublicOrganization\""));
     assert!(page.contains("href=\"/api/openapi.json\""));
     assert!(!page.contains("<script"), "the page runs no script");
-    let (status, kind, _) = get(&app, "/api/docs.css").await;
+    let (status, kind, _) = get(&env, "/api/docs.css").await;
     assert_eq!(status, StatusCode::OK);
     assert!(kind.starts_with("text/css"), "{kind}");
 }

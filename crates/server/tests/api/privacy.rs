@@ -5,24 +5,12 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
-use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
-
-use axum::Router;
-use axum::body::Body;
-use axum::extract::ConnectInfo;
-use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
+use axum::http::{StatusCode, header};
 use serde_json::{Value, json};
-use solidarity_map_core::{Precision, SiteConfig};
-use solidarity_map_server::http::{AppState, app};
-use solidarity_map_server::secrets;
-use solidarity_map_server::seed;
-use solidarity_map_server::store::Store;
+use solidarity_map_core::Precision;
 use sqlx::{Connection, Row};
-use tower::ServiceExt;
+
+use crate::support::{self, Backend, Session};
 
 /// One probe entry per precision: its exact point has more decimals than
 /// any precision publishes.
@@ -93,34 +81,6 @@ fn submission(p: &Probe) -> Value {
     })
 }
 
-async fn call(
-    app: &Router,
-    method: &str,
-    uri: &str,
-    body: Option<Value>,
-    headers: &[(&str, &str)],
-) -> (StatusCode, String, Option<String>) {
-    let mut req = Request::builder().method(method).uri(uri);
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    let req = match body {
-        Some(b) => req
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(b.to_string()))
-            .unwrap(),
-        None => req.body(Body::empty()).unwrap(),
-    };
-    let res = app.clone().oneshot(req).await.unwrap();
-    let status = res.status();
-    let cookie = res
-        .headers()
-        .get(header::SET_COOKIE)
-        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned());
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    (status, String::from_utf8(bytes.to_vec()).unwrap(), cookie)
-}
-
 /// Every coordinate pair in a GeoJSON answer, with its feature's id.
 fn points(v: &Value, out: &mut Vec<(String, f64, f64)>) {
     match v {
@@ -163,59 +123,31 @@ fn assert_coarse(what: &str, p: &Probe, lon: f64, lat: f64) {
     }
 }
 
-on_both_backends!(public_answers_hold_no_contact_and_no_precise_point);
+on_both_backends!(backend: public_answers_hold_no_contact_and_no_precise_point);
 
-async fn public_answers_hold_no_contact_and_no_precise_point(store: Arc<dyn Store>) {
-    seed::sync_categories(store.as_ref()).await.unwrap();
-    seed::seed_demo_if_empty(store.as_ref()).await.unwrap();
-    let hash = secrets::hash_password("a long enough password").unwrap();
-    store.create_user("mod", &hash).await.unwrap();
-    let dist = tempfile::tempdir().unwrap();
-    let site = SiteConfig {
-        tile_url: String::new(),
-        tile_attribution: String::new(),
-        tile_max_zoom: None,
+async fn public_answers_hold_no_contact_and_no_precise_point(backend: Backend) {
+    let Some(db) = backend.fresh().await else {
+        return;
     };
-    let state = AppState::new(store, site).await.unwrap();
-    let app = &app(state, dist.path().to_owned()).layer(axum::Extension(ConnectInfo(
-        SocketAddr::from(([127, 0, 0, 1], 4000)),
-    )));
+    let env = support::setup()
+        .demo()
+        .moderator()
+        .start_on(db, |_| {})
+        .await;
+    let app = &env.app;
 
     let mut ids = Vec::new();
     let mut tokens = Vec::new();
     for p in &PROBES {
-        let (status, body, _) =
-            call(app, "POST", "/api/submissions", Some(submission(p)), &[]).await;
-        assert_eq!(status, StatusCode::CREATED, "{body}");
-        let body: Value = serde_json::from_str(&body).unwrap();
-        ids.push(body["id"].as_str().unwrap().to_owned());
-        tokens.push(body["edit_token"].as_str().unwrap().to_owned());
+        let created = support::submit(app, submission(p)).await;
+        ids.push(created["id"].as_str().unwrap().to_owned());
+        tokens.push(created["edit_token"].as_str().unwrap().to_owned());
     }
-    let (status, login, cookie) = call(
-        app,
-        "POST",
-        "/api/admin/login",
-        Some(json!({"username": "mod", "password": "a long enough password"})),
-        &[],
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
-    let cookie = cookie.unwrap();
-    let csrf = serde_json::from_str::<Value>(&login).unwrap()["csrf_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let moderator = [("cookie", cookie.as_str()), ("x-csrf-token", csrf.as_str())];
-    let (_, queue, _) = call(app, "GET", "/api/admin/submissions", None, &moderator).await;
-    let queue: Value = serde_json::from_str(&queue).unwrap();
-    assert_eq!(queue["items"].as_array().unwrap().len(), PROBES.len());
-    for rev in queue["items"].as_array().unwrap() {
-        let uri = format!(
-            "/api/admin/submissions/{}/approve",
-            rev["id"].as_str().unwrap()
-        );
-        let (status, body, _) = call(app, "POST", &uri, None, &moderator).await;
-        assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    let moderator = Session::sign_in(app).await;
+    let queue = moderator.queue(app).await;
+    assert_eq!(queue.len(), PROBES.len());
+    for rev in &queue {
+        moderator.approve(app, rev["id"].as_str().unwrap()).await;
     }
 
     // a published entry with an edit waiting (a new address), and an entry
@@ -223,23 +155,14 @@ async fn public_answers_hold_no_contact_and_no_precise_point(store: Arc<dyn Stor
     let mut edited = submission(&PROBES[0]);
     edited["contact_email"] = json!("changed-contact@private.example");
     edited["description"] = json!({"en": "A pending change."});
-    let (status, body, _) = call(
-        app,
-        "PUT",
-        &format!("/api/edit/{}", tokens[0]),
-        Some(edited),
-        &[],
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    support::edit(app, &tokens[0], edited).await;
     let mut hidden = submission(&PROBES[1]);
     hidden["name"] = json!({"en": "Probe Unapproved Group"});
     hidden["contact_email"] = json!("unapproved-contact@private.example");
     hidden["location"] = json!({"lat": 40.416_775_3, "lon": -3.703_790_1});
     hidden["city"] = json!("Madrid");
     hidden["country"] = json!("ES");
-    let (status, body, _) = call(app, "POST", "/api/submissions", Some(hidden), &[]).await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+    support::submit(app, hidden).await;
 
     let mut uris: Vec<String> = vec![
         "/api/organizations".into(),
@@ -273,8 +196,9 @@ async fn public_answers_hold_no_contact_and_no_precise_point(store: Arc<dyn Stor
 
     let mut seen_probes = 0;
     for uri in &uris {
-        let (status, text, _) = call(app, "GET", uri, None, &[]).await;
-        assert_eq!(status, StatusCode::OK, "{uri}: {text}");
+        let r = support::get(app, uri).await;
+        let text = r.text();
+        assert_eq!(r.status, StatusCode::OK, "{uri}: {text}");
         for secret in [
             "private.example",
             "contact_email",
@@ -327,30 +251,6 @@ async fn public_answers_hold_no_contact_and_no_precise_point(store: Arc<dyn Stor
 
 // ---- the real binary: its logs and its database ----
 
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_solidarity-map")
-}
-
-struct Running {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 #[tokio::test]
 async fn logs_hold_no_secret_and_the_database_no_address() {
     let dir = tempfile::tempdir().unwrap();
@@ -363,80 +263,26 @@ async fn logs_hold_no_secret_and_the_database_no_address() {
     let email = "logs-contact@private.example";
     let new_email = "logs-changed@private.example";
 
-    {
-        use std::io::Write;
-        let mut add = Command::new(bin())
-            .args(["--database-url", &database_url, "admin", "add-user"])
-            .args(["--username", "mod", "--password-stdin"])
-            .env("RUST_LOG", "trace")
-            .stdin(Stdio::piped())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log.try_clone().unwrap())
-            .spawn()
-            .unwrap();
-        add.stdin
-            .take()
-            .unwrap()
-            .write_all(format!("{password}\n").as_bytes())
-            .unwrap();
-        assert!(add.wait().unwrap().success());
-    }
+    support::add_moderator_logged(&database_url, "mod", password, &log);
     let dist = dir.path().join("dist");
     std::fs::create_dir(&dist).unwrap();
     std::fs::write(dist.join("index.html"), "<!doctype html><title>map</title>").unwrap();
-    let port = free_port();
-    let server = Running {
-        child: Command::new(bin())
-            .args(["--database-url", &database_url, "serve", "--no-demo"])
-            .args(["--addr", &format!("127.0.0.1:{port}"), "--tile-url", ""])
-            .arg("--dist-dir")
-            .arg(&dist)
-            .env("RUST_LOG", "debug")
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .unwrap(),
-        base: format!("http://127.0.0.1:{port}"),
-    };
+    let debug = [("RUST_LOG", "debug")];
+    let server = support::Served::start_logged(&database_url, &debug, &dist, &log).await;
     let http = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while http
-        .get(format!("{}/healthz", server.base))
-        .send()
-        .await
-        .map_or(true, |r| !r.status().is_success())
-    {
-        assert!(Instant::now() < deadline, "the server did not start");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
     let url = |p: &str| format!("{}{p}", server.base);
     // an address a proxy would claim: not stored either
     let forwarded = "203.0.113.77";
 
-    let r = http
-        .post(url("/api/admin/login"))
-        .json(&json!({"username": "mod", "password": wrong_password}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 401);
-    let r = http
-        .post(url("/api/admin/login"))
-        .json(&json!({"username": "mod", "password": password}))
-        .send()
-        .await
-        .unwrap();
+    let sign_in = |password: &str| {
+        let body = json!({"username": "mod", "password": password});
+        http.post(url("/api/admin/login")).json(&body).send()
+    };
+    assert_eq!(sign_in(wrong_password).await.unwrap().status(), 401);
+    let r = sign_in(password).await.unwrap();
     assert_eq!(r.status(), 200);
-    let session = r
-        .headers()
-        .get(header::SET_COOKIE)
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let set_cookie = r.headers()[header::SET_COOKIE].to_str().unwrap();
+    let session = set_cookie.split(';').next().unwrap().to_owned();
     let session_token = session.split_once('=').unwrap().1.to_owned();
     let csrf = r.json::<Value>().await.unwrap()["csrf_token"]
         .as_str()
@@ -445,11 +291,11 @@ async fn logs_hold_no_secret_and_the_database_no_address() {
 
     let mut body = submission(&PROBES[2]);
     body["contact_email"] = json!(email);
-    let r = http
-        .post(url("/api/submissions"))
-        .header("x-forwarded-for", forwarded)
-        .json(&body)
-        .send()
+    // the group's requests come through a proxy that names an address
+    let as_the_group = |req: reqwest::RequestBuilder, body: &Value| {
+        req.header("x-forwarded-for", forwarded).json(body).send()
+    };
+    let r = as_the_group(http.post(url("/api/submissions")), &body)
         .await
         .unwrap();
     assert_eq!(r.status(), 201);
@@ -463,11 +309,7 @@ async fn logs_hold_no_secret_and_the_database_no_address() {
         assert_eq!(r.status(), 200, "{path}");
     }
     body["contact_email"] = json!(new_email);
-    let r = http
-        .put(url(&format!("/api/edit/{token}")))
-        .header("x-forwarded-for", forwarded)
-        .json(&body)
-        .send()
+    let r = as_the_group(http.put(url(&format!("/api/edit/{token}"))), &body)
         .await
         .unwrap();
     assert_eq!(r.status(), 200);

@@ -4,35 +4,17 @@
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 use chrono::{TimeDelta, Utc};
-use solidarity_map_core::{NewOrganization, OrgId, OrganizationInput};
+use solidarity_map_core::OrgId;
 use solidarity_map_server::seed;
 use solidarity_map_server::service::Service;
 use solidarity_map_server::store::Store;
 
 use crate::support::{self, TestDb};
 
-fn entry(name: &str) -> NewOrganization {
-    OrganizationInput {
-        name: [("en".to_owned(), name.to_owned())].into(),
-        description: [("en".to_owned(), "We meet.".to_owned())].into(),
-        category: "media".into(),
-        city: "Jerusalem".into(),
-        country: "PS".into(),
-        location: Some(solidarity_map_core::org::RawLocation {
-            lat: 31.78123,
-            lon: 35.23456,
-        }),
-        precision: Some("city".into()),
-        contact_email: Some("private@example.org".into()),
-        ..Default::default()
-    }
-    .validate()
-    .unwrap()
-}
-
 /// A withdrawn entry, with its contact address and exact point.
 async fn withdrawn(store: &dyn Store, name: &str) -> OrgId {
-    let id = store.submit(&entry(name), name).await.unwrap();
+    let entry = support::entry(name).validate().unwrap();
+    let id = store.submit(&entry, name).await.unwrap();
     store.withdraw(id).await.unwrap();
     id
 }
@@ -40,7 +22,7 @@ async fn withdrawn(store: &dyn Store, name: &str) -> OrgId {
 async fn scrubbed(db: &TestDb, id: OrgId) -> bool {
     let s = db.stored(id.0).await;
     let private = s.contact_email.is_some()
-        || s.lat == 31.78123
+        || s.lat == support::EXACT.0
         || s.revisions
             .iter()
             .any(|r| r.contains("private@example.org"));

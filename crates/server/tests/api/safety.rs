@@ -10,27 +10,17 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 use solidarity_map_core::moderation::{RevisionKind, SubmissionRequest};
 use solidarity_map_core::{NewOrganization, OrgId, OrganizationInput, Status};
-use solidarity_map_server::http::AppState;
 use solidarity_map_server::service::{Error, Service};
 use solidarity_map_server::store::{ExternalOrg, Store};
 
-async fn state(store: Arc<dyn Store>) -> AppState {
-    crate::support::app_state(store).await
-}
+use crate::support::{self, app_state};
 
+/// [`support::submission`] at (`lat`, `lon`), shown at `precision`.
 fn input(name: &str, lat: f64, lon: f64, precision: &str) -> Value {
-    json!({
-        "name": {"en": name},
-        "description": {"en": "We meet every week."},
-        "category": "jerusalem",
-        "city": "Jerusalem",
-        "country": "PS",
-        "location": {"lat": lat, "lon": lon},
-        "precision": precision,
-        "contact_email": "private@example.org",
-        "consent": true,
-        "started_at": chrono::Utc::now().timestamp_millis() - 60_000,
-    })
+    let mut body = support::submission(name);
+    body["location"] = json!({"lat": lat, "lon": lon});
+    body["precision"] = json!(precision);
+    body
 }
 
 fn request(v: Value) -> SubmissionRequest {
@@ -52,8 +42,23 @@ async fn pending_of(store: &dyn Store, org: OrgId) -> solidarity_map_core::Revis
     queue.iter().find(|r| r.org_id == org).unwrap().id
 }
 
+/// A group named `name` in the city of (`lat`, `lon`) joins: its edit
+/// token, its entry and the revision waiting for a moderator.
+async fn joined(
+    service: &Service,
+    store: &dyn Store,
+    name: &str,
+    (lat, lon): (f64, f64),
+) -> (String, OrgId, solidarity_map_core::RevisionId) {
+    let token = submit(service, input(name, lat, lon, "city"))
+        .await
+        .unwrap();
+    let id = service.edit_view(&token).await.unwrap().id;
+    (token, id, pending_of(store, id).await)
+}
+
 async fn the_duplicate_warning_answers_from_public_data_only(store: Arc<dyn Store>) {
-    let state = state(store.clone()).await;
+    let state = app_state(store.clone()).await;
     let service = state.service();
     // a group in Jerusalem, shown at country precision: public (32, 35)
     let (lat, lon) = (31.78, 35.23);
@@ -110,18 +115,12 @@ async fn the_duplicate_warning_answers_from_public_data_only(store: Arc<dyn Stor
 /// Many rounds of a moderator's approval racing the group's withdrawal,
 /// and of an approval racing a rejection of the same revision.
 async fn decisions_and_withdrawals_never_undo_each_other(store: Arc<dyn Store>) {
-    let state = state(store.clone()).await;
+    let state = app_state(store.clone()).await;
     let service = state.service();
     for round in 0..12 {
         // approve against withdraw: the entry always ends withdrawn
-        let token = submit(
-            &service,
-            input(&format!("Race {round}"), 31.7, 35.2, "city"),
-        )
-        .await
-        .unwrap();
-        let id = service.edit_view(&token).await.unwrap().id;
-        let revision = pending_of(store.as_ref(), id).await;
+        let race = format!("Race {round}");
+        let (token, id, revision) = joined(&service, store.as_ref(), &race, (31.7, 35.2)).await;
         let (approved, withdrawn) = tokio::join!(
             service.approve(revision, None, "mod"),
             service.withdraw(&token)
@@ -139,14 +138,8 @@ async fn decisions_and_withdrawals_never_undo_each_other(store: Arc<dyn Store>) 
         );
 
         // approve against reject: exactly one wins
-        let token = submit(
-            &service,
-            input(&format!("Duel {round}"), 31.6, 35.1, "city"),
-        )
-        .await
-        .unwrap();
-        let id = service.edit_view(&token).await.unwrap().id;
-        let revision = pending_of(store.as_ref(), id).await;
+        let duel = format!("Duel {round}");
+        let (_, id, revision) = joined(&service, store.as_ref(), &duel, (31.6, 35.1)).await;
         let (approved, rejected) = tokio::join!(
             service.approve(revision, None, "alice"),
             service.reject(revision, "not a group", "bob")
@@ -176,7 +169,7 @@ async fn decisions_and_withdrawals_never_undo_each_other(store: Arc<dyn Store>) 
 }
 
 async fn an_edit_link_can_be_replaced(store: Arc<dyn Store>) {
-    let state = state(store.clone()).await;
+    let state = app_state(store.clone()).await;
     let service = state.service();
     let old = submit(&service, input("Moving House", 31.7, 35.2, "city"))
         .await
@@ -196,7 +189,7 @@ async fn an_edit_link_can_be_replaced(store: Arc<dyn Store>) {
 }
 
 async fn the_queue_comes_in_pages_with_its_total(store: Arc<dyn Store>) {
-    let state = state(store.clone()).await;
+    let state = app_state(store.clone()).await;
     let service = state.service();
     for n in 0..5 {
         submit(&service, input(&format!("Queued {n}"), 31.7, 35.2, "city"))
@@ -223,14 +216,19 @@ fn external(id: &str, name: &str) -> ExternalOrg {
     }
 }
 
-async fn pending_imports_reach_the_queue(store: Arc<dyn Store>) {
-    let state = state(store.clone()).await;
-    let service = state.service();
-    let rows = [external("a", "Imported One"), external("b", "Imported Two")];
+/// Imports `rows` from the partner map, with `status` (else pending).
+async fn import(store: &dyn Store, rows: &[ExternalOrg], status: Option<Status>) {
     store
-        .import_external("partner-map", &rows, None, &|_| {})
+        .import_external("partner-map", rows, status, &|_| {})
         .await
         .unwrap();
+}
+
+async fn pending_imports_reach_the_queue(store: Arc<dyn Store>) {
+    let state = app_state(store.clone()).await;
+    let service = state.service();
+    let rows = [external("a", "Imported One"), external("b", "Imported Two")];
+    import(store.as_ref(), &rows, None).await;
     let queue = store.pending_revisions().await.unwrap();
     assert_eq!(queue.len(), 2);
     assert!(
@@ -242,10 +240,7 @@ async fn pending_imports_reach_the_queue(store: Arc<dyn Store>) {
 
     // imported again, changed: the queue shows the new data, once
     let again = [external("a", "Imported One, renamed")];
-    store
-        .import_external("partner-map", &again, None, &|_| {})
-        .await
-        .unwrap();
+    import(store.as_ref(), &again, None).await;
     let queue = store.pending_revisions().await.unwrap();
     assert_eq!(queue.len(), 2);
     let renamed = queue
@@ -261,10 +256,7 @@ async fn pending_imports_reach_the_queue(store: Arc<dyn Store>) {
 
     // published by the import itself: nothing waits
     let published = [external("c", "Imported Three")];
-    store
-        .import_external("partner-map", &published, Some(Status::Published), &|_| {})
-        .await
-        .unwrap();
+    import(store.as_ref(), &published, Some(Status::Published)).await;
     assert_eq!(store.pending_revisions().await.unwrap().len(), 1);
 }
 

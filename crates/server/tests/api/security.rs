@@ -3,24 +3,15 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
-use crate::support;
-
-use std::collections::BTreeMap;
-use std::net::SocketAddr;
 use std::path::Path;
 
-use axum::Router;
 use axum::body::Body;
-use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use base64::Engine;
-use http_body_util::BodyExt;
 use sha2::{Digest, Sha256};
-use solidarity_map_core::SiteConfig;
 use solidarity_map_server::http::security::SecurityConfig;
-use solidarity_map_server::http::{AppState, app_with_security};
-use solidarity_map_server::seed;
-use tower::ServiceExt;
+
+use crate::support::{self, TestApp, csp, get, send};
 
 const LOADER: &str = "\nimport init from '/app.js';\nawait init();\n";
 
@@ -32,60 +23,19 @@ fn index_html(script: &str) -> String {
     )
 }
 
-struct Env {
-    app: Router,
-    dist: tempfile::TempDir,
-    _db: support::TestDb,
-}
-
-async fn env(tile_url: &str, security: SecurityConfig) -> Env {
-    let db = support::sqlite().await;
-    let store = db.store();
-    seed::sync_categories(store.as_ref()).await.unwrap();
-    seed::seed_demo_if_empty(store.as_ref()).await.unwrap();
-    let dist = tempfile::tempdir().unwrap();
-    std::fs::write(dist.path().join("index.html"), index_html(LOADER)).unwrap();
-    std::fs::write(dist.path().join("app.js"), "export default function () {}").unwrap();
-    let site = SiteConfig {
-        tile_url: tile_url.into(),
-        tile_attribution: "Tiles".into(),
-        tile_max_zoom: None,
-    };
-    let state = AppState::new(store, site).await.unwrap();
-    let app = app_with_security(state, dist.path().to_owned(), security).layer(axum::Extension(
-        ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 4000))),
-    ));
-    Env { app, dist, _db: db }
-}
-
-async fn send(app: &Router, req: Request<Body>) -> (StatusCode, HeaderMap) {
-    let res = app.clone().oneshot(req).await.unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let _ = res.into_body().collect().await.unwrap();
-    (status, headers)
-}
-
-async fn get(app: &Router, uri: &str) -> (StatusCode, HeaderMap) {
-    send(app, Request::get(uri).body(Body::empty()).unwrap()).await
+async fn env(tile_url: &str, security: SecurityConfig) -> TestApp {
+    support::setup()
+        .demo()
+        .site(support::tiles_from(tile_url))
+        .file("index.html", index_html(LOADER))
+        .file("app.js", "export default function () {}")
+        .security(security)
+        .start()
+        .await
 }
 
 fn header<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
     h.get(name).map(|v| v.to_str().unwrap())
-}
-
-/// The policy's directives, each with its sources.
-fn csp(h: &HeaderMap) -> BTreeMap<String, Vec<String>> {
-    let raw = header(h, "content-security-policy").expect("a Content-Security-Policy");
-    raw.split(';')
-        .map(str::trim)
-        .filter(|d| !d.is_empty())
-        .map(|d| {
-            let mut parts = d.split_whitespace().map(str::to_owned);
-            let name = parts.next().unwrap();
-            (name, parts.collect())
-        })
-        .collect()
 }
 
 fn sha256_source(text: &str) -> String {
@@ -164,111 +114,60 @@ async fn every_kind_of_response_carries_the_security_headers() {
     )
     .await;
     let app = &env.app;
-    let cases: Vec<(&str, Request<Body>, StatusCode)> = vec![
-        (
-            "GeoJSON",
-            Request::get("/api/organizations")
-                .body(Body::empty())
-                .unwrap(),
-            StatusCode::OK,
-        ),
-        (
-            "clusters",
-            Request::get("/api/clusters?zoom=3")
-                .body(Body::empty())
-                .unwrap(),
-            StatusCode::OK,
-        ),
-        (
-            "JSON",
-            Request::get("/api/categories").body(Body::empty()).unwrap(),
-            StatusCode::OK,
-        ),
-        (
-            "health",
-            Request::get("/healthz").body(Body::empty()).unwrap(),
-            StatusCode::OK,
-        ),
-        (
-            "static file",
-            Request::get("/app.js").body(Body::empty()).unwrap(),
-            StatusCode::OK,
-        ),
-        (
-            "index.html",
-            Request::get("/").body(Body::empty()).unwrap(),
-            StatusCode::OK,
-        ),
-        (
-            "client route",
-            Request::get("/edit/abc").body(Body::empty()).unwrap(),
-            StatusCode::OK,
-        ),
-        (
-            "missing file",
-            Request::get("/missing.js").body(Body::empty()).unwrap(),
-            StatusCode::NOT_FOUND,
-        ),
-        (
-            "unknown API path",
-            Request::get("/api/nothing").body(Body::empty()).unwrap(),
-            StatusCode::NOT_FOUND,
-        ),
+    for (what, uri, want) in [
+        ("GeoJSON", "/api/organizations", StatusCode::OK),
+        ("clusters", "/api/clusters?zoom=3", StatusCode::OK),
+        ("JSON", "/api/categories", StatusCode::OK),
+        ("health", "/healthz", StatusCode::OK),
+        ("static file", "/app.js", StatusCode::OK),
+        ("index.html", "/", StatusCode::OK),
+        ("client route", "/edit/abc", StatusCode::OK),
+        ("missing file", "/missing.js", StatusCode::NOT_FOUND),
+        ("unknown API path", "/api/nothing", StatusCode::NOT_FOUND),
         (
             "unknown organisation",
-            Request::get("/api/organizations/00000000-0000-4000-8000-000000000000")
-                .body(Body::empty())
-                .unwrap(),
+            "/api/organizations/00000000-0000-4000-8000-000000000000",
             StatusCode::NOT_FOUND,
         ),
         (
             "bad parameter",
-            Request::get("/api/organizations?bbox=1,2")
-                .body(Body::empty())
-                .unwrap(),
+            "/api/organizations?bbox=1,2",
             StatusCode::BAD_REQUEST,
         ),
         (
             "not signed in",
-            Request::get("/api/admin/submissions")
-                .body(Body::empty())
-                .unwrap(),
+            "/api/admin/submissions",
             StatusCode::UNAUTHORIZED,
         ),
-        (
-            "too large",
-            Request::post("/api/submissions")
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(vec![b' '; 70 * 1024]))
-                .unwrap(),
-            StatusCode::PAYLOAD_TOO_LARGE,
-        ),
-    ];
-    for (what, req, want) in cases {
-        let (status, h) = send(app, req).await;
-        assert_eq!(status, want, "{what}");
-        assert_headers(what, &h);
+    ] {
+        let r = get(app, uri).await;
+        assert_eq!(r.status, want, "{what}");
+        assert_headers(what, &r.headers);
     }
+    let too_large = Request::post("/api/submissions")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(vec![b' '; 70 * 1024]))
+        .unwrap();
+    let r = send(app, too_large).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "too large");
+    assert_headers("too large", &r.headers);
 
     // a revalidated response (304) too
-    let (_, h) = get(app, "/api/categories").await;
-    let etag = header(&h, "etag").expect("an ETag").to_owned();
-    let (status, h) = send(
-        app,
-        Request::get("/api/categories")
-            .header(header::IF_NONE_MATCH, etag)
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(status, StatusCode::NOT_MODIFIED);
-    assert_headers("not modified", &h);
+    let etag = get(app, "/api/categories")
+        .await
+        .header("etag")
+        .expect("an ETag")
+        .to_owned();
+    let again = [("if-none-match", etag.as_str())];
+    let r = support::call(app, "GET", "/api/categories", None, &again).await;
+    assert_eq!(r.status, StatusCode::NOT_MODIFIED);
+    assert_headers("not modified", &r.headers);
 }
 
 #[tokio::test]
 async fn the_policy_allows_exactly_the_inline_scripts_of_index_html() {
     let env = env("", SecurityConfig::default()).await;
-    let (_, h) = get(&env.app, "/").await;
+    let h = get(&env.app, "/").await.headers;
     let scripts = &csp(&h)["script-src"];
     assert_eq!(
         scripts,
@@ -282,10 +181,10 @@ async fn the_policy_allows_exactly_the_inline_scripts_of_index_html() {
     // a rebuilt client gets a policy for its new loader, without a restart
     let rebuilt = "\nimport init from '/app-2.js';\nawait init();\n";
     std::fs::write(env.dist.path().join("index.html"), index_html(rebuilt)).unwrap();
-    let (_, h) = get(&env.app, "/join").await;
+    let h = get(&env.app, "/join").await.headers;
     assert_eq!(csp(&h)["script-src"][2], sha256_source(rebuilt));
     // and other responses follow
-    let (_, h) = get(&env.app, "/api/config").await;
+    let h = get(&env.app, "/api/config").await.headers;
     assert_eq!(csp(&h)["script-src"][2], sha256_source(rebuilt));
 }
 
@@ -303,7 +202,7 @@ async fn the_policy_matches_the_built_client() {
     };
     let env = env("", SecurityConfig::default()).await;
     std::fs::write(env.dist.path().join("index.html"), &html).unwrap();
-    let (_, h) = get(&env.app, "/").await;
+    let h = get(&env.app, "/").await.headers;
     let scripts = &csp(&h)["script-src"];
     let inline: Vec<&str> = html
         .split("<script")
@@ -337,7 +236,7 @@ async fn images_may_come_from_the_tile_server_only() {
         ("", "'self' data:"),
     ] {
         let env = env(tile_url, SecurityConfig::default()).await;
-        let (_, h) = get(&env.app, "/").await;
+        let h = get(&env.app, "/").await.headers;
         assert_eq!(csp(&h)["img-src"].join(" "), want, "{tile_url}");
     }
 }
@@ -347,7 +246,7 @@ async fn only_the_embed_may_be_framed_by_the_configured_sites() {
     let security = SecurityConfig::new("'self', https://partner.example", true).unwrap();
     let env = env("", security).await;
     for uri in ["/embed", "/embed?category=media&lang=ar", "/embed/"] {
-        let (_, h) = get(&env.app, uri).await;
+        let h = get(&env.app, uri).await.headers;
         assert_eq!(
             csp(&h)["frame-ancestors"],
             vec!["'self'".to_owned(), "https://partner.example".to_owned()],
@@ -371,7 +270,7 @@ async fn only_the_embed_may_be_framed_by_the_configured_sites() {
         "/api/organizations",
         "/missing.js",
     ] {
-        let (_, h) = get(&env.app, uri).await;
+        let h = get(&env.app, uri).await.headers;
         assert_eq!(csp(&h)["frame-ancestors"], vec!["'none'"], "{uri}");
         assert_eq!(header(&h, "x-frame-options"), Some("DENY"), "{uri}");
         assert_eq!(
@@ -394,7 +293,7 @@ async fn only_the_embed_may_be_framed_by_the_configured_sites() {
 async fn with_no_embed_origins_nothing_may_be_framed() {
     let env = env("", SecurityConfig::new("'none'", false).unwrap()).await;
     for uri in ["/embed", "/embed/new", "/"] {
-        let (_, h) = get(&env.app, uri).await;
+        let h = get(&env.app, uri).await.headers;
         assert_eq!(csp(&h)["frame-ancestors"], vec!["'none'"], "{uri}");
         assert_eq!(header(&h, "x-frame-options"), Some("DENY"), "{uri}");
     }
@@ -452,7 +351,7 @@ async fn edit_links_are_never_sent_as_a_referrer() {
     for (req, want) in cases {
         let req = req.body(Body::empty()).unwrap();
         let what = format!("{} {}", req.method(), req.uri());
-        let (_, h) = send(app, req).await;
+        let h = send(app, req).await.headers;
         assert_eq!(header(&h, "referrer-policy"), Some(want), "{what}");
     }
 }
@@ -461,7 +360,7 @@ async fn edit_links_are_never_sent_as_a_referrer() {
 async fn the_session_cookie_is_secure_unless_on_loopback_or_turned_off() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite:{}", dir.path().join("cookies.db").display());
-    support::add_moderator(&url, "mod", "a long enough password");
+    support::add_moderator(&url, support::MODERATOR, support::PASSWORD);
     for (host, env, secure) in [
         ("127.0.0.1", vec![], false),
         ("0.0.0.0", vec![], true),
@@ -472,7 +371,7 @@ async fn the_session_cookie_is_secure_unless_on_loopback_or_turned_off() {
         let server = support::Served::start(&url, host, &env).await;
         let res = reqwest::Client::new()
             .post(format!("{}/api/admin/login", server.base))
-            .json(&serde_json::json!({"username": "mod", "password": "a long enough password"}))
+            .json(&support::credentials(support::PASSWORD))
             .send()
             .await
             .unwrap();

@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use solidarity_map_core::org::RawLocation;
-use solidarity_map_core::{NewOrganization, OrgFilter, Organization, OrganizationInput, Status};
+use solidarity_map_core::{
+    NewOrganization, OrgFilter, OrgId, Organization, OrganizationInput, Status,
+};
 use solidarity_map_server::seed;
 use solidarity_map_server::store::{Decision, PublicPoint, Store, StoreError};
 
@@ -38,6 +40,11 @@ fn org(
     .expect("valid test organisation")
 }
 
+/// A media group near Ramallah named `name` in English.
+fn plain(name: &str) -> NewOrganization {
+    org(&[("en", name)], "media", "PS", 31.9, 35.2, "city")
+}
+
 async fn ready(store: &dyn Store) {
     seed::sync_categories(store).await.expect("categories");
 }
@@ -47,6 +54,16 @@ fn names(page: &solidarity_map_server::store::Page) -> Vec<String> {
         .iter()
         .map(|o| o.data.name.text().best("en").1.to_owned())
         .collect()
+}
+
+/// Stores `new` with `status`.
+async fn put(store: &dyn Store, new: &NewOrganization, status: Status) -> Organization {
+    store.insert_organization(new, status).await.unwrap()
+}
+
+/// The stored entry `id`, which must be there.
+async fn fetch(store: &dyn Store, id: OrgId) -> Organization {
+    store.organization(id).await.unwrap().expect("the entry")
 }
 
 fn filter(q: &str) -> OrgFilter {
@@ -63,10 +80,7 @@ async fn insert_and_read_back(store: Arc<dyn Store>) {
         35.2137,
         "city",
     );
-    let stored = store
-        .insert_organization(&new, Status::Pending)
-        .await
-        .unwrap();
+    let stored = put(store.as_ref(), &new, Status::Pending).await;
     let read = store.organization(stored.id).await.unwrap().expect("found");
     assert_eq!(read, stored);
     assert_eq!(read.data, new);
@@ -75,33 +89,15 @@ async fn insert_and_read_back(store: Arc<dyn Store>) {
         "private@example.org"
     );
     assert_eq!(read.status, Status::Pending);
-    let missing = solidarity_map_core::OrgId(uuid::Uuid::new_v4());
+    let missing = OrgId(uuid::Uuid::new_v4());
     assert!(store.organization(missing).await.unwrap().is_none());
 }
 
 async fn only_published_entries_are_listed_and_counted(store: Arc<dyn Store>) {
     ready(store.as_ref()).await;
-    let a = store
-        .insert_organization(
-            &org(&[("en", "Alpha")], "media", "PS", 31.9, 35.2, "city"),
-            Status::Published,
-        )
-        .await
-        .unwrap();
-    store
-        .insert_organization(
-            &org(&[("en", "Beta")], "media", "PS", 31.9, 35.2, "city"),
-            Status::Pending,
-        )
-        .await
-        .unwrap();
-    store
-        .insert_organization(
-            &org(&[("en", "Gamma")], "media", "PS", 31.9, 35.2, "city"),
-            Status::Rejected,
-        )
-        .await
-        .unwrap();
+    let a = put(store.as_ref(), &plain("Alpha"), Status::Published).await;
+    put(store.as_ref(), &plain("Beta"), Status::Pending).await;
+    put(store.as_ref(), &plain("Gamma"), Status::Rejected).await;
     let page = store.published(&OrgFilter::default()).await.unwrap();
     assert_eq!(names(&page), ["Alpha"]);
     assert_eq!(page.total, 1);
@@ -204,10 +200,7 @@ async fn filters_by_box_category_country_and_text(store: Arc<dyn Store>) {
         ),
     ];
     for (o, _) in &entries {
-        store
-            .insert_organization(o, Status::Published)
-            .await
-            .unwrap();
+        put(store.as_ref(), o, Status::Published).await;
     }
     let count = |q: &'static str| {
         let store = store.clone();
@@ -236,24 +229,15 @@ async fn filters_by_box_category_country_and_text(store: Arc<dyn Store>) {
 
 async fn language_filter_and_facets(store: Arc<dyn Store>) {
     ready(store.as_ref()).await;
-    let mut a = org(&[("en", "A")], "media", "PS", 31.9, 35.2, "city");
+    let mut a = plain("A");
     a.languages = vec!["ar".parse_lang(), "en".parse_lang()];
     let mut b = org(&[("en", "B")], "media", "IL", 31.9, 35.2, "city");
     b.languages = vec!["he".parse_lang(), "ar".parse_lang()];
     let mut c = org(&[("en", "C")], "media", "IL", 31.9, 35.2, "city");
     c.languages = vec!["he".parse_lang()];
-    store
-        .insert_organization(&a, Status::Published)
-        .await
-        .unwrap();
-    store
-        .insert_organization(&b, Status::Published)
-        .await
-        .unwrap();
-    store
-        .insert_organization(&c, Status::Pending)
-        .await
-        .unwrap();
+    put(store.as_ref(), &a, Status::Published).await;
+    put(store.as_ref(), &b, Status::Published).await;
+    put(store.as_ref(), &c, Status::Pending).await;
     assert_eq!(
         store.published(&filter("language=ar")).await.unwrap().total,
         2
@@ -402,14 +386,7 @@ async fn moderation_flow(store: Arc<dyn Store>) {
     assert_eq!(queue.len(), 1);
     assert_eq!(queue[0].current.city.as_str(), "Somewhere");
     assert_eq!(
-        store
-            .organization(id)
-            .await
-            .unwrap()
-            .unwrap()
-            .data
-            .city
-            .as_str(),
+        fetch(store.as_ref(), id).await.data.city.as_str(),
         "Somewhere"
     );
     store
@@ -417,21 +394,14 @@ async fn moderation_flow(store: Arc<dyn Store>) {
         .await
         .unwrap();
     assert_eq!(
-        store
-            .organization(id)
-            .await
-            .unwrap()
-            .unwrap()
-            .data
-            .city
-            .as_str(),
+        fetch(store.as_ref(), id).await.data.city.as_str(),
         "Ras al-Amud"
     );
     let page = store.published(&filter("q=ras%20al")).await.unwrap();
     assert_eq!(page.total, 1, "search text follows the approved edit");
 
     // a rejected submission is kept, not public
-    let spam = org(&[("en", "Spam")], "media", "PS", 31.9, 35.2, "city");
+    let spam = plain("Spam");
     let spam_id = store.submit(&spam, "hash-2").await.unwrap();
     let rev = store.pending_revisions().await.unwrap()[0].id;
     assert_eq!(
@@ -442,7 +412,7 @@ async fn moderation_flow(store: Arc<dyn Store>) {
         Decided::Done(spam_id)
     );
     assert_eq!(
-        store.organization(spam_id).await.unwrap().unwrap().status,
+        fetch(store.as_ref(), spam_id).await.status,
         Status::Rejected
     );
     assert_eq!(
@@ -519,13 +489,12 @@ impl ParseLang for str {
 async fn bbox_matches_public_coordinates_only(store: Arc<dyn Store>) {
     ready(store.as_ref()).await;
     // exact point 31.74, 35.26; shown (city precision) at 31.7, 35.3
-    store
-        .insert_organization(
-            &org(&[("en", "Hidden")], "media", "PS", 31.74, 35.26, "city"),
-            Status::Published,
-        )
-        .await
-        .unwrap();
+    put(
+        store.as_ref(),
+        &org(&[("en", "Hidden")], "media", "PS", 31.74, 35.26, "city"),
+        Status::Published,
+    )
+    .await;
     let around_exact = filter("bbox=35.25,31.73,35.27,31.75");
     assert_eq!(
         store.published(&around_exact).await.unwrap().total,
@@ -542,13 +511,7 @@ async fn bbox_matches_public_coordinates_only(store: Arc<dyn Store>) {
 async fn pages_are_stable_and_ordered_by_name(store: Arc<dyn Store>) {
     ready(store.as_ref()).await;
     for name in ["delta", "Alpha", "charlie", "Bravo", "echo"] {
-        store
-            .insert_organization(
-                &org(&[("en", name)], "media", "PS", 31.9, 35.2, "city"),
-                Status::Published,
-            )
-            .await
-            .unwrap();
+        put(store.as_ref(), &plain(name), Status::Published).await;
     }
     let first = store.published(&filter("limit=2")).await.unwrap();
     assert_eq!(names(&first), ["Alpha", "Bravo"]);
@@ -609,10 +572,7 @@ async fn demo_data_seeds_once(store: Arc<dyn Store>) {
 async fn published_points_are_public_and_rounded(store: Arc<dyn Store>) {
     ready(store.as_ref()).await;
     let shown = org(&[("en", "Shown")], "media", "PS", 31.7812, 35.2345, "city");
-    let shown = store
-        .insert_organization(&shown, Status::Published)
-        .await
-        .unwrap();
+    let shown = put(store.as_ref(), &shown, Status::Published).await;
     let exact = org(
         &[("en", "Exact")],
         "faith",
@@ -621,10 +581,7 @@ async fn published_points_are_public_and_rounded(store: Arc<dyn Store>) {
         -0.12756,
         "exact",
     );
-    let exact = store
-        .insert_organization(&exact, Status::Published)
-        .await
-        .unwrap();
+    let exact = put(store.as_ref(), &exact, Status::Published).await;
     let waiting = org(&[("en", "Waiting")], "media", "IL", 32.1, 34.8, "city");
     let waiting = store.submit(&waiting, "hash-waiting").await.unwrap();
 
@@ -647,7 +604,7 @@ async fn published_points_are_public_and_rounded(store: Arc<dyn Store>) {
         Some(expected(&shown))
     );
     assert_eq!(store.published_point(waiting).await.unwrap(), None);
-    let missing = solidarity_map_core::OrgId(uuid::Uuid::new_v4());
+    let missing = OrgId(uuid::Uuid::new_v4());
     assert_eq!(store.published_point(missing).await.unwrap(), None);
 
     let submission = store.pending_revisions().await.unwrap()[0].id;
@@ -677,16 +634,12 @@ async fn bulk_insert_matches_the_normal_insert(store: Arc<dyn Store>) {
         solidarity_map_core::LangCode::parse("ar").unwrap(),
     ];
     let normal = store
-        .insert_organization_with_id(
-            solidarity_map_core::OrgId(uuid::Uuid::new_v4()),
-            &new,
-            Status::Published,
-        )
+        .insert_organization_with_id(OrgId(uuid::Uuid::new_v4()), &new, Status::Published)
         .await
         .unwrap();
 
     // enough rows to span several statements of a batch
-    let bulk_id = solidarity_map_core::OrgId(uuid::Uuid::new_v4());
+    let bulk_id = OrgId(uuid::Uuid::new_v4());
     let mut batch = vec![(bulk_id, new.clone())];
     for i in 0..2_600 {
         let filler = org(
@@ -697,9 +650,9 @@ async fn bulk_insert_matches_the_normal_insert(store: Arc<dyn Store>) {
             13.0,
             "city",
         );
-        batch.push((solidarity_map_core::OrgId(uuid::Uuid::new_v4()), filler));
+        batch.push((OrgId(uuid::Uuid::new_v4()), filler));
     }
-    let hidden_id = solidarity_map_core::OrgId(uuid::Uuid::new_v4());
+    let hidden_id = OrgId(uuid::Uuid::new_v4());
     assert_eq!(
         store.bulk_insert(&batch, Status::Published).await.unwrap(),
         batch.len()
@@ -719,7 +672,7 @@ async fn bulk_insert_matches_the_normal_insert(store: Arc<dyn Store>) {
     assert_eq!(read.status, Status::Published);
     assert_eq!(read.created_at, read.updated_at);
     assert_eq!(
-        store.organization(hidden_id).await.unwrap().unwrap().status,
+        fetch(store.as_ref(), hidden_id).await.status,
         Status::Pending
     );
 
@@ -751,7 +704,7 @@ async fn bulk_insert_is_all_or_nothing(store: Arc<dyn Store>) {
     let mut batch: Vec<_> = (0..1_500)
         .map(|i| {
             (
-                solidarity_map_core::OrgId(uuid::Uuid::new_v4()),
+                OrgId(uuid::Uuid::new_v4()),
                 org(
                     &[("en", &format!("Good {i}"))],
                     "media",
@@ -764,7 +717,7 @@ async fn bulk_insert_is_all_or_nothing(store: Arc<dyn Store>) {
         })
         .collect();
     batch.push((
-        solidarity_map_core::OrgId(uuid::Uuid::new_v4()),
+        OrgId(uuid::Uuid::new_v4()),
         org(&[("en", "Bad")], "no-such-kind", "PS", 31.9, 35.2, "city"),
     ));
     match store.bulk_insert(&batch, Status::Published).await {
@@ -792,19 +745,10 @@ async fn published_after_walks_every_published_entry_by_id(store: Arc<dyn Store>
             35.2,
             "city",
         );
-        published.push(
-            store
-                .insert_organization(&o, Status::Published)
-                .await
-                .unwrap()
-                .id,
-        );
+        published.push(put(store.as_ref(), &o, Status::Published).await.id);
     }
     let hidden = org(&[("fr", "Cachée")], "media", "FR", 48.8, 2.3, "city");
-    store
-        .insert_organization(&hidden, Status::Pending)
-        .await
-        .unwrap();
+    put(store.as_ref(), &hidden, Status::Pending).await;
     published.sort();
 
     let mut seen = Vec::new();
@@ -832,9 +776,9 @@ async fn published_after_walks_every_published_entry_by_id(store: Arc<dyn Store>
 async fn import_external_adds_then_updates(store: Arc<dyn Store>) {
     use solidarity_map_server::store::{ExternalOrg, ImportCounts};
     ready(store.as_ref()).await;
-    let kept_id = solidarity_map_core::OrgId(uuid::Uuid::new_v4());
+    let kept_id = OrgId(uuid::Uuid::new_v4());
     let row = |external_id: &str, name: &str, email: bool, id| {
-        let mut o = org(&[("en", name)], "media", "PS", 31.9, 35.2, "city");
+        let mut o = plain(name);
         if !email {
             o.contact_email = None;
         }
@@ -881,7 +825,7 @@ async fn import_external_adds_then_updates(store: Arc<dyn Store>) {
         }
     );
     assert_eq!(store.count_organizations().await.unwrap(), 2);
-    let a = store.organization(kept_id).await.unwrap().unwrap();
+    let a = fetch(store.as_ref(), kept_id).await;
     assert_eq!(a.data.name.text().best("en").1, "Alpha Two");
     assert_eq!(a.status, Status::Published);
     // the row had no contact address: the stored one stays
@@ -896,7 +840,7 @@ async fn import_external_adds_then_updates(store: Arc<dyn Store>) {
         .await
         .unwrap();
     assert_eq!(
-        store.organization(kept_id).await.unwrap().unwrap().status,
+        fetch(store.as_ref(), kept_id).await.status,
         Status::Withdrawn
     );
 
@@ -946,7 +890,7 @@ async fn every_change_has_one_time_from_the_process_clock(store: Arc<dyn Store>)
         |t: chrono::DateTime<chrono::Utc>| t.timestamp_subsec_nanos().is_multiple_of(1000);
     let read = |id| {
         let store = store.clone();
-        async move { store.organization(id).await.unwrap().unwrap() }
+        async move { fetch(store.as_ref(), id).await }
     };
     let last_audit = || {
         let store = store.clone();
@@ -955,7 +899,7 @@ async fn every_change_has_one_time_from_the_process_clock(store: Arc<dyn Store>)
 
     // a submission: the entry, its revision and the audit line
     let before = clock();
-    let new = org(&[("en", "On time")], "media", "PS", 31.9, 35.2, "city");
+    let new = plain("On time");
     let id = store.submit(&new, "hash-time").await.unwrap();
     let after = chrono::Utc::now();
     let submitted = read(id).await;
@@ -1006,7 +950,7 @@ async fn every_change_has_one_time_from_the_process_clock(store: Arc<dyn Store>)
     assert_eq!(last_audit().await.at, t);
 
     // a rejected submission
-    let spam = org(&[("en", "Late")], "media", "PS", 31.9, 35.2, "city");
+    let spam = plain("Late");
     let spam = store.submit(&spam, "hash-late").await.unwrap();
     let revision = store.pending_revisions().await.unwrap().remove(0).id;
     store
@@ -1022,7 +966,7 @@ async fn every_change_has_one_time_from_the_process_clock(store: Arc<dyn Store>)
     assert!(whole_micros(inserted.created_at));
     assert_eq!(read(inserted.id).await, inserted);
     let mut stored: Vec<Organization> = Vec::new();
-    let bulk = solidarity_map_core::OrgId(uuid::Uuid::new_v4());
+    let bulk = OrgId(uuid::Uuid::new_v4());
     store
         .bulk_insert(&[(bulk, new.clone())], Status::Published)
         .await
@@ -1131,7 +1075,7 @@ async fn published_after_bounds_hold_at_both_ends(store: Arc<dyn Store>) {
     let letter = id("a0000000-0000-0000-0000-000000000000");
     let max = id("ffffffff-ffff-ffff-ffff-ffffffffffff");
     let pending = id("90000000-0000-0000-0000-000000000000");
-    let o = org(&[("en", "Keyed")], "media", "PS", 31.9, 35.2, "city");
+    let o = plain("Keyed");
     for id in [max, letter, half, below_half, nil] {
         store
             .insert_organization_with_id(id, &o, Status::Published)
@@ -1328,10 +1272,13 @@ mod accounts {
 /// Data minimisation: what the store keeps of entries once they are
 /// withdrawn or rejected, and for how long.
 mod retention {
+    use std::sync::Arc;
+
     use solidarity_map_core::moderation::AuditEntry;
-    use solidarity_map_core::{LatLon, NewOrganization, OrgId, Status};
+    use solidarity_map_core::{LatLon, NewOrganization, OrgId, RevisionId, Status};
     use solidarity_map_server::store::{Decision, Store};
 
+    use super::fetch;
     use crate::support::{Backend, Stored, TestDb};
 
     const EMAIL: &str = "private@example.org";
@@ -1348,24 +1295,33 @@ mod retention {
         )
     }
 
+    /// A fresh database on `backend` with the categories, and its store;
+    /// `None` when the test is skipped.
+    async fn ready(backend: Backend) -> Option<(TestDb, Arc<dyn Store>)> {
+        let db = backend.fresh().await?;
+        let store = db.store();
+        super::ready(store.as_ref()).await;
+        Some((db, store))
+    }
+
     /// The point the public sees of [`entry`].
     fn public_point() -> LatLon {
         let e = entry("any");
         e.location.rounded(e.precision)
     }
 
+    /// The revision of the entry `id` that waits for a moderator.
+    async fn waiting(store: &dyn Store, id: OrgId) -> RevisionId {
+        let queue = store.pending_revisions().await.unwrap();
+        queue.into_iter().find(|r| r.org_id == id).unwrap().id
+    }
+
     /// A submission with its edit token hash `name`, approved.
     async fn published(store: &dyn Store, name: &str) -> OrgId {
         let id = store.submit(&entry(name), name).await.unwrap();
-        let revision = store
-            .pending_revisions()
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|r| r.org_id == id)
-            .unwrap();
+        let revision = waiting(store, id).await;
         store
-            .decide(revision.id, Decision::Approve(None), "mod")
+            .decide(revision, Decision::Approve(None), "mod")
             .await
             .unwrap();
         id
@@ -1416,11 +1372,9 @@ mod retention {
     /// ones keep them, published and pending ones are never touched, and
     /// running it twice changes nothing.
     async fn expired_entries_are_scrubbed_once_and_nothing_else(backend: Backend) {
-        let Some(db) = backend.fresh().await else {
+        let Some((db, store)) = ready(backend).await else {
             return;
         };
-        let store = db.store();
-        super::ready(store.as_ref()).await;
 
         // withdrawn after an approval and a pending edit: three revisions
         let withdrawn = published(store.as_ref(), "withdrawn").await;
@@ -1430,15 +1384,9 @@ mod retention {
         store.withdraw(withdrawn).await.unwrap();
         // a submission rejected
         let rejected = store.submit(&entry("rejected"), "rejected").await.unwrap();
-        let revision = store
-            .pending_revisions()
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|r| r.org_id == rejected)
-            .unwrap();
+        let revision = waiting(store.as_ref(), rejected).await;
         store
-            .decide(revision.id, Decision::Reject("spam".into()), "mod")
+            .decide(revision, Decision::Reject("spam".into()), "mod")
             .await
             .unwrap();
         // as old, but public or waiting
@@ -1459,10 +1407,7 @@ mod retention {
             (pending, Status::Pending),
             (fresh, Status::Withdrawn),
         ] {
-            assert_eq!(
-                store.organization(id).await.unwrap().unwrap().status,
-                status
-            );
+            assert_eq!(fetch(store.as_ref(), id).await.status, status);
         }
         assert_eq!(store.scrub_expired(cutoff).await.unwrap(), 2);
         let scrubbed = stored(&db, withdrawn).await;
@@ -1473,11 +1418,11 @@ mod retention {
             assert_kept(&stored(&db, kept).await);
         }
         // what the audit needs stays: status, time of the change, the reason
-        let r = store.organization(rejected).await.unwrap().unwrap();
+        let r = fetch(store.as_ref(), rejected).await;
         assert_eq!(r.status, Status::Rejected);
         assert!(r.updated_at < cutoff);
         assert_eq!(
-            store.organization(withdrawn).await.unwrap().unwrap().status,
+            fetch(store.as_ref(), withdrawn).await.status,
             Status::Withdrawn
         );
         let log = store.audit_log(100).await.unwrap();
@@ -1520,17 +1465,15 @@ mod retention {
     /// its link gone, and the log says so without personal data; erasing
     /// what is already withdrawn scrubs it too.
     async fn erasure_withdraws_scrubs_and_ends_the_link(backend: Backend) {
-        let Some(db) = backend.fresh().await else {
+        let Some((db, store)) = ready(backend).await else {
             return;
         };
-        let store = db.store();
-        super::ready(store.as_ref()).await;
         let id = published(store.as_ref(), "erased").await;
         let other = published(store.as_ref(), "other").await;
         assert!(store.propose_edit(id, &entry("erased")).await.unwrap());
 
         assert!(store.erase(id).await.unwrap());
-        let org = store.organization(id).await.unwrap().unwrap();
+        let org = fetch(store.as_ref(), id).await;
         assert_eq!(org.status, Status::Withdrawn);
         assert!(store.pending_revisions().await.unwrap().is_empty());
         assert_scrubbed(&stored(&db, id).await);

@@ -5,28 +5,19 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
-use crate::support;
-
-use std::collections::BTreeMap;
-use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
-use axum::Router;
-use axum::body::{Body, Bytes};
-use axum::extract::ConnectInfo;
-use axum::http::{HeaderMap, Request, StatusCode, header};
+use axum::body::Bytes;
+use axum::http::{HeaderMap, StatusCode, header};
 use clap::Parser;
-use http_body_util::BodyExt;
 use solidarity_map_core::SiteConfig;
 use solidarity_map_server::config::ServeArgs;
-use solidarity_map_server::http::security::SecurityConfig;
 use solidarity_map_server::http::tiles::Basemap;
-use solidarity_map_server::http::{AppState, app_with_security};
-use solidarity_map_server::seed;
 use sqlx::Connection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
-use tower::ServiceExt;
+
+use crate::support::{self, TestApp, csp};
 
 /// PNG's signature followed by a marker, so each tile is told apart.
 fn png(marker: &str) -> Vec<u8> {
@@ -45,6 +36,15 @@ const TILES: [(i64, i64, i64, &str); 5] = [
     (1, 1, 0, "z1 south-east"),
     // zoom 2: row 0 from the south is Leaflet's row 3
     (2, 3, 0, "z2 far south-east"),
+];
+
+/// Where Leaflet asks for each of [`TILES`]: rows counted from the north.
+const BY_LEAFLET: [(&str, &str); 5] = [
+    ("/tiles/0/0/0.png", "world"),
+    ("/tiles/1/0/0.png", "z1 north-west"),
+    ("/tiles/1/0/1.png", "z1 south-west"),
+    ("/tiles/1/1/1.png", "z1 south-east"),
+    ("/tiles/2/3/3.png", "z2 far south-east"),
 ];
 
 /// A small MBTiles file with [`TILES`].
@@ -76,48 +76,44 @@ async fn mbtiles(path: &Path) {
     conn.close().await.unwrap();
 }
 
+type Reply = (StatusCode, HeaderMap, Bytes);
+
 struct Env {
-    app: Router,
-    _db: support::TestDb,
-    _dir: tempfile::TempDir,
+    test: TestApp,
+    _tiles: tempfile::TempDir,
 }
 
 /// The app with `site`, serving the test basemap when `with_basemap`.
 async fn env(site: SiteConfig, with_basemap: bool) -> Env {
-    let db = support::sqlite().await;
-    let store = db.store();
-    seed::sync_categories(store.as_ref()).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("index.html"), "<!doctype html>").unwrap();
-    let mut state = AppState::new(store, site).await.unwrap();
+    let tiles = tempfile::tempdir().unwrap();
+    let mut basemap = None;
     if with_basemap {
-        let file = dir.path().join("test.mbtiles");
+        let file = tiles.path().join("test.mbtiles");
         mbtiles(&file).await;
-        let basemap = Basemap::open(&file).await.unwrap();
-        assert_eq!((basemap.min_zoom, basemap.max_zoom), (0, 2));
-        assert_eq!(basemap.attribution.as_deref(), Some("test tiles"));
-        state.basemap = Some(Arc::new(basemap));
+        let opened = Basemap::open(&file).await.unwrap();
+        assert_eq!((opened.min_zoom, opened.max_zoom), (0, 2));
+        assert_eq!(opened.attribution.as_deref(), Some("test tiles"));
+        basemap = Some(Arc::new(opened));
     }
-    let app = app_with_security(state, dir.path().to_owned(), SecurityConfig::default()).layer(
-        axum::Extension(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 4000)))),
-    );
+    let test = support::setup()
+        .site(site)
+        .file("index.html", "<!doctype html>")
+        .start_with(|state| state.basemap = basemap)
+        .await;
     Env {
-        app,
-        _db: db,
-        _dir: dir,
+        test,
+        _tiles: tiles,
     }
 }
 
-async fn send(app: &Router, req: Request<Body>) -> (StatusCode, HeaderMap, Bytes) {
-    let res = app.clone().oneshot(req).await.unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let body = res.into_body().collect().await.unwrap().to_bytes();
-    (status, headers, body)
+/// `method uri` with `headers`: its status, its headers and its body.
+async fn call(env: &Env, method: &str, uri: &str, headers: &[(&str, &str)]) -> Reply {
+    let r = support::call(&env.test.app, method, uri, None, headers).await;
+    (r.status, r.headers, r.body)
 }
 
-async fn get(app: &Router, uri: &str) -> (StatusCode, HeaderMap, Bytes) {
-    send(app, Request::get(uri).body(Body::empty()).unwrap()).await
+async fn get(env: &Env, uri: &str) -> Reply {
+    call(env, "GET", uri, &[]).await
 }
 
 fn header(h: &HeaderMap, name: header::HeaderName) -> &str {
@@ -130,14 +126,8 @@ fn header(h: &HeaderMap, name: header::HeaderName) -> &str {
 #[tokio::test]
 async fn tiles_are_found_by_leaflets_row_numbering() {
     let env = env(SiteConfig::default(), true).await;
-    for (uri, marker) in [
-        ("/tiles/0/0/0.png", "world"),
-        ("/tiles/1/0/0.png", "z1 north-west"),
-        ("/tiles/1/0/1.png", "z1 south-west"),
-        ("/tiles/1/1/1.png", "z1 south-east"),
-        ("/tiles/2/3/3.png", "z2 far south-east"),
-    ] {
-        let (status, headers, body) = get(&env.app, uri).await;
+    for (uri, marker) in BY_LEAFLET {
+        let (status, headers, body) = get(&env, uri).await;
         assert_eq!(status, StatusCode::OK, "{uri}");
         assert_eq!(body, png(marker), "{uri}");
         assert_eq!(header(&headers, header::CONTENT_TYPE), "image/png", "{uri}");
@@ -157,12 +147,12 @@ async fn a_tile_the_file_lacks_is_a_404() {
         "/tiles/3/0/0.png",
         "/tiles/24/0/0.png",
     ] {
-        let (status, _, _) = get(&env.app, uri).await;
+        let (status, _, _) = get(&env, uri).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
     }
     // no basemap at all: every tile is missing, nothing fails
     let env = self::env(SiteConfig::default(), false).await;
-    let (status, _, _) = get(&env.app, "/tiles/0/0/0.png").await;
+    let (status, _, _) = get(&env, "/tiles/0/0/0.png").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
@@ -183,7 +173,7 @@ async fn a_bad_tile_address_is_a_400_naming_the_coordinate() {
         ("/tiles/1/0/-1.png", "y"),
         ("/tiles/0/0/.png", "y"),
     ] {
-        let (status, _, body) = get(&env.app, uri).await;
+        let (status, _, body) = get(&env, uri).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}");
         let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
         let fields: Vec<&str> = body["fields"]
@@ -199,7 +189,7 @@ async fn a_bad_tile_address_is_a_400_naming_the_coordinate() {
 #[tokio::test]
 async fn tiles_are_cached_long_and_revalidated_with_their_etag() {
     let env = env(SiteConfig::default(), true).await;
-    let (status, headers, body) = get(&env.app, "/tiles/1/0/1.png").await;
+    let (status, headers, body) = get(&env, "/tiles/1/0/1.png").await;
     assert_eq!(status, StatusCode::OK);
     let cache = header(&headers, header::CACHE_CONTROL);
     assert!(cache.contains("public"), "{cache}");
@@ -212,46 +202,23 @@ async fn tiles_are_cached_long_and_revalidated_with_their_etag() {
     assert!(max_age >= 86_400, "{cache}");
     let tag = header(&headers, header::ETAG).to_owned();
 
-    let again = Request::get("/tiles/1/0/1.png")
-        .header(header::IF_NONE_MATCH, &tag)
-        .body(Body::empty())
-        .unwrap();
-    let (status, headers, empty) = send(&env.app, again).await;
+    let again = [("if-none-match", tag.as_str())];
+    let (status, headers, empty) = call(&env, "GET", "/tiles/1/0/1.png", &again).await;
     assert_eq!(status, StatusCode::NOT_MODIFIED);
     assert!(empty.is_empty());
     assert_eq!(header(&headers, header::ETAG), tag);
 
     // another tile has another tag, and is sent whole
-    let other = Request::get("/tiles/1/0/0.png")
-        .header(header::IF_NONE_MATCH, &tag)
-        .body(Body::empty())
-        .unwrap();
-    let (status, headers, other_body) = send(&env.app, other).await;
+    let (status, headers, other_body) = call(&env, "GET", "/tiles/1/0/0.png", &again).await;
     assert_eq!(status, StatusCode::OK);
     assert_ne!(header(&headers, header::ETAG), tag);
     assert_ne!(other_body, body);
 
     // HEAD: the same headers, no body
-    let head = Request::head("/tiles/1/0/1.png")
-        .body(Body::empty())
-        .unwrap();
-    let (status, headers, empty) = send(&env.app, head).await;
+    let (status, headers, empty) = call(&env, "HEAD", "/tiles/1/0/1.png", &[]).await;
     assert_eq!(status, StatusCode::OK);
     assert!(empty.is_empty());
     assert_eq!(header(&headers, header::ETAG), tag);
-}
-
-/// The policy's directives, each with its sources.
-fn csp(h: &HeaderMap) -> BTreeMap<String, Vec<String>> {
-    header(h, header::CONTENT_SECURITY_POLICY)
-        .split(';')
-        .map(str::trim)
-        .filter(|d| !d.is_empty())
-        .map(|d| {
-            let mut parts = d.split_whitespace().map(str::to_owned);
-            (parts.next().unwrap(), parts.collect())
-        })
-        .collect()
 }
 
 /// `solidarity-map serve` with these flags and no others (and none of the
@@ -291,11 +258,11 @@ async fn by_default_no_other_server_is_asked_for_anything() {
     );
     assert!(site.tile_attribution.contains("OpenStreetMap"));
     let env = env(site, true).await;
-    let (_, headers, body) = get(&env.app, "/api/config").await;
+    let (_, headers, body) = get(&env, "/api/config").await;
     let config: SiteConfig = serde_json::from_slice(&body).unwrap();
     assert_eq!(config.tile_url, "/tiles/{z}/{x}/{y}.png");
     assert_eq!(config.tile_max_zoom, Some(2));
-    for (uri, h) in [("/", get(&env.app, "/").await.1), ("/api/config", headers)] {
+    for (uri, h) in [("/", get(&env, "/").await.1), ("/api/config", headers)] {
         let policy = csp(&h);
         assert_eq!(policy["img-src"], ["'self'", "data:"], "{uri}");
         assert_eq!(policy["default-src"], ["'self'"], "{uri}");
@@ -307,7 +274,7 @@ async fn by_default_no_other_server_is_asked_for_anything() {
         .replace("{z}", "0")
         .replace("{x}", "0")
         .replace("{y}", "0");
-    let (status, _, _) = get(&env.app, &tile).await;
+    let (status, _, _) = get(&env, &tile).await;
     assert_eq!(status, StatusCode::OK);
 }
 
@@ -326,7 +293,7 @@ async fn another_tile_server_is_opt_in_allowed_and_named() {
         site.tile_attribution
     );
     let env = env(site, false).await;
-    let (_, headers, _) = get(&env.app, "/").await;
+    let (_, headers, _) = get(&env, "/").await;
     assert_eq!(
         csp(&headers)["img-src"],
         ["'self'", "data:", "https://tile.openstreetmap.org"]

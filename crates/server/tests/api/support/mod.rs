@@ -1,7 +1,22 @@
-//! Real databases for tests: a fresh SQLite file, or a fresh Postgres
-//! database created for the test and dropped after it.
+//! What the API tests share: real databases (a fresh SQLite file, or a
+//! fresh Postgres database created for the test and dropped after it), the
+//! real binary ([`binary`]), the application in process ([`app`]), requests to it
+//! ([`http`]), joining and moderating through it ([`join`]), and entries
+//! written to the store directly ([`entry`]).
 
 #![allow(dead_code)]
+
+mod app;
+mod binary;
+mod entry;
+mod http;
+mod join;
+
+pub use app::*;
+pub use binary::*;
+pub use entry::*;
+pub use http::*;
+pub use join::*;
 
 use std::sync::Arc;
 
@@ -23,6 +38,13 @@ pub struct TestDb {
 impl TestDb {
     pub fn store(&self) -> Arc<dyn Store> {
         self.store.clone()
+    }
+
+    /// SQLite only: the file's URL, for the command line to open.
+    pub fn url(&self) -> &str {
+        self.url
+            .as_deref()
+            .expect("only a SQLite test database has a file")
     }
 
     /// Closes the store's connection pool: from now on every query fails
@@ -224,153 +246,4 @@ macro_rules! on_both_backends {
         on_both_backends!(@module sqlite Sqlite store: $($name),*);
         on_both_backends!(@module postgres Postgres store: $($name),*);
     };
-}
-
-// ---- the real binary ----
-
-/// The `solidarity-map` binary of this package.
-pub fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_solidarity-map")
-}
-
-/// Adds a moderator to the database at `url` with `admin add-user`.
-pub fn add_moderator(url: &str, username: &str, password: &str) {
-    use std::io::Write;
-    let mut add = std::process::Command::new(bin())
-        .args(["--database-url", url, "admin", "add-user"])
-        .args(["--username", username, "--password-stdin"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .expect("run admin add-user");
-    add.stdin
-        .take()
-        .expect("its standard input")
-        .write_all(format!("{password}\n").as_bytes())
-        .expect("write the password");
-    assert!(add.wait().expect("admin add-user ends").success());
-}
-
-/// `solidarity-map serve` running on a free port of `host`, killed when
-/// dropped.
-pub struct Served {
-    pub child: std::process::Child,
-    /// Where to reach it (over loopback).
-    pub base: String,
-}
-
-impl Served {
-    /// Serves the database at `url` (no demo data, no client, no tiles)
-    /// on a port of `host` the server chooses itself (a port found free
-    /// first could be taken by another test before the server binds it),
-    /// with the settings `env` gives, once `/healthz` answers.
-    pub async fn start(url: &str, host: &str, env: &[(&str, &str)]) -> Served {
-        use std::io::BufRead;
-        let dist = std::env::temp_dir().join("solidarity-map-no-client");
-        let mut child = std::process::Command::new(bin())
-            .args([
-                "--database-url",
-                url,
-                "serve",
-                "--no-demo",
-                "--tile-url",
-                "",
-            ])
-            .arg("--addr")
-            .arg(format!("{host}:0"))
-            .arg("--dist-dir")
-            .arg(dist)
-            .env_remove("BEHIND_HTTPS")
-            .env_remove("INSECURE_COOKIES")
-            .envs(env.iter().copied())
-            // the line that says where it listens, and problems
-            .env("RUST_LOG", "warn,solidarity_map=info")
-            .env("NO_COLOR", "1")
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .expect("start the server");
-        // read the log to its end, so the server never blocks on it
-        let log = child.stdout.take().expect("the server's log");
-        let (port_tx, port_rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in std::io::BufReader::new(log).lines().map_while(Result::ok) {
-                if let Some(at) = line.split("Solidarity Map at http://").nth(1) {
-                    let port = at
-                        .trim_end_matches('/')
-                        .rsplit(':')
-                        .next()
-                        .and_then(|p| p.parse::<u16>().ok());
-                    let _ = port_tx.send(port);
-                }
-            }
-        });
-        let port = match port_rx.recv_timeout(std::time::Duration::from_secs(60)) {
-            Ok(Some(port)) => port,
-            other => {
-                let _ = child.kill();
-                panic!("the server did not say where it listens: {other:?}");
-            }
-        };
-        let mut served = Served {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-        };
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-        let http = reqwest::Client::new();
-        loop {
-            let up = http
-                .get(format!("{}/healthz", served.base))
-                .send()
-                .await
-                .is_ok_and(|r| r.status().is_success());
-            if up {
-                return served;
-            }
-            if let Ok(Some(status)) = served.child.try_wait() {
-                panic!("the server ended at start: {status}");
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "the server did not start"
-            );
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-// ---- the application over a test store ----
-
-/// The state the server builds over `store`, its categories written, with
-/// no tiles (what most API tests want).
-pub async fn app_state(store: Arc<dyn Store>) -> solidarity_map_server::http::AppState {
-    solidarity_map_server::seed::sync_categories(store.as_ref())
-        .await
-        .expect("write the categories");
-    let site = solidarity_map_core::SiteConfig {
-        tile_url: String::new(),
-        tile_attribution: String::new(),
-        tile_max_zoom: None,
-    };
-    solidarity_map_server::http::AppState::new(store, site)
-        .await
-        .expect("build the state")
-}
-
-/// The whole application over `state`, serving the client from `dist`, as
-/// the real server runs it for a request from loopback (the rate limits
-/// key on the peer's address).
-pub fn loopback_app(
-    state: solidarity_map_server::http::AppState,
-    dist: &std::path::Path,
-) -> axum::Router {
-    solidarity_map_server::http::app(state, dist.to_owned()).layer(axum::Extension(
-        axum::extract::ConnectInfo(std::net::SocketAddr::from(([127, 0, 0, 1], 4000))),
-    ))
 }
