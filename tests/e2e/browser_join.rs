@@ -35,7 +35,7 @@ async fn public_description(server: &Server, q: &str) -> Option<String> {
 /// Signs in on /admin and approves the first item in the queue.
 async fn approve_first(browser: &Browser, server: &Server) {
     browser
-        .sign_in(&server.base, "moderator", "a very long password")
+        .sign_in(server, "moderator", "a very long password")
         .await
         .unwrap();
     browser.approve_first().await.unwrap();

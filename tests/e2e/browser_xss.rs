@@ -153,7 +153,7 @@ async fn submitted_markup_is_shown_as_text_everywhere() {
 
     // the moderation queue: a submission
     browser
-        .sign_in(&server.base, "moderator", "a very long password")
+        .sign_in(&server, "moderator", "a very long password")
         .await
         .unwrap();
     let queue = inspect(&browser, "moderation queue").await;
@@ -255,7 +255,7 @@ async fn submitted_markup_is_shown_as_text_everywhere() {
         .unwrap();
     assert!(r.status().is_success(), "{}", r.text().await.unwrap());
     browser
-        .sign_in(&server.base, "moderator", "a very long password")
+        .sign_in(&server, "moderator", "a very long password")
         .await
         .unwrap();
     browser.wait_for("table.diff").await.unwrap();
