@@ -4,23 +4,15 @@
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 use fantoccini::Locator;
-use serde_json::Value;
-use solidarity_map_e2e::{Browser, Server};
 
-async fn js(browser: &Browser, script: &str) -> Value {
-    browser.client.execute(script, vec![]).await.unwrap()
-}
+use crate::support::{assert_accessible, js, start, visit, wait_dir};
 
 #[tokio::test]
 async fn arabic_and_hebrew_mirror_the_page_but_not_the_map() {
-    let Some(server) = Server::start(None).await.unwrap() else {
+    let Some((server, browser)) = start(1280, 800).await else {
         return;
     };
-    let Some(browser) = Browser::start(1280, 800).await.unwrap() else {
-        return;
-    };
-    browser.client.goto(&server.base).await.unwrap();
-    browser.wait_for(".org-item").await.unwrap();
+    visit(&browser, &server, "/", ".org-item").await;
     assert_eq!(
         js(&browser, "return document.documentElement.dir").await,
         "ltr"
@@ -30,38 +22,18 @@ async fn arabic_and_hebrew_mirror_the_page_but_not_the_map() {
         ("ar", "خريطة التضامن", "مجموعات التضامن"),
         ("he", "מפת הסולידריות", "קבוצות סולידריות"),
     ] {
-        browser
-            .wait_for(".lang-picker select")
-            .await
-            .unwrap()
-            .select_by_value(lang)
-            .await
-            .unwrap();
-        browser
-            .wait_until("the page to turn right to left", || async {
-                Ok(js(&browser, "return document.documentElement.dir").await == "rtl")
-            })
-            .await
-            .unwrap();
+        browser.choose_language(lang).await.unwrap();
+        wait_dir(&browser, "rtl").await;
         assert_eq!(
             js(&browser, "return document.documentElement.lang").await,
             lang
         );
-        assert_eq!(
-            browser
-                .wait_for(".brand h1")
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap(),
-            title
-        );
+        assert_eq!(browser.text(".brand h1").await.unwrap(), title);
         let label = browser
-            .wait_for(r#".cat-toggle[data-category="solidarity"] .label"#)
+            .text(r#".cat-toggle[data-category="solidarity"] .label"#)
             .await
             .unwrap();
-        assert_eq!(label.text().await.unwrap(), category);
+        assert_eq!(label, category);
         // the sidebar moves to the right; the map keeps north up, east right
         let sidebar_left = js(
             &browser,
@@ -94,20 +66,13 @@ async fn arabic_and_hebrew_mirror_the_page_but_not_the_map() {
         browser.screenshot(&format!("map-{lang}")).await.unwrap();
     }
     // remembered on the next visit
-    browser.client.goto(&server.base).await.unwrap();
-    browser.wait_for(".org-item").await.unwrap();
+    visit(&browser, &server, "/", ".org-item").await;
     assert_eq!(
         js(&browser, "return document.documentElement.lang").await,
         "he"
     );
     // a card in Hebrew says which language the text is in when it differs
-    browser
-        .wait_for(".org-item")
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser.click(".org-item").await.unwrap();
     browser.wait_for(".card h2").await.unwrap();
     let shown_in = browser
         .client
@@ -126,50 +91,17 @@ async fn arabic_and_hebrew_mirror_the_page_but_not_the_map() {
 
 #[tokio::test]
 async fn the_join_form_speaks_arabic_right_to_left() {
-    let Some(server) = Server::start(None).await.unwrap() else {
+    let Some((server, browser)) = start(1280, 900).await else {
         return;
     };
-    let Some(browser) = Browser::start(1280, 900).await.unwrap() else {
-        return;
-    };
-    browser
-        .client
-        .goto(&format!("{}/join", server.base))
-        .await
-        .unwrap();
-    browser
-        .wait_for(".lang-picker select")
-        .await
-        .unwrap()
-        .select_by_value("ar")
-        .await
-        .unwrap();
-    browser
-        .wait_until("the page to turn right to left", || async {
-            Ok(js(&browser, "return document.documentElement.dir").await == "rtl")
-        })
-        .await
-        .unwrap();
+    browser.open(&server, "/join").await.unwrap();
+    browser.choose_language("ar").await.unwrap();
+    wait_dir(&browser, "rtl").await;
     assert_eq!(
-        browser
-            .wait_for(".page h1")
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
+        browser.text(".page h1").await.unwrap(),
         "أضيفوا مجموعتكم إلى الخريطة"
     );
-    assert_eq!(
-        browser
-            .wait_for("label[for=city]")
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-        "المدينة"
-    );
+    assert_eq!(browser.text("label[for=city]").await.unwrap(), "المدينة");
     // country names in Arabic in the picker
     let options = js(
         &browser,
@@ -182,7 +114,7 @@ async fn the_join_form_speaks_arabic_right_to_left() {
         "{:?}",
         &names[..5]
     );
-    assert_eq!(browser.axe_serious().await.unwrap(), Vec::<String>::new());
+    assert_accessible(&browser, "the join form in Arabic").await;
     // sent empty: every problem is named in Arabic, next to its field
     browser
         .click(".org-form button[type=submit]")

@@ -5,21 +5,25 @@
 
 use std::time::Duration;
 
-use fantoccini::Locator;
 use solidarity_map_e2e::{Browser, Server};
 
+use crate::support::{js, sign_in, start_moderated};
+
+/// Replaces what the field holds with `text`.
 async fn fill(browser: &Browser, css: &str, text: &str) {
     let el = browser.wait_for(css).await.unwrap();
     el.clear().await.unwrap();
     el.send_keys(text).await.unwrap();
 }
 
-async fn click(browser: &Browser, css: &str) {
-    browser.wait_for(css).await.unwrap().click().await.unwrap();
-}
-
-async fn text_of(browser: &Browser, css: &str) -> String {
-    browser.wait_for(css).await.unwrap().text().await.unwrap()
+/// Whether the error message of the field `id` is hidden.
+async fn error_hidden(browser: &Browser, id: &str) -> bool {
+    let hidden = js(
+        browser,
+        &format!("return document.getElementById('{id}-error').hidden"),
+    )
+    .await;
+    hidden.as_bool().unwrap()
 }
 
 async fn public_description(server: &Server, q: &str) -> Option<String> {
@@ -34,30 +38,24 @@ async fn public_description(server: &Server, q: &str) -> Option<String> {
 
 /// Signs in on /admin and approves the first item in the queue.
 async fn approve_first(browser: &Browser, server: &Server) {
-    browser
-        .sign_in(server, "moderator", "a very long password")
-        .await
-        .unwrap();
+    sign_in(browser, server).await;
     browser.approve_first().await.unwrap();
 }
 
 #[tokio::test]
 async fn a_group_joins_is_approved_and_edits_its_entry() {
-    let Some(server) = Server::start(None).await.unwrap() else {
+    let Some((server, browser)) = start_moderated(1280, 900).await else {
         return;
     };
-    server
-        .add_moderator("moderator", "a very long password")
-        .unwrap();
-    let Some(browser) = Browser::start(1280, 900).await.unwrap() else {
-        return;
-    };
-    browser.client.goto(&server.base).await.unwrap();
-    click(&browser, ".join-link").await;
+    browser.open(&server, "/").await.unwrap();
+    browser.click(".join-link").await.unwrap();
     browser.wait_for("#name-en").await.unwrap();
 
     // sending the empty form shows every problem beside its field
-    click(&browser, ".org-form button[type=submit]").await;
+    browser
+        .click(".org-form button[type=submit]")
+        .await
+        .unwrap();
     for id in [
         "name",
         "category",
@@ -68,42 +66,23 @@ async fn a_group_joins_is_approved_and_edits_its_entry() {
         "contact_email",
         "consent",
     ] {
-        let shown = browser
-            .client
-            .execute(
-                &format!("return !document.getElementById('{id}-error').hidden"),
-                vec![],
-            )
-            .await
-            .unwrap();
-        assert_eq!(shown, true, "no error shown for {id}");
+        assert!(!error_hidden(&browser, id).await, "no error shown for {id}");
     }
     browser.screenshot("join-errors").await.unwrap();
 
     fill(&browser, "#name-en", "Silwan Neighbours").await;
     fill(&browser, "#name-ar", "جيران سلوان").await;
     // a fixed field's error goes at once; the others stay until sent again
-    let hidden = |id: &'static str| {
-        let browser = &browser;
-        async move {
-            browser
-                .client
-                .execute(
-                    &format!("return document.getElementById('{id}-error').hidden"),
-                    vec![],
-                )
-                .await
-                .unwrap()
-                == true
-        }
-    };
     browser
         .wait_until("the name's error to go", || async {
-            Ok(hidden("name").await)
+            Ok(error_hidden(&browser, "name").await)
         })
         .await
         .unwrap();
-    assert!(!hidden("category").await, "an unfixed field's error went");
+    assert!(
+        !error_hidden(&browser, "category").await,
+        "an unfixed field's error went"
+    );
     browser
         .wait_for("#category")
         .await
@@ -118,15 +97,20 @@ async fn a_group_joins_is_approved_and_edits_its_entry() {
     assert!(suggestion.text().await.unwrap().contains("Jerusalem"));
     suggestion.click().await.unwrap();
     assert!(
-        text_of(&browser, ".location-value")
+        browser
+            .text(".location-value")
             .await
+            .unwrap()
             .starts_with("Location: 31.7")
     );
     // a bad address keeps everything else typed
     fill(&browser, "#contact_email", "not-an-address").await;
-    click(&browser, "#consent").await;
-    click(&browser, ".org-form button[type=submit]").await;
-    let err = text_of(&browser, "#contact_email-error").await;
+    browser.click("#consent").await.unwrap();
+    browser
+        .click(".org-form button[type=submit]")
+        .await
+        .unwrap();
+    let err = browser.text("#contact_email-error").await.unwrap();
     assert!(err.contains("e-mail"), "{err}");
     let kept = browser
         .wait_for("#name-ar")
@@ -139,37 +123,22 @@ async fn a_group_joins_is_approved_and_edits_its_entry() {
     fill(&browser, "#contact_email", "hello@example.org").await;
     // people take a few seconds; the server refuses faster forms
     tokio::time::sleep(Duration::from_secs(3)).await;
-    click(&browser, ".org-form button[type=submit]").await;
-    let link = text_of(&browser, ".edit-url").await;
+    browser
+        .click(".org-form button[type=submit]")
+        .await
+        .unwrap();
+    let link = browser.text(".edit-url").await.unwrap();
     assert!(link.contains("/edit/"), "{link}");
     browser.screenshot("join-done").await.unwrap();
 
     // not public until a moderator approves; the moderator corrects the
     // keywords before approving
     assert_eq!(public_description(&server, "silwan").await, None);
-    browser
-        .client
-        .goto(&format!("{}/admin", server.base))
-        .await
-        .unwrap();
-    fill(&browser, "#username", "moderator").await;
-    fill(&browser, "#password", "a very long password").await;
-    click(&browser, ".login button[type=submit]").await;
-    click(&browser, ".revision .edit-first").await;
+    sign_in(&browser, &server).await;
+    browser.click(".revision .edit-first").await.unwrap();
     fill(&browser, ".edit-before #tags", "neighbourhood, youth").await;
-    click(&browser, ".edit-before .approve-edited").await;
-    browser
-        .wait_until("the approval to be confirmed", || async {
-            Ok(browser
-                .client
-                .find(Locator::Css(".form-status"))
-                .await?
-                .text()
-                .await?
-                .contains("Approved"))
-        })
-        .await
-        .unwrap();
+    browser.click(".edit-before .approve-edited").await.unwrap();
+    browser.wait_status("Approved").await.unwrap();
     let fc = server
         .get_json("/api/organizations?q=silwan")
         .await
@@ -186,42 +155,34 @@ async fn a_group_joins_is_approved_and_edits_its_entry() {
     // the edit link changes the description; the map keeps the old one
     browser.client.goto(&link).await.unwrap();
     assert!(
-        text_of(&browser, ".status-value")
+        browser
+            .text(".status-value")
             .await
+            .unwrap()
             .contains("Published")
     );
     // the group can also erase its contact details at once
     assert!(
-        text_of(&browser, ".erase-entry button")
+        browser
+            .text(".erase-entry button")
             .await
+            .unwrap()
             .contains("Erase")
     );
     fill(&browser, "#description-en", "We meet every day now.").await;
-    click(&browser, ".org-form button[type=submit]").await;
     browser
-        .wait_until("the save to be confirmed", || async {
-            Ok(browser
-                .client
-                .find(Locator::Css(".form-status"))
-                .await?
-                .text()
-                .await?
-                .contains("Saved"))
-        })
+        .click(".org-form button[type=submit]")
         .await
         .unwrap();
+    browser.wait_status("Saved").await.unwrap();
     assert_eq!(
         public_description(&server, "silwan").await.as_deref(),
         Some("We meet every week.")
     );
 
     // the moderator sees what changes, approves, and the map shows it
-    browser
-        .client
-        .goto(&format!("{}/admin", server.base))
-        .await
-        .unwrap();
-    let diff = text_of(&browser, "table.diff").await;
+    browser.open(&server, "/admin").await.unwrap();
+    let diff = browser.text("table.diff").await.unwrap();
     assert!(diff.contains("We meet every day now."), "{diff}");
     browser.screenshot("moderation").await.unwrap();
     approve_first(&browser, &server).await;
@@ -229,34 +190,26 @@ async fn a_group_joins_is_approved_and_edits_its_entry() {
         public_description(&server, "silwan").await.as_deref(),
         Some("We meet every day now.")
     );
-    let audit = text_of(&browser, "table.audit").await;
+    let audit = browser.text("table.audit").await.unwrap();
     assert!(
         audit.contains("moderator") && audit.contains("approved"),
         "{audit}"
     );
 
     // and on the map
-    browser
-        .client
-        .goto(&format!("{}/?q=silwan", server.base))
-        .await
-        .unwrap();
-    click(&browser, ".org-item").await;
+    browser.open(&server, "/?q=silwan").await.unwrap();
+    browser.click(".org-item").await.unwrap();
     assert_eq!(
-        text_of(&browser, ".card .description").await,
+        browser.text(".card .description").await.unwrap(),
         "We meet every day now."
     );
 
     // the group fears its link was seen: it replaces it from the edit page
     browser.client.goto(&link).await.unwrap();
     browser.wait_for(".status-value").await.unwrap();
-    browser
-        .client
-        .execute("window.confirm = () => true;", vec![])
-        .await
-        .unwrap();
-    click(&browser, ".replace-link button").await;
-    let new_link = text_of(&browser, "code.edit-link").await;
+    js(&browser, "window.confirm = () => true;").await;
+    browser.click(".replace-link button").await.unwrap();
+    let new_link = browser.text("code.edit-link").await.unwrap();
     assert!(
         new_link.contains("/edit/") && new_link != link,
         "{new_link}"
@@ -269,15 +222,19 @@ async fn a_group_joins_is_approved_and_edits_its_entry() {
     );
     browser.client.goto(&link).await.unwrap();
     assert!(
-        text_of(&browser, "[role=alert]")
+        browser
+            .text("[role=alert]")
             .await
+            .unwrap()
             .contains("not valid"),
         "the old link still works"
     );
     browser.client.goto(&new_link).await.unwrap();
     assert!(
-        text_of(&browser, ".status-value")
+        browser
+            .text(".status-value")
             .await
+            .unwrap()
             .contains("Published")
     );
 

@@ -5,27 +5,36 @@
 use std::time::Duration;
 
 use fantoccini::Locator;
+use serde_json::Value;
 use solidarity_map_e2e::{Browser, Server, one_org};
+
+use crate::support::{ENTER, api_count, js, start, start_with, visit, wait_drawn};
+
+/// Closes the open card and waits until it is gone.
+async fn close_card(browser: &Browser) {
+    browser.click(".card .close").await.unwrap();
+    browser.wait_count(".card", 0).await.unwrap();
+}
+
+/// Whether the sidebar (filters and list) is `visible` or `hidden`.
+async fn sidebar_visibility(browser: &Browser) -> Value {
+    js(
+        browser,
+        "return getComputedStyle(document.querySelector('.sidebar')).visibility",
+    )
+    .await
+}
 
 #[tokio::test]
 async fn every_published_organisation_has_a_marker_and_no_errors() {
-    let Some(server) = Server::start(None).await.unwrap() else {
+    let Some((server, browser)) = start(1280, 800).await else {
         return;
     };
-    let Some(browser) = Browser::start(1280, 800).await.unwrap() else {
-        return;
-    };
-    let api = server.get_json("/api/organizations").await.unwrap();
-    let expected = api["numberMatched"].as_u64().unwrap() as usize;
+    let expected = api_count(&server, "").await;
     assert!(expected >= 20);
 
-    browser.client.goto(&server.base).await.unwrap();
-    browser
-        .wait_until("every organisation drawn", || async {
-            Ok(browser.drawn().await? as usize == expected)
-        })
-        .await
-        .unwrap();
+    browser.open(&server, "/").await.unwrap();
+    wait_drawn(&browser, expected).await;
     // the outlines layer is drawn from the app's own data
     browser
         .wait_for(".leaflet-outlines-pane path")
@@ -47,10 +56,7 @@ async fn every_published_organisation_has_a_marker_and_no_errors() {
         .unwrap();
     assert!(credit.text().await.unwrap().contains("Leaflet"));
     assert!(
-        credit
-            .find(fantoccini::Locator::Css("svg, img"))
-            .await
-            .is_err(),
+        credit.find(Locator::Css("svg, img")).await.is_err(),
         "the attribution carries a picture"
     );
     assert_eq!(browser.page_errors().await.unwrap(), Vec::<String>::new());
@@ -60,22 +66,11 @@ async fn every_published_organisation_has_a_marker_and_no_errors() {
 
 #[tokio::test]
 async fn clicking_a_marker_opens_its_card() {
-    let Some(server) = Server::start(None).await.unwrap() else {
+    let Some((server, browser)) = start(1280, 800).await else {
         return;
     };
-    let Some(browser) = Browser::start(1280, 800).await.unwrap() else {
-        return;
-    };
-    browser.client.goto(&server.base).await.unwrap();
-    let total = server.get_json("/api/organizations").await.unwrap()["numberMatched"]
-        .as_u64()
-        .unwrap();
-    browser
-        .wait_until("every organisation drawn", || async {
-            Ok(browser.drawn().await? == total)
-        })
-        .await
-        .unwrap();
+    browser.open(&server, "/").await.unwrap();
+    wait_drawn(&browser, api_count(&server, "").await).await;
     // London has one organisation, so it has a marker of its own
     let marker = browser
         .wait_for(r#".sm-marker[title="Jewish Labour Movement"]"#)
@@ -90,15 +85,7 @@ async fn clicking_a_marker_opens_its_card() {
     assert!(text.contains("Diaspora groups"), "{text}");
     browser.screenshot("card-desktop").await.unwrap();
     // closing it
-    browser
-        .client
-        .find(Locator::Css(".card .close"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    browser.wait_count(".card", 0).await.unwrap();
+    close_card(&browser).await;
     browser.close().await.unwrap();
 }
 
@@ -113,13 +100,10 @@ async fn markup_in_a_name_is_shown_as_text_and_never_runs() {
         31.9,
         35.2,
     );
-    let Some(server) = Server::start(Some(&org)).await.unwrap() else {
+    let Some((server, browser)) = start_with(Some(&org), 1280, 800).await else {
         return;
     };
-    let Some(browser) = Browser::start(1280, 800).await.unwrap() else {
-        return;
-    };
-    browser.client.goto(&server.base).await.unwrap();
+    browser.open(&server, "/").await.unwrap();
     // the list shows the name as text
     let item = browser
         .wait_for(r#".org-item[data-id="0b6f0c4e-1111-4c8e-9d4b-0a7e5f1c2d3e"]"#)
@@ -136,25 +120,15 @@ async fn markup_in_a_name_is_shown_as_text_and_never_runs() {
     );
     // the list opens the card, taking the marker out of its cluster
     item.click().await.unwrap();
-    let title = browser.wait_for(".card h2").await.unwrap();
-    assert_eq!(title.text().await.unwrap(), name);
-    browser
-        .client
-        .find(Locator::Css(".card .close"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    browser.wait_count(".card", 0).await.unwrap();
+    assert_eq!(browser.text(".card h2").await.unwrap(), name);
+    close_card(&browser).await;
     // the marker opens it from the keyboard too
     let marker = browser
         .wait_for(r#".sm-marker[title="<img src=x onerror=alert(1)>"]"#)
         .await
         .unwrap();
-    marker.send_keys("\u{e007}").await.unwrap();
-    let title = browser.wait_for(".card h2").await.unwrap();
-    assert_eq!(title.text().await.unwrap(), name);
+    marker.send_keys(ENTER).await.unwrap();
+    assert_eq!(browser.text(".card h2").await.unwrap(), name);
     let desc = browser
         .client
         .find(Locator::Css(".card .description"))
@@ -181,55 +155,27 @@ async fn markup_in_a_name_is_shown_as_text_and_never_runs() {
 
 #[tokio::test]
 async fn phone_layout_keeps_the_map_visible() {
-    let Some(server) = Server::start(None).await.unwrap() else {
+    let Some((server, browser)) = start(390, 844).await else {
         return;
     };
-    let Some(browser) = Browser::start(390, 844).await.unwrap() else {
-        return;
-    };
-    browser.client.goto(&server.base).await.unwrap();
-    let api = server.get_json("/api/organizations").await.unwrap();
-    let expected = api["numberMatched"].as_u64().unwrap() as usize;
-    browser
-        .wait_until("every organisation drawn", || async {
-            Ok(browser.drawn().await? as usize == expected)
-        })
-        .await
-        .unwrap();
+    browser.open(&server, "/").await.unwrap();
+    wait_drawn(&browser, api_count(&server, "").await).await;
     // filters and list start folded away on a phone, one tap from the map
-    let sidebar_visible = browser
-        .client
-        .execute(
-            "return getComputedStyle(document.querySelector('.sidebar')).visibility",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert_eq!(sidebar_visible, "hidden");
+    assert_eq!(sidebar_visibility(&browser).await, "hidden");
     let toggle = browser.wait_for(".panel-toggle").await.unwrap();
     toggle.click().await.unwrap();
     browser
         .wait_until("the panel to open", || async {
-            let v = browser
-                .client
-                .execute(
-                    "return getComputedStyle(document.querySelector('.sidebar')).visibility",
-                    vec![],
-                )
-                .await?;
-            Ok(v == "visible")
+            Ok(sidebar_visibility(&browser).await == "visible")
         })
         .await
         .unwrap();
     // it leaves the top of the map visible
-    let top = browser
-        .client
-        .execute(
-            "return document.querySelector('.sidebar').getBoundingClientRect().top",
-            vec![],
-        )
-        .await
-        .unwrap();
+    let top = js(
+        &browser,
+        "return document.querySelector('.sidebar').getBoundingClientRect().top",
+    )
+    .await;
     assert!(top.as_f64().unwrap() > 200.0, "{top}");
     browser.screenshot("panel-phone").await.unwrap();
     toggle.click().await.unwrap();
@@ -268,19 +214,13 @@ async fn before_the_app_starts_the_page_is_not_blank_and_has_an_icon() {
     let Some(browser) = Browser::start(1280, 800).await.unwrap() else {
         return;
     };
-    browser.client.goto(&server.base).await.unwrap();
-    browser.wait_for(".leaflet-container").await.unwrap();
-    let left: bool = browser
-        .client
-        .execute(
-            "return document.getElementById('skeleton') !== null",
-            vec![],
-        )
-        .await
-        .unwrap()
-        .as_bool()
-        .unwrap();
-    assert!(!left, "the placeholder stays after the app started");
+    visit(&browser, &server, "/", ".leaflet-container").await;
+    let left = js(
+        &browser,
+        "return document.getElementById('skeleton') !== null",
+    )
+    .await;
+    assert_eq!(left, false, "the placeholder stays after the app started");
     assert_eq!(browser.page_errors().await.unwrap(), Vec::<String>::new());
     browser.close().await.unwrap();
 }

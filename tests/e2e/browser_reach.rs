@@ -7,11 +7,12 @@
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 use serde_json::Value;
-use solidarity_map_e2e::{Browser, Server};
+use solidarity_map_e2e::{Browser, Server, free_tcp_port};
 
-async fn js(browser: &Browser, script: &str) -> Value {
-    browser.client.execute(script, vec![]).await.unwrap()
-}
+use crate::support::{
+    api_count, assert_accessible, assert_no_violation_or_error, js, start, visit, wait_dir,
+    wait_drawn,
+};
 
 /// The rows of a chart's table: (label, count).
 async fn table(browser: &Browser, chart: &str) -> Vec<(String, u64)> {
@@ -49,15 +50,12 @@ fn counts(v: &Value, key: &str) -> Vec<u64> {
 
 #[tokio::test]
 async fn the_statistics_say_what_the_api_says() {
-    let Some(server) = Server::start(None).await.unwrap() else {
-        return;
-    };
-    let Some(browser) = Browser::start(1280, 900).await.unwrap() else {
+    let Some((server, browser)) = start(1280, 900).await else {
         return;
     };
     browser.watch_csp().await.unwrap();
     // reached from the map
-    browser.client.goto(&server.base).await.unwrap();
+    browser.open(&server, "/").await.unwrap();
     browser.click(".site-links a[href='/stats']").await.unwrap();
     browser.wait_for("#by-month table tbody tr").await.unwrap();
 
@@ -120,40 +118,20 @@ async fn the_statistics_say_what_the_api_says() {
         assert_eq!(named[2], named[3], "{chart}");
         assert_eq!(named[4], 2, "{chart}");
     }
-    assert_eq!(browser.axe_serious().await.unwrap(), Vec::<String>::new());
-    assert_eq!(
-        browser.csp_violations().await.unwrap(),
-        Vec::<String>::new()
-    );
-    assert_eq!(browser.page_errors().await.unwrap(), Vec::<String>::new());
+    assert_accessible(&browser, "the statistics").await;
+    assert_no_violation_or_error(&browser).await;
     browser.screenshot("stats-en").await.unwrap();
     browser.close().await.unwrap();
 }
 
 #[tokio::test]
 async fn the_statistics_page_speaks_arabic_right_to_left() {
-    let Some(server) = Server::start(None).await.unwrap() else {
+    let Some((server, browser)) = start(1280, 900).await else {
         return;
     };
-    let Some(browser) = Browser::start(1280, 900).await.unwrap() else {
-        return;
-    };
-    browser
-        .client
-        .goto(&format!("{}/stats", server.base))
-        .await
-        .unwrap();
-    browser
-        .wait_for("#by-category table tbody tr")
-        .await
-        .unwrap();
+    visit(&browser, &server, "/stats", "#by-category table tbody tr").await;
     browser.choose_language("ar").await.unwrap();
-    browser
-        .wait_until("the page to turn right to left", || async {
-            Ok(js(&browser, "return document.documentElement.dir").await == "rtl")
-        })
-        .await
-        .unwrap();
+    wait_dir(&browser, "rtl").await;
     assert_eq!(browser.text(".page h1").await.unwrap(), "إحصاءات");
     // the tab's title speaks the page's language too
     assert_eq!(
@@ -189,44 +167,25 @@ async fn the_statistics_page_speaks_arabic_right_to_left() {
     )
     .await;
     assert_eq!(rtl_layout, true);
-    assert_eq!(browser.axe_serious().await.unwrap(), Vec::<String>::new());
+    assert_accessible(&browser, "the statistics in Arabic").await;
     browser.screenshot("stats-ar").await.unwrap();
     browser.close().await.unwrap();
 }
 
 #[tokio::test]
 async fn the_embed_shows_one_category_and_nothing_else() {
-    let Some(server) = Server::start(None).await.unwrap() else {
-        return;
-    };
-    let Some(browser) = Browser::start(900, 600).await.unwrap() else {
+    let Some((server, browser)) = start(900, 600).await else {
         return;
     };
     browser.watch_csp().await.unwrap();
-    let media = server
-        .get_json("/api/organizations?category=media")
-        .await
-        .unwrap()["numberMatched"]
-        .as_u64()
-        .unwrap();
-    let all = server.get_json("/api/organizations").await.unwrap()["numberMatched"]
-        .as_u64()
-        .unwrap();
+    let media = api_count(&server, "category=media").await;
+    let all = api_count(&server, "").await;
     assert!(media > 0 && media < all);
     browser
-        .client
-        .goto(&format!(
-            "{}/embed?category=media&bbox=-170,-60,170,75",
-            server.base
-        ))
+        .open(&server, "/embed?category=media&bbox=-170,-60,170,75")
         .await
         .unwrap();
-    browser
-        .wait_until(&format!("{media} organisations drawn"), || async {
-            Ok(browser.drawn().await? == media)
-        })
-        .await
-        .unwrap();
+    wait_drawn(&browser, media).await;
     let other = js(
         &browser,
         "return document.querySelectorAll('.leaflet-marker-pane .sm-marker:not(.sm-cat-media)').length",
@@ -253,17 +212,12 @@ async fn the_embed_shows_one_category_and_nothing_else() {
     );
     // the address stays the embed's
     assert!(browser.url().await.unwrap().starts_with("/embed?"));
-    assert_eq!(
-        browser.csp_violations().await.unwrap(),
-        Vec::<String>::new()
-    );
-    assert_eq!(browser.page_errors().await.unwrap(), Vec::<String>::new());
+    assert_no_violation_or_error(&browser).await;
     browser.screenshot("embed-en").await.unwrap();
 
     // its language from the address, not remembered for the site
     browser
-        .client
-        .goto(&format!("{}/embed?category=media&lang=ar", server.base))
+        .open(&server, "/embed?category=media&lang=ar")
         .await
         .unwrap();
     browser
@@ -280,19 +234,9 @@ async fn the_embed_shows_one_category_and_nothing_else() {
         browser.text(".embed-credit").await.unwrap(),
         "خريطة التضامن"
     );
-    browser
-        .wait_until("the markers", || async {
-            Ok(browser.drawn().await? == media)
-        })
-        .await
-        .unwrap();
+    wait_drawn(&browser, media).await;
     browser.screenshot("embed-ar").await.unwrap();
-    browser
-        .client
-        .goto(&format!("{}/join", server.base))
-        .await
-        .unwrap();
-    browser.wait_for(".page h1").await.unwrap();
+    visit(&browser, &server, "/join", ".page h1").await;
     assert_eq!(
         js(&browser, "return document.documentElement.lang").await,
         "en"
@@ -369,9 +313,7 @@ async fn frame_shows_map(browser: &Browser, secs: u64) -> bool {
 #[tokio::test]
 async fn another_site_shows_the_embed_only_when_allowed() {
     // the partner's port must be known before the server starts
-    let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let partner_port = probe.local_addr().unwrap().port();
-    drop(probe);
+    let partner_port = free_tcp_port().unwrap();
     let partner = format!("http://127.0.0.1:{partner_port}");
     let Some(allowed) =
         Server::start_with(None, &["--embed-origins", &format!("'self' {partner}")])
@@ -413,10 +355,7 @@ async fn another_site_shows_the_embed_only_when_allowed() {
 
 #[tokio::test]
 async fn an_organisation_page_carries_linked_data_without_a_csp_violation() {
-    let Some(server) = Server::start(None).await.unwrap() else {
-        return;
-    };
-    let Some(browser) = Browser::start(1280, 800).await.unwrap() else {
+    let Some((server, browser)) = start(1280, 800).await else {
         return;
     };
     browser.watch_csp().await.unwrap();
@@ -424,11 +363,7 @@ async fn an_organisation_page_carries_linked_data_without_a_csp_violation() {
     let org = &fc["features"][0];
     let id = org["id"].as_str().unwrap();
     let name = org["properties"]["name"]["en"].as_str().unwrap();
-    browser
-        .client
-        .goto(&format!("{}/org/{id}", server.base))
-        .await
-        .unwrap();
+    browser.open(&server, &format!("/org/{id}")).await.unwrap();
     // the card opens as before
     assert_eq!(browser.text("#card-title").await.unwrap(), name);
     let ld = js(
@@ -445,10 +380,6 @@ async fn an_organisation_page_carries_linked_data_without_a_csp_violation() {
             .unwrap()
             .starts_with(name)
     );
-    assert_eq!(
-        browser.csp_violations().await.unwrap(),
-        Vec::<String>::new()
-    );
-    assert_eq!(browser.page_errors().await.unwrap(), Vec::<String>::new());
+    assert_no_violation_or_error(&browser).await;
     browser.close().await.unwrap();
 }

@@ -9,7 +9,9 @@
 
 use fantoccini::Locator;
 use serde_json::{Value, json};
-use solidarity_map_e2e::{Browser, Server};
+use solidarity_map_e2e::Browser;
+
+use crate::support::{js, sign_in, start_moderated, submit, visit};
 
 const NAME_EN: &str = "XSS Probe <script>window.__xss=1</script>";
 const NAME_AR: &str = "<img src=x onerror=\"window.__xss=2\">مجموعة";
@@ -76,7 +78,7 @@ struct Page {
 /// Checks the page for anything a payload made; returns its text and the
 /// values of its fields for the literal checks.
 async fn inspect(browser: &Browser, what: &str) -> Page {
-    let v = browser.client.execute(INSPECT, vec![]).await.unwrap();
+    let v = js(browser, INSPECT).await;
     assert_eq!(v["xss"], Value::Null, "{what}: a payload ran");
     assert_eq!(v["bad"], json!([]), "{what}: markup from a payload");
     assert_eq!(
@@ -108,39 +110,17 @@ fn assert_shows(what: &str, page: &Page, texts: &[&str]) {
 
 #[tokio::test]
 async fn submitted_markup_is_shown_as_text_everywhere() {
-    let Some(server) = Server::start(None).await.unwrap() else {
-        return;
-    };
-    server
-        .add_moderator("moderator", "a very long password")
-        .unwrap();
-    let Some(browser) = Browser::start(1280, 900).await.unwrap() else {
+    let Some((server, browser)) = start_moderated(1280, 900).await else {
         return;
     };
     browser.watch_csp().await.unwrap();
 
     // the join page (with its location map) runs under the policy too
-    browser
-        .client
-        .goto(&format!("{}/join", server.base))
-        .await
-        .unwrap();
-    browser.wait_for("#name-en").await.unwrap();
+    visit(&browser, &server, "/join", "#name-en").await;
     browser.wait_for(".leaflet-container").await.unwrap();
     inspect(&browser, "join page").await;
 
-    let http = reqwest::Client::new();
-    let created: Value = http
-        .post(format!("{}/api/submissions", server.base))
-        .json(&entry(DESC_EN))
-        .send()
-        .await
-        .unwrap()
-        .error_for_status()
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let created = submit(&server, &entry(DESC_EN)).await;
     let token = created["edit_token"].as_str().unwrap().to_owned();
     // the address as the server keeps it (quotes and brackets escaped)
     let own: Value = server
@@ -152,10 +132,7 @@ async fn submitted_markup_is_shown_as_text_everywhere() {
     assert!(website.starts_with("https://xss.example.org/"), "{website}");
 
     // the moderation queue: a submission
-    browser
-        .sign_in(&server, "moderator", "a very long password")
-        .await
-        .unwrap();
+    sign_in(&browser, &server).await;
     let queue = inspect(&browser, "moderation queue").await;
     assert_shows(
         "moderation queue",
@@ -167,11 +144,7 @@ async fn submitted_markup_is_shown_as_text_everywhere() {
     inspect(&browser, "moderation queue after approval").await;
 
     // the list and the map card
-    browser
-        .client
-        .goto(&format!("{}/?q=xssprobe", server.base))
-        .await
-        .unwrap();
+    browser.open(&server, "/?q=xssprobe").await.unwrap();
     browser.wait_count(".org-item", 1).await.unwrap();
     let list = inspect(&browser, "list").await;
     assert_shows("list", &list, &[NAME_EN]);
@@ -180,11 +153,7 @@ async fn submitted_markup_is_shown_as_text_everywhere() {
     browser
         .wait_until("the marker to carry the name", || async {
             let v = browser
-                .client
-                .execute(
-                    "return [...document.querySelectorAll('.leaflet-marker-pane [title]')].map(e => e.title)",
-                    vec![],
-                )
+                .eval("return [...document.querySelectorAll('.leaflet-marker-pane [title]')].map(e => e.title)")
                 .await?;
             Ok(v.as_array()
                 .is_some_and(|a| a.iter().any(|t| t.as_str() == Some(NAME_EN))))
@@ -212,12 +181,7 @@ async fn submitted_markup_is_shown_as_text_everywhere() {
     browser.screenshot("xss-card").await.unwrap();
 
     // the group's own page: every payload back in its field, unchanged
-    browser
-        .client
-        .goto(&format!("{}/edit/{token}", server.base))
-        .await
-        .unwrap();
-    browser.wait_for("#name-en").await.unwrap();
+    visit(&browser, &server, &format!("/edit/{token}"), "#name-en").await;
     browser
         .wait_until("the edit form to be filled in", || async {
             Ok(browser
@@ -247,17 +211,14 @@ async fn submitted_markup_is_shown_as_text_everywhere() {
     );
 
     // an edit waits for a moderator, shown as a diff
-    let r = http
+    let r = reqwest::Client::new()
         .put(format!("{}/api/edit/{token}", server.base))
         .json(&entry(DESC_EN_EDIT))
         .send()
         .await
         .unwrap();
     assert!(r.status().is_success(), "{}", r.text().await.unwrap());
-    browser
-        .sign_in(&server, "moderator", "a very long password")
-        .await
-        .unwrap();
+    sign_in(&browser, &server).await;
     browser.wait_for("table.diff").await.unwrap();
     let diff = inspect(&browser, "moderation diff").await;
     assert_shows("moderation diff", &diff, &[NAME_EN, DESC_EN, DESC_EN_EDIT]);
