@@ -9,6 +9,7 @@
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
@@ -77,7 +78,8 @@ async fn healthy_within(base: &str, within: Duration) -> Result<()> {
 
 /// A running server with its own database, stopped on drop.
 pub struct Server {
-    child: Child,
+    // behind a lock so that a test can stop it while it shares it
+    child: Mutex<Child>,
     pub base: String,
     pub database_url: String,
     _dir: tempfile::TempDir,
@@ -160,7 +162,7 @@ impl Server {
             .stdout(Stdio::null())
             .spawn()?;
         let server = Server {
-            child,
+            child: Mutex::new(child),
             base: format!("http://127.0.0.1:{port}"),
             database_url,
             _dir: dir,
@@ -200,9 +202,10 @@ impl Server {
     }
 
     /// Stops the server now, e.g. to see how the page copes.
-    pub fn stop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+    pub fn stop(&self) {
+        let mut child = self.child.lock().unwrap_or_else(PoisonError::into_inner);
+        let _ = child.kill();
+        let _ = child.wait();
     }
 }
 

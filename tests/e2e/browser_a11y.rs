@@ -7,67 +7,59 @@ use serde_json::Value;
 use solidarity_map_e2e::Browser;
 
 use crate::support::{
-    ENTER, MODERATOR, PASSWORD, TAB, assert_accessible, js, press, start, start_moderated, submit,
-    visit,
+    ENTER, MODERATOR, PASSWORD, Setup, TAB, assert_accessible, assert_says, js, open_first_card,
+    press, send_form, submit_entry, visit,
 };
 
-#[tokio::test]
-async fn the_map_and_a_card_pass_axe_in_english_and_arabic() {
-    let Some((server, browser)) = start(1280, 800).await else {
-        return;
-    };
-    for lang in ["en", "ar"] {
-        browser.open(&server, "/").await.unwrap();
-        browser.choose_language(lang).await.unwrap();
-        browser.wait_for(".org-item").await.unwrap();
-        assert_accessible(&browser, &format!("map in {lang}")).await;
-        browser.click(".org-item").await.unwrap();
-        browser.wait_for(".card h2").await.unwrap();
-        assert_accessible(&browser, &format!("card in {lang}")).await;
-    }
-    browser.close().await.unwrap();
+#[test]
+fn the_map_and_a_card_pass_axe_in_english_and_arabic() {
+    Setup::new(1280, 800).run(async |server, browser| {
+        for lang in ["en", "ar"] {
+            browser.open(server, "/").await.unwrap();
+            browser.choose_language(lang).await.unwrap();
+            browser.wait_for(".org-item").await.unwrap();
+            assert_accessible(browser, &format!("map in {lang}")).await;
+            open_first_card(browser).await;
+            assert_accessible(browser, &format!("card in {lang}")).await;
+        }
+    });
 }
 
-#[tokio::test]
-async fn the_join_form_and_moderation_pass_axe() {
-    let Some((server, browser)) = start_moderated(1280, 800).await else {
-        return;
-    };
-    visit(&browser, &server, "/join", "#name-en").await;
-    assert_accessible(&browser, "join form").await;
-    // with its errors showing
-    browser
-        .click(".org-form button[type=submit]")
-        .await
-        .unwrap();
-    browser.wait_for("#name-error:not([hidden])").await.unwrap();
-    assert_accessible(&browser, "join form with errors").await;
-    visit(&browser, &server, "/admin", "#username").await;
-    assert_accessible(&browser, "sign-in").await;
-    // the queue, with a new group in two languages waiting, in en and ar
-    let submission = serde_json::json!({
-        "name": {"en": "Axe Collective", "ar": "تجمع الفأس"},
-        "description": {"en": "Checks contrast.", "ar": "تفحص التباين."},
-        "category": "student", "city": "Haifa", "country": "IL",
-        "location": {"lat": 32.79, "lon": 34.99}, "precision": "city",
-        "contact_email": "axe@example.org", "consent": true,
-        "started_at": 0
+#[test]
+fn the_join_form_and_moderation_pass_axe() {
+    Setup::moderated(1280, 800).run(async |server, browser| {
+        visit(browser, server, "/join", "#name-en").await;
+        assert_accessible(browser, "join form").await;
+        // with its errors showing
+        send_form(browser).await;
+        browser.wait_for("#name-error:not([hidden])").await.unwrap();
+        assert_accessible(browser, "join form with errors").await;
+        visit(browser, server, "/admin", "#username").await;
+        assert_accessible(browser, "sign-in").await;
+        // the queue, with a new group in two languages waiting, in en and ar
+        let submission = serde_json::json!({
+            "name": {"en": "Axe Collective", "ar": "تجمع الفأس"},
+            "description": {"en": "Checks contrast.", "ar": "تفحص التباين."},
+            "category": "student", "city": "Haifa", "country": "IL",
+            "location": {"lat": 32.79, "lon": 34.99}, "precision": "city",
+            "contact_email": "axe@example.org", "consent": true,
+            "started_at": 0
+        });
+        submit_entry(server, &submission).await;
+        browser.log_in(MODERATOR, PASSWORD).await.unwrap();
+        for (lang, approve) in [("en", "Approve"), ("ar", "موافقة")] {
+            browser.choose_language(lang).await.unwrap();
+            let button = browser.text(".revision .approve").await.unwrap();
+            assert_eq!(button, approve);
+            // both translations of what the group wrote are there to review
+            browser
+                .wait_count(".revision .rev-name-l", 2)
+                .await
+                .unwrap();
+            assert_accessible(browser, &format!("moderation queue in {lang}")).await;
+        }
+        browser.screenshot("moderation-ar").await.unwrap();
     });
-    submit(&server, &submission).await;
-    browser.log_in(MODERATOR, PASSWORD).await.unwrap();
-    for (lang, approve) in [("en", "Approve"), ("ar", "موافقة")] {
-        browser.choose_language(lang).await.unwrap();
-        let button = browser.text(".revision .approve").await.unwrap();
-        assert_eq!(button, approve);
-        // both translations of what the group wrote are there to review
-        browser
-            .wait_count(".revision .rev-name-l", 2)
-            .await
-            .unwrap();
-        assert_accessible(&browser, &format!("moderation queue in {lang}")).await;
-    }
-    browser.screenshot("moderation-ar").await.unwrap();
-    browser.close().await.unwrap();
 }
 
 /// The id of the element that has the focus (empty when none has).
@@ -91,73 +83,68 @@ async fn tab_to(browser: &Browser, id: &str) {
     panic!("#{id} cannot be reached with Tab");
 }
 
-#[tokio::test]
-async fn the_join_form_can_be_completed_with_the_keyboard_alone() {
-    let Some((server, browser)) = start(1280, 900).await else {
-        return;
-    };
-    visit(&browser, &server, "/join", "#name-en").await;
-    for (id, keys) in [
-        ("name-en", "Keyboard Collective"),
-        ("category", "Student"), // selects by typing, as people do
-        ("description-en", "Reachable without a mouse."),
-        ("city", "Ramallah"),
-    ] {
-        tab_to(&browser, id).await;
-        press(&browser, keys).await;
-    }
-    browser.wait_for(".suggestion").await.unwrap();
-    press(&browser, TAB).await; // into the suggestions
-    press(&browser, ENTER).await; // chooses
-    browser
-        .wait_until("the place to be chosen", || async {
-            let v = js(
-                &browser,
-                "return document.querySelector('.location-value').textContent",
-            )
-            .await;
-            Ok(v.as_str().is_some_and(|t| t.starts_with("Location: 31.8")))
-        })
-        .await
-        .unwrap();
-    tab_to(&browser, "contact_email").await;
-    press(&browser, "keys@example.org").await;
-    tab_to(&browser, "consent").await;
-    press(&browser, " ").await;
-    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
-    press(&browser, TAB).await; // on to the submit button
-    press(&browser, ENTER).await;
-    let link = browser.text(".edit-url").await.unwrap();
-    assert!(link.contains("/edit/"));
-    browser.close().await.unwrap();
+#[test]
+fn the_join_form_can_be_completed_with_the_keyboard_alone() {
+    Setup::new(1280, 900).run(async |server, browser| {
+        visit(browser, server, "/join", "#name-en").await;
+        for (id, keys) in [
+            ("name-en", "Keyboard Collective"),
+            ("category", "Student"), // selects by typing, as people do
+            ("description-en", "Reachable without a mouse."),
+            ("city", "Ramallah"),
+        ] {
+            tab_to(browser, id).await;
+            press(browser, keys).await;
+        }
+        browser.wait_for(".suggestion").await.unwrap();
+        press(browser, TAB).await; // into the suggestions
+        press(browser, ENTER).await; // chooses
+        browser
+            .wait_until("the place to be chosen", || async {
+                let v = js(
+                    browser,
+                    "return document.querySelector('.location-value').textContent",
+                )
+                .await;
+                Ok(v.as_str().is_some_and(|t| t.starts_with("Location: 31.8")))
+            })
+            .await
+            .unwrap();
+        tab_to(browser, "contact_email").await;
+        press(browser, "keys@example.org").await;
+        tab_to(browser, "consent").await;
+        press(browser, " ").await;
+        tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+        press(browser, TAB).await; // on to the submit button
+        press(browser, ENTER).await;
+        assert_says(browser, ".edit-url", "/edit/").await;
+    });
 }
 
-#[tokio::test]
-async fn the_first_tab_skips_to_the_map() {
-    let Some((server, browser)) = start(1280, 800).await else {
-        return;
-    };
-    visit(&browser, &server, "/", ".leaflet-container").await;
-    // the first stop of Tab, shown when it has focus
-    browser
-        .wait_for("body")
-        .await
-        .unwrap()
-        .send_keys(TAB)
-        .await
-        .unwrap();
-    assert_eq!(
-        focused(&browser).await,
-        "skip-map",
-        "the first Tab lands elsewhere"
-    );
-    assert_eq!(browser.text("#skip-map").await.unwrap(), "Skip to the map");
-    press(&browser, ENTER).await;
-    browser
-        .wait_until("the map to have focus", || async {
-            Ok(focused(&browser).await == "map")
-        })
-        .await
-        .unwrap();
-    browser.close().await.unwrap();
+#[test]
+fn the_first_tab_skips_to_the_map() {
+    Setup::new(1280, 800).run(async |server, browser| {
+        visit(browser, server, "/", ".leaflet-container").await;
+        // the first stop of Tab, shown when it has focus
+        browser
+            .wait_for("body")
+            .await
+            .unwrap()
+            .send_keys(TAB)
+            .await
+            .unwrap();
+        assert_eq!(
+            focused(browser).await,
+            "skip-map",
+            "the first Tab lands elsewhere"
+        );
+        assert_eq!(browser.text("#skip-map").await.unwrap(), "Skip to the map");
+        press(browser, ENTER).await;
+        browser
+            .wait_until("the map to have focus", || async {
+                Ok(focused(browser).await == "map")
+            })
+            .await
+            .unwrap();
+    });
 }

@@ -5,6 +5,7 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
+use fantoccini::Locator;
 use serde_json::Value;
 use solidarity_map_e2e::{Browser, Server};
 
@@ -17,29 +18,66 @@ pub const PASSWORD: &str = "a very long password";
 pub const TAB: &str = "\u{e004}";
 pub const ENTER: &str = "\u{e007}";
 
-/// The server with the demo data and a `width`×`height` browser; `None`
-/// when one of them cannot start outside CI, for the test to skip.
-pub async fn start(width: u32, height: u32) -> Option<(Server, Browser)> {
-    start_with(None, width, height).await
-}
-
-/// [`start`], with the organisations of `extra` (a GeoJSON
-/// FeatureCollection) published on top of the demo data.
-pub async fn start_with(
-    extra: Option<&Value>,
+/// What a browser test runs against: the server with the demo data (and
+/// more, if asked) and a browser window of a given size.
+pub struct Setup {
     width: u32,
     height: u32,
-) -> Option<(Server, Browser)> {
-    let server = Server::start(extra).await.unwrap()?;
-    let browser = Browser::start(width, height).await.unwrap()?;
-    Some((server, browser))
+    extra: Option<Value>,
+    moderator: bool,
 }
 
-/// [`start`], with [`MODERATOR`] able to sign in.
-pub async fn start_moderated(width: u32, height: u32) -> Option<(Server, Browser)> {
-    let (server, browser) = start(width, height).await?;
-    server.add_moderator(MODERATOR, PASSWORD).unwrap();
-    Some((server, browser))
+impl Setup {
+    /// The demo data, in a `width`×`height` window.
+    pub fn new(width: u32, height: u32) -> Setup {
+        Setup {
+            width,
+            height,
+            extra: None,
+            moderator: false,
+        }
+    }
+
+    /// [`Setup::new`], with the organisations of `orgs` (a GeoJSON
+    /// FeatureCollection) published on top of the demo data.
+    pub fn with_orgs(orgs: Value, width: u32, height: u32) -> Setup {
+        Setup {
+            extra: Some(orgs),
+            ..Setup::new(width, height)
+        }
+    }
+
+    /// [`Setup::new`], with [`MODERATOR`] able to sign in.
+    pub fn moderated(width: u32, height: u32) -> Setup {
+        Setup {
+            moderator: true,
+            ..Setup::new(width, height)
+        }
+    }
+
+    /// Starts the server and the browser, runs `test` with them and closes
+    /// the browser; the test is skipped when either cannot start outside
+    /// CI. On a runtime of its own, the one `#[tokio::test]` would make, so
+    /// that each test is a plain `#[test]` that says only what it checks.
+    pub fn run(self, test: impl AsyncFnOnce(&Server, &Browser)) {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let Some(server) = Server::start(self.extra.as_ref()).await.unwrap() else {
+                return;
+            };
+            if self.moderator {
+                server.add_moderator(MODERATOR, PASSWORD).unwrap();
+            }
+            let Some(browser) = Browser::start(self.width, self.height).await.unwrap() else {
+                return;
+            };
+            test(&server, &browser).await;
+            browser.close().await.unwrap();
+        });
+    }
 }
 
 /// Opens `path` on the server and waits until `css` shows: the page is
@@ -104,7 +142,7 @@ pub async fn api_count(server: &Server, query: &str) -> u64 {
 
 /// Sends `entry` to the join API as a group would, expects it taken (201),
 /// and returns the answer (with the group's edit token).
-pub async fn submit(server: &Server, entry: &Value) -> Value {
+pub async fn submit_entry(server: &Server, entry: &Value) -> Value {
     let res = reqwest::Client::new()
         .post(format!("{}/api/submissions", server.base))
         .json(entry)
@@ -115,6 +153,37 @@ pub async fn submit(server: &Server, entry: &Value) -> Value {
     let body = res.text().await.unwrap();
     assert_eq!(status, 201, "{body}");
     serde_json::from_str(&body).unwrap()
+}
+
+/// How many elements match `css` now, without waiting for any.
+pub async fn count(browser: &Browser, css: &str) -> usize {
+    browser
+        .client
+        .find_all(Locator::Css(css))
+        .await
+        .unwrap()
+        .len()
+}
+
+/// Sends the join or edit form on the page, as its submit button does.
+pub async fn send_form(browser: &Browser) {
+    browser
+        .click(".org-form button[type=submit]")
+        .await
+        .unwrap();
+}
+
+/// Opens the card of the first organisation in the list and waits for
+/// its title.
+pub async fn open_first_card(browser: &Browser) {
+    browser.click(".org-item").await.unwrap();
+    browser.wait_for(".card h2").await.unwrap();
+}
+
+/// Fails the test unless the element `css` (waited for) says `words`.
+pub async fn assert_says(browser: &Browser, css: &str, words: &str) {
+    let text = browser.text(css).await.unwrap();
+    assert!(text.contains(words), "{css} says {text:?}, not {words:?}");
 }
 
 /// Fails the test on any serious or critical WCAG 2.1 A/AA violation axe
