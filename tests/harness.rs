@@ -9,6 +9,7 @@
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
@@ -55,9 +56,30 @@ fn free_port() -> Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
+/// Waits until `{base}/healthz` answers 200; each try is bounded, so that
+/// a server that hangs fails the wait instead of stalling it.
+async fn healthy_within(base: &str, within: Duration) -> Result<()> {
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()?;
+    let deadline = Instant::now() + within;
+    loop {
+        if let Ok(r) = http.get(format!("{base}/healthz")).send().await
+            && r.status().is_success()
+        {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            bail!("the server did not become healthy within {within:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// A running server with its own database, stopped on drop.
 pub struct Server {
-    child: Child,
+    // behind a lock so that a test can stop it while it shares it
+    child: Mutex<Child>,
     pub base: String,
     pub database_url: String,
     _dir: tempfile::TempDir,
@@ -140,28 +162,13 @@ impl Server {
             .stdout(Stdio::null())
             .spawn()?;
         let server = Server {
-            child,
+            child: Mutex::new(child),
             base: format!("http://127.0.0.1:{port}"),
             database_url,
             _dir: dir,
         };
-        server.wait_healthy().await?;
+        healthy_within(&server.base, Duration::from_secs(30)).await?;
         Ok(Some(server))
-    }
-
-    async fn wait_healthy(&self) -> Result<()> {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Ok(r) = reqwest::get(format!("{}/healthz", self.base)).await
-                && r.status().is_success()
-            {
-                return Ok(());
-            }
-            if Instant::now() > deadline {
-                bail!("the server did not become healthy");
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
     }
 
     pub async fn get_json(&self, path: &str) -> Result<Value> {
@@ -195,16 +202,16 @@ impl Server {
     }
 
     /// Stops the server now, e.g. to see how the page copes.
-    pub fn stop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+    pub fn stop(&self) {
+        let mut child = self.child.lock().unwrap_or_else(PoisonError::into_inner);
+        let _ = child.kill();
+        let _ = child.wait();
     }
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.stop();
     }
 }
 
@@ -306,35 +313,34 @@ impl Browser {
                 Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
             }
         };
-        client
-            .issue_cmd(Cdp {
-                method: "Page.addScriptToEvaluateOnNewDocument",
-                params: json!({"source": ERROR_TRAP}),
-            })
-            .await?;
-        Ok(Some(Browser {
+        let browser = Browser {
             client,
             driver,
             _profile: profile,
-        }))
+        };
+        browser.on_every_page(ERROR_TRAP).await?;
+        Ok(Some(browser))
+    }
+
+    /// Runs `script` in the page and returns what it returns.
+    pub async fn eval(&self, script: &str) -> Result<Value> {
+        Ok(self.client.execute(script, vec![]).await?)
     }
 
     /// Errors the page reported since it was loaded.
     pub async fn page_errors(&self) -> Result<Vec<String>> {
-        let v = self
-            .client
-            .execute("return window.__errors || []", vec![])
-            .await?;
-        Ok(serde_json::from_value(v)?)
+        Ok(serde_json::from_value(
+            self.eval("return window.__errors || []").await?,
+        )?)
     }
 
     /// How many times the page called `alert`.
     pub async fn alerts(&self) -> Result<u64> {
-        let v = self
-            .client
-            .execute("return window.__alerts || 0", vec![])
-            .await?;
-        Ok(v.as_u64().unwrap_or(0))
+        Ok(self
+            .eval("return window.__alerts || 0")
+            .await?
+            .as_u64()
+            .unwrap_or(0))
     }
 
     /// Waits until `css` matches exactly `n` elements.
@@ -379,10 +385,23 @@ impl Browser {
         Ok(self.wait_for(css).await?.text().await?)
     }
 
-    /// Opens `/admin` on `base`, signs in as `username` unless the session
-    /// is still open, and waits for the queue.
-    pub async fn sign_in(&self, base: &str, username: &str, password: &str) -> Result<()> {
-        self.client.goto(&format!("{base}/admin")).await?;
+    /// Opens `path` (with its query, if any) on `server`.
+    pub async fn open(&self, server: &Server, path: &str) -> Result<()> {
+        self.client.goto(&format!("{}{path}", server.base)).await?;
+        Ok(())
+    }
+
+    /// Fills in the sign-in form on the page and sends it.
+    pub async fn log_in(&self, username: &str, password: &str) -> Result<()> {
+        self.type_into("#username", username).await?;
+        self.type_into("#password", password).await?;
+        self.click(".login button[type=submit]").await
+    }
+
+    /// Opens `/admin` on `server`, signs in as `username` unless the
+    /// session is still open, and waits for the queue.
+    pub async fn sign_in(&self, server: &Server, username: &str, password: &str) -> Result<()> {
+        self.open(server, "/admin").await?;
         self.wait_until("the sign-in form or the queue", || async {
             Ok(!self
                 .client
@@ -392,9 +411,7 @@ impl Browser {
         })
         .await?;
         if self.client.find(Locator::Css("#username")).await.is_ok() {
-            self.type_into("#username", username).await?;
-            self.type_into("#password", password).await?;
-            self.click(".login button[type=submit]").await?;
+            self.log_in(username, password).await?;
         }
         self.wait_for(".revision").await?;
         Ok(())
@@ -404,8 +421,14 @@ impl Browser {
     /// the page to confirm it (in English).
     pub async fn approve_first(&self) -> Result<()> {
         self.click(".revision .approve").await?;
-        self.wait_until("the approval to be confirmed", || async {
-            Ok(self.text(".form-status").await?.contains("Approved"))
+        self.wait_status("Approved").await
+    }
+
+    /// Waits until the form's status line says `word` (in English), the
+    /// page's word that a save or a decision went through.
+    pub async fn wait_status(&self, word: &str) -> Result<()> {
+        self.wait_until(&format!("the status to say {word:?}"), || async {
+            Ok(self.text(".form-status").await?.contains(word))
         })
         .await
     }
@@ -620,11 +643,9 @@ impl Browser {
     /// The Content-Security-Policy violations the page reported since it
     /// was loaded (after [`Browser::watch_csp`]).
     pub async fn csp_violations(&self) -> Result<Vec<String>> {
-        let v = self
-            .client
-            .execute("return window.__csp || []", vec![])
-            .await?;
-        Ok(serde_json::from_value(v)?)
+        Ok(serde_json::from_value(
+            self.eval("return window.__csp || []").await?,
+        )?)
     }
 }
 
@@ -685,21 +706,7 @@ impl ServeProcess {
 
     /// Waits until `/healthz` answers 200.
     pub async fn wait_healthy(&self, within: Duration) -> Result<()> {
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(5))
-            .build()?;
-        let deadline = Instant::now() + within;
-        loop {
-            if let Ok(r) = http.get(format!("{}/healthz", self.base)).send().await
-                && r.status().is_success()
-            {
-                return Ok(());
-            }
-            if Instant::now() > deadline {
-                bail!("the server did not become healthy within {within:?}");
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        healthy_within(&self.base, within).await
     }
 
     /// The process id, e.g. to send it a signal.

@@ -5,23 +5,21 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
-use serde_json::Value;
 use solidarity_map_e2e::{Browser, Server};
+
+use crate::support::{js, visit};
 
 /// Every address the page asked for: the document's own, and every
 /// resource the browser fetched for it (scripts, styles, the WebAssembly,
 /// API calls, tiles, images).
 async fn requests(browser: &Browser) -> Vec<String> {
-    let v: Value = browser
-        .client
-        .execute(
-            "return [location.href].concat(
-                 performance.getEntriesByType('navigation').map(e => e.name),
-                 performance.getEntriesByType('resource').map(e => e.name))",
-            vec![],
-        )
-        .await
-        .unwrap();
+    let v = js(
+        browser,
+        "return [location.href].concat(
+             performance.getEntriesByType('navigation').map(e => e.name),
+             performance.getEntriesByType('resource').map(e => e.name))",
+    )
+    .await;
     serde_json::from_value(v).unwrap()
 }
 
@@ -48,23 +46,14 @@ async fn by_default_no_page_asks_another_server_for_anything() {
         ("/join", ".location-map.leaflet-container"),
         ("/embed", ".leaflet-container"),
     ] {
-        browser
-            .client
-            .goto(&format!("{}{path}", server.base))
-            .await
-            .unwrap();
-        browser.wait_for(map).await.unwrap();
+        visit(&browser, &server, path, map).await;
         // the basemap's tiles, from the site itself
         browser
             .wait_until(&format!("{path}: tiles loaded"), || async {
                 let n = browser
-                    .client
-                    .execute(
-                        &format!(
-                            "return document.querySelectorAll('{map} img.leaflet-tile-loaded').length"
-                        ),
-                        vec![],
-                    )
+                    .eval(&format!(
+                        "return document.querySelectorAll('{map} img.leaflet-tile-loaded').length"
+                    ))
                     .await?;
                 Ok(n.as_u64().unwrap_or(0) > 0)
             })

@@ -5,105 +5,86 @@
 use std::time::Duration;
 
 use fantoccini::Locator;
-use solidarity_map_e2e::{Browser, Server, one_org};
+use serde_json::Value;
+use solidarity_map_e2e::{Browser, one_org};
 
-#[tokio::test]
-async fn every_published_organisation_has_a_marker_and_no_errors() {
-    let Some(server) = Server::start(None).await.unwrap() else {
-        return;
-    };
-    let Some(browser) = Browser::start(1280, 800).await.unwrap() else {
-        return;
-    };
-    let api = server.get_json("/api/organizations").await.unwrap();
-    let expected = api["numberMatched"].as_u64().unwrap() as usize;
-    assert!(expected >= 20);
+use crate::support::{ENTER, Setup, api_count, count, js, visit, wait_drawn};
 
-    browser.client.goto(&server.base).await.unwrap();
-    browser
-        .wait_until("every organisation drawn", || async {
-            Ok(browser.drawn().await? as usize == expected)
-        })
-        .await
-        .unwrap();
-    // the outlines layer is drawn from the app's own data
-    browser
-        .wait_for(".leaflet-outlines-pane path")
-        .await
-        .unwrap();
-    let legend = browser
-        .client
-        .find_all(Locator::Css(".cat-toggle"))
-        .await
-        .unwrap();
-    let categories = server.get_json("/api/categories").await.unwrap();
-    assert_eq!(legend.len(), categories.as_array().unwrap().len());
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    // the map library's credit is text only: no national flag on a map
-    // used across lines of conflict
-    let credit = browser
-        .wait_for(".leaflet-control-attribution")
-        .await
-        .unwrap();
-    assert!(credit.text().await.unwrap().contains("Leaflet"));
-    assert!(
-        credit
-            .find(fantoccini::Locator::Css("svg, img"))
-            .await
-            .is_err(),
-        "the attribution carries a picture"
-    );
-    assert_eq!(browser.page_errors().await.unwrap(), Vec::<String>::new());
-    browser.screenshot("map-desktop").await.unwrap();
-    browser.close().await.unwrap();
-}
-
-#[tokio::test]
-async fn clicking_a_marker_opens_its_card() {
-    let Some(server) = Server::start(None).await.unwrap() else {
-        return;
-    };
-    let Some(browser) = Browser::start(1280, 800).await.unwrap() else {
-        return;
-    };
-    browser.client.goto(&server.base).await.unwrap();
-    let total = server.get_json("/api/organizations").await.unwrap()["numberMatched"]
-        .as_u64()
-        .unwrap();
-    browser
-        .wait_until("every organisation drawn", || async {
-            Ok(browser.drawn().await? == total)
-        })
-        .await
-        .unwrap();
-    // London has one organisation, so it has a marker of its own
-    let marker = browser
-        .wait_for(r#".sm-marker[title="Jewish Labour Movement"]"#)
-        .await
-        .unwrap();
-    marker.click().await.unwrap();
-    let title = browser.wait_for(".card h2").await.unwrap();
-    assert_eq!(title.text().await.unwrap(), "Jewish Labour Movement");
-    let card = browser.client.find(Locator::Css(".card")).await.unwrap();
-    let text = card.text().await.unwrap();
-    assert!(text.contains("London"), "{text}");
-    assert!(text.contains("Diaspora groups"), "{text}");
-    browser.screenshot("card-desktop").await.unwrap();
-    // closing it
-    browser
-        .client
-        .find(Locator::Css(".card .close"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+/// Closes the open card and waits until it is gone.
+async fn close_card(browser: &Browser) {
+    browser.click(".card .close").await.unwrap();
     browser.wait_count(".card", 0).await.unwrap();
-    browser.close().await.unwrap();
 }
 
-#[tokio::test]
-async fn markup_in_a_name_is_shown_as_text_and_never_runs() {
+/// Whether the sidebar (filters and list) is `visible` or `hidden`.
+async fn sidebar_visibility(browser: &Browser) -> Value {
+    js(
+        browser,
+        "return getComputedStyle(document.querySelector('.sidebar')).visibility",
+    )
+    .await
+}
+
+#[test]
+fn every_published_organisation_has_a_marker_and_no_errors() {
+    Setup::new(1280, 800).run(async |server, browser| {
+        let expected = api_count(server, "").await;
+        assert!(expected >= 20);
+
+        browser.open(server, "/").await.unwrap();
+        wait_drawn(browser, expected).await;
+        // the outlines layer is drawn from the app's own data
+        browser
+            .wait_for(".leaflet-outlines-pane path")
+            .await
+            .unwrap();
+        let categories = server.get_json("/api/categories").await.unwrap();
+        assert_eq!(
+            count(browser, ".cat-toggle").await,
+            categories.as_array().unwrap().len()
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        // the map library's credit is text only: no national flag on a map
+        // used across lines of conflict
+        let credit = browser
+            .wait_for(".leaflet-control-attribution")
+            .await
+            .unwrap();
+        assert!(credit.text().await.unwrap().contains("Leaflet"));
+        assert!(
+            credit.find(Locator::Css("svg, img")).await.is_err(),
+            "the attribution carries a picture"
+        );
+        assert_eq!(browser.page_errors().await.unwrap(), Vec::<String>::new());
+        browser.screenshot("map-desktop").await.unwrap();
+    });
+}
+
+#[test]
+fn clicking_a_marker_opens_its_card() {
+    Setup::new(1280, 800).run(async |server, browser| {
+        browser.open(server, "/").await.unwrap();
+        wait_drawn(browser, api_count(server, "").await).await;
+        // London has one organisation, so it has a marker of its own
+        let marker = browser
+            .wait_for(r#".sm-marker[title="Jewish Labour Movement"]"#)
+            .await
+            .unwrap();
+        marker.click().await.unwrap();
+        let title = browser.wait_for(".card h2").await.unwrap();
+        assert_eq!(title.text().await.unwrap(), "Jewish Labour Movement");
+        let card = browser.client.find(Locator::Css(".card")).await.unwrap();
+        let text = card.text().await.unwrap();
+        assert!(text.contains("London"), "{text}");
+        assert!(text.contains("Diaspora groups"), "{text}");
+        browser.screenshot("card-desktop").await.unwrap();
+        // closing it
+        close_card(browser).await;
+    });
+}
+
+#[test]
+fn markup_in_a_name_is_shown_as_text_and_never_runs() {
     let name = "<img src=x onerror=alert(1)>";
     let description = "<script>alert(2)</script><b onmouseover=alert(3)>bold?</b>";
     let org = one_org(
@@ -113,174 +94,117 @@ async fn markup_in_a_name_is_shown_as_text_and_never_runs() {
         31.9,
         35.2,
     );
-    let Some(server) = Server::start(Some(&org)).await.unwrap() else {
-        return;
-    };
-    let Some(browser) = Browser::start(1280, 800).await.unwrap() else {
-        return;
-    };
-    browser.client.goto(&server.base).await.unwrap();
-    // the list shows the name as text
-    let item = browser
-        .wait_for(r#".org-item[data-id="0b6f0c4e-1111-4c8e-9d4b-0a7e5f1c2d3e"]"#)
-        .await
-        .unwrap();
-    assert_eq!(
-        item.find(Locator::Css(".name"))
+    Setup::with_orgs(org, 1280, 800).run(async |server, browser| {
+        browser.open(server, "/").await.unwrap();
+        // the list shows the name as text
+        let item = browser
+            .wait_for(r#".org-item[data-id="0b6f0c4e-1111-4c8e-9d4b-0a7e5f1c2d3e"]"#)
+            .await
+            .unwrap();
+        assert_eq!(
+            item.find(Locator::Css(".name"))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap(),
+            name
+        );
+        // the list opens the card, taking the marker out of its cluster
+        item.click().await.unwrap();
+        assert_eq!(browser.text(".card h2").await.unwrap(), name);
+        close_card(browser).await;
+        // the marker opens it from the keyboard too
+        let marker = browser
+            .wait_for(r#".sm-marker[title="<img src=x onerror=alert(1)>"]"#)
+            .await
+            .unwrap();
+        marker.send_keys(ENTER).await.unwrap();
+        assert_eq!(browser.text(".card h2").await.unwrap(), name);
+        let desc = browser
+            .client
+            .find(Locator::Css(".card .description"))
+            .await
+            .unwrap();
+        assert_eq!(desc.text().await.unwrap(), description);
+        let injected = count(
+            browser,
+            ".card img, .card script, .card b, .leaflet-marker-pane img",
+        )
+        .await;
+        assert_eq!(injected, 0, "markup from the API became elements");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(
+            browser.alerts().await.unwrap(),
+            0,
+            "a script from the API ran"
+        );
+        assert_eq!(browser.page_errors().await.unwrap(), Vec::<String>::new());
+    });
+}
+
+#[test]
+fn phone_layout_keeps_the_map_visible() {
+    Setup::new(390, 844).run(async |server, browser| {
+        browser.open(server, "/").await.unwrap();
+        wait_drawn(browser, api_count(server, "").await).await;
+        // filters and list start folded away on a phone, one tap from the map
+        assert_eq!(sidebar_visibility(browser).await, "hidden");
+        let toggle = browser.wait_for(".panel-toggle").await.unwrap();
+        toggle.click().await.unwrap();
+        browser
+            .wait_until("the panel to open", || async {
+                Ok(sidebar_visibility(browser).await == "visible")
+            })
+            .await
+            .unwrap();
+        // it leaves the top of the map visible
+        let top = js(
+            browser,
+            "return document.querySelector('.sidebar').getBoundingClientRect().top",
+        )
+        .await;
+        assert!(top.as_f64().unwrap() > 200.0, "{top}");
+        browser.screenshot("panel-phone").await.unwrap();
+        toggle.click().await.unwrap();
+        browser.screenshot("map-phone").await.unwrap();
+    });
+}
+
+#[test]
+fn before_the_app_starts_the_page_is_not_blank_and_has_an_icon() {
+    Setup::new(1280, 800).run(async |server, browser| {
+        // what a slow connection paints first: the title and a word in each
+        // of the interface's languages, before any script has run
+        let html = reqwest::get(&server.base)
             .await
             .unwrap()
             .text()
             .await
-            .unwrap(),
-        name
-    );
-    // the list opens the card, taking the marker out of its cluster
-    item.click().await.unwrap();
-    let title = browser.wait_for(".card h2").await.unwrap();
-    assert_eq!(title.text().await.unwrap(), name);
-    browser
-        .client
-        .find(Locator::Css(".card .close"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    browser.wait_count(".card", 0).await.unwrap();
-    // the marker opens it from the keyboard too
-    let marker = browser
-        .wait_for(r#".sm-marker[title="<img src=x onerror=alert(1)>"]"#)
-        .await
-        .unwrap();
-    marker.send_keys("\u{e007}").await.unwrap();
-    let title = browser.wait_for(".card h2").await.unwrap();
-    assert_eq!(title.text().await.unwrap(), name);
-    let desc = browser
-        .client
-        .find(Locator::Css(".card .description"))
-        .await
-        .unwrap();
-    assert_eq!(desc.text().await.unwrap(), description);
-    let injected = browser
-        .client
-        .find_all(Locator::Css(
-            ".card img, .card script, .card b, .leaflet-marker-pane img",
-        ))
-        .await
-        .unwrap();
-    assert!(injected.is_empty(), "markup from the API became elements");
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(
-        browser.alerts().await.unwrap(),
-        0,
-        "a script from the API ran"
-    );
-    assert_eq!(browser.page_errors().await.unwrap(), Vec::<String>::new());
-    browser.close().await.unwrap();
-}
+            .unwrap();
+        let first_paint = ["Solidarity Map", "Loading the map…", "جارٍ تحميل الخريطة…"];
+        for text in first_paint {
+            assert!(html.contains(text), "{text:?} is not in index.html");
+        }
+        let icon = reqwest::get(format!("{}/favicon.svg", server.base))
+            .await
+            .unwrap();
+        assert_eq!(icon.status(), 200);
+        assert!(
+            icon.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("image/svg+xml")
+        );
 
-#[tokio::test]
-async fn phone_layout_keeps_the_map_visible() {
-    let Some(server) = Server::start(None).await.unwrap() else {
-        return;
-    };
-    let Some(browser) = Browser::start(390, 844).await.unwrap() else {
-        return;
-    };
-    browser.client.goto(&server.base).await.unwrap();
-    let api = server.get_json("/api/organizations").await.unwrap();
-    let expected = api["numberMatched"].as_u64().unwrap() as usize;
-    browser
-        .wait_until("every organisation drawn", || async {
-            Ok(browser.drawn().await? as usize == expected)
-        })
-        .await
-        .unwrap();
-    // filters and list start folded away on a phone, one tap from the map
-    let sidebar_visible = browser
-        .client
-        .execute(
-            "return getComputedStyle(document.querySelector('.sidebar')).visibility",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert_eq!(sidebar_visible, "hidden");
-    let toggle = browser.wait_for(".panel-toggle").await.unwrap();
-    toggle.click().await.unwrap();
-    browser
-        .wait_until("the panel to open", || async {
-            let v = browser
-                .client
-                .execute(
-                    "return getComputedStyle(document.querySelector('.sidebar')).visibility",
-                    vec![],
-                )
-                .await?;
-            Ok(v == "visible")
-        })
-        .await
-        .unwrap();
-    // it leaves the top of the map visible
-    let top = browser
-        .client
-        .execute(
-            "return document.querySelector('.sidebar').getBoundingClientRect().top",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert!(top.as_f64().unwrap() > 200.0, "{top}");
-    browser.screenshot("panel-phone").await.unwrap();
-    toggle.click().await.unwrap();
-    browser.screenshot("map-phone").await.unwrap();
-    browser.close().await.unwrap();
-}
-
-#[tokio::test]
-async fn before_the_app_starts_the_page_is_not_blank_and_has_an_icon() {
-    let Some(server) = Server::start(None).await.unwrap() else {
-        return;
-    };
-    // what a slow connection paints first: the title and a word in each
-    // of the interface's languages, before any script has run
-    let html = reqwest::get(&server.base)
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    for text in ["Solidarity Map", "Loading the map…", "جارٍ تحميل الخريطة…"] {
-        assert!(html.contains(text), "{text:?} is not in index.html");
-    }
-    let icon = reqwest::get(format!("{}/favicon.svg", server.base))
-        .await
-        .unwrap();
-    assert_eq!(icon.status(), 200);
-    assert!(
-        icon.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("image/svg+xml")
-    );
-
-    // the app takes the placeholder's place
-    let Some(browser) = Browser::start(1280, 800).await.unwrap() else {
-        return;
-    };
-    browser.client.goto(&server.base).await.unwrap();
-    browser.wait_for(".leaflet-container").await.unwrap();
-    let left: bool = browser
-        .client
-        .execute(
+        // the app takes the placeholder's place
+        visit(browser, server, "/", ".leaflet-container").await;
+        let left = js(
+            browser,
             "return document.getElementById('skeleton') !== null",
-            vec![],
         )
-        .await
-        .unwrap()
-        .as_bool()
-        .unwrap();
-    assert!(!left, "the placeholder stays after the app started");
-    assert_eq!(browser.page_errors().await.unwrap(), Vec::<String>::new());
-    browser.close().await.unwrap();
+        .await;
+        assert_eq!(left, false, "the placeholder stays after the app started");
+        assert_eq!(browser.page_errors().await.unwrap(), Vec::<String>::new());
+    });
 }

@@ -7,11 +7,12 @@
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 use serde_json::Value;
-use solidarity_map_e2e::{Browser, Server};
+use solidarity_map_e2e::{Browser, Server, free_tcp_port};
 
-async fn js(browser: &Browser, script: &str) -> Value {
-    browser.client.execute(script, vec![]).await.unwrap()
-}
+use crate::support::{
+    Setup, api_count, assert_accessible, assert_no_violation_or_error, js, visit, wait_dir,
+    wait_drawn,
+};
 
 /// The rows of a chart's table: (label, count).
 async fn table(browser: &Browser, chart: &str) -> Vec<(String, u64)> {
@@ -47,257 +48,195 @@ fn counts(v: &Value, key: &str) -> Vec<u64> {
         .collect()
 }
 
-#[tokio::test]
-async fn the_statistics_say_what_the_api_says() {
-    let Some(server) = Server::start(None).await.unwrap() else {
-        return;
-    };
-    let Some(browser) = Browser::start(1280, 900).await.unwrap() else {
-        return;
-    };
-    browser.watch_csp().await.unwrap();
-    // reached from the map
-    browser.client.goto(&server.base).await.unwrap();
-    browser.click(".site-links a[href='/stats']").await.unwrap();
-    browser.wait_for("#by-month table tbody tr").await.unwrap();
+#[test]
+fn the_statistics_say_what_the_api_says() {
+    Setup::new(1280, 900).run(async |server, browser| {
+        browser.watch_csp().await.unwrap();
+        // reached from the map
+        browser.open(server, "/").await.unwrap();
+        browser.click(".site-links a[href='/stats']").await.unwrap();
+        browser.wait_for("#by-month table tbody tr").await.unwrap();
 
-    let categories = server.get_json("/api/categories").await.unwrap();
-    let rows = table(&browser, "by-category").await;
-    assert_eq!(
-        rows.iter().map(|r| r.1).collect::<Vec<_>>(),
-        counts(&categories, "count")
-    );
-    let labels: Vec<String> = categories
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["labels"]["en"].as_str().unwrap().to_owned())
-        .collect();
-    assert_eq!(rows.iter().map(|r| r.0.clone()).collect::<Vec<_>>(), labels);
-
-    let facets = server.get_json("/api/facets").await.unwrap();
-    let rows = table(&browser, "by-country").await;
-    assert_eq!(
-        rows.iter().map(|r| r.1).collect::<Vec<_>>(),
-        counts(&facets["countries"], "count")
-    );
-    assert!(
-        rows.iter()
-            .any(|r| r.0 == "Palestinian Territories" || r.0 == "Palestine")
-    );
-
-    let stats = server.get_json("/api/stats").await.unwrap();
-    let monthly = counts(&stats["monthly"], "count");
-    assert!(!monthly.is_empty());
-    let rows = table(&browser, "by-month").await;
-    // the months between are shown with none
-    let shown: Vec<u64> = rows.iter().map(|r| r.1).filter(|n| *n > 0).collect();
-    assert_eq!(shown, monthly);
-    let total: u64 = counts(&categories, "count").iter().sum();
-    assert_eq!(rows.iter().map(|r| r.1).sum::<u64>(), total);
-
-    for chart in ["by-category", "by-country", "by-month"] {
-        let in_table: Vec<u64> = table(&browser, chart).await.iter().map(|r| r.1).collect();
+        let categories = server.get_json("/api/categories").await.unwrap();
+        let rows = table(browser, "by-category").await;
         assert_eq!(
-            bars(&browser, chart).await,
-            in_table,
-            "{chart}: a bar per row"
+            rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+            counts(&categories, "count")
         );
-        // the chart is named by its heading, and the table has a caption
-        let named = js(
-            &browser,
-            &format!(
-                "const svg = document.querySelector('#{chart} svg');
-                 const title = document.getElementById(svg.getAttribute('aria-labelledby'));
-                 const table = document.querySelector('#{chart} table');
-                 return [svg.getAttribute('role'), title.tagName, title.textContent,
-                         table.caption.textContent, table.querySelectorAll('thead th[scope=col]').length];"
-            ),
+        let labels: Vec<String> = categories
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["labels"]["en"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(rows.iter().map(|r| r.0.clone()).collect::<Vec<_>>(), labels);
+
+        let facets = server.get_json("/api/facets").await.unwrap();
+        let rows = table(browser, "by-country").await;
+        assert_eq!(
+            rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+            counts(&facets["countries"], "count")
+        );
+        assert!(
+            rows.iter()
+                .any(|r| r.0 == "Palestinian Territories" || r.0 == "Palestine")
+        );
+
+        let stats = server.get_json("/api/stats").await.unwrap();
+        let monthly = counts(&stats["monthly"], "count");
+        assert!(!monthly.is_empty());
+        let rows = table(browser, "by-month").await;
+        // the months between are shown with none
+        let shown: Vec<u64> = rows.iter().map(|r| r.1).filter(|n| *n > 0).collect();
+        assert_eq!(shown, monthly);
+        let total: u64 = counts(&categories, "count").iter().sum();
+        assert_eq!(rows.iter().map(|r| r.1).sum::<u64>(), total);
+
+        for chart in ["by-category", "by-country", "by-month"] {
+            let in_table: Vec<u64> = table(browser, chart).await.iter().map(|r| r.1).collect();
+            assert_eq!(
+                bars(browser, chart).await,
+                in_table,
+                "{chart}: a bar per row"
+            );
+            // the chart is named by its heading, and the table has a caption
+            let named = js(
+                browser,
+                &format!(
+                    "const svg = document.querySelector('#{chart} svg');
+                     const title = document.getElementById(svg.getAttribute('aria-labelledby'));
+                     const table = document.querySelector('#{chart} table');
+                     return [svg.getAttribute('role'), title.tagName, title.textContent,
+                             table.caption.textContent, table.querySelectorAll('thead th[scope=col]').length];"
+                ),
+            )
+            .await;
+            assert_eq!(named[0], "img", "{chart}");
+            assert_eq!(named[1], "H2", "{chart}");
+            assert_eq!(named[2], named[3], "{chart}");
+            assert_eq!(named[4], 2, "{chart}");
+        }
+        assert_accessible(browser, "the statistics").await;
+        assert_no_violation_or_error(browser).await;
+        browser.screenshot("stats-en").await.unwrap();
+    });
+}
+
+#[test]
+fn the_statistics_page_speaks_arabic_right_to_left() {
+    Setup::new(1280, 900).run(async |server, browser| {
+        visit(browser, server, "/stats", "#by-category table tbody tr").await;
+        browser.choose_language("ar").await.unwrap();
+        wait_dir(browser, "rtl").await;
+        for (css, arabic) in [
+            (".page h1", "إحصاءات"),
+            ("#by-country h2", "المنظمات حسب البلد"),
+        ] {
+            assert_eq!(browser.text(css).await.unwrap(), arabic);
+        }
+        // the tab's title speaks the page's language too
+        assert_eq!(
+            js(browser, "return document.title").await,
+            "إحصاءات · خريطة التضامن"
+        );
+        // category labels and country names in Arabic too
+        let categories = server.get_json("/api/categories").await.unwrap();
+        let first = categories[0]["labels"]["ar"].as_str().unwrap().to_owned();
+        browser
+            .wait_until("the tables in Arabic", || async {
+                let rows = table(browser, "by-category").await;
+                Ok(rows.first().is_some_and(|r| r.0 == first))
+            })
+            .await
+            .unwrap();
+        let countries = table(browser, "by-country").await;
+        assert!(
+            countries.iter().any(|r| r.0.contains("فلسطين")),
+            "{countries:?}"
+        );
+        // the bars grow from the right: each label's end is right of its bar
+        let rtl_layout = js(
+            browser,
+            "const row = document.querySelector('#by-category .bar-row');
+             const label = row.querySelector('.bar-label').getBoundingClientRect();
+             const bar = row.querySelector('.bar').getBoundingClientRect();
+             return label.left >= bar.right - 1;",
         )
         .await;
-        assert_eq!(named[0], "img", "{chart}");
-        assert_eq!(named[1], "H2", "{chart}");
-        assert_eq!(named[2], named[3], "{chart}");
-        assert_eq!(named[4], 2, "{chart}");
-    }
-    assert_eq!(browser.axe_serious().await.unwrap(), Vec::<String>::new());
-    assert_eq!(
-        browser.csp_violations().await.unwrap(),
-        Vec::<String>::new()
-    );
-    assert_eq!(browser.page_errors().await.unwrap(), Vec::<String>::new());
-    browser.screenshot("stats-en").await.unwrap();
-    browser.close().await.unwrap();
+        assert_eq!(rtl_layout, true);
+        assert_accessible(browser, "the statistics in Arabic").await;
+        browser.screenshot("stats-ar").await.unwrap();
+    });
 }
 
-#[tokio::test]
-async fn the_statistics_page_speaks_arabic_right_to_left() {
-    let Some(server) = Server::start(None).await.unwrap() else {
-        return;
-    };
-    let Some(browser) = Browser::start(1280, 900).await.unwrap() else {
-        return;
-    };
-    browser
-        .client
-        .goto(&format!("{}/stats", server.base))
-        .await
-        .unwrap();
-    browser
-        .wait_for("#by-category table tbody tr")
-        .await
-        .unwrap();
-    browser.choose_language("ar").await.unwrap();
-    browser
-        .wait_until("the page to turn right to left", || async {
-            Ok(js(&browser, "return document.documentElement.dir").await == "rtl")
-        })
-        .await
-        .unwrap();
-    assert_eq!(browser.text(".page h1").await.unwrap(), "إحصاءات");
-    // the tab's title speaks the page's language too
-    assert_eq!(
-        js(&browser, "return document.title").await,
-        "إحصاءات · خريطة التضامن"
-    );
-    assert_eq!(
-        browser.text("#by-country h2").await.unwrap(),
-        "المنظمات حسب البلد"
-    );
-    // category labels and country names in Arabic too
-    let categories = server.get_json("/api/categories").await.unwrap();
-    let first = categories[0]["labels"]["ar"].as_str().unwrap().to_owned();
-    browser
-        .wait_until("the tables in Arabic", || async {
-            let rows = table(&browser, "by-category").await;
-            Ok(rows.first().is_some_and(|r| r.0 == first))
-        })
-        .await
-        .unwrap();
-    let countries = table(&browser, "by-country").await;
-    assert!(
-        countries.iter().any(|r| r.0.contains("فلسطين")),
-        "{countries:?}"
-    );
-    // the bars grow from the right: each label's end is right of its bar
-    let rtl_layout = js(
-        &browser,
-        "const row = document.querySelector('#by-category .bar-row');
-         const label = row.querySelector('.bar-label').getBoundingClientRect();
-         const bar = row.querySelector('.bar').getBoundingClientRect();
-         return label.left >= bar.right - 1;",
-    )
-    .await;
-    assert_eq!(rtl_layout, true);
-    assert_eq!(browser.axe_serious().await.unwrap(), Vec::<String>::new());
-    browser.screenshot("stats-ar").await.unwrap();
-    browser.close().await.unwrap();
-}
+#[test]
+fn the_embed_shows_one_category_and_nothing_else() {
+    Setup::new(900, 600).run(async |server, browser| {
+        browser.watch_csp().await.unwrap();
+        let media = api_count(server, "category=media").await;
+        let all = api_count(server, "").await;
+        assert!(media > 0 && media < all);
+        browser
+            .open(server, "/embed?category=media&bbox=-170,-60,170,75")
+            .await
+            .unwrap();
+        wait_drawn(browser, media).await;
+        let other = js(
+            browser,
+            "return document.querySelectorAll('.leaflet-marker-pane .sm-marker:not(.sm-cat-media)').length",
+        )
+        .await;
+        assert_eq!(other, 0);
+        // no site around the map
+        let chrome = js(
+            browser,
+            "return document.querySelectorAll('.sidebar, .brand, .join-link, .site-links, .lang-picker, .org-list').length",
+        )
+        .await;
+        assert_eq!(chrome, 0);
+        let credit = browser.wait_for(".embed-credit").await.unwrap();
+        assert_eq!(credit.text().await.unwrap(), "Solidarity Map");
+        assert_eq!(
+            credit.attr("target").await.unwrap().as_deref(),
+            Some("_blank")
+        );
+        let href = credit.attr("href").await.unwrap().unwrap();
+        assert!(
+            href.starts_with(&format!("{}/?category=media", server.base)),
+            "{href}"
+        );
+        // the address stays the embed's
+        assert!(browser.url().await.unwrap().starts_with("/embed?"));
+        assert_no_violation_or_error(browser).await;
+        browser.screenshot("embed-en").await.unwrap();
 
-#[tokio::test]
-async fn the_embed_shows_one_category_and_nothing_else() {
-    let Some(server) = Server::start(None).await.unwrap() else {
-        return;
-    };
-    let Some(browser) = Browser::start(900, 600).await.unwrap() else {
-        return;
-    };
-    browser.watch_csp().await.unwrap();
-    let media = server
-        .get_json("/api/organizations?category=media")
-        .await
-        .unwrap()["numberMatched"]
-        .as_u64()
-        .unwrap();
-    let all = server.get_json("/api/organizations").await.unwrap()["numberMatched"]
-        .as_u64()
-        .unwrap();
-    assert!(media > 0 && media < all);
-    browser
-        .client
-        .goto(&format!(
-            "{}/embed?category=media&bbox=-170,-60,170,75",
-            server.base
-        ))
-        .await
-        .unwrap();
-    browser
-        .wait_until(&format!("{media} organisations drawn"), || async {
-            Ok(browser.drawn().await? == media)
-        })
-        .await
-        .unwrap();
-    let other = js(
-        &browser,
-        "return document.querySelectorAll('.leaflet-marker-pane .sm-marker:not(.sm-cat-media)').length",
-    )
-    .await;
-    assert_eq!(other, 0);
-    // no site around the map
-    let chrome = js(
-        &browser,
-        "return document.querySelectorAll('.sidebar, .brand, .join-link, .site-links, .lang-picker, .org-list').length",
-    )
-    .await;
-    assert_eq!(chrome, 0);
-    let credit = browser.wait_for(".embed-credit").await.unwrap();
-    assert_eq!(credit.text().await.unwrap(), "Solidarity Map");
-    assert_eq!(
-        credit.attr("target").await.unwrap().as_deref(),
-        Some("_blank")
-    );
-    let href = credit.attr("href").await.unwrap().unwrap();
-    assert!(
-        href.starts_with(&format!("{}/?category=media", server.base)),
-        "{href}"
-    );
-    // the address stays the embed's
-    assert!(browser.url().await.unwrap().starts_with("/embed?"));
-    assert_eq!(
-        browser.csp_violations().await.unwrap(),
-        Vec::<String>::new()
-    );
-    assert_eq!(browser.page_errors().await.unwrap(), Vec::<String>::new());
-    browser.screenshot("embed-en").await.unwrap();
-
-    // its language from the address, not remembered for the site
-    browser
-        .client
-        .goto(&format!("{}/embed?category=media&lang=ar", server.base))
-        .await
-        .unwrap();
-    browser
-        .wait_until("the embed in Arabic", || async {
-            Ok(js(&browser, "return document.documentElement.lang").await == "ar")
-        })
-        .await
-        .unwrap();
-    assert_eq!(
-        js(&browser, "return document.documentElement.dir").await,
-        "rtl"
-    );
-    assert_eq!(
-        browser.text(".embed-credit").await.unwrap(),
-        "خريطة التضامن"
-    );
-    browser
-        .wait_until("the markers", || async {
-            Ok(browser.drawn().await? == media)
-        })
-        .await
-        .unwrap();
-    browser.screenshot("embed-ar").await.unwrap();
-    browser
-        .client
-        .goto(&format!("{}/join", server.base))
-        .await
-        .unwrap();
-    browser.wait_for(".page h1").await.unwrap();
-    assert_eq!(
-        js(&browser, "return document.documentElement.lang").await,
-        "en"
-    );
-    browser.close().await.unwrap();
+        // its language from the address, not remembered for the site
+        browser
+            .open(server, "/embed?category=media&lang=ar")
+            .await
+            .unwrap();
+        browser
+            .wait_until("the embed in Arabic", || async {
+                Ok(js(browser, "return document.documentElement.lang").await == "ar")
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            js(browser, "return document.documentElement.dir").await,
+            "rtl"
+        );
+        assert_eq!(
+            browser.text(".embed-credit").await.unwrap(),
+            "خريطة التضامن"
+        );
+        wait_drawn(browser, media).await;
+        browser.screenshot("embed-ar").await.unwrap();
+        visit(browser, server, "/join", ".page h1").await;
+        assert_eq!(
+            js(browser, "return document.documentElement.lang").await,
+            "en"
+        );
+    });
 }
 
 /// A partner's site on another origin (another port of 127.0.0.1, `0` for
@@ -369,9 +308,7 @@ async fn frame_shows_map(browser: &Browser, secs: u64) -> bool {
 #[tokio::test]
 async fn another_site_shows_the_embed_only_when_allowed() {
     // the partner's port must be known before the server starts
-    let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let partner_port = probe.local_addr().unwrap().port();
-    drop(probe);
+    let partner_port = free_tcp_port().unwrap();
     let partner = format!("http://127.0.0.1:{partner_port}");
     let Some(allowed) =
         Server::start_with(None, &["--embed-origins", &format!("'self' {partner}")])
@@ -411,44 +348,31 @@ async fn another_site_shows_the_embed_only_when_allowed() {
     browser.close().await.unwrap();
 }
 
-#[tokio::test]
-async fn an_organisation_page_carries_linked_data_without_a_csp_violation() {
-    let Some(server) = Server::start(None).await.unwrap() else {
-        return;
-    };
-    let Some(browser) = Browser::start(1280, 800).await.unwrap() else {
-        return;
-    };
-    browser.watch_csp().await.unwrap();
-    let fc = server.get_json("/api/organizations?limit=1").await.unwrap();
-    let org = &fc["features"][0];
-    let id = org["id"].as_str().unwrap();
-    let name = org["properties"]["name"]["en"].as_str().unwrap();
-    browser
-        .client
-        .goto(&format!("{}/org/{id}", server.base))
-        .await
-        .unwrap();
-    // the card opens as before
-    assert_eq!(browser.text("#card-title").await.unwrap(), name);
-    let ld = js(
-        &browser,
-        "return [...document.querySelectorAll('script[type=\"application/ld+json\"]')].map(s => JSON.parse(s.textContent))",
-    )
-    .await;
-    assert_eq!(ld[0]["@type"], "Organization");
-    assert_eq!(ld[0]["name"], name);
-    assert!(
-        js(&browser, "return document.title")
-            .await
-            .as_str()
-            .unwrap()
-            .starts_with(name)
-    );
-    assert_eq!(
-        browser.csp_violations().await.unwrap(),
-        Vec::<String>::new()
-    );
-    assert_eq!(browser.page_errors().await.unwrap(), Vec::<String>::new());
-    browser.close().await.unwrap();
+#[test]
+fn an_organisation_page_carries_linked_data_without_a_csp_violation() {
+    Setup::new(1280, 800).run(async |server, browser| {
+        browser.watch_csp().await.unwrap();
+        let fc = server.get_json("/api/organizations?limit=1").await.unwrap();
+        let org = &fc["features"][0];
+        let id = org["id"].as_str().unwrap();
+        let name = org["properties"]["name"]["en"].as_str().unwrap();
+        browser.open(server, &format!("/org/{id}")).await.unwrap();
+        // the card opens as before
+        assert_eq!(browser.text("#card-title").await.unwrap(), name);
+        let ld = js(
+            browser,
+            "return [...document.querySelectorAll('script[type=\"application/ld+json\"]')].map(s => JSON.parse(s.textContent))",
+        )
+        .await;
+        assert_eq!(ld[0]["@type"], "Organization");
+        assert_eq!(ld[0]["name"], name);
+        assert!(
+            js(browser, "return document.title")
+                .await
+                .as_str()
+                .unwrap()
+                .starts_with(name)
+        );
+        assert_no_violation_or_error(browser).await;
+    });
 }

@@ -9,7 +9,9 @@
 
 use fantoccini::Locator;
 use serde_json::{Value, json};
-use solidarity_map_e2e::{Browser, Server};
+use solidarity_map_e2e::Browser;
+
+use crate::support::{Setup, js, sign_in, submit_entry, visit};
 
 const NAME_EN: &str = "XSS Probe <script>window.__xss=1</script>";
 const NAME_AR: &str = "<img src=x onerror=\"window.__xss=2\">مجموعة";
@@ -68,6 +70,10 @@ return {
 };
 "#;
 
+/// The names the markers carry, as their title attributes.
+const MARKER_TITLES: &str =
+    "return [...document.querySelectorAll('.leaflet-marker-pane [title]')].map(e => e.title)";
+
 struct Page {
     text: String,
     values: Vec<String>,
@@ -76,7 +82,7 @@ struct Page {
 /// Checks the page for anything a payload made; returns its text and the
 /// values of its fields for the literal checks.
 async fn inspect(browser: &Browser, what: &str) -> Page {
-    let v = browser.client.execute(INSPECT, vec![]).await.unwrap();
+    let v = js(browser, INSPECT).await;
     assert_eq!(v["xss"], Value::Null, "{what}: a payload ran");
     assert_eq!(v["bad"], json!([]), "{what}: markup from a payload");
     assert_eq!(
@@ -106,167 +112,122 @@ fn assert_shows(what: &str, page: &Page, texts: &[&str]) {
     }
 }
 
-#[tokio::test]
-async fn submitted_markup_is_shown_as_text_everywhere() {
-    let Some(server) = Server::start(None).await.unwrap() else {
-        return;
-    };
-    server
-        .add_moderator("moderator", "a very long password")
-        .unwrap();
-    let Some(browser) = Browser::start(1280, 900).await.unwrap() else {
-        return;
-    };
-    browser.watch_csp().await.unwrap();
+#[test]
+fn submitted_markup_is_shown_as_text_everywhere() {
+    Setup::moderated(1280, 900).run(async |server, browser| {
+        browser.watch_csp().await.unwrap();
 
-    // the join page (with its location map) runs under the policy too
-    browser
-        .client
-        .goto(&format!("{}/join", server.base))
-        .await
-        .unwrap();
-    browser.wait_for("#name-en").await.unwrap();
-    browser.wait_for(".leaflet-container").await.unwrap();
-    inspect(&browser, "join page").await;
+        // the join page (with its location map) runs under the policy too
+        visit(browser, server, "/join", "#name-en").await;
+        browser.wait_for(".leaflet-container").await.unwrap();
+        inspect(browser, "join page").await;
 
-    let http = reqwest::Client::new();
-    let created: Value = http
-        .post(format!("{}/api/submissions", server.base))
-        .json(&entry(DESC_EN))
-        .send()
-        .await
-        .unwrap()
-        .error_for_status()
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = created["edit_token"].as_str().unwrap().to_owned();
-    // the address as the server keeps it (quotes and brackets escaped)
-    let own: Value = server
-        .get_json(&format!("/api/edit/{token}"))
-        .await
-        .unwrap();
-    let website = own["current"]["website"].as_str().unwrap().to_owned();
-    let link = own["current"]["links"][0].as_str().unwrap().to_owned();
-    assert!(website.starts_with("https://xss.example.org/"), "{website}");
+        let created = submit_entry(server, &entry(DESC_EN)).await;
+        let token = created["edit_token"].as_str().unwrap().to_owned();
+        // the address as the server keeps it (quotes and brackets escaped)
+        let own: Value = server
+            .get_json(&format!("/api/edit/{token}"))
+            .await
+            .unwrap();
+        let website = own["current"]["website"].as_str().unwrap().to_owned();
+        let link = own["current"]["links"][0].as_str().unwrap().to_owned();
+        assert!(website.starts_with("https://xss.example.org/"), "{website}");
 
-    // the moderation queue: a submission
-    browser
-        .sign_in(&server.base, "moderator", "a very long password")
-        .await
-        .unwrap();
-    let queue = inspect(&browser, "moderation queue").await;
-    assert_shows(
-        "moderation queue",
-        &queue,
-        &[NAME_EN, NAME_AR, NAME_HE, DESC_EN, DESC_AR],
-    );
-    browser.screenshot("xss-moderation").await.unwrap();
-    browser.approve_first().await.unwrap();
-    inspect(&browser, "moderation queue after approval").await;
+        // the moderation queue: a submission
+        sign_in(browser, server).await;
+        let queue = inspect(browser, "moderation queue").await;
+        assert_shows(
+            "moderation queue",
+            &queue,
+            &[NAME_EN, NAME_AR, NAME_HE, DESC_EN, DESC_AR],
+        );
+        browser.screenshot("xss-moderation").await.unwrap();
+        browser.approve_first().await.unwrap();
+        inspect(browser, "moderation queue after approval").await;
 
-    // the list and the map card
-    browser
-        .client
-        .goto(&format!("{}/?q=xssprobe", server.base))
-        .await
-        .unwrap();
-    browser.wait_count(".org-item", 1).await.unwrap();
-    let list = inspect(&browser, "list").await;
-    assert_shows("list", &list, &[NAME_EN]);
-    assert!(!list.text.contains(EMAIL), "the list shows the contact");
-    // the marker's name (a title attribute) is the text too
-    browser
-        .wait_until("the marker to carry the name", || async {
-            let v = browser
-                .client
-                .execute(
-                    "return [...document.querySelectorAll('.leaflet-marker-pane [title]')].map(e => e.title)",
-                    vec![],
-                )
-                .await?;
-            Ok(v.as_array()
-                .is_some_and(|a| a.iter().any(|t| t.as_str() == Some(NAME_EN))))
-        })
-        .await
-        .unwrap();
-    browser.click(".org-item").await.unwrap();
-    browser.wait_for(".card .description").await.unwrap();
-    let card = inspect(&browser, "map card").await;
-    assert_shows("map card", &card, &[NAME_EN, DESC_EN, CITY, TAG, &website]);
-    assert!(!card.text.contains(EMAIL), "the card shows the contact");
-    let href = browser
-        .wait_for(".card a.website")
-        .await
-        .unwrap()
-        .attr("href")
-        .await
-        .unwrap();
-    assert_eq!(href.as_deref(), Some(website.as_str()));
-    assert_eq!(
-        browser.text(".card #card-title").await.unwrap(),
-        NAME_EN,
-        "the card's title"
-    );
-    browser.screenshot("xss-card").await.unwrap();
+        // the list and the map card
+        browser.open(server, "/?q=xssprobe").await.unwrap();
+        browser.wait_count(".org-item", 1).await.unwrap();
+        let list = inspect(browser, "list").await;
+        assert_shows("list", &list, &[NAME_EN]);
+        assert!(!list.text.contains(EMAIL), "the list shows the contact");
+        // the marker's name (a title attribute) is the text too
+        browser
+            .wait_until("the marker to carry the name", || async {
+                let titles = browser.eval(MARKER_TITLES).await?;
+                Ok(titles
+                    .as_array()
+                    .is_some_and(|a| a.iter().any(|t| t.as_str() == Some(NAME_EN))))
+            })
+            .await
+            .unwrap();
+        browser.click(".org-item").await.unwrap();
+        browser.wait_for(".card .description").await.unwrap();
+        let card = inspect(browser, "map card").await;
+        assert_shows("map card", &card, &[NAME_EN, DESC_EN, CITY, TAG, &website]);
+        assert!(!card.text.contains(EMAIL), "the card shows the contact");
+        let href = browser
+            .wait_for(".card a.website")
+            .await
+            .unwrap()
+            .attr("href")
+            .await
+            .unwrap();
+        assert_eq!(href.as_deref(), Some(website.as_str()));
+        assert_eq!(
+            browser.text(".card #card-title").await.unwrap(),
+            NAME_EN,
+            "the card's title"
+        );
+        browser.screenshot("xss-card").await.unwrap();
 
-    // the group's own page: every payload back in its field, unchanged
-    browser
-        .client
-        .goto(&format!("{}/edit/{token}", server.base))
-        .await
-        .unwrap();
-    browser.wait_for("#name-en").await.unwrap();
-    browser
-        .wait_until("the edit form to be filled in", || async {
-            Ok(browser
-                .client
-                .find(Locator::Css("#name-en"))
-                .await?
-                .prop("value")
-                .await?
-                .is_some_and(|v| !v.is_empty()))
-        })
-        .await
-        .unwrap();
-    let edit = inspect(&browser, "edit page").await;
-    for want in [
-        NAME_EN, NAME_AR, NAME_HE, DESC_EN, DESC_AR, CITY, &website, &link, EMAIL,
-    ] {
+        // the group's own page: every payload back in its field, unchanged
+        visit(browser, server, &format!("/edit/{token}"), "#name-en").await;
+        browser
+            .wait_until("the edit form to be filled in", || async {
+                Ok(browser
+                    .client
+                    .find(Locator::Css("#name-en"))
+                    .await?
+                    .prop("value")
+                    .await?
+                    .is_some_and(|v| !v.is_empty()))
+            })
+            .await
+            .unwrap();
+        let edit = inspect(browser, "edit page").await;
+        for want in [
+            NAME_EN, NAME_AR, NAME_HE, DESC_EN, DESC_AR, CITY, &website, &link, EMAIL,
+        ] {
+            assert!(
+                edit.values.iter().any(|v| v.contains(want)),
+                "edit page: no field holds {want:?}: {:?}",
+                edit.values
+            );
+        }
         assert!(
-            edit.values.iter().any(|v| v.contains(want)),
-            "edit page: no field holds {want:?}: {:?}",
+            edit.values.iter().any(|v| v.contains(TAG)),
+            "edit page: the tag {:?}",
             edit.values
         );
-    }
-    assert!(
-        edit.values.iter().any(|v| v.contains(TAG)),
-        "edit page: the tag {:?}",
-        edit.values
-    );
 
-    // an edit waits for a moderator, shown as a diff
-    let r = http
-        .put(format!("{}/api/edit/{token}", server.base))
-        .json(&entry(DESC_EN_EDIT))
-        .send()
-        .await
-        .unwrap();
-    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
-    browser
-        .sign_in(&server.base, "moderator", "a very long password")
-        .await
-        .unwrap();
-    browser.wait_for("table.diff").await.unwrap();
-    let diff = inspect(&browser, "moderation diff").await;
-    assert_shows("moderation diff", &diff, &[NAME_EN, DESC_EN, DESC_EN_EDIT]);
-    // the diff shows each translation as typed, marked with its language
-    let table = browser.text("table.diff").await.unwrap();
-    for want in [DESC_EN, DESC_EN_EDIT] {
-        assert!(table.contains(&format!("[en] {want}")), "{want} in {table}");
-    }
-    browser.screenshot("xss-diff").await.unwrap();
-
-    browser.close().await.unwrap();
+        // an edit waits for a moderator, shown as a diff
+        let r = reqwest::Client::new()
+            .put(format!("{}/api/edit/{token}", server.base))
+            .json(&entry(DESC_EN_EDIT))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+        sign_in(browser, server).await;
+        browser.wait_for("table.diff").await.unwrap();
+        let diff = inspect(browser, "moderation diff").await;
+        assert_shows("moderation diff", &diff, &[NAME_EN, DESC_EN, DESC_EN_EDIT]);
+        // the diff shows each translation as typed, marked with its language
+        let table = browser.text("table.diff").await.unwrap();
+        for want in [DESC_EN, DESC_EN_EDIT] {
+            assert!(table.contains(&format!("[en] {want}")), "{want} in {table}");
+        }
+        browser.screenshot("xss-diff").await.unwrap();
+    });
 }

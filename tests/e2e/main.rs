@@ -3,7 +3,7 @@
 //! server killed mid-burst (`durability`) or losing its Postgres
 //! (`pg_outage`). Each module is what used to be a file of its own, so a
 //! test keeps its name (`cargo test -p solidarity-map-e2e --test e2e
-//! browser_map::`).
+//! browser_map::`). `support` holds the steps the browser tests share.
 
 mod browser_a11y;
 mod browser_basemap;
@@ -15,3 +15,4 @@ mod browser_reach;
 mod browser_xss;
 mod durability;
 mod pg_outage;
+mod support;
