@@ -9,12 +9,11 @@ use solidarity_map_core::moderation::{
 };
 
 use crate::api::{self, Answer, ApiError};
-use crate::i18n::{Lang, LanguagePicker, tr, tr_n};
+use crate::i18n::{Lang, PageHeading, tr, tr_n};
 use crate::review::{AuditLog, Decide, RevisionCard};
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
-    crate::i18n::page_title("admin.title");
     let lang = expect_context::<Lang>().0;
     let ui = move || lang.get();
     let session = RwSignal::new(None::<SessionInfo>);
@@ -129,8 +128,7 @@ pub fn AdminPage() -> impl IntoView {
 
     view! {
         <main class="page admin">
-            <p class="page-top"><a href="/">{move || tr(&ui(), "join.back")}</a> <LanguagePicker /></p>
-            <h1>{move || tr(&ui(), "admin.title")}</h1>
+            <PageHeading title="admin.title" />
             <div class="form-status" role="status" aria-live="polite">{move || message.get()}</div>
             {move || match (checked.get(), session.get()) {
                 (false, _) => view! { <p role="status">{tr(&ui(), "edit.loading")}</p> }.into_any(),

@@ -4,9 +4,9 @@
 use leptos::prelude::*;
 use solidarity_map_core::Precision;
 
-use crate::app::Shared;
 use crate::i18n::tr;
 use crate::names;
+use crate::state::Shared;
 
 /// Puts the organisation's link on the clipboard; says so, or shows the
 /// link to copy by hand where the browser does not allow it.

@@ -11,9 +11,9 @@ use solidarity_map_core::cluster::{ClusterProperties, ClusterQuery};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
-use crate::app::Shared;
 use crate::i18n::tr_n;
-use crate::map::{look, pin};
+use crate::markers::{look, pin};
+use crate::state::Shared;
 
 /// `conic-gradient(...)` of the categories' colours in proportion.
 fn ring(shared: Shared, props: &ClusterProperties, lang: &str) -> String {

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use solidarity_map_core::{BBox, CategoryCount};
 
 use crate::api;
-use crate::i18n::{Lang, LanguagePicker, UI_LANGS, tr};
+use crate::i18n::{Lang, PageHeading, UI_LANGS, tr};
 use crate::state::UrlState;
 
 /// A box as the API and the embed take it, to four decimals (about 10 m).
@@ -82,7 +82,6 @@ fn snippet(src: &str, title: &str, height: u32) -> String {
 
 #[component]
 pub fn EmbedNewPage() -> impl IntoView {
-    crate::i18n::page_title("embed.title");
     let lang = expect_context::<Lang>().0;
     let ui = move || lang.get();
     let categories = RwSignal::new(Vec::<CategoryCount>::new());
@@ -127,19 +126,9 @@ pub fn EmbedNewPage() -> impl IntoView {
         });
     };
 
-    Effect::new(move |_| {
-        document().set_title(&format!(
-            "{} · {}",
-            tr(&ui(), "embed.title"),
-            tr(&ui(), "app.title")
-        ));
-    });
-
     view! {
         <main class="page embed-new">
-            <p class="page-top"><a href="/">{move || tr(&ui(), "join.back")}</a> <LanguagePicker /></p>
-            <h1>{move || tr(&ui(), "embed.title")}</h1>
-            <p class="lead">{move || tr(&ui(), "embed.lead")}</p>
+            <PageHeading title="embed.title" lead="embed.lead" />
             <form class="embed-form" on:submit=move |ev| ev.prevent_default()>
                 <fieldset class="group">
                     <legend>{move || tr(&ui(), "filters.kinds")}</legend>

@@ -5,10 +5,10 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
-use crate::app::Shared;
 use crate::i18n::tr;
 use crate::map::MapCtl;
 use crate::names;
+use crate::state::Shared;
 use crate::state::{JERUSALEM_BOUNDS, View};
 
 #[component]

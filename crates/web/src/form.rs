@@ -234,29 +234,13 @@ fn location_map(
 ) -> Result<(Map, Marker), JsValue> {
     let options = MapOptions::new();
     options.set_min_zoom(2.0);
-    let map = Map::new_with_element(el, &options)?;
-    crate::leaflet_ext::neutral_attribution(&map);
+    let map = crate::basemap::base_map(el, &options)?;
     let (lat, lon, zoom) = form
         .location
         .get_untracked()
         .map_or((31.78, 35.22, 3.0), |(a, b)| (a, b, 11.0));
     map.set_view(&LatLng::new(lat, lon), zoom);
-    crate::map::add_tiles(&map, tiles);
-    let outline_map = map.clone();
-    leptos::task::spawn_local(async move {
-        if let Ok(data) = api::outlines().await {
-            let style = js_sys::JSON::parse(
-                r##"{"interactive":false,"style":{"color":"#9aa3ad","weight":0.7,"fillColor":"#f4f1ea","fillOpacity":1}}"##,
-            );
-            if let Ok(style) = style {
-                let layer = crate::leaflet_ext::geo_json(&data, &style);
-                layer.add_to(&outline_map);
-                if let Ok(f) = js_sys::Reflect::get(&layer, &"bringToBack".into()) {
-                    let _ = f.unchecked_into::<js_sys::Function>().call0(&layer);
-                }
-            }
-        }
-    });
+    crate::basemap::add_tiles(&map, tiles);
     let marker = Marker::new(&LatLng::new(lat, lon));
     if form.location.get_untracked().is_some() {
         marker.add_to(&map);
@@ -291,6 +275,15 @@ pub fn OrgForm(
     form.clear_fixed_errors();
     let map_node = NodeRef::<leptos::html::Div>::new();
     let map = StoredValue::new_local(None::<(Map, Marker)>);
+    // the map goes with the form (the moderation page opens and closes
+    // forms)
+    on_cleanup(move || {
+        map.update_value(|m| {
+            if let Some((map, _)) = m.take() {
+                map.remove();
+            }
+        });
+    });
     Effect::new(move |_| {
         let Some(el) = map_node.get() else { return };
         if map.with_value(Option::is_some) {

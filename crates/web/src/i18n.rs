@@ -24,6 +24,25 @@ pub fn page_title(key: &'static str) {
     });
 }
 
+/// The top of a page other than the map: the way back to the map, the
+/// language picker, the page's heading and, if it has one, its lead; the
+/// heading names the browser tab too.
+#[leptos::component]
+pub fn PageHeading(
+    title: &'static str,
+    #[prop(optional)] lead: Option<&'static str>,
+) -> impl leptos::IntoView {
+    use leptos::prelude::*;
+    page_title(title);
+    let lang = expect_context::<Lang>().0;
+    let t = move |key: &'static str| move || tr(&lang.get(), key);
+    view! {
+        <p class="page-top"><a href="/">{t("join.back")}</a> <LanguagePicker /></p>
+        <h1>{t(title)}</h1>
+        {lead.map(|lead| view! { <p class="lead">{t(lead)}</p> })}
+    }
+}
+
 /// The interface languages, each named in itself, for the picker.
 pub const UI_LANGS: [(&str, &str); 3] = [("en", "English"), ("ar", "العربية"), ("he", "עברית")];
 
@@ -182,14 +201,11 @@ mod tests {
     /// prefix, a dot, lower-case words) names a key that exists.
     #[test]
     fn every_key_used_exists() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
         let en = &tables()["en"];
         let prefixes: std::collections::BTreeSet<&str> =
             en.keys().filter_map(|k| k.split('.').next()).collect();
         let mut used = 0;
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            let src = std::fs::read_to_string(&path).unwrap();
+        for (path, _, src) in crate::tests::sources() {
             for (i, literal) in src.split('"').enumerate() {
                 if i % 2 == 0 {
                     continue; // outside quotes (close enough for this code)

@@ -4,14 +4,18 @@ use leptos::prelude::*;
 use solidarity_map_core::moderation::{
     EditView, NewEditLink, SubmissionCreated, SubmissionRequest,
 };
-use solidarity_map_core::{CategoryCount, FieldError, OrganizationInput, SiteConfig, Status};
+use solidarity_map_core::{
+    CategoryCount, FieldError, NewOrganization, OrganizationInput, SiteConfig, Status,
+};
 
 use crate::api::{self, Answer, ApiError};
 use crate::form::{FormState, OrgForm};
-use crate::i18n::{Lang, LanguagePicker, tr};
+use crate::i18n::{Lang, LanguagePicker, PageHeading, tr};
 
-/// Categories and tile settings the form needs.
-fn load_basics(categories: RwSignal<Vec<CategoryCount>>, tiles: RwSignal<Option<SiteConfig>>) {
+/// The categories and tile settings a form page needs, loading.
+fn form_page() -> (RwSignal<Vec<CategoryCount>>, RwSignal<Option<SiteConfig>>) {
+    let categories = RwSignal::new(Vec::new());
+    let tiles = RwSignal::new(None::<SiteConfig>);
     leptos::task::spawn_local(async move {
         if let Ok(c) = api::categories().await {
             categories.set(c);
@@ -21,6 +25,7 @@ fn load_basics(categories: RwSignal<Vec<CategoryCount>>, tiles: RwSignal<Option<
             .unwrap_or_else(|_| SiteConfig::without_tiles());
         tiles.set(Some(config));
     });
+    (categories, tiles)
 }
 
 fn now_ms() -> i64 {
@@ -30,6 +35,28 @@ fn now_ms() -> i64 {
 /// The message for a failed request; what was typed stays in the form.
 fn failure_message(e: &ApiError, lang: &str) -> String {
     format!("{} {}", e.message(lang), tr(lang, "join.lost_nothing"))
+}
+
+/// Shows what the form's check found, beside each field and in the
+/// message, with the first problem in view; whether there was none.
+fn shown(
+    form: FormState,
+    message: RwSignal<Option<String>>,
+    lang: &str,
+    checked: Result<NewOrganization, Vec<FieldError>>,
+) -> bool {
+    match checked {
+        Ok(_) => {
+            form.errors.set(Vec::new());
+            true
+        }
+        Err(errors) => {
+            form.errors.set(errors);
+            message.set(Some(tr(lang, "join.fix")));
+            focus_first_error();
+            false
+        }
+    }
 }
 
 fn focus_first_error() {
@@ -45,12 +72,10 @@ fn focus_first_error() {
 #[component]
 pub fn JoinPage() -> impl IntoView {
     crate::i18n::page_title("join.title");
+    let (categories, tiles) = form_page();
     let lang = expect_context::<Lang>().0;
     let ui = move || lang.get();
     let form = FormState::new();
-    let categories = RwSignal::new(Vec::new());
-    let tiles = RwSignal::new(None::<SiteConfig>);
-    load_basics(categories, tiles);
     let consent = RwSignal::new(false);
     let nickname = RwSignal::new(String::new());
     let started_at = now_ms();
@@ -67,13 +92,9 @@ pub fn JoinPage() -> impl IntoView {
             nickname: nickname.get_untracked(),
             confirm_duplicate,
         };
-        if let Err(errors) = req.validate() {
-            form.errors.set(errors);
-            message.set(Some(tr(&ui(), "join.fix")));
-            focus_first_error();
+        if !shown(form, message, &ui(), req.validate()) {
             return;
         }
-        form.errors.set(Vec::new());
         message.set(None);
         sending.set(true);
         leptos::task::spawn_local(async move {
@@ -177,15 +198,26 @@ fn status_text(s: Status) -> &'static str {
     }
 }
 
+/// Asks the group to confirm `question`, in its language; if it does, the
+/// request to send. A server out of reach is said in `message`.
+fn confirmed<T: serde::de::DeserializeOwned>(
+    lang: RwSignal<String>,
+    message: RwSignal<Option<String>>,
+    (question, method, url): (&'static str, &'static str, String),
+) -> Option<impl Future<Output = Result<Answer<T>, ()>>> {
+    let asked = window().confirm_with_message(&tr(&lang.get_untracked(), question));
+    asked.unwrap_or(false).then_some(async move {
+        let r = api::send::<(), _>(method, &url, None, None).await;
+        r.map_err(|e| message.set(Some(failure_message(&e, &lang.get_untracked()))))
+    })
+}
+
 #[component]
 pub fn EditPage(token: String) -> impl IntoView {
-    crate::i18n::page_title("edit.title");
+    let (categories, tiles) = form_page();
     let lang = expect_context::<Lang>().0;
     let ui = move || lang.get();
     let form = FormState::new();
-    let categories = RwSignal::new(Vec::new());
-    let tiles = RwSignal::new(None::<SiteConfig>);
-    load_basics(categories, tiles);
     let entry = RwSignal::new(None::<Result<EditView, String>>);
     let message = RwSignal::new(None::<String>);
     // the link's token: it changes when the group replaces the link
@@ -212,13 +244,9 @@ pub fn EditPage(token: String) -> impl IntoView {
     load();
     let save = move || {
         let input = form.to_input();
-        if let Err(errors) = input.validate() {
-            form.errors.set(errors);
-            message.set(Some(tr(&ui(), "join.fix")));
-            focus_first_error();
+        if !shown(form, message, &ui(), input.validate()) {
             return;
         }
-        form.errors.set(Vec::new());
         let url = url();
         leptos::task::spawn_local(async move {
             let r: Result<Answer<EditView>, ApiError> =
@@ -240,18 +268,13 @@ pub fn EditPage(token: String) -> impl IntoView {
         });
     };
     let withdraw = move || {
-        if !window()
-            .confirm_with_message(&tr(&ui(), "edit.confirm_withdraw"))
-            .unwrap_or(false)
-        {
+        let Some(send) = confirmed(lang, message, ("edit.confirm_withdraw", "DELETE", url()))
+        else {
             return;
-        }
-        let url = url();
+        };
         leptos::task::spawn_local(async move {
-            let r: Result<Answer<()>, ApiError> =
-                api::send::<(), _>("DELETE", &url, None, None).await;
-            match r {
-                Ok(Answer { status: 204, .. }) => {
+            match send.await {
+                Ok(Answer::<()> { status: 204, .. }) => {
                     message.set(Some(tr(&ui(), "edit.withdrawn")));
                     entry.update(|e| {
                         if let Some(Ok(v)) = e {
@@ -260,7 +283,7 @@ pub fn EditPage(token: String) -> impl IntoView {
                     });
                 }
                 Ok(_) => message.set(Some(tr(&ui(), "edit.not_withdrawn"))),
-                Err(e) => message.set(Some(failure_message(&e, &ui()))),
+                Err(()) => {}
             }
         });
     };
@@ -270,41 +293,35 @@ pub fn EditPage(token: String) -> impl IntoView {
     // the group's contact address and exact point erased at once, without
     // waiting for the retention period; the link dies with them
     let erase = move || {
-        if !window()
-            .confirm_with_message(&tr(&ui(), "edit.confirm_erase"))
-            .unwrap_or(false)
-        {
+        let Some(send) = confirmed(
+            lang,
+            message,
+            ("edit.confirm_erase", "POST", format!("{}/erase", url())),
+        ) else {
             return;
-        }
-        let url = format!("{}/erase", url());
+        };
         leptos::task::spawn_local(async move {
-            let r: Result<Answer<()>, ApiError> =
-                api::send::<(), _>("POST", &url, None, None).await;
-            match r {
-                Ok(Answer { status: 204, .. }) => {
+            match send.await {
+                Ok(Answer::<()> { status: 204, .. }) => {
                     new_link.set(None);
                     erased.set(true);
                 }
                 Ok(_) => message.set(Some(tr(&ui(), "edit.not_erased"))),
-                Err(e) => message.set(Some(failure_message(&e, &ui()))),
+                Err(()) => {}
             }
         });
     };
 
     // a new private link, shown once; the old one stops working
     let replace = move || {
-        if !window()
-            .confirm_with_message(&tr(&ui(), "edit.confirm_replace"))
-            .unwrap_or(false)
-        {
+        let replace_url = format!("{}/replace", url());
+        let Some(send) = confirmed(lang, message, ("edit.confirm_replace", "POST", replace_url))
+        else {
             return;
-        }
-        let url = format!("{}/replace", url());
+        };
         leptos::task::spawn_local(async move {
-            let r: Result<Answer<NewEditLink>, ApiError> =
-                api::send::<(), _>("POST", &url, None, None).await;
-            match r {
-                Ok(Answer { ok: Some(link), .. }) => {
+            match send.await {
+                Ok(Answer::<NewEditLink> { ok: Some(link), .. }) => {
                     let origin = window().location().origin().unwrap_or_default();
                     let full = format!("{origin}{}", link.edit_url);
                     // this page's address held the old token: show the new one
@@ -320,15 +337,14 @@ pub fn EditPage(token: String) -> impl IntoView {
                     message.set(Some(tr(&ui(), "edit.replaced")));
                 }
                 Ok(_) => message.set(Some(tr(&ui(), "edit.not_replaced"))),
-                Err(e) => message.set(Some(failure_message(&e, &ui()))),
+                Err(()) => {}
             }
         });
     };
 
     view! {
         <main class="page">
-            <p class="page-top"><a href="/">{move || tr(&ui(), "join.back")}</a> <LanguagePicker /></p>
-            <h1>{move || tr(&ui(), "edit.title")}</h1>
+            <PageHeading title="edit.title" />
             {move || match entry.get() {
                 _ if erased.get() => view! { <p class="form-status" role="status">{tr(&ui(), "edit.erased")}</p> }.into_any(),
                 None => view! { <p role="status">{tr(&ui(), "edit.loading")}</p> }.into_any(),

@@ -3,9 +3,9 @@
 
 use leptos::prelude::*;
 
-use crate::app::{Bounds, Load, Shared};
 use crate::i18n::{tr, tr_n};
 use crate::map::MapCtl;
+use crate::state::{Bounds, Load, Shared};
 
 /// At most this many rows are drawn; the rest are counted.
 const MAX_ROWS: usize = 300;

@@ -4,6 +4,7 @@
 mod admin;
 mod api;
 mod app;
+mod basemap;
 mod card;
 mod clustered;
 mod embed;
@@ -14,6 +15,7 @@ mod join;
 mod leaflet_ext;
 mod list;
 mod map;
+mod markers;
 mod names;
 mod review;
 mod state;
@@ -61,5 +63,90 @@ fn Root() -> impl leptos::IntoView {
         view! { <admin::AdminPage /> }.into_any()
     } else {
         view! { <app::App /> }.into_any()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    /// This crate's source files, with the module each belongs to (its
+    /// file, or the folder it is in) and its text.
+    pub(crate) fn sources() -> Vec<(std::path::PathBuf, String, String)> {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(&src).expect("src").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                for inner in std::fs::read_dir(&path).expect("module folder").flatten() {
+                    files.push(inner.path());
+                }
+            } else {
+                files.push(path);
+            }
+        }
+        files.retain(|p| p.extension().is_some_and(|e| e == "rs"));
+        files
+            .into_iter()
+            .map(|path| {
+                let rel = path.strip_prefix(&src).expect("under src");
+                let module = rel.iter().next().expect("a name").to_string_lossy();
+                let module = module.trim_end_matches(".rs").to_owned();
+                let text = std::fs::read_to_string(&path).expect("readable");
+                (path, module, text)
+            })
+            .collect()
+    }
+
+    /// Which of this crate's modules each module names (`crate::name`).
+    fn uses() -> BTreeMap<String, BTreeSet<String>> {
+        let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for (_, module, text) in sources() {
+            let named = text.split("crate::").skip(1).filter_map(|rest| {
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                (!name.is_empty()).then_some(name)
+            });
+            let mut named: BTreeSet<String> = named.collect();
+            // `use crate::{a::X, b::Y}`
+            for group in text.split("use crate::{").skip(1) {
+                let inside = group.split('}').next().unwrap_or_default();
+                for item in inside.split(',') {
+                    let name = item.trim().split("::").next().unwrap_or_default();
+                    if !name.is_empty() {
+                        named.insert(name.to_owned());
+                    }
+                }
+            }
+            named.remove(&module);
+            graph.entry(module).or_default().extend(named);
+        }
+        graph
+    }
+
+    /// Modules import each other one way only: the shared state and the
+    /// drawing live in modules of their own, so that a component can
+    /// change without the others.
+    #[test]
+    fn no_module_imports_in_a_circle() {
+        let graph = uses();
+        assert!(graph.contains_key("state") && graph.contains_key("map"));
+        // depth-first, with the path so far
+        fn visit(graph: &BTreeMap<String, BTreeSet<String>>, path: &mut Vec<String>) {
+            let here = path.last().cloned().unwrap_or_default();
+            for next in graph.get(&here).into_iter().flatten() {
+                if let Some(at) = path.iter().position(|m| m == next) {
+                    panic!("modules import in a circle: {:?} -> {next}", &path[at..]);
+                }
+                path.push(next.clone());
+                visit(graph, path);
+                path.pop();
+            }
+        }
+        for module in graph.keys() {
+            visit(&graph, &mut vec![module.clone()]);
+        }
     }
 }

@@ -5,23 +5,19 @@
 
 use std::collections::HashMap;
 
-use leaflet::{
-    DivIconOptions, LatLng, Map, MapOptions, Marker, MarkerOptions, Point, TileLayer,
-    TileLayerOptions,
-};
+use leaflet::{LatLng, Map, MapOptions, Marker};
 use leptos::prelude::*;
-use solidarity_map_core::SiteConfig;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 use solidarity_map_core::Precision;
 
 use crate::api::Org;
-use crate::app::{Load, Shared, default_view};
-use crate::leaflet_ext::{
-    MarkerClusterGroup, create_pane, div_icon, fit_bounds, geo_json, marker_cluster_group,
-};
+use crate::basemap::{add_tiles, base_map};
+use crate::leaflet_ext::{MarkerClusterGroup, fit_bounds, marker_cluster_group};
+use crate::markers::{marker, pin};
 use crate::state::{JERUSALEM_BOUNDS, Preset, UrlState, View};
+use crate::state::{Load, Shared, default_view};
 
 /// The Leaflet objects, created once the map's element is in the page.
 struct MapState {
@@ -144,34 +140,6 @@ fn closest_zoom(precision: Precision) -> f64 {
     }
 }
 
-/// How many levels past its deepest a tile server's tiles are enlarged.
-const ENLARGED_LEVELS: f64 = 2.0;
-
-/// Adds the tiles the server named, with their attribution in the map's
-/// corner (Leaflet's attribution control, on by default): the site's own
-/// basemap unless the operator chose another server, which the
-/// attribution then names. Two levels beyond the deepest the tile server
-/// has, that level's tiles are enlarged; further in, and without a tile
-/// URL, the country outlines stand alone.
-pub fn add_tiles(map: &Map, config: &SiteConfig) {
-    if config.tile_url.is_empty() {
-        return;
-    }
-    let tile_options = TileLayerOptions::new();
-    tile_options.set_attribution(config.tile_attribution.clone());
-    tile_options.set_max_zoom(19.0);
-    if let Some(max) = config.tile_max_zoom {
-        // two levels enlarged still read; beyond, a blur of one pixel's
-        // colour would hide the map: the country outlines stand alone
-        tile_options.set_max_native_zoom(f64::from(max));
-        tile_options.set_max_zoom(f64::from(max) + ENLARGED_LEVELS);
-    }
-    TileLayer::new_options(&config.tile_url, &tile_options).add_to(map);
-}
-
-const OUTLINE_STYLE: &str = r##"{"pane":"outlines","interactive":false,
-  "style":{"color":"#9aa3ad","weight":0.7,"fillColor":"#f4f1ea","fillOpacity":1}}"##;
-
 const CLUSTER_OPTIONS: &str = r##"{"showCoverageOnHover":false,"spiderfyOnMaxZoom":true,
   "chunkedLoading":true,"maxClusterRadius":50,"spiderLegPolylineOptions":{"weight":1.5,"color":"#333"}}"##;
 
@@ -190,8 +158,7 @@ fn create_map(
         options.set_fade_animation(false);
         options.set_marker_zoom_animation(false);
     }
-    let map = Map::new_with_element(el, &options)?;
-    crate::leaflet_ext::neutral_attribution(&map);
+    let map = base_map(el, &options)?;
     let initial = initial.unwrap_or_default();
     match (initial.preset, initial.view, initial.fit) {
         (Some(Preset::Jerusalem), _, _) => fit_bounds(&map, JERUSALEM_BOUNDS),
@@ -204,22 +171,6 @@ fn create_map(
             map.set_view(&LatLng::new(v.lat, v.lon), v.zoom);
         }
     }
-
-    // Country outlines the app serves itself: readable with no tiles at all.
-    // They sit under the tiles, which cover them once they load.
-    let pane = create_pane(&map, "outlines");
-    pane.style().set_property("z-index", "150")?;
-    let outline_map = map.clone();
-    leptos::task::spawn_local(async move {
-        match crate::api::outlines().await {
-            Ok(data) => {
-                if let Ok(opts) = js_sys::JSON::parse(OUTLINE_STYLE) {
-                    geo_json(&data, &opts).add_to(&outline_map);
-                }
-            }
-            Err(e) => web_sys::console::warn_1(&format!("country outlines: {e}").into()),
-        }
-    });
 
     let cluster_options = js_sys::JSON::parse(CLUSTER_OPTIONS)?;
     if still {
@@ -350,35 +301,6 @@ fn publish_view(map: &Map, shared: Shared) {
         .set(Some([sw.lng(), sw.lat(), ne.lng(), ne.lat()]));
 }
 
-fn marker(org: &Org, shared: Shared, lang: &str) -> Result<Marker, JsValue> {
-    let (lat, lon) = org.geometry.lat_lon();
-    let p = &org.properties;
-    let name = p.name.text().best(lang).1.to_owned();
-    pin(
-        &org.id,
-        lat,
-        lon,
-        p.category.as_str(),
-        Some(name),
-        shared,
-        lang,
-    )
-}
-
-/// A category's colour, symbol and label in `lang`.
-pub(crate) fn look(shared: Shared, slug: &str, lang: &str) -> (String, String, String) {
-    shared
-        .category_untracked(slug)
-        .map(|c| {
-            (
-                c.category.colour.clone(),
-                c.category.symbol.clone(),
-                c.category.labels.best(lang).1.to_owned(),
-            )
-        })
-        .unwrap_or_else(|| ("#555555".to_owned(), String::new(), slug.to_owned()))
-}
-
 /// Draws the selected organisation's marker on its own, on top, marked as
 /// selected.
 fn highlight(s: &MapState, org: &Org, shared: Shared) {
@@ -406,59 +328,19 @@ fn highlight(s: &MapState, org: &Org, shared: Shared) {
     }
 }
 
-/// One organisation's marker. Without its name (a server-drawn point not in
-/// the list), its title is its category.
-pub(crate) fn pin(
-    id: &str,
-    lat: f64,
-    lon: f64,
-    category: &str,
-    name: Option<String>,
-    shared: Shared,
-    lang: &str,
-) -> Result<Marker, JsValue> {
-    let (colour, symbol, label) = look(shared, category, lang);
-
-    // Built as DOM with text, never as an HTML string.
-    let pin: web_sys::HtmlElement = document().create_element("span")?.unchecked_into();
-    pin.set_class_name("sm-pin");
-    pin.style().set_property("background-color", &colour)?;
-    pin.set_text_content(Some(&symbol));
-    pin.dataset().set("id", id)?;
-
-    let icon_options = DivIconOptions::new();
-    icon_options.set_class_name(format!("sm-marker sm-cat-{category}"));
-    icon_options.set_icon_size(Point::new(28.0, 28.0));
-    icon_options.set_icon_anchor(Point::new(14.0, 14.0));
-    js_sys::Reflect::set(&icon_options, &"html".into(), &pin)?;
-    let icon = div_icon(&icon_options);
-
-    let options = MarkerOptions::new();
-    options.set_icon(icon);
-    // the accessible name says what colour alone would
-    match name {
-        Some(name) => {
-            options.set_title(name.clone());
-            options.set_alt(format!("{name} ({label})"));
-        }
-        None => {
-            options.set_title(label.clone());
-            options.set_alt(label);
-        }
-    }
-    options.set_keyboard(true);
-    options.set_rise_on_hover(true);
-    let m = Marker::new_with_options(&LatLng::new(lat, lon), &options);
-    js_sys::Reflect::set(&m, &"smId".into(), &id.into())?;
-    Ok(m)
-}
-
 #[component]
 pub fn MapView() -> impl IntoView {
     let shared = expect_context::<Shared>();
     let ctl = expect_context::<MapCtl>();
     let node = NodeRef::<leptos::html::Div>::new();
     let ready = RwSignal::new(false);
+    on_cleanup(move || {
+        ctl.state.update_value(|s| {
+            if let Some(s) = s.take() {
+                s.map.remove();
+            }
+        });
+    });
 
     Effect::new(move |_| {
         let Some(el) = node.get() else { return };
@@ -551,7 +433,7 @@ pub fn MapView() -> impl IntoView {
                 // not among what the filters show, or no such entry: which
                 // of the two, the server says
                 shared.selected.set(None);
-                crate::app::fetch_or_mark_gone(shared, id);
+                crate::state::fetch_or_mark_gone(shared, id);
             }
         }
     });

@@ -10,9 +10,9 @@ use solidarity_map_core::stats::with_empty_months;
 use solidarity_map_core::{CategoryCount, Facets, Stats};
 
 use crate::api;
-use crate::app::Load;
-use crate::i18n::{Lang, LanguagePicker, is_rtl, tr};
+use crate::i18n::{Lang, PageHeading, is_rtl, tr};
 use crate::names;
+use crate::state::Load;
 
 /// The monthly chart shows at most this many months, the latest.
 const MAX_MONTHS: usize = 120;
@@ -168,7 +168,6 @@ fn charts(n: &Numbers, lang: &str) -> AnyView {
 
 #[component]
 pub fn StatsPage() -> impl IntoView {
-    crate::i18n::page_title("stats.title");
     let lang = expect_context::<Lang>().0;
     let ui = move || lang.get();
     let numbers = RwSignal::new(Load::Loading);
@@ -178,18 +177,9 @@ pub fn StatsPage() -> impl IntoView {
             Err(e) => Load::Failed(e.message(&lang.get_untracked())),
         });
     });
-    Effect::new(move |_| {
-        document().set_title(&format!(
-            "{} · {}",
-            tr(&ui(), "stats.title"),
-            tr(&ui(), "app.title")
-        ));
-    });
     view! {
         <main class="page stats">
-            <p class="page-top"><a href="/">{move || tr(&ui(), "join.back")}</a> <LanguagePicker /></p>
-            <h1>{move || tr(&ui(), "stats.title")}</h1>
-            <p class="lead">{move || tr(&ui(), "stats.lead")}</p>
+            <PageHeading title="stats.title" lead="stats.lead" />
             {move || match numbers.get() {
                 Load::Loading => view! { <p role="status">{tr(&ui(), "edit.loading")}</p> }.into_any(),
                 Load::Failed(msg) => view! { <p class="form-status error" role="alert">{msg}</p> }.into_any(),

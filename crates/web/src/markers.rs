@@ -1,0 +1,89 @@
+//! An organisation's marker, drawn the same way by both map modes (the
+//! browser's clusters and the server's): its category's colour and
+//! symbol, and an accessible name that says what colour alone would.
+
+use leaflet::{DivIconOptions, LatLng, Marker, MarkerOptions, Point};
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+use crate::api::Org;
+use crate::leaflet_ext::div_icon;
+use crate::state::Shared;
+
+/// The marker of an organisation the page holds.
+pub fn marker(org: &Org, shared: Shared, lang: &str) -> Result<Marker, JsValue> {
+    let (lat, lon) = org.geometry.lat_lon();
+    let p = &org.properties;
+    let name = p.name.text().best(lang).1.to_owned();
+    pin(
+        &org.id,
+        lat,
+        lon,
+        p.category.as_str(),
+        Some(name),
+        shared,
+        lang,
+    )
+}
+
+/// A category's colour, symbol and label in `lang`.
+pub fn look(shared: Shared, slug: &str, lang: &str) -> (String, String, String) {
+    shared
+        .category_untracked(slug)
+        .map(|c| {
+            (
+                c.category.colour.clone(),
+                c.category.symbol.clone(),
+                c.category.labels.best(lang).1.to_owned(),
+            )
+        })
+        .unwrap_or_else(|| ("#555555".to_owned(), String::new(), slug.to_owned()))
+}
+
+/// One organisation's marker. Without its name (a server-drawn point not in
+/// the list), its title is its category.
+pub fn pin(
+    id: &str,
+    lat: f64,
+    lon: f64,
+    category: &str,
+    name: Option<String>,
+    shared: Shared,
+    lang: &str,
+) -> Result<Marker, JsValue> {
+    let (colour, symbol, label) = look(shared, category, lang);
+
+    // Built as DOM with text, never as an HTML string.
+    let pin: web_sys::HtmlElement = document().create_element("span")?.unchecked_into();
+    pin.set_class_name("sm-pin");
+    pin.style().set_property("background-color", &colour)?;
+    pin.set_text_content(Some(&symbol));
+    pin.dataset().set("id", id)?;
+
+    let icon_options = DivIconOptions::new();
+    icon_options.set_class_name(format!("sm-marker sm-cat-{category}"));
+    icon_options.set_icon_size(Point::new(28.0, 28.0));
+    icon_options.set_icon_anchor(Point::new(14.0, 14.0));
+    js_sys::Reflect::set(&icon_options, &"html".into(), &pin)?;
+    let icon = div_icon(&icon_options);
+
+    let options = MarkerOptions::new();
+    options.set_icon(icon);
+    // the accessible name says what colour alone would
+    match name {
+        Some(name) => {
+            options.set_title(name.clone());
+            options.set_alt(format!("{name} ({label})"));
+        }
+        None => {
+            options.set_title(label.clone());
+            options.set_alt(label);
+        }
+    }
+    options.set_keyboard(true);
+    options.set_rise_on_hover(true);
+    let m = Marker::new_with_options(&LatLng::new(lat, lon), &options);
+    js_sys::Reflect::set(&m, &"smId".into(), &id.into())?;
+    Ok(m)
+}

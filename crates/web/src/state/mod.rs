@@ -1,0 +1,150 @@
+//! The state a map page's components share, provided as context: what
+//! the page loaded from the server, and what the visitor is looking at
+//! (kept in step with the URL, see [`url`]). Components read and write it
+//! here, never through each other, so no component module imports another.
+
+mod load;
+mod url;
+
+use leptos::prelude::{
+    Get, GetUntracked, RwSignal, Set, With, WithUntracked, expect_context, provide_context, window,
+};
+use solidarity_map_core::{CategoryCount, Facets, SiteConfig};
+
+use crate::api::Org;
+
+pub use load::{Load, fetch_on_filter_change, fetch_or_mark_gone, fetch_selected, load_reference};
+pub use url::{Filters, JERUSALEM_BOUNDS, Preset, UrlState, View, bbox_of};
+
+/// The map's visible extent: west, south, east, north.
+pub type Bounds = [f64; 4];
+
+/// State shared by the components, provided as context. Every field is a
+/// signal, so the struct is `Copy`.
+#[derive(Clone, Copy)]
+pub struct Shared {
+    pub config: RwSignal<Option<SiteConfig>>,
+    pub categories: RwSignal<Vec<CategoryCount>>,
+    pub facets: RwSignal<Facets>,
+    pub filters: RwSignal<Filters>,
+    pub orgs: RwSignal<Load<Vec<Org>>>,
+    /// A request for organisations is on its way.
+    pub fetching: RwSignal<bool>,
+    /// Bumped to fetch again after an error.
+    pub reload: RwSignal<u32>,
+    /// The id of the organisation whose card is open.
+    pub selected: RwSignal<Option<String>>,
+    /// The language texts are shown in.
+    pub lang: RwSignal<String>,
+    pub view: RwSignal<Option<View>>,
+    pub bounds: RwSignal<Option<Bounds>>,
+    /// The filter panel on a phone.
+    pub panel_open: RwSignal<bool>,
+    /// Whether the published count is known yet (it decides the mode).
+    pub counted: RwSignal<bool>,
+    /// Too many organisations to send them all: the server clusters them,
+    /// and the list holds a page of those in view.
+    pub large: RwSignal<bool>,
+    /// In the large mode, how many match the filters in view.
+    pub matched: RwSignal<u64>,
+    /// The open card's organisation when it is not in `orgs` (large mode).
+    pub extra: RwSignal<Option<Org>>,
+    /// A link named an organisation that is not (or no longer) listed:
+    /// the page says so instead of showing the bare map.
+    pub gone: RwSignal<Option<String>>,
+}
+
+/// Above this many published organisations the map is clustered by the
+/// server and the list shows a page of what is in view.
+pub const LARGE: u64 = 5_000;
+
+/// In the large mode, the list asks for this many organisations in view.
+pub const PAGE_IN_VIEW: u32 = 300;
+
+impl Shared {
+    pub fn selected_org(&self) -> Option<Org> {
+        let id = self.selected.get()?;
+        let extra = self.extra.get();
+        self.orgs.with(|list| held(list, extra, &id))
+    }
+
+    /// The organisation with `id` if the page has it, without tracking.
+    pub fn org_untracked(&self, id: &str) -> Option<Org> {
+        let extra = self.extra.get_untracked();
+        self.orgs.with_untracked(|list| held(list, extra, id))
+    }
+
+    pub fn category(&self, slug: &str) -> Option<CategoryCount> {
+        self.categories.with(|c| category_in(c, slug))
+    }
+
+    pub fn category_untracked(&self, slug: &str) -> Option<CategoryCount> {
+        self.categories.with_untracked(|c| category_in(c, slug))
+    }
+
+    pub fn clear_filters(&self) {
+        self.filters.set(Filters::default());
+    }
+}
+
+impl Shared {
+    /// The state of a map page, in the page's language, provided as
+    /// context.
+    pub fn provide() -> Self {
+        let shared = Shared {
+            config: RwSignal::new(None),
+            categories: RwSignal::new(Vec::new()),
+            facets: RwSignal::new(Facets::default()),
+            filters: RwSignal::new(Filters::default()),
+            orgs: RwSignal::new(Load::Loading),
+            fetching: RwSignal::new(false),
+            reload: RwSignal::new(0),
+            selected: RwSignal::new(None),
+            lang: expect_context::<crate::i18n::Lang>().0,
+            view: RwSignal::new(None),
+            bounds: RwSignal::new(None),
+            panel_open: RwSignal::new(false),
+            counted: RwSignal::new(false),
+            large: RwSignal::new(false),
+            matched: RwSignal::new(0),
+            extra: RwSignal::new(None),
+            gone: RwSignal::new(None),
+        };
+        provide_context(shared);
+        shared
+    }
+}
+
+/// The organisation with `id`, from the list or else the one held apart.
+fn held(list: &Load<Vec<Org>>, extra: Option<Org>, id: &str) -> Option<Org> {
+    let listed = match list {
+        Load::Ready(list) => list.iter().find(|f| f.id == id).cloned(),
+        _ => None,
+    };
+    listed.or_else(|| extra.filter(|o| o.id == id))
+}
+
+fn category_in(categories: &[CategoryCount], slug: &str) -> Option<CategoryCount> {
+    categories
+        .iter()
+        .find(|c| c.category.slug.as_str() == slug)
+        .cloned()
+}
+
+/// The view a new visitor sees: the world, with Jerusalem in the middle.
+pub fn default_view() -> View {
+    View {
+        lat: 31.78,
+        lon: 35.22,
+        zoom: if window()
+            .inner_width()
+            .ok()
+            .and_then(|w| w.as_f64())
+            .is_some_and(|w| w < 700.0)
+        {
+            2.0
+        } else {
+            3.0
+        },
+    }
+}
