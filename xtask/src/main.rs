@@ -6,8 +6,9 @@
 //!   itself (`state/basemap.mbtiles`), and serve the map (SQLite and demo
 //!   data unless configured otherwise); ARGS go to `solidarity-map serve`.
 //! - `cargo xtask test`: install what is missing, then every check: format,
-//!   clippy (native and wasm32), the web build, unit, store, API and browser
-//!   tests, a short fuzzing run of the API and a quick benchmark.
+//!   the supply chain, the web build and unit, store, API and browser tests
+//!   (both built with clippy's lints, warnings denied, for wasm32 and the
+//!   native target), a short fuzzing run of the API and a quick benchmark.
 //! - `cargo xtask basemap`: only install the world basemap, e.g. for a
 //!   server started another way.
 //! - `cargo xtask fuzz [--long]`: schemathesis against the API's own OpenAPI
@@ -164,36 +165,6 @@ fn test(root: &Path) -> Result<()> {
     step("format (cargo fmt --check)", || {
         cmd("cargo", &["fmt", "--all", "--check"])
     })?;
-    step("clippy, native", || {
-        cmd(
-            "cargo",
-            &[
-                "clippy",
-                "--workspace",
-                "--all-targets",
-                "--",
-                "-D",
-                "warnings",
-            ],
-        )
-    })?;
-    step("clippy, wasm32", || {
-        cmd(
-            "cargo",
-            &[
-                "clippy",
-                "--package",
-                "solidarity-map-core",
-                "--package",
-                "solidarity-map-web",
-                "--target",
-                "wasm32-unknown-unknown",
-                "--",
-                "-D",
-                "warnings",
-            ],
-        )
-    })?;
     step("supply chain (cargo deny: licences, bans, sources)", || {
         tools::ensure_cargo_deny()?;
         // `cargo deny` reads the sources of every crate in Cargo.lock, for
@@ -206,8 +177,13 @@ fn test(root: &Path) -> Result<()> {
         )
     })?;
     step("supply chain (cargo deny: advisories)", advisories)?;
-    step("web client (trunk build --release)", || build_web(root))?;
-    step("tests (cargo test --workspace)", || {
+    // clippy's lints, warnings denied, in the builds themselves: the web
+    // client's for wasm32, the tests' for the native target
+    tools::lint_while_building();
+    step("web client, linted (trunk build --release)", || {
+        build_web(root)
+    })?;
+    step("tests, linted (cargo test --workspace)", || {
         cmd("cargo", &["test", "--workspace", "--no-fail-fast"])
     })?;
     step("API fuzzing, short (cargo xtask fuzz)", || {

@@ -5,6 +5,7 @@
 use std::net::{TcpStream, ToSocketAddrs};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
@@ -30,10 +31,35 @@ pub fn path_env() -> Vec<(String, String)> {
         .map(|d| d.join("node_modules/.bin"))
         .unwrap_or_default();
     let old = std::env::var("PATH").unwrap_or_default();
-    vec![(
+    let mut env = vec![(
         "PATH".to_owned(),
         format!("{}:{}:{old}", node_bin.display(), cargo_bin().display()),
-    )]
+    )];
+    if LINTED_BUILDS.load(Ordering::Relaxed) {
+        // what `cargo clippy -- -D warnings` sets for `cargo check`
+        let driver = cargo_bin().join("clippy-driver");
+        env.push((
+            "RUSTC_WORKSPACE_WRAPPER".to_owned(),
+            driver.display().to_string(),
+        ));
+        env.push((
+            "CLIPPY_ARGS".to_owned(),
+            "-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__".to_owned(),
+        ));
+    }
+    env
+}
+
+/// Whether the builds of the commands run from now on are linted.
+static LINTED_BUILDS: AtomicBool = AtomicBool::new(false);
+
+/// From now on, the workspace's own crates are compiled by clippy's driver
+/// with warnings denied, in every build this process starts (tests, the
+/// web client, the benchmark's binaries): one build both lints and
+/// compiles, where `cargo clippy` and then `cargo test` compiled every
+/// dependency twice, the first time only to check it.
+pub fn lint_while_building() {
+    LINTED_BUILDS.store(true, Ordering::Relaxed);
 }
 
 pub fn trunk_path() -> PathBuf {
