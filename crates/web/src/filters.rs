@@ -8,8 +8,7 @@ use leptos::prelude::*;
 use crate::i18n::tr;
 use crate::map::MapCtl;
 use crate::names;
-use crate::state::Shared;
-use crate::state::{JERUSALEM_BOUNDS, View};
+use crate::state::{Filters, JERUSALEM_BOUNDS, Shared, View};
 
 #[component]
 pub fn Presets() -> impl IntoView {
@@ -125,65 +124,8 @@ pub fn FilterPanel() -> impl IntoView {
                 </ul>
             </fieldset>
             <div class="selects">
-                <label>
-                    <span>{t("filters.country")}</span>
-                    <select
-                        class="country"
-                        on:change=move |ev| {
-                            let v = event_target_value(&ev);
-                            shared.filters.update(|f| f.country = Some(v).filter(|v| !v.is_empty()));
-                        }
-                        prop:value=move || shared.filters.with(|f| f.country.clone().unwrap_or_default())
-                    >
-                        <option value="">{t("filters.all_countries")}</option>
-                        {move || {
-                            let lang = lang();
-                            let mut list: Vec<(String, String, u64)> = shared
-                                .facets
-                                .get()
-                                .countries
-                                .into_iter()
-                                .map(|c| (names::country(&lang, &c.code), c.code, c.count))
-                                .collect();
-                            list.sort();
-                            let current = shared.filters.with_untracked(|f| f.country.clone());
-                            list.into_iter()
-                                .map(|(name, code, n)| {
-                                    let selected = current.as_deref() == Some(code.as_str());
-                                    view! { <option value=code selected=selected>{format!("{name} ({n})")}</option> }
-                                })
-                                .collect_view()
-                        }}
-                    </select>
-                </label>
-                <label>
-                    <span>{t("filters.language")}</span>
-                    <select
-                        class="language"
-                        on:change=move |ev| {
-                            let v = event_target_value(&ev);
-                            shared.filters.update(|f| f.language = Some(v).filter(|v| !v.is_empty()));
-                        }
-                        prop:value=move || shared.filters.with(|f| f.language.clone().unwrap_or_default())
-                    >
-                        <option value="">{t("filters.all_languages")}</option>
-                        {move || {
-                            let lang = lang();
-                            let current = shared.filters.with_untracked(|f| f.language.clone());
-                            shared
-                                .facets
-                                .get()
-                                .languages
-                                .into_iter()
-                                .map(|l| {
-                                    let selected = current.as_deref() == Some(l.code.as_str());
-                                    let name = names::language(&lang, &l.code);
-                                    view! { <option value=l.code selected=selected>{format!("{name} ({})", l.count)}</option> }
-                                })
-                                .collect_view()
-                        }}
-                    </select>
-                </label>
+                <FacetSelect facet=Facet::Country />
+                <FacetSelect facet=Facet::Language />
             </div>
             <button
                 type="button"
@@ -194,5 +136,86 @@ pub fn FilterPanel() -> impl IntoView {
                 {t("filters.clear")}
             </button>
         </section>
+    }
+}
+
+/// The filters a [`FacetSelect`] sets.
+#[derive(Clone, Copy, PartialEq)]
+enum Facet {
+    Country,
+    Language,
+}
+
+impl Facet {
+    fn of(self, f: &Filters) -> Option<String> {
+        match self {
+            Facet::Country => f.country.clone(),
+            Facet::Language => f.language.clone(),
+        }
+    }
+
+    fn set(self, f: &mut Filters, value: Option<String>) {
+        match self {
+            Facet::Country => f.country = value,
+            Facet::Language => f.language = value,
+        }
+    }
+}
+
+/// A select of a facet's values, each named in the visitor's language with
+/// how many entries have it: countries by name, languages most used first
+/// (as the server sends them).
+#[component]
+fn FacetSelect(facet: Facet) -> impl IntoView {
+    let shared = expect_context::<Shared>();
+    let t = move |key: &'static str| move || tr(&shared.lang.get(), key);
+    let (label, all, class) = match facet {
+        Facet::Country => ("filters.country", "filters.all_countries", "country"),
+        Facet::Language => ("filters.language", "filters.all_languages", "language"),
+    };
+    let options = move || {
+        let lang = shared.lang.get();
+        let facets = shared.facets.get();
+        let mut list: Vec<(String, String, u64)> = match facet {
+            Facet::Country => facets
+                .countries
+                .into_iter()
+                .map(|c| (names::country(&lang, &c.code), c.code, c.count))
+                .collect(),
+            Facet::Language => facets
+                .languages
+                .into_iter()
+                .map(|l| (names::language(&lang, &l.code), l.code, l.count))
+                .collect(),
+        };
+        if facet == Facet::Country {
+            list.sort();
+        }
+        let current = shared.filters.with_untracked(|f| facet.of(f));
+        list.into_iter()
+            .map(|(name, code, n)| {
+                let selected = current.as_deref() == Some(code.as_str());
+                view! { <option value=code selected=selected>{format!("{name} ({n})")}</option> }
+            })
+            .collect_view()
+    };
+    let on_change = move |ev| {
+        let v = event_target_value(&ev);
+        shared
+            .filters
+            .update(|f| facet.set(f, Some(v).filter(|v| !v.is_empty())));
+    };
+    view! {
+        <label>
+            <span>{t(label)}</span>
+            <select
+                class=class
+                on:change=on_change
+                prop:value=move || shared.filters.with(|f| facet.of(f).unwrap_or_default())
+            >
+                <option value="">{t(all)}</option>
+                {options}
+            </select>
+        </label>
     }
 }

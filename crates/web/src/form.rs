@@ -216,13 +216,79 @@ impl FormState {
 /// A field's error message, tied to its input by id for screen readers.
 #[component]
 fn FieldErr(
-    id: &'static str,
+    #[prop(into)] id: String,
     msg: impl Fn() -> Option<String> + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     view! {
         <p class="field-error" id=id role="alert" hidden=move || msg().is_none()>
             {move || msg().unwrap_or_default()}
         </p>
+    }
+}
+
+/// A one-line input with its label and its error.
+#[component]
+fn LineField(
+    id: &'static str,
+    /// The key of the label's words.
+    label: &'static str,
+    /// The input's `type`.
+    kind: &'static str,
+    value: RwSignal<String>,
+    /// Written left to right whatever the page's direction (addresses,
+    /// codes).
+    #[prop(optional)]
+    ltr: bool,
+    #[prop(optional)] placeholder: &'static str,
+    error: impl Fn() -> Option<String> + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let lang = expect_context::<Lang>().0;
+    let error_id = format!("{id}-error");
+    view! {
+        <div class="field">
+            <label for=id>{move || tr(&lang.get(), label)}</label>
+            <input id=id type=kind dir=ltr.then_some("ltr") aria-describedby=error_id.clone()
+                placeholder=(!placeholder.is_empty()).then_some(placeholder)
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev)) />
+            <FieldErr id=error_id msg=error />
+        </div>
+    }
+}
+
+/// A required choice from a list (value, label), with its error.
+#[component]
+fn Choice(
+    id: &'static str,
+    /// The key of the label's words.
+    label: &'static str,
+    value: RwSignal<String>,
+    options: impl Fn() -> Vec<(String, String)> + Send + Sync + 'static,
+    error: impl Fn() -> Option<String> + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let lang = expect_context::<Lang>().0;
+    let t = move |key: &'static str| move || tr(&lang.get(), key);
+    let error_id = format!("{id}-error");
+    let shown = move || {
+        let options = options().into_iter().map(|(code, name)| {
+            let chosen = code.clone();
+            let selected = move || value.get() == chosen;
+            view! { <option value=code selected=selected>{name}</option> }
+        });
+        options.collect_view()
+    };
+    view! {
+        <div class="field">
+            <label for=id>{t(label)}</label>
+            <select id=id aria-describedby=error_id.clone()
+                prop:value=move || value.get()
+                on:change=move |ev| value.set(event_target_value(&ev))
+            >
+                <option value="">{t("form.choose")}</option>
+                {shown}
+            </select>
+            <FieldErr id=error_id msg=error />
+        </div>
     }
 }
 
@@ -379,6 +445,28 @@ pub fn OrgForm(
             .collect_view()
     };
 
+    let category_options = move || {
+        let ui = lang.get();
+        let labelled = |c: CategoryCount| {
+            let label = c.category.labels.best(&ui).1.to_owned();
+            (c.category.slug.to_string(), label)
+        };
+        categories.get().into_iter().map(labelled).collect()
+    };
+    let country_options = move || {
+        let ui = lang.get();
+        let mut all: Vec<(String, String)> = CountryCode::all()
+            .map(|c| {
+                (
+                    c.as_str().to_owned(),
+                    crate::names::country(&ui, c.as_str()),
+                )
+            })
+            .collect();
+        all.sort_by(|a, b| a.1.cmp(&b.1));
+        all
+    };
+
     view! {
         <fieldset class="group">
             <legend>{t("form.name")}</legend>
@@ -387,21 +475,8 @@ pub fn OrgForm(
             <FieldErr id="name-error" msg=form.error_for("name") />
         </fieldset>
 
-        <div class="field">
-            <label for="category">{t("form.kind")}</label>
-            <select id="category" aria-describedby="category-error"
-                prop:value=move || form.category.get()
-                on:change=move |ev| form.category.set(event_target_value(&ev))
-            >
-                <option value="">{t("form.choose")}</option>
-                {move || categories.get().into_iter().map(|c| {
-                    let slug = c.category.slug.to_string();
-                    let selected = form.category.get_untracked() == slug;
-                    view! { <option value=slug selected=selected>{c.category.labels.best(&lang.get()).1.to_owned()}</option> }
-                }).collect_view()}
-            </select>
-            <FieldErr id="category-error" msg=form.error_for("category") />
-        </div>
+        <Choice id="category" label="form.kind" value=form.category options=category_options
+            error=form.error_for("category") />
 
         <fieldset class="group">
             <legend>{t("form.what")}</legend>
@@ -438,28 +513,8 @@ pub fn OrgForm(
                 </ul>
                 <FieldErr id="city-error" msg=form.error_for("city") />
             </div>
-            <div class="field">
-                <label for="country">{t("form.country")}</label>
-                <select id="country" aria-describedby="country-error"
-                    prop:value=move || form.country.get()
-                    on:change=move |ev| form.country.set(event_target_value(&ev))
-                >
-                    <option value="">{t("form.choose")}</option>
-                    {move || {
-                        let ui = lang.get();
-                        let mut all: Vec<(String, String)> = CountryCode::all()
-                            .map(|c| (crate::names::country(&ui, c.as_str()), c.as_str().to_owned()))
-                            .collect();
-                        all.sort();
-                        all.into_iter().map(|(name, code)| {
-                            let value = code.clone();
-                            let selected = move || form.country.get() == code;
-                            view! { <option value=value selected=selected>{name}</option> }
-                        }).collect_view()
-                    }}
-                </select>
-                <FieldErr id="country-error" msg=form.error_for("country") />
-            </div>
+            <Choice id="country" label="form.country" value=form.country options=country_options
+                error=form.error_for("country") />
             <p class="hint" id="location-hint">
                 {t("form.location_hint")}
             </p>
@@ -498,13 +553,8 @@ pub fn OrgForm(
 
         <fieldset class="group">
             <legend>{t("form.links_languages")}</legend>
-            <div class="field">
-                <label for="website">{t("form.website")}</label>
-                <input id="website" type="url" dir="ltr" placeholder="https://" aria-describedby="website-error"
-                    prop:value=move || form.website.get()
-                    on:input=move |ev| form.website.set(event_target_value(&ev)) />
-                <FieldErr id="website-error" msg=form.error_for("website") />
-            </div>
+            <LineField id="website" label="form.website" kind="url" value=form.website ltr=true placeholder="https://"
+                error=form.error_for("website") />
             <div class="field">
                 <label for="links">{t("form.links")}</label>
                 <textarea id="links" rows="3" dir="ltr" aria-describedby="links-error"
@@ -512,20 +562,10 @@ pub fn OrgForm(
                     on:input=move |ev| form.links.set(event_target_value(&ev))></textarea>
                 <FieldErr id="links-error" msg=form.error_for("links") />
             </div>
-            <div class="field">
-                <label for="languages">{t("form.languages")}</label>
-                <input id="languages" type="text" dir="ltr" aria-describedby="languages-error"
-                    prop:value=move || form.languages.get()
-                    on:input=move |ev| form.languages.set(event_target_value(&ev)) />
-                <FieldErr id="languages-error" msg=form.error_for("languages") />
-            </div>
-            <div class="field">
-                <label for="tags">{t("form.tags")}</label>
-                <input id="tags" type="text" aria-describedby="tags-error"
-                    prop:value=move || form.tags.get()
-                    on:input=move |ev| form.tags.set(event_target_value(&ev)) />
-                <FieldErr id="tags-error" msg=form.error_for("tags") />
-            </div>
+            <LineField id="languages" label="form.languages" kind="text" value=form.languages ltr=true
+                error=form.error_for("languages") />
+            <LineField id="tags" label="form.tags" kind="text" value=form.tags
+                error=form.error_for("tags") />
         </fieldset>
 
         <div class="field">
