@@ -263,7 +263,7 @@ fn store(md: &mut String, plan: &Plan, res: &Results) {
             md,
             "| {} | {} | {} | {} | {} |",
             r.backend.name(),
-            thousands(r.matched as usize),
+            thousands(r.matched),
             f(r.stats.p50_ms, 2),
             f(r.stats.p99_ms, 2),
             ratio(r.stats.p50_ms, sqlite_p50)
@@ -528,7 +528,7 @@ fn ratio(a: f64, b: f64) -> String {
 }
 
 /// 1000000 → "1 000 000".
-fn thousands(n: usize) -> String {
+fn thousands(n: impl std::fmt::Display) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
