@@ -10,6 +10,23 @@ use serde_json::Value;
 
 use super::load::Stats;
 
+/// Everything a run measured.
+#[derive(Default)]
+pub(super) struct Results {
+    /// The cluster benchmark's `key=value` lines (`10000.build_ms`, …).
+    pub(super) cluster: BTreeMap<String, String>,
+    pub(super) http: Vec<HttpRow>,
+    pub(super) store: Vec<StoreRow>,
+    pub(super) start: Vec<StartRow>,
+    pub(super) wasm: Option<Wasm>,
+    /// What the browser driver printed.
+    pub(super) first_markers: Option<Value>,
+    /// What was not measured, and why.
+    pub(super) skipped: Vec<String>,
+    /// The machine's load average when the run began.
+    pub(super) load_before: String,
+}
+
 /// The database a server was measured on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Backend {
@@ -28,61 +45,45 @@ impl Backend {
 
 /// One HTTP scenario on one server.
 pub(super) struct HttpRow {
-    pub backend: Backend,
-    pub scenario: &'static str,
-    pub stats: Stats,
+    pub(super) backend: Backend,
+    pub(super) scenario: &'static str,
+    pub(super) stats: Stats,
     /// How many features (clusters or organisations) the answer has.
-    pub features: usize,
+    pub(super) features: usize,
 }
 
 /// The store's bbox query on one server.
 pub(super) struct StoreRow {
-    pub backend: Backend,
-    pub stats: Stats,
+    pub(super) backend: Backend,
+    pub(super) stats: Stats,
     /// The answer's `numberMatched`.
-    pub matched: u64,
+    pub(super) matched: u64,
 }
 
 /// Start-up and memory of one server.
 pub(super) struct StartRow {
-    pub backend: Backend,
+    pub(super) backend: Backend,
     /// How many organisations it had.
-    pub n: usize,
+    pub(super) n: usize,
     /// Where the data came from.
-    pub data: String,
-    pub startup: Duration,
+    pub(super) data: String,
+    pub(super) startup: Duration,
     /// Seconds and megabytes of the clustering index, from its log.
-    pub index: Option<(f64, f64)>,
+    pub(super) index: Option<(f64, f64)>,
     /// Resident memory in MB just after start-up.
-    pub rss_start: f64,
+    pub(super) rss_start: f64,
     /// Resident memory in MB after the measures, when any ran.
-    pub rss_after: Option<f64>,
+    pub(super) rss_after: Option<f64>,
     /// The peak of resident memory in MB.
-    pub peak: f64,
+    pub(super) peak: f64,
     /// How many slow statements the server logged.
-    pub slow_sql: usize,
+    pub(super) slow_sql: usize,
 }
 
-/// The size of the web client's `.wasm` in bytes.
+/// The web client's `.wasm`: its name, and its size in bytes as built
+/// and gzipped at the best level.
 pub(super) struct Wasm {
-    pub file: String,
-    pub raw: usize,
-    pub gzipped: usize,
-}
-
-/// Everything a run measured.
-#[derive(Default)]
-pub(super) struct Results {
-    /// The cluster benchmark's `key=value` lines (`10000.build_ms`, …).
-    pub cluster: BTreeMap<String, String>,
-    pub http: Vec<HttpRow>,
-    pub store: Vec<StoreRow>,
-    pub start: Vec<StartRow>,
-    pub wasm: Option<Wasm>,
-    /// What the browser driver printed.
-    pub first_markers: Option<Value>,
-    /// What was not measured, and why.
-    pub skipped: Vec<String>,
-    /// The machine's load average when the run began.
-    pub load_before: String,
+    pub(super) file: String,
+    pub(super) raw: usize,
+    pub(super) gzipped: usize,
 }
