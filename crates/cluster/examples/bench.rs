@@ -54,6 +54,11 @@ impl Rng {
     }
 }
 
+#[expect(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "a city's rank from a number in [0, len): `as` floors it, and saturates"
+)]
 fn point(rng: &mut Rng, id: u32) -> Point {
     let category = (rng.next() % CATEGORIES) as u8;
     if rng.next().is_multiple_of(10) {

@@ -33,15 +33,17 @@ impl Index {
             }
             table[i] = Rec::new(p);
         }
+        // the table is indexed by the points' u32 ids: its positions are
+        // those ids
         let mut entries: Vec<Entry> = table
             .iter()
-            .enumerate()
-            .filter(|(_, r)| r.is_live())
-            .map(|(id, r)| Entry {
+            .zip(0u32..)
+            .filter(|(r, _)| r.is_live())
+            .map(|(r, id)| Entry {
                 skey: morton(r.x >> shift(LEVELS - 1), r.y >> shift(LEVELS - 1)),
                 x: r.x,
                 y: r.y,
-                id: id as u32,
+                id,
                 cat: r.cat,
                 country: r.country(),
             })
@@ -81,6 +83,17 @@ struct Part {
     /// `country << 8 | category`, so a sorted list groups countries.
     key: u32,
     stats: Stats,
+}
+
+impl Part {
+    /// The country of the key.
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "the key is a u16 country shifted left by 8 bits"
+    )]
+    fn country(&self) -> u16 {
+        (self.key >> 8) as u16
+    }
 }
 
 /// Cells found by one walk, per level, before they go into maps.
@@ -248,7 +261,7 @@ impl Found {
             }
         }
         for group in parts.chunk_by(|a, b| a.key >> 8 == b.key >> 8) {
-            let country = (group[0].key >> 8) as u16;
+            let country = group[0].country();
             cell.countries += 1;
             cell.country_xor ^= country;
             if group.len() == parts.len() {
@@ -299,7 +312,7 @@ fn compact(parts: &mut [Part]) -> usize {
 
 /// Splits a sorted slice into the runs sharing a cell at `level`.
 fn runs(entries: &[Entry], level: usize) -> impl Iterator<Item = &[Entry]> {
-    let sh = 2 * (LEVELS - 1 - level) as u32;
+    let sh = 2 * (LEVELS - 1 - level);
     entries.chunk_by(move |a, b| a.skey >> sh == b.skey >> sh)
 }
 

@@ -28,6 +28,10 @@ pub const MAX_CATEGORIES: u8 = 64;
 /// The world is `2^(8 + z)` pixels wide at zoom z and a cell is `2^6` pixels,
 /// so there are `2^(z + 2)` cells per axis and a cell index is the top
 /// `z + 2` bits of the 32-bit world coordinate.
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "a level is below LEVELS (17), far inside a u32"
+)]
 pub const fn shift(level: usize) -> u32 {
     32 - (level as u32 + 8 - CELL_PX_LOG2)
 }
@@ -125,13 +129,22 @@ pub struct Level {
     pub cats: FxHashMap<u64, Stats>,
 }
 
+/// The lowest category in a mask (64 when the mask is empty).
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "`trailing_zeros` of a u64 is at most 64"
+)]
+pub const fn lowest(mask: u64) -> u8 {
+    mask.trailing_zeros() as u8
+}
+
 /// Iterates the set bits of a mask as category numbers, lowest first.
 pub fn bits(mut mask: u64) -> impl Iterator<Item = u8> {
     std::iter::from_fn(move || {
         if mask == 0 {
             return None;
         }
-        let b = mask.trailing_zeros() as u8;
+        let b = lowest(mask);
         mask &= mask - 1;
         Some(b)
     })

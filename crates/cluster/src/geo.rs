@@ -13,6 +13,11 @@ pub const MAX_LAT: f64 = 85.051_128_779_806_59;
 const WORLD: f64 = 4_294_967_296.0; // 2^32
 
 /// Projects a longitude to a world x coordinate (0 at 180°W).
+#[expect(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "`as` saturates: the edges of the square, never a wrapped value"
+)]
 pub fn x_of(lon: f64) -> u32 {
     let lon = wrap_lon(lon);
     // `as` saturates, so 180°E and NaN land on the edges instead of wrapping.
@@ -20,6 +25,11 @@ pub fn x_of(lon: f64) -> u32 {
 }
 
 /// Projects a latitude to a world y coordinate (0 at the north edge).
+#[expect(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "`as` saturates: the edges of the square, never a wrapped value"
+)]
 pub fn y_of(lat: f64) -> u32 {
     let lat = lat.clamp(-MAX_LAT, MAX_LAT);
     let s = lat.to_radians().sin();

@@ -8,7 +8,9 @@
 //! fixed (rows, then columns, then quadrants), so equal indexes answer
 //! identically.
 
-use crate::cell::{self, Cell, LEVELS, Level, MAX_ZOOM, Stats, bits, cat_key, country_part, shift};
+use crate::cell::{
+    self, Cell, LEVELS, Level, MAX_ZOOM, Stats, bits, cat_key, country_part, lowest, shift,
+};
 use crate::geo::{lat_of, lon_of, wrap_lon, x_of, y_of};
 use crate::{Bbox, Filter, Index, Item, PointId};
 
@@ -122,7 +124,7 @@ impl Walk<'_> {
             self.members(cx, cy);
         } else {
             let per_category = if m.count_ones() == 1 {
-                vec![(m.trailing_zeros() as u8, u64::from(stats.count))]
+                vec![(lowest(m), u64::from(stats.count))]
             } else {
                 bits(m)
                     .map(|cat| (cat, u64::from(level.cats[&cat_key(key, cat)].count)))
@@ -141,6 +143,10 @@ impl Walk<'_> {
 
     /// First level below `k` where the cell's filtered points are in two
     /// cells or more.
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "levels are below LEVELS (17), so a level is a u8 zoom"
+    )]
     fn expansion(&self, mut k: usize, mut cx: u32, mut cy: u32) -> u8 {
         while k + 1 < LEVELS {
             let level = &self.index.levels[k + 1];

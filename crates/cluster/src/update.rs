@@ -9,7 +9,7 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::cell::{Cell, LEVELS, Level, Stats, bits, cat_key, country_part, point_key};
+use crate::cell::{Cell, LEVELS, Level, Stats, bits, cat_key, country_part, lowest, point_key};
 use crate::{Index, Point, PointId, Rec};
 
 impl Index {
@@ -264,7 +264,7 @@ fn add_to_multi(c: &mut Cell, cats: &mut FxHashMap<u64, Stats>, key: u64, id: u3
     let bit = 1u64 << rec.cat;
     if c.mask != bit {
         if c.mask.count_ones() == 1 {
-            let only = c.mask.trailing_zeros() as u8;
+            let only = lowest(c.mask);
             cats.insert(cat_key(key, only), c.stats);
         }
         cats.entry(cat_key(key, rec.cat)).or_default().add(&s);
@@ -289,6 +289,6 @@ fn remove_from_multi(c: &mut Cell, cats: &mut FxHashMap<u64, Stats>, key: u64, i
         c.mask &= !(1u64 << rec.cat);
     }
     if c.mask.count_ones() == 1 {
-        cats.remove(&cat_key(key, c.mask.trailing_zeros() as u8));
+        cats.remove(&cat_key(key, lowest(c.mask)));
     }
 }

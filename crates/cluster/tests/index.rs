@@ -25,9 +25,9 @@ fn sample() -> Vec<Point> {
         (13.40, 52.52, b"DE"),
         (-74.0, 40.7, b"US"),
     ] {
-        for i in 0..50 {
+        for i in 0u8..50 {
             let d = f64::from(i) * 0.001;
-            v.push(pt(id, lon + d, lat - d / 2.0, (i % 5) as u8, country));
+            v.push(pt(id, lon + d, lat - d / 2.0, i % 5, country));
             id += 1;
         }
     }

@@ -110,13 +110,18 @@ impl Clusters {
         let mut inner = Inner::default();
         let mut batch = Vec::with_capacity(points.len());
         for p in points {
-            if let Some(c) = categories.iter().position(|c| c.as_str() == p.category) {
+            // at most MAX_CATEGORIES (64) were kept: each has a u8 number
+            let number = categories
+                .iter()
+                .zip(0u8..)
+                .find_map(|(c, number)| (c.as_str() == p.category).then_some(number));
+            if let Some(c) = number {
                 let id = inner.point_id(p.id);
                 batch.push(Point {
                     id,
                     lon: p.lon,
                     lat: p.lat,
-                    category: c as u8,
+                    category: c,
                     country: country(&p.country),
                 });
             }

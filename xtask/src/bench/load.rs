@@ -148,6 +148,11 @@ async fn drive(
 }
 
 /// The nearest-rank percentile of sorted values.
+#[expect(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "p is in [0, 1], so the rank is in 0..=len (and `as` saturates)"
+)]
 pub fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;

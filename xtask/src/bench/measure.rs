@@ -10,10 +10,8 @@ use serde_json::Value;
 
 use super::load;
 use super::procs::{PgDb, Server, SqliteDb};
-use super::{
-    Backend, HttpRow, Plan, REFERENCE, REFERENCE_REQUESTS, Results, SCENARIOS, STORE_BBOX,
-    StartRow, StoreRow, Wasm,
-};
+use super::results::{Backend, HttpRow, Results, StartRow, StoreRow, Wasm};
+use super::{Plan, REFERENCE, REFERENCE_REQUESTS, SCENARIOS, STORE_BBOX};
 use crate::tools;
 
 /// The index against supercluster, from the cluster crate's example.
@@ -22,8 +20,8 @@ pub(super) fn cluster_bench(plan: &Plan, res: &mut Results) -> Result<()> {
     let md = plan.dir.join("cluster.md");
     let _ = std::fs::remove_file(&kv);
     let status = Command::new(&plan.cluster_example)
-        .args(["--points", plan.cluster_sizes])
-        .args(["--runs", &plan.cluster_runs.to_string()])
+        .args(["--points", plan.scale.cluster_sizes])
+        .args(["--runs", &plan.scale.cluster_runs.to_string()])
         .arg("--kv")
         .arg(&kv)
         .arg("--out")
@@ -41,7 +39,7 @@ pub(super) fn cluster_bench(plan: &Plan, res: &mut Results) -> Result<()> {
             res.cluster.insert(k.to_owned(), v.to_owned());
         }
     }
-    for n in plan.cluster_sizes.split(',') {
+    for n in plan.scale.cluster_sizes.split(',') {
         let build = res.cluster.get(&format!("{n}.build_ms"));
         let sc = res.cluster.get(&format!("{n}.sc_build_ms"));
         match (build, sc) {
@@ -202,20 +200,21 @@ impl Rounds<'_> {
             server.startup.as_secs_f64()
         );
         let mut rss_after = None;
-        if n == plan.big {
+        if n == plan.scale.big {
             for &(scenario, path, non_empty) in SCENARIOS {
                 let url = format!("{}{path}", server.base);
                 let requests = if scenario == REFERENCE {
-                    plan.requests.min(REFERENCE_REQUESTS)
+                    plan.scale.requests.min(REFERENCE_REQUESTS)
                 } else {
-                    plan.requests
+                    plan.scale.requests
                 };
                 eprintln!(
                     "{}: {scenario}: {requests} requests, {} connections",
                     backend.name(),
-                    plan.concurrency
+                    plan.scale.concurrency
                 );
-                let stats = rt.block_on(load::run(client, &url, requests, plan.concurrency))?;
+                let stats =
+                    rt.block_on(load::run(client, &url, requests, plan.scale.concurrency))?;
                 let body = load::gunzip(&stats)?;
                 let (matched, features) =
                     number_matched(&body).with_context(|| format!("GET {url}"))?;
@@ -242,7 +241,7 @@ impl Rounds<'_> {
             }
             rss_after = Some(server.memory_mb()?.0);
         }
-        if n == plan.small {
+        if n == plan.scale.small {
             let url = format!(
                 "{}/api/organizations?bbox={STORE_BBOX}&limit=1000",
                 server.base
@@ -250,9 +249,9 @@ impl Rounds<'_> {
             eprintln!(
                 "{}: store bbox query, {} requests one at a time",
                 backend.name(),
-                plan.store_requests
+                plan.scale.store_requests
             );
-            let stats = rt.block_on(load::run(client, &url, plan.store_requests, 1))?;
+            let stats = rt.block_on(load::run(client, &url, plan.scale.store_requests, 1))?;
             let (matched, features) = number_matched(&load::gunzip(&stats)?)?;
             if matched == 0 || features == 0 {
                 bail!("GET {url}: no organisations in the box");
@@ -287,11 +286,11 @@ impl Rounds<'_> {
 fn first_markers(plan: &Plan, server: &Server) -> Result<Value> {
     eprintln!(
         "first markers in headless Chromium: {} fresh load(s)",
-        plan.browser_loads
+        plan.scale.browser_loads
     );
     let out = Command::new(&plan.first_markers)
         .args(["--base", &server.base])
-        .args(["--loads", &plan.browser_loads.to_string()])
+        .args(["--loads", &plan.scale.browser_loads.to_string()])
         .stderr(Stdio::inherit())
         .output()
         .with_context(|| format!("cannot start {}", plan.first_markers.display()))?;

@@ -7,10 +7,29 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use super::{Backend, Mode, Plan, REFERENCE, REFERENCE_REQUESTS, Results, SCENARIOS, STORE_BBOX};
+use anyhow::{Context, Result};
+
+use super::results::{Backend, Results};
+use super::{Mode, Plan, REFERENCE, REFERENCE_REQUESTS, SCENARIOS, STORE_BBOX};
+
+/// Writes the report of a run that took `took` to `out`, and prints it.
+pub(super) fn write(out: &Path, plan: &Plan, res: &Results, took: Duration) -> Result<()> {
+    let md = report(plan, res, took);
+    if let Some(dir) = out.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(out, &md).with_context(|| out.display().to_string())?;
+    println!("{md}");
+    eprintln!(
+        "==> bench: report written to {} ({:.0}s in all)",
+        out.display(),
+        took.as_secs_f64()
+    );
+    Ok(())
+}
 
 /// The report of a run that took `took`.
-pub(super) fn report(plan: &Plan, res: &Results, took: Duration) -> String {
+fn report(plan: &Plan, res: &Results, took: Duration) -> String {
     let mut md = String::new();
     header(&mut md, plan, res, took);
     cluster_index(&mut md, plan, res);
@@ -54,7 +73,7 @@ fn header(md: &mut String, plan: &Plan, res: &Results, took: Duration) {
             "**Quick run** (`cargo xtask bench --quick`, part of `cargo xtask test`): \
              {} organisations everywhere, the *debug* server, few requests. It checks \
              that the benchmark works; its numbers say nothing about the budgets.\n",
-            thousands(plan.big)
+            thousands(plan.scale.big)
         );
     }
     let _ = writeln!(
@@ -97,7 +116,7 @@ fn header(md: &mut String, plan: &Plan, res: &Results, took: Duration) {
 fn cluster_index(md: &mut String, plan: &Plan, res: &Results) {
     let c = |n: &str, k: &str| cluster(res, n, k);
     let quick = plan.mode == Mode::Quick;
-    let runs = plan.cluster_runs;
+    let runs = plan.scale.cluster_runs;
     let _ = writeln!(
         md,
         "## 1. Clustering index vs supercluster\n\n\
@@ -112,7 +131,7 @@ fn cluster_index(md: &mut String, plan: &Plan, res: &Results) {
         md,
         "| Points | Measure | ours (ms) | supercluster (ms) | ours / supercluster |\n|---:|---|---:|---:|---:|"
     );
-    for n in plan.cluster_sizes.split(',') {
+    for n in plan.scale.cluster_sizes.split(',') {
         let size = thousands(n.parse().unwrap_or(0));
         let row = |md: &mut String, what: &str, ours: f64, sc: f64, digits: usize| {
             let _ = writeln!(
@@ -180,11 +199,11 @@ fn http(md: &mut String, plan: &Plan, res: &Results) {
          (after {} unrecorded warm-up requests), loopback. Size: the body as sent, gzipped \
          by the server. Ratio: p50 against the reference, a plain page of 100 \
          organisations from the database.\n",
-        thousands(plan.big),
-        thousands(plan.requests),
-        thousands(plan.requests.min(REFERENCE_REQUESTS)),
-        plan.concurrency,
-        plan.concurrency
+        thousands(plan.scale.big),
+        thousands(plan.scale.requests),
+        thousands(plan.scale.requests.min(REFERENCE_REQUESTS)),
+        plan.scale.concurrency,
+        plan.scale.concurrency
     );
     let _ = writeln!(
         md,
@@ -227,8 +246,8 @@ fn store(md: &mut String, plan: &Plan, res: &Results) {
         "## 3. Store bbox query at {}: SQLite vs Postgres\n\n\
          `GET /api/organizations?bbox={STORE_BBOX}&limit=1000` (Europe: many matches, \
          sorted by name, one page of 1 000), {} requests one at a time on each backend.\n",
-        thousands(plan.small),
-        plan.store_requests
+        thousands(plan.scale.small),
+        plan.scale.store_requests
     );
     let _ = writeln!(
         md,
@@ -244,7 +263,7 @@ fn store(md: &mut String, plan: &Plan, res: &Results) {
             md,
             "| {} | {} | {} | {} | {} |",
             r.backend.name(),
-            thousands(r.matched as usize),
+            thousands(r.matched),
             f(r.stats.p50_ms, 2),
             f(r.stats.p99_ms, 2),
             ratio(r.stats.p50_ms, sqlite_p50)
@@ -275,7 +294,7 @@ fn first_markers(md: &mut String, plan: &Plan, res: &Results) {
     let _ = writeln!(
         md,
         "## 5. First markers in headless Chromium at {}\n",
-        thousands(plan.small)
+        thousands(plan.scale.small)
     );
     match &res.first_markers {
         Some(v) if v.get("skipped").is_some() => {
@@ -366,16 +385,16 @@ fn memory_and_startup(md: &mut String, plan: &Plan, res: &Results) {
     if let Some(sqlite) = res
         .start
         .iter()
-        .find(|r| r.backend == Backend::Sqlite && r.n == plan.big)
+        .find(|r| r.backend == Backend::Sqlite && r.n == plan.scale.big)
         && let Some(pg) = res
             .start
             .iter()
-            .find(|r| r.backend == Backend::Postgres && r.n == plan.big)
+            .find(|r| r.backend == Backend::Postgres && r.n == plan.scale.big)
     {
         let _ = writeln!(
             md,
             "\nStart-up at {}: Postgres / SQLite = {}.",
-            thousands(plan.big),
+            thousands(plan.scale.big),
             ratio(pg.startup.as_secs_f64(), sqlite.startup.as_secs_f64())
         );
     }
@@ -388,7 +407,7 @@ fn budgets(md: &mut String, plan: &Plan, res: &Results) {
     let quick = plan.mode == Mode::Quick;
     let wasm_gz = res.wasm.as_ref().map(|w| w.gzipped);
     let first_ms = first_markers_ms(res);
-    let big = plan.cluster_sizes.rsplit(',').next().unwrap_or("0");
+    let big = plan.scale.cluster_sizes.rsplit(',').next().unwrap_or("0");
     let build_ratio = c(big, "build_ms") / c(big, "sc_build_ms");
     let insert = c(big, "insert_ms");
     let _ = writeln!(
@@ -426,7 +445,7 @@ fn budgets(md: &mut String, plan: &Plan, res: &Results) {
             "| world view with a category, p99 ≤ 20 ms at {} connections ({}, {}) | {} ms | {} |",
             r.stats.concurrency,
             r.backend.name(),
-            thousands(plan.big),
+            thousands(plan.scale.big),
             f(r.stats.p99_ms, 2),
             yes(Some(r.stats.p99_ms <= 20.0))
         );
@@ -440,12 +459,12 @@ fn budgets(md: &mut String, plan: &Plan, res: &Results) {
             ))
         );
     }
-    for r in res.start.iter().filter(|r| r.n == plan.big) {
+    for r in res.start.iter().filter(|r| r.n == plan.scale.big) {
         let rss = r.rss_after.unwrap_or(r.rss_start).max(r.rss_start);
         let _ = writeln!(
             md,
             "| RSS ≤ 600 MB at {} ({}; after start-up and load) | {} MB (peak {} MB) | {} |",
-            thousands(plan.big),
+            thousands(plan.scale.big),
             r.backend.name(),
             f(rss, 0),
             f(r.peak, 0),
@@ -461,7 +480,7 @@ fn budgets(md: &mut String, plan: &Plan, res: &Results) {
     let _ = writeln!(
         md,
         "| first markers ≤ 1.5 s ({} organisations) | {} ms | {} |",
-        thousands(plan.small),
+        thousands(plan.scale.small),
         f(first_ms.unwrap_or(f64::NAN), 0),
         yes(first_ms.map(|v| v <= 1500.0))
     );
@@ -509,7 +528,7 @@ fn ratio(a: f64, b: f64) -> String {
 }
 
 /// 1000000 → "1 000 000".
-fn thousands(n: usize) -> String {
+fn thousands(n: impl std::fmt::Display) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {

@@ -98,6 +98,11 @@ impl Bar {
         }
     }
 
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "a rate and an ETA for the log: never negative, and `as` saturates"
+    )]
     fn set(&self, done: usize) {
         if let Some(bar) = &self.bar {
             bar.set_position(done as u64);

@@ -25,6 +25,10 @@ impl SplitMix64 {
     }
 
     /// Uniform in `0..n` (`n > 0`); the tiny modulo bias does not matter here.
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "the remainder is below `n`, a usize"
+    )]
     pub fn below(&mut self, n: usize) -> usize {
         (self.next_u64() % n.max(1) as u64) as usize
     }

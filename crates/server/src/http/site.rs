@@ -19,7 +19,7 @@ use super::{ApiError, AppState};
 #[utoipa::path(get, path = "/config", tag = "site",
     responses((status = 200, body = SiteConfig), super::openapi::ReadErrors))]
 pub async fn config(State(state): State<AppState>) -> Json<SiteConfig> {
-    Json(state.site.clone())
+    Json(state.site)
 }
 
 /// Serves `dist/`. A path that names a file (has an extension) and is not

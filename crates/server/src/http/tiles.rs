@@ -94,15 +94,15 @@ impl Basemap {
     /// or `None` where the file has none. The caller checks that `x` and
     /// `y` are below `2^z`.
     pub async fn tile(&self, z: u8, x: u32, y: u32) -> Result<Option<Vec<u8>>, sqlx::Error> {
-        let rows = 1u64 << z;
-        let tms_row = rows - 1 - u64::from(y);
+        // z is at most MAX_ZOOM, far below 63
+        let tms_row = (1i64 << z) - 1 - i64::from(y);
         sqlx::query_scalar(
             "select tile_data from tiles \
              where zoom_level = ?1 and tile_column = ?2 and tile_row = ?3",
         )
         .bind(i64::from(z))
         .bind(i64::from(x))
-        .bind(tms_row as i64)
+        .bind(tms_row)
         .fetch_optional(&self.pool)
         .await
     }

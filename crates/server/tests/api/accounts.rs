@@ -125,7 +125,7 @@ async fn queue(app: &axum::Router, cookie: &str) -> StatusCode {
 }
 
 /// Whether `result` is the error of an unknown moderator.
-fn unknown<T>(result: Result<T, Error>) -> bool {
+fn unknown<T>(result: &Result<T, Error>) -> bool {
     matches!(result, Err(Error::NotFound(_)))
 }
 
@@ -143,7 +143,7 @@ async fn a_removed_moderator_is_signed_out_at_once() {
         sign_in(&env.test.app, PASSWORD).await,
         Err(StatusCode::UNAUTHORIZED)
     );
-    assert!(unknown(env.service.remove_moderator("mod").await));
+    assert!(unknown(&env.service.remove_moderator("mod").await));
 }
 
 #[tokio::test]
@@ -183,9 +183,9 @@ async fn a_new_password_signs_the_moderator_out_everywhere() {
     assert_eq!(queue(&env.test.app, &again).await, StatusCode::UNAUTHORIZED);
     assert!(sign_in(&env.test.app, new).await.is_ok());
     assert!(unknown(
-        env.service.set_moderator_password("nobody", new).await
+        &env.service.set_moderator_password("nobody", new).await
     ));
-    assert!(unknown(env.service.revoke_sessions("nobody").await));
+    assert!(unknown(&env.service.revoke_sessions("nobody").await));
 }
 
 #[tokio::test]

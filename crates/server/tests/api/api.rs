@@ -254,7 +254,7 @@ async fn clusters_count_what_the_list_counts_for_every_filter() {
         .iter()
         .filter(|f| f["properties"]["cluster"] == true)
         .collect();
-    assert!(!clusters.is_empty() && world.len() < total as usize);
+    assert!(!clusters.is_empty() && (world.len() as u64) < total);
     for c in &clusters {
         let p = &c["properties"];
         let mix: u64 = p["categories"]

@@ -82,6 +82,11 @@ async fn stalled_request(base: &str) -> tokio::net::TcpStream {
     s
 }
 
+#[expect(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "p is in [0, 1], so the rank is in 0..=len (and `as` saturates)"
+)]
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;

@@ -566,7 +566,7 @@ async fn demo_data_seeds_once(store: Arc<dyn Store>) {
     assert!(n >= 20);
     assert_eq!(seed::seed_demo_if_empty(store.as_ref()).await.unwrap(), 0);
     let all = store.published(&OrgFilter::default()).await.unwrap();
-    assert_eq!(all.total as usize, n);
+    assert_eq!(all.total, n as u64);
 }
 
 async fn published_points_are_public_and_rounded(store: Arc<dyn Store>) {

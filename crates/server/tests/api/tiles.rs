@@ -116,8 +116,8 @@ async fn get(env: &Env, uri: &str) -> Reply {
     call(env, "GET", uri, &[]).await
 }
 
-fn header(h: &HeaderMap, name: header::HeaderName) -> &str {
-    h.get(&name)
+fn header<'h>(h: &'h HeaderMap, name: &header::HeaderName) -> &'h str {
+    h.get(name)
         .unwrap_or_else(|| panic!("no {name}"))
         .to_str()
         .unwrap()
@@ -130,8 +130,12 @@ async fn tiles_are_found_by_leaflets_row_numbering() {
         let (status, headers, body) = get(&env, uri).await;
         assert_eq!(status, StatusCode::OK, "{uri}");
         assert_eq!(body, png(marker), "{uri}");
-        assert_eq!(header(&headers, header::CONTENT_TYPE), "image/png", "{uri}");
-        assert_eq!(header(&headers, header::X_CONTENT_TYPE_OPTIONS), "nosniff");
+        assert_eq!(
+            header(&headers, &header::CONTENT_TYPE),
+            "image/png",
+            "{uri}"
+        );
+        assert_eq!(header(&headers, &header::X_CONTENT_TYPE_OPTIONS), "nosniff");
     }
 }
 
@@ -191,7 +195,7 @@ async fn tiles_are_cached_long_and_revalidated_with_their_etag() {
     let env = env(SiteConfig::default(), true).await;
     let (status, headers, body) = get(&env, "/tiles/1/0/1.png").await;
     assert_eq!(status, StatusCode::OK);
-    let cache = header(&headers, header::CACHE_CONTROL);
+    let cache = header(&headers, &header::CACHE_CONTROL);
     assert!(cache.contains("public"), "{cache}");
     let max_age: u64 = cache
         .split(',')
@@ -200,25 +204,25 @@ async fn tiles_are_cached_long_and_revalidated_with_their_etag() {
         .parse()
         .unwrap();
     assert!(max_age >= 86_400, "{cache}");
-    let tag = header(&headers, header::ETAG).to_owned();
+    let tag = header(&headers, &header::ETAG).to_owned();
 
     let again = [("if-none-match", tag.as_str())];
     let (status, headers, empty) = call(&env, "GET", "/tiles/1/0/1.png", &again).await;
     assert_eq!(status, StatusCode::NOT_MODIFIED);
     assert!(empty.is_empty());
-    assert_eq!(header(&headers, header::ETAG), tag);
+    assert_eq!(header(&headers, &header::ETAG), tag);
 
     // another tile has another tag, and is sent whole
     let (status, headers, other_body) = call(&env, "GET", "/tiles/1/0/0.png", &again).await;
     assert_eq!(status, StatusCode::OK);
-    assert_ne!(header(&headers, header::ETAG), tag);
+    assert_ne!(header(&headers, &header::ETAG), tag);
     assert_ne!(other_body, body);
 
     // HEAD: the same headers, no body
     let (status, headers, empty) = call(&env, "HEAD", "/tiles/1/0/1.png", &[]).await;
     assert_eq!(status, StatusCode::OK);
     assert!(empty.is_empty());
-    assert_eq!(header(&headers, header::ETAG), tag);
+    assert_eq!(header(&headers, &header::ETAG), tag);
 }
 
 /// `solidarity-map serve` with these flags and no others (and none of the
