@@ -48,7 +48,7 @@ fn submission(name: &str) -> Value {
         "started_at": std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap()
-            .as_millis() as i64
+            .as_millis()
             - 60_000
     })
 }

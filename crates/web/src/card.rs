@@ -88,7 +88,7 @@ pub fn Card() -> impl IntoView {
             Precision::Neighbourhood => "card.shown_at_neighbourhood",
             Precision::Exact => "card.shown_at_exact",
         };
-        let id = org.id.clone();
+        let id = org.id;
         let lang_copy = lang.clone();
         Some(view! {
             <aside class="card" role="dialog" aria-labelledby="card-title">

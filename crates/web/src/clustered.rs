@@ -160,6 +160,8 @@ pub fn follow(shared: Shared, layer: FeatureGroup) {
         filter.bbox = crate::state::bbox_of(bounds);
         let query = ClusterQuery {
             filter,
+            // clamped to 0..=22 first: the cast cannot truncate or wrap
+            #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
             zoom: view.zoom.round().clamp(0.0, 22.0) as u8,
         };
         let this = generation.get_value() + 1;

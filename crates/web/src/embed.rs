@@ -142,7 +142,7 @@ pub fn EmbedNewPage() -> impl IntoView {
                             let s2 = slug.clone();
                             view! {
                                 <label class="checkbox">
-                                    <input type="checkbox" name="category" value=slug.clone()
+                                    <input type="checkbox" name="category" value=slug
                                         prop:checked=move || choice.with(|c| c.categories.contains(&s1))
                                         on:change=move |ev| {
                                             let on = event_target_checked(&ev);

@@ -501,7 +501,7 @@ pub fn OrgForm(
                             Some(m) => format!("{m} — {}, {}", p.name, p.country),
                             None => format!("{}, {}", p.name, p.country),
                         };
-                        let chosen = p.clone();
+                        let chosen = p;
                         view! {
                             <li role="option">
                                 <button type="button" class="suggestion" on:click=move |_| choose(chosen.clone())>

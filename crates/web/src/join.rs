@@ -28,6 +28,11 @@ fn form_page() -> (RwSignal<Vec<CategoryCount>>, RwSignal<Option<SiteConfig>>) {
     (categories, tiles)
 }
 
+/// Milliseconds since 1970, as the server counts a form's fill time.
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "a date in milliseconds is a whole number far below i64::MAX"
+)]
 fn now_ms() -> i64 {
     js_sys::Date::now() as i64
 }
@@ -142,7 +147,7 @@ pub fn JoinPage() -> impl IntoView {
                             <p>{tr(&ui(), "join.review")}</p>
                             <h2>{tr(&ui(), "join.save_link")}</h2>
                             <p>{tr(&ui(), "join.link_why")}</p>
-                            <p class="edit-link"><a href=link.clone() class="edit-url">{link.clone()}</a></p>
+                            <p class="edit-link"><a href=link class="edit-url">{link.clone()}</a></p>
                             <button type="button" on:click=move |_| {
                                 let p = window().navigator().clipboard().write_text(&to_copy);
                                 leptos::task::spawn_local(async move {

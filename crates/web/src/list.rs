@@ -118,7 +118,7 @@ pub fn OrgList() -> impl IntoView {
                                     <button
                                         type="button"
                                         class="org-item"
-                                        data-id=r.id.clone()
+                                        data-id=r.id
                                         on:click=move |_| {
                                             shared.panel_open.set(false);
                                             map.focus(&id, shared);

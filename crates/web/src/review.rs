@@ -152,7 +152,7 @@ pub fn RevisionCard(
         })
         .collect();
     view! {
-        <li class="revision" data-id=id.clone()>
+        <li class="revision" data-id=id>
             <h3><span class="kind">{move || tr(&ui(), kind_key)}</span> ": "
                 <span dir="auto" class="rev-name">{d.name.text().best(&lang.get_untracked()).1.to_owned()}</span></h3>
             <div class="rev-names">{translations(d.name.text(), "rev-name-l")}</div>
