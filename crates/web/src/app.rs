@@ -10,8 +10,7 @@ use crate::i18n::{LanguagePicker, tr};
 use crate::list::OrgList;
 use crate::map::{MapCtl, MapView};
 use crate::state::{
-    JERUSALEM_BOUNDS, Load, Preset, Shared, UrlState, fetch_on_filter_change, fetch_selected,
-    load_reference,
+    JERUSALEM_BOUNDS, Load, Preset, Shared, UrlState, fetch_selected, load_reference,
 };
 
 fn location() -> (String, String) {
@@ -78,19 +77,19 @@ fn sync_url(shared: Shared) {
 fn MapStatus() -> impl IntoView {
     let shared = expect_context::<Shared>();
     let retry = move |_| {
+        shared.reference_failed.set(None);
         load_reference(shared);
-        shared.orgs.set(Load::Loading);
         shared.reload.update(|n| *n += 1);
     };
     let t = move |key: &'static str| move || tr(&shared.lang.get(), key);
     view! {
-        {move || shared.fetching.get().then(|| view! {
+        {move || (shared.in_flight.get() > 0).then(|| view! {
             <div class="status loading" role="status">
                 <span class="spinner" aria-hidden="true"></span>
                 {t("app.loading")}
             </div>
         })}
-        {move || match shared.orgs.get() {
+        {move || match shared.reference_failed.get().map(Load::Failed).unwrap_or_else(|| shared.orgs.get()) {
             Load::Failed(msg) => Some(view! {
                 <div class="status error" role="alert">
                     <p>{msg}</p>
@@ -141,7 +140,6 @@ fn start_page() -> (Shared, MapCtl, UrlState) {
     shared.filters.set(initial.filters.clone());
     map.set_initial(initial.clone());
     load_reference(shared);
-    fetch_on_filter_change(shared);
     fetch_selected(shared);
     (shared, map, initial)
 }

@@ -4,8 +4,8 @@
 
 use leptos::prelude::*;
 
-use super::{LARGE, PAGE_IN_VIEW, Shared};
-use crate::api;
+use super::{Bounds, Filters, LARGE, PAGE_IN_VIEW, Shared};
+use crate::api::{self, Org};
 
 /// Something loaded from the server.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,60 +32,64 @@ pub fn load_reference(shared: Shared) {
         }
         .await;
         if let Err(e) = result {
-            shared
-                .orgs
-                .set(Load::Failed(e.message(&shared.lang.get_untracked())));
+            let message = e.message(&shared.lang.get_untracked());
+            shared.reference_failed.set(Some(message));
         }
     });
 }
 
-/// Fetches the organisations whenever the filters change (and, in the
-/// large mode, whenever the map moves: only a page of those in view); an
-/// answer that arrives after a newer request was made is dropped.
-pub fn fetch_on_filter_change(shared: Shared) {
-    let generation = StoredValue::new(0u64);
-    Effect::new(move |_| {
-        let filters = shared.filters.get();
-        shared.reload.track();
-        if !shared.counted.get() {
-            return;
-        }
-        let large = shared.large.get();
+/// What the organisations' resource reads: the filters, the mode and the
+/// view it asks for, and where it says a request is on its way.
+#[derive(Clone, Copy)]
+pub(super) struct OrgQuery {
+    pub filters: RwSignal<Filters>,
+    pub reload: RwSignal<u32>,
+    pub counted: RwSignal<bool>,
+    pub large: RwSignal<bool>,
+    pub bounds: RwSignal<Option<Bounds>>,
+    pub lang: RwSignal<String>,
+    pub in_flight: RwSignal<u32>,
+}
+
+/// The organisations for the filters, a resource that fetches again
+/// whenever they change (and, in the large mode, whenever the map moves:
+/// only a page of those in view), or when `reload` is bumped after an
+/// error. An answer that arrives after a newer request was made is
+/// dropped; the last answer stays shown while the next is on its way.
+/// Each value is the list and how many match in all.
+pub(super) fn organisations(q: OrgQuery) -> LocalResource<Load<(Vec<Org>, u64)>> {
+    LocalResource::new(move || {
+        // everything the request depends on is read here, before it starts
+        let filters = q.filters.get();
+        q.reload.track();
+        let (counted, large, bounds) = (q.counted.get(), q.large.get(), q.bounds.get());
         let mut query = filters.to_org_filter();
         if large {
-            let Some(bounds) = shared.bounds.get() else {
-                return;
-            };
-            query.bbox = super::bbox_of(bounds);
+            query.bbox = bounds.and_then(super::bbox_of);
             query.limit = Some(PAGE_IN_VIEW);
         }
-        let this = generation.get_value() + 1;
-        generation.set_value(this);
-        shared.fetching.set(true);
-        leptos::task::spawn_local(async move {
+        let ready = counted && (!large || bounds.is_some());
+        async move {
+            if !ready {
+                return Load::Loading;
+            }
+            q.in_flight.update(|n| *n += 1);
             let result = if large {
                 api::organizations_page(&query).await
             } else {
-                api::organizations(&query).await.map(|l| {
+                let list = api::organizations(&query).await;
+                list.map(|l| {
                     let n = l.len() as u64;
                     (l, n)
                 })
             };
-            if generation.get_value() != this {
-                return;
-            }
-            shared.fetching.set(false);
+            q.in_flight.update(|n| *n = n.saturating_sub(1));
             match result {
-                Ok((list, matched)) => {
-                    shared.matched.set(matched);
-                    shared.orgs.set(Load::Ready(list));
-                }
-                Err(e) => shared
-                    .orgs
-                    .set(Load::Failed(e.message(&shared.lang.get_untracked()))),
+                Ok(page) => Load::Ready(page),
+                Err(e) => Load::Failed(e.message(&q.lang.get_untracked())),
             }
-        });
-    });
+        }
+    })
 }
 
 /// An open card whose organisation the page does not hold (a shared link,

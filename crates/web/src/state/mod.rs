@@ -7,13 +7,14 @@ mod load;
 mod url;
 
 use leptos::prelude::{
-    Get, GetUntracked, RwSignal, Set, With, WithUntracked, expect_context, provide_context, window,
+    Get, GetUntracked, Memo, RwSignal, Set, With, WithUntracked, expect_context, provide_context,
+    window,
 };
 use solidarity_map_core::{CategoryCount, Facets, SiteConfig};
 
 use crate::api::Org;
 
-pub use load::{Load, fetch_on_filter_change, fetch_or_mark_gone, fetch_selected, load_reference};
+pub use load::{Load, fetch_or_mark_gone, fetch_selected, load_reference};
 pub use url::{Filters, JERUSALEM_BOUNDS, Preset, UrlState, View, bbox_of};
 
 /// The map's visible extent: west, south, east, north.
@@ -27,11 +28,15 @@ pub struct Shared {
     pub categories: RwSignal<Vec<CategoryCount>>,
     pub facets: RwSignal<Facets>,
     pub filters: RwSignal<Filters>,
-    pub orgs: RwSignal<Load<Vec<Org>>>,
-    /// A request for organisations is on its way.
-    pub fetching: RwSignal<bool>,
+    /// The organisations for the filters (in the large mode: a page of
+    /// those in view), from a resource (see [`load`]).
+    pub orgs: Memo<Load<Vec<Org>>>,
+    /// How many requests for organisations are on their way.
+    pub in_flight: RwSignal<u32>,
     /// Bumped to fetch again after an error.
     pub reload: RwSignal<u32>,
+    /// What the filters offer could not be loaded: the message.
+    pub reference_failed: RwSignal<Option<String>>,
     /// The id of the organisation whose card is open.
     pub selected: RwSignal<Option<String>>,
     /// The language texts are shown in.
@@ -45,8 +50,8 @@ pub struct Shared {
     /// Too many organisations to send them all: the server clusters them,
     /// and the list holds a page of those in view.
     pub large: RwSignal<bool>,
-    /// In the large mode, how many match the filters in view.
-    pub matched: RwSignal<u64>,
+    /// How many match the filters (in the large mode: in view).
+    pub matched: Memo<u64>,
     /// The open card's organisation when it is not in `orgs` (large mode).
     pub extra: RwSignal<Option<Org>>,
     /// A link named an organisation that is not (or no longer) listed:
@@ -91,22 +96,53 @@ impl Shared {
     /// The state of a map page, in the page's language, provided as
     /// context.
     pub fn provide() -> Self {
+        let (filters, reload, counted) = (
+            RwSignal::new(Filters::default()),
+            RwSignal::new(0),
+            RwSignal::new(false),
+        );
+        let (large, bounds, in_flight) =
+            (RwSignal::new(false), RwSignal::new(None), RwSignal::new(0));
+        let lang = expect_context::<crate::i18n::Lang>().0;
+        let fetched = load::organisations(load::OrgQuery {
+            filters,
+            reload,
+            counted,
+            large,
+            bounds,
+            lang,
+            in_flight,
+        });
+        let orgs = Memo::new(move |_| {
+            fetched.with(|f| match f {
+                Some(Load::Ready((list, _))) => Load::Ready(list.clone()),
+                Some(Load::Failed(message)) => Load::Failed(message.clone()),
+                Some(Load::Loading) | None => Load::Loading,
+            })
+        });
+        let matched = Memo::new(move |_| {
+            fetched.with(|f| match f {
+                Some(Load::Ready((_, matched))) => *matched,
+                _ => 0,
+            })
+        });
         let shared = Shared {
             config: RwSignal::new(None),
             categories: RwSignal::new(Vec::new()),
             facets: RwSignal::new(Facets::default()),
-            filters: RwSignal::new(Filters::default()),
-            orgs: RwSignal::new(Load::Loading),
-            fetching: RwSignal::new(false),
-            reload: RwSignal::new(0),
+            filters,
+            orgs,
+            in_flight,
+            reload,
+            reference_failed: RwSignal::new(None),
             selected: RwSignal::new(None),
-            lang: expect_context::<crate::i18n::Lang>().0,
+            lang,
             view: RwSignal::new(None),
-            bounds: RwSignal::new(None),
+            bounds,
             panel_open: RwSignal::new(false),
-            counted: RwSignal::new(false),
-            large: RwSignal::new(false),
-            matched: RwSignal::new(0),
+            counted,
+            large,
+            matched,
             extra: RwSignal::new(None),
             gone: RwSignal::new(None),
         };
