@@ -1,8 +1,6 @@
 //! Behaviour of the index through its public API.
 
-mod common;
-
-use common::total;
+use crate::common::total;
 use solidarity_map_cluster::{Bbox, Filter, Index, Item, MAX_ZOOM, Point, PointId};
 
 fn pt(id: u32, lon: f64, lat: f64, category: u8, country: &[u8; 2]) -> Point {

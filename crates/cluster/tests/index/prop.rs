@@ -1,10 +1,8 @@
 //! Any sequence of updates ends where a fresh build of the final set starts.
 
-mod common;
-
 use std::collections::BTreeMap;
 
-use common::total;
+use crate::common::total;
 use proptest::prelude::*;
 use solidarity_map_cluster::{Bbox, Filter, Index, Point, PointId};
 
