@@ -23,8 +23,8 @@ fn location() -> (String, String) {
 
 /// Applies a URL to the state: on start and on back/forward.
 fn apply_url(shared: Shared, map: MapCtl, state: &UrlState) {
-    shared.filters.set(state.filters.clone());
-    shared.selected.set(state.org.clone());
+    shared.visitor.filters.set(state.filters.clone());
+    shared.visitor.selected.set(state.org.clone());
     match (state.preset, state.view, state.fit) {
         (Some(Preset::Jerusalem), _, _) => map.fit_bounds(JERUSALEM_BOUNDS),
         (None, Some(v), _) => map.set_view(v),
@@ -39,9 +39,9 @@ fn apply_url(shared: Shared, map: MapCtl, state: &UrlState) {
 fn sync_url(shared: Shared) {
     Effect::new(move |previous: Option<String>| {
         let state = UrlState {
-            filters: shared.filters.get(),
-            view: shared.view.get(),
-            org: shared.selected.get(),
+            filters: shared.visitor.filters.get(),
+            view: shared.visitor.view.get(),
+            org: shared.visitor.selected.get(),
             preset: None,
             fit: None,
         };
@@ -77,11 +77,11 @@ fn sync_url(shared: Shared) {
 fn MapStatus() -> impl IntoView {
     let shared = expect_context::<Shared>();
     let retry = move |_| {
-        shared.reference_failed.set(None);
+        shared.reference.failed.set(None);
         load_reference(shared);
         shared.reload.update(|n| *n += 1);
     };
-    let t = move |key: &'static str| move || tr(&shared.lang.get(), key);
+    let t = move |key: &'static str| move || tr(&shared.visitor.lang.get(), key);
     view! {
         {move || (shared.in_flight.get() > 0).then(|| view! {
             <div class="status loading" role="status">
@@ -89,14 +89,14 @@ fn MapStatus() -> impl IntoView {
                 {t("app.loading")}
             </div>
         })}
-        {move || match shared.reference_failed.get().map(Load::Failed).unwrap_or_else(|| shared.orgs.get()) {
+        {move || match shared.reference.failed.get().map(Load::Failed).unwrap_or_else(|| shared.orgs.get()) {
             Load::Failed(msg) => Some(view! {
                 <div class="status error" role="alert">
                     <p>{msg}</p>
                     <button type="button" on:click=retry>{t("app.retry")}</button>
                 </div>
             }.into_any()),
-            Load::Ready(list) if list.is_empty() && !shared.large.get() => Some(view! {
+            Load::Ready(list) if list.is_empty() && !shared.reference.large.get() => Some(view! {
                 <div class="status empty" role="status">
                     <p>{t("app.empty")}</p>
                     <button type="button" on:click=move |_| shared.clear_filters()>
@@ -113,12 +113,12 @@ fn MapStatus() -> impl IntoView {
 /// for the share page (`/embed/new?…`).
 fn share_link(shared: Shared) -> String {
     let mut q = form_urlencoded::Serializer::new(String::new());
-    shared.filters.with(|f| {
+    shared.visitor.filters.with(|f| {
         for c in &f.categories {
             q.append_pair("category", c);
         }
     });
-    if let Some(b) = shared.bounds.get().and_then(crate::state::bbox_of) {
+    if let Some(b) = shared.visitor.bounds.get().and_then(crate::state::bbox_of) {
         q.append_pair("bbox", &crate::embed::bbox_param(&b));
     }
     let query = q.finish();
@@ -137,7 +137,7 @@ fn start_page() -> (Shared, MapCtl, UrlState) {
     provide_context(map);
     let (path, query) = location();
     let initial = UrlState::parse(&path, &query);
-    shared.filters.set(initial.filters.clone());
+    shared.visitor.filters.set(initial.filters.clone());
     map.set_initial(initial.clone());
     load_reference(shared);
     fetch_selected(shared);
@@ -147,11 +147,11 @@ fn start_page() -> (Shared, MapCtl, UrlState) {
 #[component]
 pub fn App() -> impl IntoView {
     let (shared, map, initial) = start_page();
-    shared.selected.set(initial.org);
+    shared.visitor.selected.set(initial.org);
     sync_url(shared);
     // the tab names the open organisation, in the visitor's language
     Effect::new(move |_| {
-        let lang = shared.lang.get();
+        let lang = shared.visitor.lang.get();
         let site = tr(&lang, "app.title");
         let title = match shared.selected_org() {
             Some(org) => format!("{} · {site}", org.properties.name.text().best(&lang).1),
@@ -165,7 +165,7 @@ pub fn App() -> impl IntoView {
         apply_url(shared, map, &UrlState::parse(&path, &query));
     });
 
-    let t = move |key: &'static str| move || tr(&shared.lang.get(), key);
+    let t = move |key: &'static str| move || tr(&shared.visitor.lang.get(), key);
 
     view! {
         <div class="app">
@@ -174,7 +174,7 @@ pub fn App() -> impl IntoView {
             <a class="skip-link" href="#list">{t("app.skip_list")}</a>
             <aside
                 class="sidebar"
-                class:open=move || shared.panel_open.get()
+                class:open=move || shared.visitor.panel_open.get()
                 id="sidebar"
                 aria-label=t("app.sidebar")
             >
@@ -197,10 +197,10 @@ pub fn App() -> impl IntoView {
                     type="button"
                     class="panel-toggle"
                     aria-controls="sidebar"
-                    aria-expanded=move || shared.panel_open.get().to_string()
-                    on:click=move |_| shared.panel_open.update(|o| *o = !*o)
+                    aria-expanded=move || shared.visitor.panel_open.get().to_string()
+                    on:click=move |_| shared.visitor.panel_open.update(|o| *o = !*o)
                 >
-                    {move || tr(&shared.lang.get(), if shared.panel_open.get() { "app.show_map" } else { "app.sidebar" })}
+                    {move || tr(&shared.visitor.lang.get(), if shared.visitor.panel_open.get() { "app.show_map" } else { "app.sidebar" })}
                 </button>
                 <Card />
                 <MapStatus />
@@ -220,9 +220,9 @@ pub fn EmbedApp() -> impl IntoView {
     // the full map on the same filters and view
     let full_map = move || {
         let state = UrlState {
-            filters: shared.filters.get(),
-            view: shared.view.get(),
-            org: shared.selected.get(),
+            filters: shared.visitor.filters.get(),
+            view: shared.visitor.view.get(),
+            org: shared.visitor.selected.get(),
             ..UrlState::default()
         };
         format!(
@@ -231,7 +231,7 @@ pub fn EmbedApp() -> impl IntoView {
             state.to_url()
         )
     };
-    let lang = shared.lang;
+    let lang = shared.visitor.lang;
     view! {
         <div class="app embed">
             <main class="map-area">

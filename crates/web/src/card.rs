@@ -28,14 +28,14 @@ pub fn Card() -> impl IntoView {
     let shared = expect_context::<Shared>();
     let copied = RwSignal::new(None::<String>);
     Effect::new(move |_| {
-        if shared.selected.get().is_some() {
+        if shared.visitor.selected.get().is_some() {
             shared.gone.set(None);
         }
         copied.set(None);
     });
     move || {
-        if shared.selected.get().is_none() && shared.gone.get().is_some() {
-            let lang = shared.lang.get();
+        if shared.visitor.selected.get().is_none() && shared.gone.get().is_some() {
+            let lang = shared.visitor.lang.get();
             return Some(
                 view! {
                     <aside class="card gone" role="status" aria-labelledby="card-title">
@@ -49,7 +49,7 @@ pub fn Card() -> impl IntoView {
             );
         }
         let org = shared.selected_org()?;
-        let lang = shared.lang.get();
+        let lang = shared.visitor.lang.get();
         let p = org.properties;
         let (name_lang, name) = p.name.text().best(&lang);
         let (name_lang, name) = (name_lang.to_string(), name.to_owned());
@@ -96,7 +96,7 @@ pub fn Card() -> impl IntoView {
                     type="button"
                     class="close"
                     aria-label=tr(&lang, "card.close")
-                    on:click=move |_| shared.selected.set(None)
+                    on:click=move |_| shared.visitor.selected.set(None)
                 >
                     "×"
                 </button>

@@ -144,12 +144,13 @@ pub fn expand(map: &Map, lat: f64, lon: f64, zoom: f64) {
 pub fn follow(shared: Shared, layer: FeatureGroup) {
     let generation = StoredValue::new(0u64);
     Effect::new(move |_| {
-        let large = shared.large.get();
-        let filters = shared.filters.get();
+        let large = shared.reference.large.get();
+        let filters = shared.visitor.filters.get();
         shared.reload.track();
-        shared.categories.track();
-        shared.lang.track();
-        let (Some(bounds), Some(view)) = (shared.bounds.get(), shared.view.get()) else {
+        shared.reference.categories.track();
+        shared.visitor.lang.track();
+        let (Some(bounds), Some(view)) = (shared.visitor.bounds.get(), shared.visitor.view.get())
+        else {
             return;
         };
         if !large {
@@ -173,7 +174,12 @@ pub fn follow(shared: Shared, layer: FeatureGroup) {
                 return;
             }
             match result {
-                Ok(features) => draw(&layer, shared, &features, &shared.lang.get_untracked()),
+                Ok(features) => draw(
+                    &layer,
+                    shared,
+                    &features,
+                    &shared.visitor.lang.get_untracked(),
+                ),
                 Err(e) => web_sys::console::warn_1(&format!("clusters: {e}").into()),
             }
         });

@@ -14,7 +14,7 @@ use crate::state::{Filters, JERUSALEM_BOUNDS, Shared, View};
 pub fn Presets() -> impl IntoView {
     let shared = expect_context::<Shared>();
     let map = expect_context::<MapCtl>();
-    let t = move |key: &'static str| move || tr(&shared.lang.get(), key);
+    let t = move |key: &'static str| move || tr(&shared.visitor.lang.get(), key);
     view! {
         <nav class="presets" aria-label=t("filters.places")>
             <button
@@ -22,7 +22,7 @@ pub fn Presets() -> impl IntoView {
                 on:click=move |_| {
                     // a place, not a category: every kind of group there shows
                     map.fit_bounds(JERUSALEM_BOUNDS);
-                    shared.panel_open.set(false);
+                    shared.visitor.panel_open.set(false);
                 }
             >
                 {t("filters.jerusalem")}
@@ -37,11 +37,11 @@ pub fn Presets() -> impl IntoView {
 #[component]
 pub fn FilterPanel() -> impl IntoView {
     let shared = expect_context::<Shared>();
-    let lang = move || shared.lang.get();
-    let t = move |key: &'static str| move || tr(&shared.lang.get(), key);
+    let lang = move || shared.visitor.lang.get();
+    let t = move |key: &'static str| move || tr(&shared.visitor.lang.get(), key);
 
     // the search box updates the filter when typing pauses
-    let typed = RwSignal::new(shared.filters.get_untracked().q);
+    let typed = RwSignal::new(shared.visitor.filters.get_untracked().q);
     let pending = StoredValue::new_local(None::<TimeoutHandle>);
     let on_input = move |ev| {
         let value = event_target_value(&ev);
@@ -50,21 +50,21 @@ pub fn FilterPanel() -> impl IntoView {
             h.clear();
         }
         let handle = set_timeout_with_handle(
-            move || shared.filters.update(|f| f.q = value),
+            move || shared.visitor.filters.update(|f| f.q = value),
             Duration::from_millis(300),
         );
         pending.set_value(handle.ok());
     };
     // a filter change from elsewhere (clear, back button) shows in the box
     Effect::new(move |_| {
-        let q = shared.filters.with(|f| f.q.clone());
+        let q = shared.visitor.filters.with(|f| f.q.clone());
         if typed.get_untracked().trim() != q.trim() {
             typed.set(q);
         }
     });
 
     let toggle = move |slug: String| {
-        shared.filters.update(|f| {
+        shared.visitor.filters.update(|f| {
             if let Some(i) = f.categories.iter().position(|c| *c == slug) {
                 f.categories.remove(i);
             } else {
@@ -89,7 +89,7 @@ pub fn FilterPanel() -> impl IntoView {
                 <legend>{t("filters.kinds")}</legend>
                 <ul>
                     <For
-                        each=move || shared.categories.get()
+                        each=move || shared.reference.categories.get()
                         key=|c| (c.category.slug.clone(), c.count)
                         let:c
                     >
@@ -100,7 +100,7 @@ pub fn FilterPanel() -> impl IntoView {
                             let colour = c.category.colour.clone();
                             let symbol = c.category.symbol.clone();
                             let pressed = move || {
-                                shared.filters.with(|f| f.categories.contains(&slug_pressed))
+                                shared.visitor.filters.with(|f| f.categories.contains(&slug_pressed))
                             };
                             view! {
                                 <li>
@@ -130,7 +130,7 @@ pub fn FilterPanel() -> impl IntoView {
             <button
                 type="button"
                 class="clear"
-                disabled=move || shared.filters.with(|f| f.is_empty())
+                disabled=move || shared.visitor.filters.with(|f| f.is_empty())
                 on:click=move |_| shared.clear_filters()
             >
                 {t("filters.clear")}
@@ -168,14 +168,14 @@ impl Facet {
 #[component]
 fn FacetSelect(facet: Facet) -> impl IntoView {
     let shared = expect_context::<Shared>();
-    let t = move |key: &'static str| move || tr(&shared.lang.get(), key);
+    let t = move |key: &'static str| move || tr(&shared.visitor.lang.get(), key);
     let (label, all, class) = match facet {
         Facet::Country => ("filters.country", "filters.all_countries", "country"),
         Facet::Language => ("filters.language", "filters.all_languages", "language"),
     };
     let options = move || {
-        let lang = shared.lang.get();
-        let facets = shared.facets.get();
+        let lang = shared.visitor.lang.get();
+        let facets = shared.reference.facets.get();
         let mut list: Vec<(String, String, u64)> = match facet {
             Facet::Country => facets
                 .countries
@@ -191,7 +191,7 @@ fn FacetSelect(facet: Facet) -> impl IntoView {
         if facet == Facet::Country {
             list.sort();
         }
-        let current = shared.filters.with_untracked(|f| facet.of(f));
+        let current = shared.visitor.filters.with_untracked(|f| facet.of(f));
         list.into_iter()
             .map(|(name, code, n)| {
                 let selected = current.as_deref() == Some(code.as_str());
@@ -202,6 +202,7 @@ fn FacetSelect(facet: Facet) -> impl IntoView {
     let on_change = move |ev| {
         let v = event_target_value(&ev);
         shared
+            .visitor
             .filters
             .update(|f| facet.set(f, Some(v).filter(|v| !v.is_empty())));
     };
@@ -211,7 +212,7 @@ fn FacetSelect(facet: Facet) -> impl IntoView {
             <select
                 class=class
                 on:change=on_change
-                prop:value=move || shared.filters.with(|f| facet.of(f).unwrap_or_default())
+                prop:value=move || shared.visitor.filters.with(|f| facet.of(f).unwrap_or_default())
             >
                 <option value="">{t(all)}</option>
                 {options}

@@ -41,9 +41,9 @@ pub fn OrgList() -> impl IntoView {
     let shared = expect_context::<Shared>();
     let map = expect_context::<MapCtl>();
     let rows = Memo::new(move |_| {
-        let lang = shared.lang.get();
-        let bounds = shared.bounds.get();
-        shared.categories.track();
+        let lang = shared.visitor.lang.get();
+        let bounds = shared.visitor.bounds.get();
+        shared.reference.categories.track();
         shared.orgs.with(|o| {
             let Load::Ready(list) = o else {
                 return Vec::new();
@@ -86,7 +86,7 @@ pub fn OrgList() -> impl IntoView {
     // in the large mode the list holds a page of what is in view; the
     // server counts the rest
     let in_view = move || {
-        if shared.large.get() {
+        if shared.reference.large.get() {
             usize::try_from(shared.matched.get()).unwrap_or(usize::MAX)
         } else {
             rows.with(Vec::len)
@@ -94,12 +94,12 @@ pub fn OrgList() -> impl IntoView {
     };
 
     view! {
-        <section class="list" id="list" tabindex="-1" aria-label=move || tr(&shared.lang.get(), "list.label")>
+        <section class="list" id="list" tabindex="-1" aria-label=move || tr(&shared.visitor.lang.get(), "list.label")>
             <h2 class="list-count" aria-live="polite">
                 {move || {
-                    let lang = shared.lang.get();
+                    let lang = shared.visitor.lang.get();
                     match in_view() {
-                        0 if total() || shared.large.get() => tr(&lang, "list.none_here"),
+                        0 if total() || shared.reference.large.get() => tr(&lang, "list.none_here"),
                         0 => String::new(),
                         1 => tr(&lang, "list.one"),
                         n => tr_n(&lang, "list.many", n),
@@ -120,7 +120,7 @@ pub fn OrgList() -> impl IntoView {
                                         class="org-item"
                                         data-id=r.id
                                         on:click=move |_| {
-                                            shared.panel_open.set(false);
+                                            shared.visitor.panel_open.set(false);
                                             map.focus(&id, shared);
                                         }
                                     >
@@ -141,7 +141,7 @@ pub fn OrgList() -> impl IntoView {
                 let shown = rows.with(Vec::len).min(MAX_ROWS);
                 let n = in_view();
                 (n > shown).then(|| view! {
-                    <p class="more">{tr_n(&shared.lang.get(), "list.more", n - shown)}</p>
+                    <p class="more">{tr_n(&shared.visitor.lang.get(), "list.more", n - shown)}</p>
                 })
             }}
         </section>

@@ -84,7 +84,7 @@ impl MapCtl {
     pub fn focus(&self, id: &str, shared: Shared) {
         if !self.try_focus(id, shared) {
             self.pending_focus.set_value(Some(id.to_owned()));
-            shared.selected.set(Some(id.to_owned()));
+            shared.visitor.selected.set(Some(id.to_owned()));
         }
     }
 
@@ -95,7 +95,7 @@ impl MapCtl {
             let closest = org
                 .as_ref()
                 .map_or(EXACT_ZOOM, |o| closest_zoom(o.properties.precision));
-            if shared.large.get_untracked() || closest < EXACT_ZOOM {
+            if shared.reference.large.get_untracked() || closest < EXACT_ZOOM {
                 // no closer than the group chose to be shown: over a pile of
                 // markers at one rounded point, or over streets that would
                 // suggest an address it did not publish. (With no markers
@@ -110,14 +110,14 @@ impl MapCtl {
                 s.map
                     .set_view_with_options(&LatLng::new(lat, lon), closest, &options);
                 highlight(s, &org, shared);
-                shared.selected.set(Some(id.to_owned()));
+                shared.visitor.selected.set(Some(id.to_owned()));
                 return true;
             }
             let Some(marker) = s.markers.get(id) else {
                 return false;
             };
             let id = id.to_owned();
-            let done = Closure::once_into_js(move || shared.selected.set(Some(id)));
+            let done = Closure::once_into_js(move || shared.visitor.selected.set(Some(id)));
             s.cluster
                 .zoom_to_show_layer(marker, done.unchecked_ref::<js_sys::Function>());
             true
@@ -185,7 +185,7 @@ fn create_map(
             .ok()
             .and_then(|v| v.as_string());
         if let Some(id) = id {
-            shared.selected.set(Some(id));
+            shared.visitor.selected.set(Some(id));
         }
     });
     cluster
@@ -204,7 +204,7 @@ fn create_map(
             let at = layer.unchecked_ref::<Marker>().get_lat_lng();
             crate::clustered::expand(&server_map, at.lat(), at.lng(), zoom);
         } else if let Some(id) = get("smId").and_then(|v| v.as_string()) {
-            shared.selected.set(Some(id));
+            shared.visitor.selected.set(Some(id));
         }
     });
     server
@@ -248,13 +248,13 @@ fn create_map(
                 .and_then(|pin| pin.get_attribute("data-id"));
             if let Some(id) = id {
                 e.prevent_default();
-                shared.selected.set(Some(id));
+                shared.visitor.selected.set(Some(id));
             }
         });
     el.add_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref())?;
     on_key.forget();
 
-    let on_map_click = Closure::<dyn Fn(JsValue)>::new(move |_| shared.selected.set(None));
+    let on_map_click = Closure::<dyn Fn(JsValue)>::new(move |_| shared.visitor.selected.set(None));
     map.unchecked_ref::<leaflet::Evented>()
         .on("click", on_map_click.as_ref().unchecked_ref());
     on_map_click.forget();
@@ -291,12 +291,13 @@ fn publish_view(map: &Map, shared: Shared) {
     let c = map.get_center();
     let b = map.get_bounds();
     let (sw, ne) = (b.get_south_west(), b.get_north_east());
-    shared.view.set(Some(View {
+    shared.visitor.view.set(Some(View {
         lat: c.lat(),
         lon: c.lng(),
         zoom: map.get_zoom(),
     }));
     shared
+        .visitor
         .bounds
         .set(Some([sw.lng(), sw.lat(), ne.lng(), ne.lat()]));
 }
@@ -305,7 +306,7 @@ fn publish_view(map: &Map, shared: Shared) {
 /// selected.
 fn highlight(s: &MapState, org: &Org, shared: Shared) {
     s.highlight.clear_layers();
-    let lang = shared.lang.get_untracked();
+    let lang = shared.visitor.lang.get_untracked();
     let (lat, lon) = org.geometry.lat_lon();
     let name = org.properties.name.text().best(&lang).1.to_owned();
     let category = org.properties.category.as_str();
@@ -360,7 +361,7 @@ pub fn MapView() -> impl IntoView {
 
     // a highlight stays only while its organisation is selected
     Effect::new(move |_| {
-        let selected = shared.selected.get();
+        let selected = shared.visitor.selected.get();
         ctl.state.with_value(|s| {
             if let Some(s) = s {
                 let shown = s.highlight.get_layers();
@@ -382,7 +383,7 @@ pub fn MapView() -> impl IntoView {
         if done == Some(true) || !ready.get() {
             return done.unwrap_or(false);
         }
-        let Some(config) = shared.config.get() else {
+        let Some(config) = shared.reference.config.get() else {
             return false;
         };
         ctl.state.with_value(|s| {
@@ -397,14 +398,14 @@ pub fn MapView() -> impl IntoView {
         if !ready.get() {
             return;
         }
-        let lang = shared.lang.get();
-        shared.categories.track();
+        let lang = shared.visitor.lang.get();
+        shared.reference.categories.track();
         let orgs = shared.orgs.with(|o| match o {
             Load::Ready(list) => Some(list.clone()),
             _ => None,
         });
         let Some(mut orgs) = orgs else { return };
-        if shared.large.get() {
+        if shared.reference.large.get() {
             // the server draws; the list's page is not the whole map
             orgs.clear();
         }
@@ -425,14 +426,14 @@ pub fn MapView() -> impl IntoView {
             s.cluster.add_layers(&all);
         });
         if let Some(id) = ctl.pending_focus.with_value(Clone::clone) {
-            if shared.large.get_untracked() && shared.org_untracked(&id).is_none() {
+            if shared.reference.large.get_untracked() && shared.org_untracked(&id).is_none() {
                 return; // an organisation outside the page: the card fetches it
             }
             ctl.pending_focus.set_value(None);
             if !ctl.try_focus(&id, shared) {
                 // not among what the filters show, or no such entry: which
                 // of the two, the server says
-                shared.selected.set(None);
+                shared.visitor.selected.set(None);
                 crate::state::fetch_or_mark_gone(shared, id);
             }
         }
@@ -440,6 +441,6 @@ pub fn MapView() -> impl IntoView {
 
     view! {
         <div class="map" id="map" dir="ltr" node_ref=node role="region"
-            aria-label=move || crate::i18n::tr(&shared.lang.get(), "app.map_label")></div>
+            aria-label=move || crate::i18n::tr(&shared.visitor.lang.get(), "app.map_label")></div>
     }
 }

@@ -19,21 +19,21 @@ pub enum Load<T> {
 pub fn load_reference(shared: Shared) {
     leptos::task::spawn_local(async move {
         let result = async {
-            if shared.config.get_untracked().is_none() {
-                shared.config.set(Some(api::config().await?));
+            if shared.reference.config.get_untracked().is_none() {
+                shared.reference.config.set(Some(api::config().await?));
             }
             let categories = api::categories().await?;
             let published: u64 = categories.iter().map(|c| c.count).sum();
-            shared.large.set(published > LARGE);
-            shared.categories.set(categories);
-            shared.counted.set(true);
-            shared.facets.set(api::facets().await?);
+            shared.reference.large.set(published > LARGE);
+            shared.reference.categories.set(categories);
+            shared.reference.counted.set(true);
+            shared.reference.facets.set(api::facets().await?);
             Ok::<_, api::ApiError>(())
         }
         .await;
         if let Err(e) = result {
-            let message = e.message(&shared.lang.get_untracked());
-            shared.reference_failed.set(Some(message));
+            let message = e.message(&shared.visitor.lang.get_untracked());
+            shared.reference.failed.set(Some(message));
         }
     });
 }
@@ -96,7 +96,7 @@ pub(super) fn organisations(q: OrgQuery) -> LocalResource<Load<(Vec<Org>, u64)>>
 /// a marker drawn by the server) is fetched on its own.
 pub fn fetch_selected(shared: Shared) {
     Effect::new(move |_| {
-        let Some(id) = shared.selected.get() else {
+        let Some(id) = shared.visitor.selected.get() else {
             return;
         };
         let have = shared.orgs.with(|o| match o {
@@ -121,8 +121,8 @@ pub fn fetch_or_mark_gone(shared: Shared, id: String) {
         match api::organization(&id).await {
             Ok(org) => shared.extra.set(Some(org)),
             Err(api::ApiError::Status(404, _)) => {
-                if shared.selected.get_untracked().as_deref() == Some(id.as_str()) {
-                    shared.selected.set(None);
+                if shared.visitor.selected.get_untracked().as_deref() == Some(id.as_str()) {
+                    shared.visitor.selected.set(None);
                 }
                 shared.gone.set(Some(id));
             }

@@ -24,19 +24,45 @@ pub type Bounds = [f64; 4];
 /// signal, so the struct is `Copy`.
 #[derive(Clone, Copy)]
 pub struct Shared {
-    pub config: RwSignal<Option<SiteConfig>>,
-    pub categories: RwSignal<Vec<CategoryCount>>,
-    pub facets: RwSignal<Facets>,
-    pub filters: RwSignal<Filters>,
+    /// What the server says the filters offer.
+    pub reference: Reference,
+    /// What the visitor is looking at: mirrored in the URL.
+    pub visitor: Visitor,
     /// The organisations for the filters (in the large mode: a page of
     /// those in view), from a resource (see [`load`]).
     pub orgs: Memo<Load<Vec<Org>>>,
+    /// How many match the filters (in the large mode: in view).
+    pub matched: Memo<u64>,
     /// How many requests for organisations are on their way.
     pub in_flight: RwSignal<u32>,
     /// Bumped to fetch again after an error.
     pub reload: RwSignal<u32>,
+    /// The open card's organisation when it is not in `orgs` (large mode).
+    pub extra: RwSignal<Option<Org>>,
+    /// A link named an organisation that is not (or no longer) listed:
+    /// the page says so instead of showing the bare map.
+    pub gone: RwSignal<Option<String>>,
+}
+
+/// What the server says the filters offer, loaded once a page.
+#[derive(Clone, Copy)]
+pub struct Reference {
+    pub config: RwSignal<Option<SiteConfig>>,
+    pub categories: RwSignal<Vec<CategoryCount>>,
+    pub facets: RwSignal<Facets>,
+    /// Whether the published count is known yet (it decides the mode).
+    pub counted: RwSignal<bool>,
+    /// Too many organisations to send them all: the server clusters them,
+    /// and the list holds a page of those in view.
+    pub large: RwSignal<bool>,
     /// What the filters offer could not be loaded: the message.
-    pub reference_failed: RwSignal<Option<String>>,
+    pub failed: RwSignal<Option<String>>,
+}
+
+/// What the visitor is looking at, and in which language.
+#[derive(Clone, Copy)]
+pub struct Visitor {
+    pub filters: RwSignal<Filters>,
     /// The id of the organisation whose card is open.
     pub selected: RwSignal<Option<String>>,
     /// The language texts are shown in.
@@ -45,18 +71,6 @@ pub struct Shared {
     pub bounds: RwSignal<Option<Bounds>>,
     /// The filter panel on a phone.
     pub panel_open: RwSignal<bool>,
-    /// Whether the published count is known yet (it decides the mode).
-    pub counted: RwSignal<bool>,
-    /// Too many organisations to send them all: the server clusters them,
-    /// and the list holds a page of those in view.
-    pub large: RwSignal<bool>,
-    /// How many match the filters (in the large mode: in view).
-    pub matched: Memo<u64>,
-    /// The open card's organisation when it is not in `orgs` (large mode).
-    pub extra: RwSignal<Option<Org>>,
-    /// A link named an organisation that is not (or no longer) listed:
-    /// the page says so instead of showing the bare map.
-    pub gone: RwSignal<Option<String>>,
 }
 
 /// Above this many published organisations the map is clustered by the
@@ -68,7 +82,7 @@ pub const PAGE_IN_VIEW: u32 = 300;
 
 impl Shared {
     pub fn selected_org(&self) -> Option<Org> {
-        let id = self.selected.get()?;
+        let id = self.visitor.selected.get()?;
         let extra = self.extra.get();
         self.orgs.with(|list| held(list, extra, &id))
     }
@@ -80,15 +94,17 @@ impl Shared {
     }
 
     pub fn category(&self, slug: &str) -> Option<CategoryCount> {
-        self.categories.with(|c| category_in(c, slug))
+        self.reference.categories.with(|c| category_in(c, slug))
     }
 
     pub fn category_untracked(&self, slug: &str) -> Option<CategoryCount> {
-        self.categories.with_untracked(|c| category_in(c, slug))
+        self.reference
+            .categories
+            .with_untracked(|c| category_in(c, slug))
     }
 
     pub fn clear_filters(&self) {
-        self.filters.set(Filters::default());
+        self.visitor.filters.set(Filters::default());
     }
 }
 
@@ -126,23 +142,29 @@ impl Shared {
                 _ => 0,
             })
         });
-        let shared = Shared {
+        let reference = Reference {
             config: RwSignal::new(None),
             categories: RwSignal::new(Vec::new()),
             facets: RwSignal::new(Facets::default()),
+            counted,
+            large,
+            failed: RwSignal::new(None),
+        };
+        let visitor = Visitor {
             filters,
-            orgs,
-            in_flight,
-            reload,
-            reference_failed: RwSignal::new(None),
             selected: RwSignal::new(None),
             lang,
             view: RwSignal::new(None),
             bounds,
             panel_open: RwSignal::new(false),
-            counted,
-            large,
+        };
+        let shared = Shared {
+            reference,
+            visitor,
+            orgs,
             matched,
+            in_flight,
+            reload,
             extra: RwSignal::new(None),
             gone: RwSignal::new(None),
         };
