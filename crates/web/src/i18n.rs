@@ -94,9 +94,37 @@ pub fn tr(lang: &str, key: &str) -> String {
         .unwrap_or_else(|| key.to_owned())
 }
 
-/// [`tr`] with `{n}` replaced by a number.
+/// The CLDR plural category of the whole number `n` in `lang`, which picks
+/// the form of a counted noun: Arabic has six (zero, one, two, few for 3
+/// to 10, many for 11 to 99, other), Hebrew three (one, two, other),
+/// English two.
+pub fn plural(lang: &str, n: usize) -> &'static str {
+    match lang {
+        "ar" => match (n, n % 100) {
+            (0, _) => "zero",
+            (1, _) => "one",
+            (2, _) => "two",
+            (_, 3..=10) => "few",
+            (_, 11..=99) => "many",
+            _ => "other",
+        },
+        "he" => match n {
+            1 => "one",
+            2 => "two",
+            _ => "other",
+        },
+        _ if n == 1 => "one",
+        _ => "other",
+    }
+}
+
+/// [`tr`] for a count, with `{n}` replaced by it: `key#category` (see
+/// [`plural`]) where the language has that form, else `key`.
 pub fn tr_n(lang: &str, key: &str, n: usize) -> String {
-    tr(lang, key).replace("{n}", &n.to_string())
+    let form = format!("{key}#{}", plural(lang, n));
+    let text = tables().get(lang).and_then(|t| t.get(&form)).cloned();
+    text.unwrap_or_else(|| tr(lang, key))
+        .replace("{n}", &n.to_string())
 }
 
 /// A validation problem in the visitor's language: by its code when the
@@ -189,9 +217,18 @@ mod tests {
                 assert!(!table[key].trim().is_empty(), "{lang} has an empty {key}");
             }
             for key in table.keys() {
+                // a plural form of a key English has, in a category the
+                // language uses
+                let (base, form) = key.split_once('#').unwrap_or((key, ""));
                 assert!(
-                    en.contains_key(key),
+                    en.contains_key(base),
                     "{lang} has {key}, which English lacks"
+                );
+                let forms: std::collections::BTreeSet<_> =
+                    (0..200).map(|n| plural(lang, n)).collect();
+                assert!(
+                    form.is_empty() || forms.contains(form),
+                    "{lang} has {key}, a plural form it does not use"
                 );
             }
         }
@@ -244,6 +281,28 @@ mod tests {
         assert!(field_message("ar", &long).contains("100"));
         let plain = solidarity_map_core::FieldError::new("q", "odd");
         assert_eq!(field_message("he", &plain), "odd");
+    }
+
+    /// Arabic counts have six forms, Hebrew three: the words change with
+    /// the number, as CLDR (and the browser's `Intl.PluralRules`) say.
+    #[test]
+    fn counted_words_take_the_form_of_their_number() {
+        let ar: Vec<_> = [0, 1, 2, 3, 11, 100, 103, 111]
+            .iter()
+            .map(|&n| plural("ar", n))
+            .collect();
+        assert_eq!(
+            ar,
+            ["zero", "one", "two", "few", "many", "other", "few", "many"]
+        );
+        assert_eq!(tr_n("ar", "map.cluster", 2), "منظمتان");
+        assert_eq!(tr_n("ar", "map.cluster", 3), "3 منظمات");
+        assert_eq!(tr_n("ar", "map.cluster", 11), "11 منظمة");
+        assert_eq!(tr_n("ar", "map.cluster", 100), "100 منظمة");
+        assert_eq!(tr_n("he", "map.cluster", 2), "שני ארגונים");
+        assert_eq!(tr_n("he", "map.cluster", 3), "3 ארגונים");
+        assert_eq!(tr_n("en", "map.cluster", 1), "1 organisation");
+        assert_eq!(tr_n("en", "map.cluster", 11), "11 organisations");
     }
 
     #[test]

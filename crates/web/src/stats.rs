@@ -10,7 +10,7 @@ use solidarity_map_core::stats::with_empty_months;
 use solidarity_map_core::{CategoryCount, Facets, Stats};
 
 use crate::api;
-use crate::i18n::{Lang, PageHeading, is_rtl, tr};
+use crate::i18n::{Lang, PageHeading, is_rtl, tr, tr_n};
 use crate::names;
 use crate::state::Load;
 
@@ -186,7 +186,7 @@ pub fn StatsPage() -> impl IntoView {
                 Load::Ready(n) => {
                     let total: u64 = n.categories.iter().map(|c| c.count).sum();
                     view! {
-                        <p class="total">{tr(&ui(), "stats.total").replace("{n}", &total.to_string())}</p>
+                        <p class="total">{tr_n(&ui(), "stats.total", usize::try_from(total).unwrap_or(usize::MAX))}</p>
                         {charts(&n, &ui())}
                     }
                     .into_any()
