@@ -26,6 +26,12 @@ async fn error_hidden(browser: &Browser, id: &str) -> bool {
     hidden.as_bool().unwrap()
 }
 
+/// Whether the field `id` is marked invalid for assistive technology.
+async fn marked_invalid(browser: &Browser, id: &str) -> bool {
+    let script = format!("return document.getElementById('{id}').getAttribute('aria-invalid')");
+    js(browser, &script).await.as_str() == Some("true")
+}
+
 /// The English description the API publishes for the first match of `q`.
 async fn public_description(server: &Server, q: &str) -> Option<String> {
     let fc = server
@@ -58,6 +64,22 @@ fn a_group_joins_is_approved_and_edits_its_entry() {
         ] {
             assert!(!error_hidden(browser, id).await, "no error shown for {id}");
         }
+        // and each field says so to a screen reader
+        let fields = [
+            "name-en",
+            "name-ar",
+            "category",
+            "description-en",
+            "city",
+            "country",
+        ];
+        for id in fields.into_iter().chain(["contact_email", "consent"]) {
+            assert!(marked_invalid(browser, id).await, "{id} not marked invalid");
+        }
+        assert!(
+            !marked_invalid(browser, "website").await,
+            "a valid field marked invalid"
+        );
         browser.screenshot("join-errors").await.unwrap();
 
         fill(browser, "#name-en", "Silwan Neighbours").await;
@@ -72,6 +94,14 @@ fn a_group_joins_is_approved_and_edits_its_entry() {
         assert!(
             !error_hidden(browser, "category").await,
             "an unfixed field's error went"
+        );
+        assert!(
+            !marked_invalid(browser, "name-en").await,
+            "a fixed field still invalid"
+        );
+        assert!(
+            marked_invalid(browser, "category").await,
+            "an unfixed field unmarked"
         );
         browser
             .wait_for("#category")

@@ -190,6 +190,25 @@ impl FormState {
 
     /// The messages for a field and its parts (`name` covers `name.ar`), in
     /// the interface language.
+    /// `aria-invalid` for a field: "true" while it has an error.
+    pub fn invalid(
+        self,
+        field: &'static str,
+    ) -> impl Fn() -> Option<&'static str> + Copy + Send + Sync + 'static {
+        let errors = self.errors;
+        move || {
+            let wrong = errors.with(|e| {
+                e.iter().any(|e| {
+                    e.field == field
+                        || e.field
+                            .strip_prefix(field)
+                            .is_some_and(|rest| rest.starts_with('.'))
+                })
+            });
+            wrong.then_some("true")
+        }
+    }
+
     pub fn error_for(
         self,
         field: &'static str,
@@ -248,6 +267,7 @@ fn LineField(
         <div class="field">
             <label for=id>{move || tr(&lang.get(), label)}</label>
             <input id=id type=kind dir=ltr.then_some("ltr") aria-describedby=error_id.clone()
+                aria-invalid=move || error().is_some().then_some("true")
                 placeholder=(!placeholder.is_empty()).then_some(placeholder)
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev)) />
@@ -281,6 +301,7 @@ fn Choice(
         <div class="field">
             <label for=id>{t(label)}</label>
             <select id=id aria-describedby=error_id.clone()
+                aria-invalid=move || error().is_some().then_some("true")
                 prop:value=move || value.get()
                 on:change=move |ev| value.set(event_target_value(&ev))
             >
@@ -418,7 +439,7 @@ pub fn OrgForm(
                 let dir = if *lang == "en" { "ltr" } else { "rtl" };
                 let input = if multiline {
                     view! {
-                        <textarea id=id.clone() lang=*lang dir=dir rows="4"
+                        <textarea id=id.clone() aria-invalid=form.invalid(field) lang=*lang dir=dir rows="4"
                             prop:value=move || sig.get()
                             on:input=move |ev| sig.set(event_target_value(&ev))
                             aria-describedby=format!("{field}-error")
@@ -427,7 +448,7 @@ pub fn OrgForm(
                     .into_any()
                 } else {
                     view! {
-                        <input id=id.clone() type="text" lang=*lang dir=dir
+                        <input id=id.clone() aria-invalid=form.invalid(field) type="text" lang=*lang dir=dir
                             prop:value=move || sig.get()
                             on:input=move |ev| sig.set(event_target_value(&ev))
                             aria-describedby=format!("{field}-error")
@@ -488,7 +509,7 @@ pub fn OrgForm(
             <legend>{t("form.where")}</legend>
             <div class="field city">
                 <label for="city">{t("form.city")}</label>
-                <input id="city" type="text" autocomplete="off" role="combobox"
+                <input id="city" type="text" autocomplete="off" role="combobox" aria-invalid=form.invalid("city")
                     aria-autocomplete="list" aria-controls="city-suggestions"
                     aria-expanded=move || (!suggestions.with(Vec::is_empty)).to_string()
                     aria-describedby="city-error"
@@ -557,7 +578,7 @@ pub fn OrgForm(
                 error=form.error_for("website") />
             <div class="field">
                 <label for="links">{t("form.links")}</label>
-                <textarea id="links" rows="3" dir="ltr" aria-describedby="links-error"
+                <textarea id="links" rows="3" dir="ltr" aria-describedby="links-error" aria-invalid=form.invalid("links")
                     prop:value=move || form.links.get()
                     on:input=move |ev| form.links.set(event_target_value(&ev))></textarea>
                 <FieldErr id="links-error" msg=form.error_for("links") />
@@ -571,6 +592,7 @@ pub fn OrgForm(
         <div class="field">
             <label for="contact_email">{t("form.contact")}</label>
             <input id="contact_email" type="email" dir="ltr" autocomplete="email" aria-describedby="contact-hint contact_email-error"
+                aria-invalid=form.invalid("contact_email")
                 prop:value=move || form.contact_email.get()
                 on:input=move |ev| form.contact_email.set(event_target_value(&ev)) />
             <p class="hint" id="contact-hint">{t("form.contact_hint")}</p>

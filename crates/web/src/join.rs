@@ -171,7 +171,7 @@ pub fn JoinPage() -> impl IntoView {
                         </div>
                         <div class="field consent">
                             <label class="checkbox">
-                                <input id="consent" type="checkbox" aria-describedby="consent-error"
+                                <input id="consent" type="checkbox" aria-describedby="consent-error" aria-invalid=form.invalid("consent")
                                     prop:checked=move || consent.get()
                                     on:change=move |ev| consent.set(event_target_checked(&ev)) />
                                 {move || tr(&ui(), "join.consent")}
