@@ -128,6 +128,8 @@ fn search_finds_part_of_a_name_in_arabic_and_english() {
         // nothing matches: a message and a way out
         search.send_keys("zzzz-no-such-group").await.unwrap();
         assert_says(browser, ".status.empty", "No organisation matches").await;
+        // in the sidebar too, where the list was
+        assert_says(browser, ".list-count", "No organisation matches").await;
         browser.click(".status.empty button").await.unwrap();
         wait_shown(browser, api_count(server, "").await).await;
     });

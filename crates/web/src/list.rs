@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::i18n::{tr, tr_n};
 use crate::map::MapCtl;
-use crate::state::{Bounds, Load, Shared};
+use crate::state::{Bounds, Filters, Load, Shared};
 
 /// At most this many rows are drawn; the rest are counted.
 const MAX_ROWS: usize = 300;
@@ -83,6 +83,13 @@ pub fn OrgList() -> impl IntoView {
             .with(|o| matches!(o, Load::Ready(l) if !l.is_empty()))
     };
 
+    let nothing_matches = move || {
+        let empty = shared
+            .orgs
+            .with(|o| matches!(o, Load::Ready(l) if l.is_empty()));
+        empty && !shared.visitor.filters.with(Filters::is_empty)
+    };
+
     // in the large mode the list holds a page of what is in view; the
     // server counts the rest
     let in_view = move || {
@@ -100,6 +107,8 @@ pub fn OrgList() -> impl IntoView {
                     let lang = shared.visitor.lang.get();
                     match in_view() {
                         0 if total() || shared.reference.large.get() => tr(&lang, "list.none_here"),
+                        // the filters match nothing: said here too, not only on the map
+                        0 if nothing_matches() => tr(&lang, "app.empty"),
                         0 => String::new(),
                         1 => tr(&lang, "list.one"),
                         n => tr_n(&lang, "list.many", n),
