@@ -7,8 +7,8 @@ use serde_json::Value;
 use solidarity_map_e2e::Browser;
 
 use crate::support::{
-    ENTER, MODERATOR, PASSWORD, Setup, TAB, assert_accessible, assert_says, js, open_first_card,
-    press, send_form, submit_entry, visit,
+    ENTER, ESCAPE, MODERATOR, PASSWORD, Setup, TAB, assert_accessible, assert_says, count, js,
+    open_first_card, press, send_form, submit_entry, visit,
 };
 
 #[test]
@@ -143,6 +143,41 @@ fn the_first_tab_skips_to_the_map() {
         browser
             .wait_until("the map to have focus", || async {
                 Ok(focused(browser).await == "map")
+            })
+            .await
+            .unwrap();
+    });
+}
+
+/// A card opened from the list takes the focus (its title), and gives it
+/// back to the row that opened it when Escape closes it.
+#[test]
+fn a_card_takes_the_focus_and_escape_gives_it_back() {
+    Setup::new(1280, 800).run(async |server, browser| {
+        visit(browser, server, "/", ".org-item").await;
+        js(
+            browser,
+            "document.querySelector('.org-item').id = 'first-row'",
+        )
+        .await;
+        js(browser, "document.getElementById('first-row').focus()").await;
+        press(browser, ENTER).await;
+        browser
+            .wait_until("the card's title to have focus", || async {
+                Ok(focused(browser).await == "card-title")
+            })
+            .await
+            .unwrap();
+        press(browser, ESCAPE).await;
+        browser
+            .wait_until("the card to close", || async {
+                Ok(count(browser, ".card").await == 0)
+            })
+            .await
+            .unwrap();
+        browser
+            .wait_until("the focus back on the row", || async {
+                Ok(focused(browser).await == "first-row")
             })
             .await
             .unwrap();

@@ -17,6 +17,7 @@ pub const PASSWORD: &str = "a very long password";
 /// Keys for `send_keys`, as WebDriver names them.
 pub const TAB: &str = "\u{e004}";
 pub const ENTER: &str = "\u{e007}";
+pub const ESCAPE: &str = "\u{e00c}";
 
 /// What a browser test runs against: the server with the demo data (and
 /// more, if asked) and a browser window of a given size.

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use solidarity_map_core::Precision;
+use wasm_bindgen::JsCast;
 
 use crate::i18n::tr;
 use crate::names;
@@ -23,6 +24,39 @@ fn copy_link(id: &str, copied: RwSignal<Option<String>>, lang: String) {
     });
 }
 
+/// Opening a card moves the focus to its title, so that it is read and
+/// Tab goes on inside it; closing it (button or Escape) gives the focus
+/// back to the marker or list row that opened it.
+fn keep_focus_with_the_card(shared: Shared) {
+    let opener = StoredValue::new_local(None::<web_sys::HtmlElement>);
+    Effect::new(move |was_open: Option<bool>| {
+        let open = shared.visitor.selected.get().is_some();
+        let focused = || document().active_element();
+        if open && was_open != Some(true) {
+            let outside = focused().filter(|el| el.closest(".card").ok().flatten().is_none());
+            opener.set_value(outside.and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok()));
+            // the card is drawn in this same turn: focus it in the next
+            set_timeout(
+                || {
+                    let title = document().get_element_by_id("card-title");
+                    if let Some(title) =
+                        title.and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
+                    {
+                        let _ = title.focus();
+                    }
+                },
+                std::time::Duration::ZERO,
+            );
+        } else if !open && was_open == Some(true) {
+            if let Some(el) = opener.get_value().filter(|el| el.is_connected()) {
+                let _ = el.focus();
+            }
+            opener.set_value(None);
+        }
+        open
+    });
+}
+
 #[component]
 pub fn Card() -> impl IntoView {
     let shared = expect_context::<Shared>();
@@ -32,6 +66,13 @@ pub fn Card() -> impl IntoView {
             shared.gone.set(None);
         }
         copied.set(None);
+    });
+    keep_focus_with_the_card(shared);
+    // Escape closes the card, wherever the focus is
+    let _escape = window_event_listener(leptos::ev::keydown, move |e| {
+        if e.key() == "Escape" && shared.visitor.selected.get_untracked().is_some() {
+            shared.visitor.selected.set(None);
+        }
     });
     move || {
         if shared.visitor.selected.get().is_none() && shared.gone.get().is_some() {
@@ -100,7 +141,7 @@ pub fn Card() -> impl IntoView {
                 >
                     "×"
                 </button>
-                <h2 id="card-title" dir="auto" lang=name_lang>{name}</h2>
+                <h2 id="card-title" tabindex="-1" dir="auto" lang=name_lang>{name}</h2>
                 <p class="chip">
                     <span class="swatch" style:background-color=colour aria-hidden="true">{symbol}</span>
                     {cat_label}
