@@ -8,7 +8,7 @@ use fantoccini::Locator;
 use serde_json::Value;
 use solidarity_map_e2e::{Browser, one_org};
 
-use crate::support::{ENTER, Setup, api_count, count, js, visit, wait_drawn};
+use crate::support::{ENTER, Setup, api_count, assert_says, count, js, visit, wait_drawn};
 
 /// Closes the open card and waits until it is gone.
 async fn close_card(browser: &Browser) {
@@ -150,6 +150,12 @@ fn phone_layout_keeps_the_map_visible() {
         wait_drawn(browser, api_count(server, "").await).await;
         // filters and list start folded away on a phone, one tap from the map
         assert_eq!(sidebar_visibility(browser).await, "hidden");
+        // the title and the way to join stay in view
+        let bar = "const b = document.querySelector('.phone-bar').getBoundingClientRect(); \
+                   return b.height > 0 && b.top >= 0 && b.bottom < 100";
+        assert_eq!(js(browser, bar).await, true, "no title bar on a phone");
+        assert_says(browser, ".phone-bar", "Solidarity Map").await;
+        assert_says(browser, ".phone-bar .join-link", "Add your group").await;
         let toggle = browser.wait_for(".panel-toggle").await.unwrap();
         toggle.click().await.unwrap();
         browser

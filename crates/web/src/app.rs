@@ -192,6 +192,11 @@ pub fn App() -> impl IntoView {
                 <OrgList />
             </aside>
             <main class="map-area">
+                // on a phone, where the sidebar starts folded away
+                <header class="phone-bar">
+                    <span class="phone-title">{t("app.title")}</span>
+                    <a class="join-link" href="/join">{t("app.join")}</a>
+                </header>
                 <MapView />
                 <button
                     type="button"
