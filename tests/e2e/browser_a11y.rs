@@ -71,6 +71,13 @@ async fn focused(browser: &Browser) -> Value {
     .await
 }
 
+/// Waits until the element with `id` has the focus.
+async fn wait_focused(browser: &Browser, id: &str) {
+    let what = format!("#{id} to have the focus");
+    let has_it = || async { Ok(focused(browser).await == id) };
+    browser.wait_until(&what, has_it).await.unwrap();
+}
+
 /// Presses Tab until the element with `id` has focus; fails if it is never
 /// reached (unreachable, or focus trapped elsewhere).
 async fn tab_to(browser: &Browser, id: &str) {
@@ -140,12 +147,7 @@ fn the_first_tab_skips_to_the_map() {
         );
         assert_eq!(browser.text("#skip-map").await.unwrap(), "Skip to the map");
         press(browser, ENTER).await;
-        browser
-            .wait_until("the map to have focus", || async {
-                Ok(focused(browser).await == "map")
-            })
-            .await
-            .unwrap();
+        wait_focused(browser, "map").await;
     });
 }
 
@@ -162,12 +164,7 @@ fn a_card_takes_the_focus_and_escape_gives_it_back() {
         .await;
         js(browser, "document.getElementById('first-row').focus()").await;
         press(browser, ENTER).await;
-        browser
-            .wait_until("the card's title to have focus", || async {
-                Ok(focused(browser).await == "card-title")
-            })
-            .await
-            .unwrap();
+        wait_focused(browser, "card-title").await;
         press(browser, ESCAPE).await;
         browser
             .wait_until("the card to close", || async {
@@ -175,11 +172,6 @@ fn a_card_takes_the_focus_and_escape_gives_it_back() {
             })
             .await
             .unwrap();
-        browser
-            .wait_until("the focus back on the row", || async {
-                Ok(focused(browser).await == "first-row")
-            })
-            .await
-            .unwrap();
+        wait_focused(browser, "first-row").await;
     });
 }
