@@ -70,6 +70,19 @@ async fn every_endpoint_is_described() {
     let queue = &paths["/api/admin/submissions"]["get"];
     assert_eq!(queue["security"][0]["session"], Value::Array(Vec::new()));
     assert!(paths["/api/organizations"]["get"]["security"].is_null());
+    // a change a moderator makes names the CSRF header it needs
+    for (path, method) in [
+        ("/api/admin/logout", "post"),
+        ("/api/admin/submissions/{id}/approve", "post"),
+        ("/api/admin/submissions/{id}/reject", "post"),
+    ] {
+        let params = paths[path][method]["parameters"].as_array().unwrap();
+        let header = |p: &&Value| p["name"] == "X-CSRF-Token" && p["in"] == "header";
+        assert!(
+            params.iter().any(|p| header(&p)),
+            "{method} {path}: no X-CSRF-Token header"
+        );
+    }
     // the public shape names no private field
     let public = &doc["components"]["schemas"]["PublicOrganization"]["properties"];
     assert!(public["name"].is_object());
