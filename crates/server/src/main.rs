@@ -287,10 +287,17 @@ async fn main() -> anyhow::Result<()> {
                          row leaves it empty, e.g. --default category=solidarity"
                     );
                 }
+                // a row can have several problems: say how many rows have any
+                let places: std::collections::BTreeSet<String> = checked
+                    .problems
+                    .iter()
+                    .map(|p| p.place.to_string())
+                    .collect();
                 anyhow::bail!(
-                    "{}: {} problem(s) in {} rows; nothing was imported",
+                    "{}: {} problem(s) in {} of its {} rows; nothing was imported",
                     file.display(),
                     checked.problems.len(),
+                    places.len(),
                     checked.total
                 );
             }
