@@ -113,8 +113,19 @@ impl Server {
         ) {
             return Ok(None);
         }
+        let outlines = workspace_root().join("state/countries-10m.json");
+        if !require(
+            outlines.is_file(),
+            &format!(
+                "the country outlines are not installed at {} (cargo xtask run or test)",
+                outlines.display()
+            ),
+        ) {
+            return Ok(None);
+        }
         let basemap = basemap.to_string_lossy().into_owned();
-        Self::start_serving(None, &["--basemap", &basemap]).await
+        let outlines = outlines.to_string_lossy().into_owned();
+        Self::start_serving(None, &["--basemap", &basemap, "--outlines", &outlines]).await
     }
 
     async fn start_serving(extra: Option<&Value>, flags: &[&str]) -> Result<Option<Server>> {

@@ -1,7 +1,10 @@
 //! The promise of a default install, in a real browser: the map, the join
 //! form and the embed, with the server's default tile settings, ask no
 //! server but the site itself for anything, and show the basemap's tiles
-//! with its credit in the corner of every map.
+//! with its credit in the corner of every map. The world view's basemap
+//! stays within its budget on a cold visit; beyond the basemap's zoom
+//! levels the app's own outlines and city names, in the visitor's
+//! language, still show where things are.
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
@@ -32,6 +35,25 @@ fn own(url: &str, base: &str) -> bool {
         || url.starts_with("blob:")
 }
 
+/// What the world view's basemap may cost over the wire on a cold visit.
+const WORLD_VIEW_BUDGET: u64 = 300_000;
+
+/// The bytes the basemap's tiles (and outlines) took over the wire so far:
+/// headers and bodies, as the browser counted them.
+async fn basemap_bytes(browser: &Browser) -> u64 {
+    // the tiles in view are loaded; let the last responses be counted
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    js(
+        browser,
+        "return performance.getEntriesByType('resource')
+             .filter(e => e.name.includes('/tiles/'))
+             .reduce((n, e) => n + e.transferSize, 0)",
+    )
+    .await
+    .as_u64()
+    .unwrap()
+}
+
 #[tokio::test]
 async fn by_default_no_page_asks_another_server_for_anything() {
     let Some(server) = Server::start_with_basemap().await.unwrap() else {
@@ -41,6 +63,7 @@ async fn by_default_no_page_asks_another_server_for_anything() {
         return;
     };
     browser.watch_csp().await.unwrap();
+    let mut first = true;
     for (path, map) in [
         ("/", ".leaflet-container"),
         ("/join", ".location-map.leaflet-container"),
@@ -59,6 +82,16 @@ async fn by_default_no_page_asks_another_server_for_anything() {
             })
             .await
             .unwrap();
+        if first {
+            // a fresh profile: nothing cached, every byte crossed the wire
+            first = false;
+            let bytes = basemap_bytes(&browser).await;
+            eprintln!("world view, cold visit: the basemap cost {bytes} bytes");
+            assert!(
+                bytes > 0 && bytes <= WORLD_VIEW_BUDGET,
+                "the world view's basemap cost {bytes} bytes on a cold visit"
+            );
+        }
         let asked = requests(&browser).await;
         assert!(
             asked.iter().any(|u| u.contains("/tiles/")),
@@ -85,5 +118,94 @@ async fn by_default_no_page_asks_another_server_for_anything() {
             "{path}"
         );
     }
+    browser.close().await.unwrap();
+}
+
+const LAND: [u8; 3] = [0xf4, 0xf1, 0xea];
+
+/// The share of the screenshot `name`'s pixels that are the outlines'
+/// land colour.
+async fn land_share(browser: &Browser, name: &str) -> f64 {
+    let path = browser.screenshot(name).await.unwrap();
+    let shot = tiny_skia::Pixmap::load_png(&path).unwrap();
+    let land = shot
+        .pixels()
+        .iter()
+        .filter(|p| [p.red(), p.green(), p.blue()] == LAND)
+        .count();
+    #[allow(clippy::cast_precision_loss)] // a screen's pixels
+    let share = land as f64 / shot.pixels().len() as f64;
+    share
+}
+
+/// Waits until a city label on the map says `name`.
+async fn wait_label(browser: &Browser, name: &str) {
+    browser
+        .wait_until(&format!("a city label saying {name}"), || async {
+            let names = browser
+                .eval(
+                    "return [...document.querySelectorAll('.place-label')].map(e => e.textContent)",
+                )
+                .await?;
+            Ok(names
+                .as_array()
+                .is_some_and(|a| a.iter().any(|n| n == name)))
+        })
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn beyond_the_basemap_outlines_and_city_names_show_jerusalem_in_each_language() {
+    let Some(server) = Server::start_with_basemap().await.unwrap() else {
+        return;
+    };
+    let Some(browser) = Browser::start(1100, 800).await.unwrap() else {
+        return;
+    };
+    browser.watch_csp().await.unwrap();
+    // zoom 12, far past the world basemap's 6
+    visit(
+        &browser,
+        &server,
+        "/?map=12/31.7812/35.2213",
+        ".leaflet-container",
+    )
+    .await;
+    browser
+        .wait_until("the outline tiles to load", || async {
+            let n = browser
+                .eval("return document.querySelectorAll('.leaflet-outlines-pane img.leaflet-tile-loaded').length")
+                .await?;
+            Ok(n.as_u64().unwrap_or(0) >= 4)
+        })
+        .await
+        .unwrap();
+    wait_label(&browser, "Jerusalem").await;
+    // the view is land (Jerusalem is inland), drawn in the outlines' colour
+    let share = land_share(&browser, "basemap-jerusalem-en").await;
+    assert!(share > 0.3, "only {share:.2} of the screen is land");
+    // the names follow the interface language
+    browser.choose_language("ar").await.unwrap();
+    wait_label(&browser, "القدس").await;
+    land_share(&browser, "basemap-jerusalem-ar").await;
+    browser.choose_language("he").await.unwrap();
+    wait_label(&browser, "ירושלים").await;
+    // all of it from the site itself
+    let asked = requests(&browser).await;
+    assert!(
+        asked.iter().any(|u| u.contains("/tiles/outlines/")),
+        "{asked:?}"
+    );
+    assert!(
+        asked.iter().any(|u| u.contains("/api/places/labels")),
+        "{asked:?}"
+    );
+    let elsewhere: Vec<&String> = asked.iter().filter(|u| !own(u, &server.base)).collect();
+    assert!(elsewhere.is_empty(), "asked other servers: {elsewhere:?}");
+    assert_eq!(
+        browser.csp_violations().await.unwrap(),
+        Vec::<String>::new()
+    );
     browser.close().await.unwrap();
 }

@@ -33,11 +33,6 @@ fn every_published_organisation_has_a_marker_and_no_errors() {
 
         browser.open(server, "/").await.unwrap();
         wait_drawn(browser, expected).await;
-        // the outlines layer is drawn from the app's own data
-        browser
-            .wait_for(".leaflet-outlines-pane path")
-            .await
-            .unwrap();
         let categories = server.get_json("/api/categories").await.unwrap();
         assert_eq!(
             count(browser, ".cat-toggle").await,

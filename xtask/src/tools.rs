@@ -131,7 +131,12 @@ pub fn ensure_web_tools(root: &Path) -> Result<()> {
             &["install", "wasm-bindgen-cli", "--version", &wb, "--force"],
         )?;
     }
+    ensure_npm_packages(root)
+}
 
+/// The npm packages of package-lock.json (Leaflet, binaryen, the country
+/// outlines…), installed again whenever the lock file is newer.
+pub fn ensure_npm_packages(root: &Path) -> Result<()> {
     let stamp = root.join("node_modules/.package-lock.json");
     let lock = root.join("package-lock.json");
     let fresh = match (std::fs::metadata(&stamp), std::fs::metadata(&lock)) {
@@ -142,7 +147,7 @@ pub fn ensure_web_tools(root: &Path) -> Result<()> {
         _ => false,
     };
     if !fresh {
-        eprintln!("installing npm packages (Leaflet, binaryen)");
+        eprintln!("installing npm packages (Leaflet, binaryen, world-atlas)");
         cmd("npm", &["ci", "--no-audit", "--no-fund"])?;
     }
     Ok(())
@@ -308,6 +313,34 @@ fn pip(root: &Path) -> Result<Vec<String>> {
         )?;
     }
     Ok(vec![pip.to_string_lossy().into_owned()])
+}
+
+/// Where the country outlines are installed: the server's default
+/// `--outlines`.
+const OUTLINES_PATH: &str = "state/countries-10m.json";
+
+/// Natural Earth's 1:10m countries in npm's `world-atlas` (installed with
+/// the other npm packages, at the version package-lock.json pins).
+const OUTLINES_IN_PACKAGE: &str = "node_modules/world-atlas/countries-10m.json";
+
+/// The country outlines the server draws where the basemap has no tiles:
+/// copied from the npm package to `state/` whenever they differ.
+pub fn ensure_outlines(root: &Path) -> Result<()> {
+    let source = root.join(OUTLINES_IN_PACKAGE);
+    let target = root.join(OUTLINES_PATH);
+    let wanted = std::fs::read(&source)
+        .with_context(|| format!("{}: run `npm ci` (cargo xtask does)", source.display()))?;
+    if std::fs::read(&target).is_ok_and(|have| have == wanted) {
+        return Ok(());
+    }
+    if let Some(dir) = target.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let partial = target.with_extension("json.partial");
+    std::fs::write(&partial, &wanted)?;
+    std::fs::rename(&partial, &target)?;
+    eprintln!("country outlines installed at {}", target.display());
+    Ok(())
 }
 
 /// The world basemap the server serves at `/tiles` (OpenStreetMap data,

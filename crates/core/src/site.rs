@@ -75,6 +75,16 @@ pub struct Place {
     pub population: u64,
 }
 
+/// A city's name to write on the map where the basemap has none, in the
+/// visitor's language when the gazetteer knows it (else in English).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PlaceLabel {
+    pub name: String,
+    pub lat: f64,
+    pub lon: f64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

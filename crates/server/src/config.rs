@@ -13,6 +13,11 @@ pub const DEFAULT_SQLITE_PATH: &str = "state/solidarity-map.db";
 /// the server looks for it when no `--basemap` is given.
 pub const DEFAULT_BASEMAP_PATH: &str = "state/basemap.mbtiles";
 
+/// Where `cargo xtask run` installs Natural Earth's 1:10m countries (from
+/// npm's `world-atlas`), and where the server looks for them when no
+/// `--outlines` is given.
+pub const DEFAULT_OUTLINES_PATH: &str = "state/countries-10m.json";
+
 /// The attribution for another tile server when the operator names none:
 /// most serve OpenStreetMap's data.
 pub const OSM_ATTRIBUTION: &str =
@@ -72,6 +77,14 @@ pub struct ServeArgs {
     /// open, or the server does not start.
     #[arg(long, env = "BASEMAP")]
     pub basemap: Option<PathBuf>,
+    /// The country outlines (a TopoJSON topology with an object
+    /// `countries`, as npm's `world-atlas` has them) drawn as tiles at
+    /// `/tiles/outlines/…` wherever the basemap has none. `cargo xtask
+    /// run` installs Natural Earth's 1:10m ones at
+    /// `state/countries-10m.json`, used when this is not given; a file
+    /// named here must open, or the server does not start.
+    #[arg(long, env = "OUTLINES")]
+    pub outlines: Option<PathBuf>,
     /// Do not add the demo organisations to an empty database.
     #[arg(long, env = "NO_DEMO_DATA")]
     pub no_demo: bool,
@@ -188,6 +201,14 @@ impl ServeArgs {
         match &self.basemap {
             Some(path) => (path.clone(), true),
             None => (PathBuf::from(DEFAULT_BASEMAP_PATH), false),
+        }
+    }
+
+    /// The outlines file to draw, and whether the operator named it.
+    pub fn outlines_file(&self) -> (PathBuf, bool) {
+        match &self.outlines {
+            Some(path) => (path.clone(), true),
+            None => (PathBuf::from(DEFAULT_OUTLINES_PATH), false),
         }
     }
 

@@ -5,6 +5,7 @@ pub mod config;
 pub mod generate;
 pub mod http;
 pub mod open_data;
+pub mod outlines;
 pub mod secrets;
 pub mod seed;
 pub mod service;

@@ -6,7 +6,7 @@ use solidarity_map_server::http::{self, AppState};
 use solidarity_map_server::open_data::presets::Preset;
 use solidarity_map_server::open_data::{self, Format, import};
 use solidarity_map_server::service::{self, Service};
-use solidarity_map_server::{generate, seed, store};
+use solidarity_map_server::{generate, outlines, seed, store};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -370,6 +370,13 @@ async fn main() -> anyhow::Result<()> {
             } else {
                 None
             };
+            let outlines = match args.outlines_file() {
+                (path, true) => Some(std::sync::Arc::new(anyhow::Context::with_context(
+                    outlines::Outlines::open(&path),
+                    || format!("--outlines {}: cannot draw its countries", path.display()),
+                )?)),
+                (path, false) => outlines::open_or_warn(&path),
+            };
             let site = args.site(basemap.as_ref().map(|b| b.max_zoom));
             if site.third_party_tiles() {
                 tracing::warn!(
@@ -385,6 +392,7 @@ async fn main() -> anyhow::Result<()> {
                 .service()
                 .spawn_scrubbing(args.retention.retention(), service::SCRUB_EVERY);
             state.basemap = basemap;
+            state.outlines = outlines;
             state.max_concurrent = args.max_concurrent;
             state.rate_limit_factor = args.rate_limit_factor;
             state.trusted_proxies = trusted_proxies;

@@ -125,20 +125,19 @@ pub async fn clusters(
     Ok(fc.features)
 }
 
-/// The country outlines the app ships, as a JS object for Leaflet.
-pub async fn outlines() -> Result<wasm_bindgen::JsValue, ApiError> {
-    let res = Request::get("/countries-110m.geojson")
-        .send()
-        .await
-        .map_err(|_| ApiError::Network)?;
-    if !res.ok() {
-        return Err(ApiError::Status(res.status(), res.status_text()));
-    }
-    let text = res
-        .text()
-        .await
-        .map_err(|e| ApiError::Decode(e.to_string()))?;
-    js_sys::JSON::parse(&text).map_err(|_| ApiError::Decode("outlines".into()))
+/// The city names to write on the map in the view `bbox`
+/// (`minLon,minLat,maxLon,maxLat`) at `zoom`, in `lang`.
+pub async fn place_labels(
+    bbox: &str,
+    zoom: u8,
+    lang: &str,
+) -> Result<Vec<solidarity_map_core::PlaceLabel>, ApiError> {
+    let bbox: String = js_sys::encode_uri_component(bbox).into();
+    let lang: String = js_sys::encode_uri_component(lang).into();
+    get_json(&format!(
+        "/api/places/labels?bbox={bbox}&zoom={zoom}&lang={lang}"
+    ))
+    .await
 }
 
 /// An answer with its status, for the forms that act on each.

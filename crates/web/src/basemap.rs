@@ -1,33 +1,32 @@
 //! The base of every map the site draws: Leaflet's credit without a flag,
-//! the country outlines the app serves itself (readable with no tiles at
-//! all, under the tiles, which cover them once they load), and the
-//! basemap's tiles with their credit, which their licence requires.
+//! the country outlines the server draws itself (coasts and borders, as
+//! tiles, wherever the basemap has none: beyond its deepest zoom level, or
+//! everywhere when there is no basemap), and the basemap's tiles with
+//! their credit, which their licence requires.
 
 use leaflet::{Map, MapOptions, TileLayer, TileLayerOptions};
 use solidarity_map_core::SiteConfig;
 use wasm_bindgen::prelude::*;
 
-use crate::leaflet_ext::{create_pane, geo_json, neutral_attribution};
+use crate::leaflet_ext::{create_pane, neutral_attribution};
 
-/// A map in `el`, with the country outlines under everything else. Its
-/// owner removes it when it is done with it (`Map::remove`), so a page
+/// Where the server draws the country outlines.
+const OUTLINE_URL: &str = "/tiles/outlines/{z}/{x}/{y}.png";
+/// The deepest level the server draws them at; Leaflet enlarges beyond.
+const OUTLINE_MAX_ZOOM: f64 = 18.0;
+/// The map's deepest zoom level.
+const MAX_ZOOM: f64 = 19.0;
+
+/// A map in `el`, with a pane for the country outlines under the tiles.
+/// Its owner removes it when it is done with it (`Map::remove`), so a page
 /// that opens and closes maps keeps none.
 pub fn base_map(el: &web_sys::HtmlElement, options: &MapOptions) -> Result<Map, JsValue> {
     let map = Map::new_with_element(el, options)?;
     neutral_attribution(&map);
     let pane = create_pane(&map, "outlines");
+    // under the tile pane (200), over the map's background
     pane.style().set_property("z-index", "150")?;
-    let outline_map = map.clone();
-    leptos::task::spawn_local(async move {
-        match crate::api::outlines().await {
-            Ok(data) => {
-                if let Ok(opts) = js_sys::JSON::parse(OUTLINE_STYLE) {
-                    geo_json(&data, &opts).add_to(&outline_map);
-                }
-            }
-            Err(e) => web_sys::console::warn_1(&format!("country outlines: {e}").into()),
-        }
-    });
+    pane.style().set_property("pointer-events", "none")?;
     Ok(map)
 }
 
@@ -38,23 +37,37 @@ const ENLARGED_LEVELS: f64 = 2.0;
 /// corner (Leaflet's attribution control, on by default): the site's own
 /// basemap unless the operator chose another server, which the
 /// attribution then names. Two levels beyond the deepest the tile server
-/// has, that level's tiles are enlarged; further in, and without a tile
-/// URL, the country outlines stand alone.
+/// has, that level's tiles are enlarged; further in the country outlines
+/// take over, with city names written over them, as they do everywhere
+/// without a tile URL.
 pub fn add_tiles(map: &Map, config: &SiteConfig) {
+    // the outlines from where the tiles end: below that they would be
+    // hidden under the tiles, asked for and never seen
+    let outlines_from = match (config.tile_url.is_empty(), config.tile_max_zoom) {
+        (true, _) | (false, None) => 0.0,
+        (false, Some(max)) => f64::from(max) + ENLARGED_LEVELS + 1.0,
+    };
+    let outline_options = TileLayerOptions::new();
+    outline_options.set_pane("outlines".to_owned());
+    outline_options.set_min_zoom(outlines_from);
+    outline_options.set_max_native_zoom(OUTLINE_MAX_ZOOM);
+    outline_options.set_max_zoom(MAX_ZOOM);
+    outline_options.set_attribution("Natural Earth".to_owned());
+    TileLayer::new_options(OUTLINE_URL, &outline_options).add_to(map);
+    if let Err(e) = crate::place_labels::add_place_labels(map, outlines_from) {
+        web_sys::console::warn_1(&e);
+    }
     if config.tile_url.is_empty() {
         return;
     }
     let tile_options = TileLayerOptions::new();
     tile_options.set_attribution(config.tile_attribution.clone());
-    tile_options.set_max_zoom(19.0);
+    tile_options.set_max_zoom(MAX_ZOOM);
     if let Some(max) = config.tile_max_zoom {
         // two levels enlarged still read; beyond, a blur of one pixel's
-        // colour would hide the map: the country outlines stand alone
+        // colour would hide the map: the country outlines take over
         tile_options.set_max_native_zoom(f64::from(max));
         tile_options.set_max_zoom(f64::from(max) + ENLARGED_LEVELS);
     }
     TileLayer::new_options(&config.tile_url, &tile_options).add_to(map);
 }
-
-const OUTLINE_STYLE: &str = r##"{"pane":"outlines","interactive":false,
-  "style":{"color":"#9aa3ad","weight":0.7,"fillColor":"#f4f1ea","fillOpacity":1}}"##;

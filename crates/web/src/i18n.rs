@@ -186,13 +186,20 @@ pub fn lang_param(query: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Sets `lang` and `dir` on `<html>` and, if `remember`, remembers the
-/// choice.
+/// The event fired on `window` when the interface language changes.
+pub const LANGUAGE_EVENT: &str = "sm-language";
+
+/// Sets `lang` and `dir` on `<html>`, tells the page (see
+/// [`LANGUAGE_EVENT`]) and, if `remember`, remembers the choice.
 pub fn apply(lang: &str, remember: bool) {
     let window = leptos::prelude::window();
     if let Some(root) = window.document().and_then(|d| d.document_element()) {
         let _ = root.set_attribute("lang", lang);
         let _ = root.set_attribute("dir", if is_rtl(lang) { "rtl" } else { "ltr" });
+    }
+    // what is written on the map (city names) follows
+    if let Ok(event) = web_sys::Event::new(LANGUAGE_EVENT) {
+        let _ = window.dispatch_event(&event);
     }
     if !remember {
         return;

@@ -6,10 +6,6 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
 extern "C" {
-    /// `L.geoJSON(data, options)`.
-    #[wasm_bindgen(js_namespace = L, js_name = geoJSON)]
-    pub fn geo_json(data: &JsValue, options: &JsValue) -> leaflet::Layer;
-
     /// `L.divIcon(options)`. The crate's `DivIcon::new` constructs a plain
     /// `L.Icon`, which needs an image URL.
     #[wasm_bindgen(js_namespace = L, js_name = divIcon)]

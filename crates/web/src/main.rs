@@ -17,6 +17,7 @@ mod list;
 mod map;
 mod markers;
 mod names;
+mod place_labels;
 mod review;
 mod state;
 mod stats;

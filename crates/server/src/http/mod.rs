@@ -16,6 +16,8 @@ mod limits;
 mod linked_data;
 mod openapi;
 mod organizations;
+mod outline_tiles;
+mod place_labels;
 mod places;
 mod rate_limit;
 pub mod security;
@@ -70,6 +72,9 @@ pub struct AppState {
     /// The basemap served at `/tiles/…` (`--basemap`); `None` when there
     /// is none, and every tile is a 404.
     pub basemap: Option<Arc<tiles::Basemap>>,
+    /// The country outlines drawn at `/tiles/outlines/…` (`--outlines`);
+    /// `None` when there are none, and every outline tile is a 404.
+    pub outlines: Option<Arc<crate::outlines::Outlines>>,
 }
 
 impl AppState {
@@ -91,6 +96,7 @@ impl AppState {
             trusted_proxies: Default::default(),
             licence: Licence::default(),
             basemap: None,
+            outlines: None,
         })
     }
 
@@ -123,6 +129,7 @@ pub fn app_with_security(
     routes
         .route("/api/docs.css", get(openapi::css))
         .merge(tiles::router())
+        .merge(outline_tiles::router())
         .layer(axum::Extension(document))
         .fallback_service(site::static_files(dist, state.clone()))
         .with_state(state)
@@ -159,6 +166,7 @@ fn routes(limits: &mut rate_limit::RateLimits) -> OpenApiRouter<AppState> {
         .merge(categories::router())
         .merge(clusters::router())
         .merge(places::router())
+        .merge(place_labels::router())
         .merge(export::router())
         .merge(stats::router())
         .merge(submissions::router().layer(limits.per_address(12, 5)))

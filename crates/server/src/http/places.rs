@@ -20,13 +20,21 @@ use super::{ApiError, AppState};
 const CITIES: &str = include_str!("../../../../data/cities.tsv");
 const MAX_RESULTS: usize = 8;
 
-struct Entry {
-    place: Place,
+pub(super) struct Entry {
+    pub(super) place: Place,
     /// Every name, folded for search, with the name as written.
     names: Vec<(String, String)>,
 }
 
-fn gazetteer() -> &'static [Entry] {
+impl Entry {
+    /// The names as written: the English one first, then the others.
+    pub(super) fn written_names(&self) -> impl Iterator<Item = &str> {
+        self.names.iter().map(|(_, written)| written.as_str())
+    }
+}
+
+/// The gazetteer, the largest cities first.
+pub(super) fn gazetteer() -> &'static [Entry] {
     static CELL: OnceLock<Vec<Entry>> = OnceLock::new();
     CELL.get_or_init(|| {
         CITIES

@@ -35,7 +35,7 @@ use super::{ApiError, AppState};
 pub const MAX_ZOOM: u8 = 24;
 
 /// How long a browser may keep a tile without asking again: a week.
-const CACHE_CONTROL: HeaderValue = HeaderValue::from_static("public, max-age=604800");
+pub(super) const CACHE_CONTROL: HeaderValue = HeaderValue::from_static("public, max-age=604800");
 
 /// An MBTiles file, open read-only.
 #[derive(Debug)]
@@ -132,18 +132,26 @@ fn coordinate(name: &str, text: &str, limit: u64) -> Result<u32, ApiError> {
     u32::try_from(n).map_err(|_| bad())
 }
 
-async fn tile(
-    State(state): State<AppState>,
-    UrlPath((z, x, y)): UrlPath<(String, String, String)>,
-) -> Result<Response, ApiError> {
-    let z = coordinate("z", &z, u64::from(MAX_ZOOM) + 1)?;
+/// A tile address `z`/`x`/`y.png` as numbers: `z` at most `max_zoom`,
+/// `x` and `y` within the grid of that level; a 400 naming the coordinate
+/// that is not.
+pub(super) fn address(z: &str, x: &str, y: &str, max_zoom: u8) -> Result<(u8, u32, u32), ApiError> {
+    let z = coordinate("z", z, u64::from(max_zoom) + 1)?;
     let z = u8::try_from(z).map_err(|_| ApiError::field("z", "z is too large"))?;
     let size = 1u64 << z;
-    let x = coordinate("x", &x, size)?;
+    let x = coordinate("x", x, size)?;
     let y = y
         .strip_suffix(".png")
         .ok_or_else(|| ApiError::field("y", "a tile address ends in {y}.png"))?;
     let y = coordinate("y", y, size)?;
+    Ok((z, x, y))
+}
+
+async fn tile(
+    State(state): State<AppState>,
+    UrlPath((z, x, y)): UrlPath<(String, String, String)>,
+) -> Result<Response, ApiError> {
+    let (z, x, y) = address(&z, &x, &y, MAX_ZOOM)?;
     let Some(basemap) = state.basemap.as_ref() else {
         return Err(ApiError::NotFound("basemap"));
     };
