@@ -209,3 +209,69 @@ async fn beyond_the_basemap_outlines_and_city_names_show_jerusalem_in_each_langu
     );
     browser.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_second_visit_starts_from_the_browsers_cache() {
+    let Some(server) = Server::start_with_basemap().await.unwrap() else {
+        return;
+    };
+    let Some(browser) = Browser::start(1100, 800).await.unwrap() else {
+        return;
+    };
+    let tiles_loaded = || async {
+        browser
+            .wait_until("the tiles to load", || async {
+                let n = browser
+                    .eval("return document.querySelectorAll('img.leaflet-tile-loaded').length")
+                    .await?;
+                Ok(n.as_u64().unwrap_or(0) > 4)
+            })
+            .await
+            .unwrap();
+    };
+    visit(&browser, &server, "/", ".leaflet-container").await;
+    tiles_loaded().await;
+    // come back the way a visitor does: a new page load of the same map
+    js(
+        &browser,
+        "location.href = location.origin + '/'; return null",
+    )
+    .await;
+    browser
+        .wait_until("the new page", || async {
+            Ok(browser
+                .eval("return performance.getEntriesByType('resource').some(e => e.name.endsWith('.wasm'))")
+                .await?
+                == true)
+        })
+        .await
+        .unwrap();
+    tiles_loaded().await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    // what crossed the wire this time, by file: the app's code, styles and
+    // tiles came from the cache (0 bytes), not even revalidated
+    let entries = js(
+        &browser,
+        "return performance.getEntriesByType('resource')
+             .map(e => [e.name.replace(location.origin, ''), e.transferSize])",
+    )
+    .await;
+    let entries: Vec<(String, u64)> = serde_json::from_value(entries).unwrap();
+    let cached = |path: &str| {
+        path.ends_with(".wasm")
+            || path.ends_with(".js")
+            || path.ends_with(".css")
+            || path.starts_with("/tiles/")
+    };
+    let mut from_cache = 0;
+    for (path, bytes) in &entries {
+        if cached(path) {
+            assert_eq!(*bytes, 0, "{path} crossed the wire again ({bytes} bytes)");
+            from_cache += 1;
+        }
+    }
+    assert!(from_cache >= 8, "{entries:?}");
+    let total: u64 = entries.iter().map(|(_, b)| b).sum();
+    eprintln!("second visit: {from_cache} files from the cache, {total} bytes over the wire");
+    browser.close().await.unwrap();
+}

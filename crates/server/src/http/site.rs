@@ -63,6 +63,50 @@ pub fn static_files(dist: PathBuf, state: AppState) -> axum::routing::MethodRout
     axum::routing::get_service(ServeDir::new(dist).fallback(
         axum::handler::HandlerWithoutStateExt::into_service(fallback),
     ))
+    .layer(axum::middleware::from_fn(cache_static))
+}
+
+/// A file whose name carries its content's hash never changes: a year.
+const IMMUTABLE: header::HeaderValue =
+    header::HeaderValue::from_static("public, max-age=31536000, immutable");
+/// Any other file of the client is asked for again, and answered `304`
+/// when it has not changed (by its `Last-Modified`).
+const REVALIDATE: header::HeaderValue = header::HeaderValue::from_static("no-cache");
+
+/// Caching for the client's files, so that a second visit on a bad
+/// connection starts from the browser's cache: the WebAssembly, scripts
+/// and style sheets Trunk names by their hash (`app-8459b0021db3b74c.js`)
+/// are kept a year without asking; the page itself, the favicon and
+/// Leaflet's images are revalidated, so a new release shows at once.
+async fn cache_static(req: Request, next: axum::middleware::Next) -> Response {
+    let hashed = is_hashed(req.uri().path());
+    let mut res = next.run(req).await;
+    if res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED {
+        let value = if hashed { IMMUTABLE } else { REVALIDATE };
+        res.headers_mut()
+            .entry(header::CACHE_CONTROL)
+            .or_insert(value);
+    }
+    res
+}
+
+/// Whether the file at `path` is named by its content, as Trunk names
+/// what it builds and hashes: `name-<hex hash>.js`, `.css`, or
+/// `_bg.wasm`.
+fn is_hashed(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or("");
+    let Some((stem, _)) = file
+        .rsplit_once('.')
+        .filter(|(_, ext)| matches!(*ext, "js" | "css" | "wasm"))
+    else {
+        return false;
+    };
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    stem.rsplit_once('-').is_some_and(|(name, hash)| {
+        !name.is_empty()
+            && (8..=16).contains(&hash.len())
+            && hash.bytes().all(|b| b.is_ascii_hexdigit())
+    })
 }
 
 /// `index.html` with the linked data of the published organisation `id`;
@@ -100,4 +144,34 @@ async fn organization_page(
 /// Unknown `/api/…` paths: a JSON 404, never the client's HTML.
 pub async fn api_not_found() -> ApiError {
     ApiError::NotFound("API endpoint")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trunks_hashed_names_are_told_from_the_others() {
+        for hashed in [
+            "/solidarity-map-web-8459b0021db3b74c.js",
+            "/solidarity-map-web-8459b0021db3b74c_bg.wasm",
+            "/leaflet-6c92c0056ca7a79.css",
+            "/MarkerCluster.Default-fd97b2e336fecfed.css",
+        ] {
+            assert!(is_hashed(hashed), "{hashed}");
+        }
+        for plain in [
+            "/",
+            "/index.html",
+            "/favicon.svg",
+            "/images/layers.png",
+            "/leaflet.js",
+            "/org/3f2a",
+            "/solidarity-map-web-8459b0021db3b74c.png",
+            "/web-notahash.js",
+            "/-8459b0021db3b74c.js",
+        ] {
+            assert!(!is_hashed(plain), "{plain}");
+        }
+    }
 }

@@ -203,3 +203,50 @@ async fn compression_still_applies_on_top() {
     assert!(r.body.is_empty());
     assert!(r.headers.get(header::CONTENT_ENCODING).is_none());
 }
+
+/// The client's files: what Trunk names by its hash is kept a year
+/// without asking; the page and the other files are asked for again,
+/// and answered 304 when unchanged, so a second visit on a slow
+/// connection starts from the cache and still sees a new release.
+#[tokio::test]
+async fn hashed_client_files_are_kept_and_the_others_revalidated() {
+    let env = support::setup()
+        .file("index.html", "<!doctype html>")
+        .file("app-8459b0021db3b74c.js", "export {}")
+        .file("app-8459b0021db3b74c_bg.wasm", "\0asm")
+        .file("leaflet-6c92c0056ca7a79.css", "a{}")
+        .file("favicon.svg", "<svg/>")
+        .start()
+        .await;
+    for uri in [
+        "/app-8459b0021db3b74c.js",
+        "/app-8459b0021db3b74c_bg.wasm",
+        "/leaflet-6c92c0056ca7a79.css",
+    ] {
+        let r = get(&env.app, uri).await;
+        assert_eq!(r.status, StatusCode::OK, "{uri}");
+        assert_eq!(
+            cache_control(&r.headers),
+            "public, max-age=31536000, immutable",
+            "{uri}"
+        );
+    }
+    for uri in ["/", "/index.html", "/favicon.svg", "/org/unknown", "/join"] {
+        let r = get(&env.app, uri).await;
+        assert_eq!(r.status, StatusCode::OK, "{uri}");
+        assert_eq!(cache_control(&r.headers), "no-cache", "{uri}");
+    }
+    // an unchanged file is not sent again
+    let r = get(&env.app, "/favicon.svg").await;
+    let modified = r.headers[header::LAST_MODIFIED]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let again = get_with(&env, "/favicon.svg", &[("if-modified-since", &modified)]).await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    assert!(again.body.is_empty());
+    // a missing file is no cache's business
+    let r = get(&env.app, "/app-0000000000000000.js").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(cache_control(&r.headers), "");
+}
