@@ -26,6 +26,11 @@ pub struct OrgFilter {
     pub language: Option<LangCode>,
     /// The search text as typed.
     pub q: Option<String>,
+    /// Other words that mean what `q` means, folded for search: a city's
+    /// names in other languages when `q` names one ("ירושלים" also
+    /// finds "Jerusalem"). Set by the server from its gazetteer; never
+    /// part of the query string.
+    pub q_also: Vec<String>,
     pub limit: Option<u32>,
     pub offset: u64,
 }

@@ -2,6 +2,7 @@
 
 pub mod clusters;
 pub mod config;
+pub mod gazetteer;
 pub mod generate;
 pub mod http;
 pub mod open_data;

@@ -90,6 +90,10 @@ impl MapQuery for ClusterQuery {
     fn filter(&self) -> &OrgFilter {
         &self.filter
     }
+
+    fn filter_mut(&mut self) -> &mut OrgFilter {
+        &mut self.filter
+    }
 }
 
 /// The published organisations in a box, clustered for a zoom level: a

@@ -78,6 +78,7 @@ pub(super) struct Filtered<Q>(pub Q);
 pub(super) trait MapQuery: Sized {
     fn parse(raw: &str) -> Result<Self, Vec<FieldError>>;
     fn filter(&self) -> &OrgFilter;
+    fn filter_mut(&mut self) -> &mut OrgFilter;
 }
 
 impl MapQuery for OrgFilter {
@@ -88,14 +89,23 @@ impl MapQuery for OrgFilter {
     fn filter(&self) -> &OrgFilter {
         self
     }
+
+    fn filter_mut(&mut self) -> &mut OrgFilter {
+        self
+    }
 }
 
 impl<Q: MapQuery> FromRequestParts<AppState> for Filtered<Q> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let query = Q::parse(parts.uri.query().unwrap_or("")).map_err(ApiError::BadRequest)?;
+        let mut query = Q::parse(parts.uri.query().unwrap_or("")).map_err(ApiError::BadRequest)?;
         check_categories(state, query.filter())?;
+        // a city's name finds what was written under its other names
+        let filter = query.filter_mut();
+        if let Some(q) = filter.q.as_deref() {
+            filter.q_also = crate::gazetteer::same_place(q);
+        }
         Ok(Self(query))
     }
 }

@@ -1,96 +1,17 @@
-//! The offline gazetteer: GeoNames cities (CC BY 4.0) with their Arabic and
-//! Hebrew names, so a group can place itself by typing its city in any of
-//! the three scripts. Loaded once, searched in memory; nothing leaves the
-//! server.
-
-use std::sync::OnceLock;
+//! `GET /api/places`: city suggestions for the join form, from the offline
+//! gazetteer ([`crate::gazetteer::search`]), so a group can place itself by
+//! typing its city in any script.
 
 use axum::Json;
 use axum::extract::{Query, State};
 use serde::Deserialize;
 use solidarity_map_core::Place;
-use solidarity_map_core::text::normalize_for_search;
-
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::openapi::ReadErrors;
 use super::{ApiError, AppState};
-
-const CITIES: &str = include_str!("../../../../data/cities.tsv");
-const MAX_RESULTS: usize = 8;
-
-pub(super) struct Entry {
-    pub(super) place: Place,
-    /// Every name, folded for search, with the name as written.
-    names: Vec<(String, String)>,
-}
-
-impl Entry {
-    /// The names as written: the English one first, then the others.
-    pub(super) fn written_names(&self) -> impl Iterator<Item = &str> {
-        self.names.iter().map(|(_, written)| written.as_str())
-    }
-}
-
-/// The gazetteer, the largest cities first.
-pub(super) fn gazetteer() -> &'static [Entry] {
-    static CELL: OnceLock<Vec<Entry>> = OnceLock::new();
-    CELL.get_or_init(|| {
-        CITIES
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-            .filter_map(|line| {
-                let mut f = line.split('\t');
-                let name = f.next()?.to_owned();
-                let lat = f.next()?.parse().ok()?;
-                let lon = f.next()?.parse().ok()?;
-                let country = f.next()?.to_owned();
-                let population = f.next()?.parse().ok()?;
-                let mut names = vec![(normalize_for_search(&name), name.clone())];
-                names.extend(
-                    f.next()
-                        .unwrap_or("")
-                        .split('|')
-                        .filter(|a| !a.is_empty())
-                        .map(|a| (normalize_for_search(a), a.to_owned())),
-                );
-                Some(Entry {
-                    place: Place {
-                        name,
-                        matched: None,
-                        country,
-                        lat,
-                        lon,
-                        population,
-                    },
-                    names,
-                })
-            })
-            .collect()
-    })
-}
-
-/// Cities whose name (in any script) starts with the query, the largest
-/// first (the file is sorted by population).
-pub fn search(q: &str) -> Vec<Place> {
-    let q = normalize_for_search(q);
-    if q.is_empty() {
-        return Vec::new();
-    }
-    gazetteer()
-        .iter()
-        .filter_map(|e| {
-            let (_, written) = e.names.iter().find(|(folded, _)| folded.starts_with(&q))?;
-            let mut place = e.place.clone();
-            if *written != place.name {
-                place.matched = Some(written.clone());
-            }
-            Some(place)
-        })
-        .take(MAX_RESULTS)
-        .collect()
-}
+use crate::gazetteer;
 
 #[derive(Deserialize)]
 struct PlaceQuery {
@@ -116,31 +37,8 @@ async fn places(
     }
     // the search is CPU work over 34 000 names: off the async threads
     let q = query.q;
-    let found = tokio::task::spawn_blocking(move || search(&q))
+    let found = tokio::task::spawn_blocking(move || gazetteer::search(&q))
         .await
         .map_err(|e| ApiError::Internal(e.into()))?;
     Ok(Json(found))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn finds_cities_in_three_scripts() {
-        let ar = search("القدس");
-        assert_eq!(ar[0].name, "Jerusalem", "{ar:?}");
-        assert_eq!(ar[0].matched.as_deref(), Some("القدس"));
-        let he = search("ירושלים");
-        assert!(he.iter().any(|p| p.name == "Jerusalem"), "{he:?}");
-        let en = search("ramal");
-        assert!(
-            en.iter().any(|p| p.name == "Ramallah" && p.country == "PS"),
-            "{en:?}"
-        );
-        assert_eq!(search("lond")[0].name, "London");
-        assert!(search("").is_empty());
-        assert!(search("zzzzqqq").is_empty());
-        assert!(search("a").len() <= MAX_RESULTS);
-    }
 }

@@ -430,8 +430,16 @@ where
             .push_bind(format!("%\"{}\"%", l.as_str()));
     }
     if let Some(q) = f.normalized_q() {
-        qb.push(" and search_text like ")
+        // the words as typed, or a name of the same city in another
+        // language (q_also, from the gazetteer)
+        qb.push(" and (search_text like ")
             .push_bind(like_pattern(&q))
             .push(" escape '\\'");
+        for also in &f.q_also {
+            qb.push(" or search_text like ")
+                .push_bind(like_pattern(also))
+                .push(" escape '\\'");
+        }
+        qb.push(")");
     }
 }

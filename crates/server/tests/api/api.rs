@@ -510,3 +510,25 @@ async fn a_submission_needs_its_fill_time_and_names_without_direction_controls()
         "{with_started_at}"
     );
 }
+
+/// A city's name in any language or spelling finds the same
+/// organisations: those that wrote "Jerusalem", "القدس" or "al-Quds".
+#[tokio::test]
+async fn a_citys_name_in_any_language_finds_the_same_organisations() {
+    let env = env().await;
+    let english = listed(&env.app, "q=Jerusalem").await;
+    assert!(english >= 9, "{english}");
+    for q in [
+        "%D8%A7%D9%84%D9%82%D8%AF%D8%B3",             // القدس
+        "%D7%99%D7%A8%D7%95%D7%A9%D7%9C%D7%99%D7%9D", // ירושלים
+        "al-Quds",
+        "JERUSALEM",
+    ] {
+        assert_eq!(listed(&env.app, &format!("q={q}")).await, english, "{q}");
+        // the map's clusters agree with the list
+        let (clustered, _) = clustered(&env.app, &format!("zoom=3&q={q}")).await;
+        assert_eq!(clustered, english, "{q}");
+    }
+    // words that are no city are searched as typed
+    assert!(listed(&env.app, "q=Ir%20Amim").await < english);
+}

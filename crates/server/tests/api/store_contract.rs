@@ -225,6 +225,12 @@ async fn filters_by_box_category_country_and_text(store: Arc<dyn Store>) {
     // punctuation alone folds to nothing, which is no filter at all
     assert_eq!(count("q=_").await, 7);
     assert_eq!(count("q=nothing-like-this").await, 0);
+    // a city's name in one language finds the entries that wrote another,
+    // as the API widens the search from its gazetteer
+    let mut widened = filter("q=%D7%99%D7%A8%D7%95%D7%A9%D7%9C%D7%99%D7%9D"); // ירושלים
+    assert_eq!(store.published(&widened).await.unwrap().total, 0);
+    widened.q_also = solidarity_map_server::gazetteer::same_place("ירושלים");
+    assert_eq!(store.published(&widened).await.unwrap().total, 2);
 }
 
 async fn language_filter_and_facets(store: Arc<dyn Store>) {
