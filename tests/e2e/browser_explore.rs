@@ -141,6 +141,74 @@ fn search_finds_names_in_arabic_english_and_hebrew_and_a_city_by_any_of_its_name
     });
 }
 
+/// The number a filter option shows: `Israel (5)` → 5.
+fn shown_count(text: &str) -> u64 {
+    text.trim()
+        .trim_end_matches(')')
+        .rsplit(['(', ' '])
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count in {text:?}"))
+}
+
+/// Waits until the option or count at `css` shows `want`.
+async fn wait_count_shown(browser: &Browser, css: &str, want: u64) {
+    browser
+        .wait_until(&format!("{css} to count {want}"), || async {
+            Ok(shown_count(&browser.text(css).await?) == want)
+        })
+        .await
+        .unwrap();
+}
+
+#[test]
+fn counts_follow_the_other_filters_and_clear_filters_stays_in_view() {
+    Setup::new(1280, 800).run(async |server, browser| {
+        visit(browser, server, &format!("{WORLD}&country=IL"), ".org-item").await;
+        // each category counts what the country lets through
+        for slug in ["solidarity", "diaspora", "jerusalem"] {
+            let want = api_count(server, &format!("category={slug}&country=IL")).await;
+            wait_count_shown(
+                browser,
+                &format!(".cat-toggle[data-category={slug}] .n"),
+                want,
+            )
+            .await;
+        }
+        // a category chosen too: the countries count within it, the chosen
+        // country as well as the others
+        browser
+            .click(".cat-toggle[data-category=jerusalem]")
+            .await
+            .unwrap();
+        for code in ["IL", "PS"] {
+            let want = api_count(server, &format!("category=jerusalem&country={code}")).await;
+            wait_count_shown(
+                browser,
+                &format!("select.country option[value={code}]"),
+                want,
+            )
+            .await;
+        }
+        // "Clear filters" is on screen and not covered, and the list below
+        // the filters has room
+        let layout = js(
+            browser,
+            "const b = document.querySelector('.filters .clear').getBoundingClientRect();
+             const hit = document.elementFromPoint(b.left + b.width / 2, b.top + b.height / 2);
+             return [b.top >= 0 && b.bottom <= innerHeight,
+                     hit && hit.closest('.clear') !== null,
+                     document.querySelector('.list').getBoundingClientRect().height / innerHeight]",
+        )
+        .await;
+        assert_eq!(layout[0], true, "Clear filters is off screen");
+        assert_eq!(layout[1], true, "Clear filters is covered");
+        assert!(layout[2].as_f64().unwrap() >= 0.35, "the list has {layout}");
+        browser.click(".filters .clear").await.unwrap();
+        wait_shown(browser, api_count(server, "").await).await;
+    });
+}
+
 #[test]
 fn a_shared_url_restores_filters_and_view_and_back_works() {
     Setup::new(1280, 800).run(async |server, browser| {

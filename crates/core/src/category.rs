@@ -82,13 +82,26 @@ mod tests {
     }
 }
 
-/// How many published organisations there are per country and per working
-/// language: the options of the map's filters.
+/// How many published organisations there are per category, country and
+/// working language: the options of the map's filters. Under a filter,
+/// each facet counts what the other filters let through (the country
+/// counts ignore the chosen country, so the other countries still say
+/// what choosing them would show).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Facets {
+    /// By category slug; a category with none is left out.
+    #[serde(default)]
+    pub categories: Vec<FacetCount>,
     pub countries: Vec<FacetCount>,
     pub languages: Vec<FacetCount>,
+}
+
+impl Facets {
+    /// The count of `code` in `facet`, 0 when it is not there.
+    pub fn count(facet: &[FacetCount], code: &str) -> u64 {
+        facet.iter().find(|f| f.code == code).map_or(0, |f| f.count)
+    }
 }
 
 /// One value of a facet and its count.

@@ -71,8 +71,10 @@ pub async fn categories() -> Result<Vec<CategoryCount>, ApiError> {
     get_json("/api/categories").await
 }
 
-pub async fn facets() -> Result<Facets, ApiError> {
-    get_json("/api/facets").await
+/// Published counts per category, country and language, each under the
+/// other conditions of `filter` (all of them without one).
+pub async fn facets(filter: &OrgFilter) -> Result<Facets, ApiError> {
+    get_json(&format!("/api/facets?{}", filter.to_query())).await
 }
 
 /// Published organisations by the month they were added.

@@ -10,7 +10,7 @@ use crate::i18n::{LanguagePicker, tr};
 use crate::list::OrgList;
 use crate::map::{MapCtl, MapView};
 use crate::state::{
-    JERUSALEM_BOUNDS, Load, Preset, Shared, UrlState, fetch_selected, load_reference,
+    JERUSALEM_BOUNDS, Load, Preset, Shared, UrlState, fetch_selected, load_facets, load_reference,
 };
 
 fn location() -> (String, String) {
@@ -140,6 +140,7 @@ fn start_page() -> (Shared, MapCtl, UrlState) {
     shared.visitor.filters.set(initial.filters.clone());
     map.set_initial(initial.clone());
     load_reference(shared);
+    load_facets(shared);
     fetch_selected(shared);
     (shared, map, initial)
 }

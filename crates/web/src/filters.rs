@@ -9,6 +9,7 @@ use crate::i18n::tr;
 use crate::map::MapCtl;
 use crate::names;
 use crate::state::{Filters, JERUSALEM_BOUNDS, Shared, View};
+use solidarity_map_core::Facets;
 
 #[component]
 pub fn Presets() -> impl IntoView {
@@ -63,6 +64,14 @@ pub fn FilterPanel() -> impl IntoView {
         }
     });
 
+    // a category's count under the other filters, once the server has
+    // said; its count of all published entries until then
+    let count = move |slug: &str, all: u64| {
+        shared.reference.facets.with(|f| {
+            f.as_ref()
+                .map_or(all, |f| Facets::count(&f.categories, slug))
+        })
+    };
     let toggle = move |slug: String| {
         shared.visitor.filters.update(|f| {
             if let Some(i) = f.categories.iter().position(|c| *c == slug) {
@@ -75,6 +84,8 @@ pub fn FilterPanel() -> impl IntoView {
 
     view! {
         <section class="filters" aria-label=t("filters.label")>
+            // the fields scroll; "Clear filters" below them stays in view
+            <div class="filter-fields">
             <label class="search">
                 <span class="visually-hidden">{t("filters.search")}</span>
                 <input
@@ -96,6 +107,7 @@ pub fn FilterPanel() -> impl IntoView {
                         {
                             let slug = c.category.slug.to_string();
                             let slug_pressed = slug.clone();
+                            let slug_count = slug.clone();
                             let labels = c.category.labels.clone();
                             let colour = c.category.colour.clone();
                             let symbol = c.category.symbol.clone();
@@ -115,7 +127,7 @@ pub fn FilterPanel() -> impl IntoView {
                                             {symbol}
                                         </span>
                                         <span class="label">{move || labels.best(&lang()).1.to_owned()}</span>
-                                        <span class="n">{c.count}</span>
+                                        <span class="n">{move || count(&slug_count, c.count)}</span>
                                     </button>
                                 </li>
                             }
@@ -126,6 +138,7 @@ pub fn FilterPanel() -> impl IntoView {
             <div class="selects">
                 <FacetSelect facet=Facet::Country />
                 <FacetSelect facet=Facet::Language />
+            </div>
             </div>
             <button
                 type="button"
@@ -175,7 +188,7 @@ fn FacetSelect(facet: Facet) -> impl IntoView {
     };
     let options = move || {
         let lang = shared.visitor.lang.get();
-        let facets = shared.reference.facets.get();
+        let facets = shared.reference.facets.get().unwrap_or_default();
         let mut list: Vec<(String, String, u64)> = match facet {
             Facet::Country => facets
                 .countries

@@ -36,7 +36,7 @@ struct Numbers {
 async fn load() -> Result<Numbers, api::ApiError> {
     Ok(Numbers {
         categories: api::categories().await?,
-        facets: api::facets().await?,
+        facets: api::facets(&solidarity_map_core::OrgFilter::default()).await?,
         stats: api::stats().await?,
     })
 }

@@ -1,13 +1,15 @@
 //! What the map's filters offer: categories with their published counts
-//! (the legend), and the countries and languages present.
+//! (the legend), and the counts per category, country and language under
+//! the filters already chosen.
 
 use axum::Json;
 use axum::extract::State;
-use solidarity_map_core::{CategoryCount, Facets};
+use solidarity_map_core::{CategoryCount, Facets, OrgFilter};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::openapi::ReadErrors;
+use super::openapi::{FilterParams, ReadErrors};
+use super::organizations::Filtered;
 use super::{ApiError, AppState};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -24,9 +26,16 @@ async fn list(State(state): State<AppState>) -> Result<Json<Vec<CategoryCount>>,
     Ok(Json(state.store.categories().await?))
 }
 
-/// Published counts per country and per working language.
+/// Published counts per category, country and working language. Under a
+/// filter (`category`, `country`, `language`, `q`, as for the list; a
+/// `bbox` is ignored) each facet counts what the other conditions let
+/// through, so the filters' options say what choosing them would show.
 #[utoipa::path(get, path = "/facets", tag = "map",
+    params(FilterParams),
     responses((status = 200, body = Facets), ReadErrors))]
-async fn facets(State(state): State<AppState>) -> Result<Json<Facets>, ApiError> {
-    Ok(Json(state.store.facets().await?))
+async fn facets(
+    State(state): State<AppState>,
+    Filtered(filter): Filtered<OrgFilter>,
+) -> Result<Json<Facets>, ApiError> {
+    Ok(Json(state.store.facets(&filter).await?))
 }

@@ -127,7 +127,8 @@ pub struct FilterParams {
     #[param(example = "ar")]
     language: Option<String>,
     /// Words in the name, description, city or tags, in any script; case,
-    /// accents, Arabic letter forms and Hebrew niqqud are ignored.
+    /// accents, Arabic letter forms and Hebrew niqqud are ignored. A city's
+    /// whole name in any language also finds its other names.
     #[param(max_length = 200, example = "القدس")]
     q: Option<String>,
 }

@@ -181,8 +181,9 @@ pub trait Store: Moderation + Send + Sync + 'static {
     /// published: keeps the clustering index in step after a change.
     async fn published_point(&self, id: OrgId) -> Result<Option<PublicPoint>>;
 
-    /// Published counts per country and per working language.
-    async fn facets(&self) -> Result<Facets>;
+    /// Published counts per category, country and working language, each
+    /// under the filter's other conditions (not its own, nor the box).
+    async fn facets(&self, filter: &OrgFilter) -> Result<Facets>;
 
     /// Published counts by the month (UTC) the entries were added, oldest
     /// first; months with none are left out.

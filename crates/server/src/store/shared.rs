@@ -220,16 +220,30 @@ macro_rules! shared_store {
                     row.map(PublicPoint::try_from).transpose()
                 }
 
-                async fn facets(&self) -> Result<Facets> {
-                    let countries: Vec<FacetRow> = sqlx::query_as(sql::COUNTRY_FACETS)
-                        .fetch_all(&self.pool)
-                        .await?;
-                    let languages: Vec<FacetRow> = sqlx::query_as(&sql::language_facets(BACKEND))
-                        .fetch_all(&self.pool)
-                        .await?;
+                async fn facets(&self, filter: &OrgFilter) -> Result<Facets> {
+                    // each facet under the other filters, never its own,
+                    // and never the map's view
+                    let count =
+                        async |facet: sql::Facet| -> Result<Vec<solidarity_map_core::FacetCount>> {
+                            let mut others = filter.clone();
+                            others.bbox = None;
+                            match facet {
+                                sql::Facet::Category => others.categories.clear(),
+                                sql::Facet::Country => others.country = None,
+                                sql::Facet::Language => others.language = None,
+                            }
+                            let (head, tail) = sql::facet_query(BACKEND, facet);
+                            let mut qb = QueryBuilder::<Db>::new(head);
+                            sql::push_filter(&mut qb, &others, true);
+                            qb.push(tail);
+                            let rows: Vec<FacetRow> =
+                                qb.build_query_as().fetch_all(&self.pool).await?;
+                            Ok(rows.into_iter().map(Into::into).collect())
+                        };
                     Ok(Facets {
-                        countries: countries.into_iter().map(Into::into).collect(),
-                        languages: languages.into_iter().map(Into::into).collect(),
+                        categories: count(sql::Facet::Category).await?,
+                        countries: count(sql::Facet::Country).await?,
+                        languages: count(sql::Facet::Language).await?,
                     })
                 }
 

@@ -162,21 +162,32 @@ pub const PUBLISHED_POINTS: &str =
 pub const PUBLISHED_POINT: &str =
     select!(point_columns from "organizations", "where id = $1 and status = 'published'");
 
-/// Published entries per country, most first.
-pub const COUNTRY_FACETS: &str = "select country as code, count(*) as count
-     from organizations
-     where status = 'published'
-     group by country order by count(*) desc, country";
+/// What a facet counts published entries by.
+#[derive(Debug, Clone, Copy)]
+pub enum Facet {
+    Category,
+    Country,
+    /// An entry counts once in each language it works in.
+    Language,
+}
 
-/// Published entries per working language, most first: an entry counts
-/// once in each language it works in.
-pub fn language_facets(backend: Backend) -> String {
-    format!(
-        "select j.value as code, count(*) as count
-         from organizations o, {values}
-         where o.status = 'published'
-         group by j.value order by count(*) desc, j.value",
-        values = backend.json_array_values("o.languages")
+/// The start and the end of the query that counts published entries per
+/// value of `facet`, most first: [`push_filter`] goes between them.
+pub fn facet_query(backend: Backend, facet: Facet) -> (String, String) {
+    let (code, from) = match facet {
+        Facet::Category => ("category", "organizations".to_owned()),
+        Facet::Country => ("country", "organizations".to_owned()),
+        Facet::Language => (
+            "j.value",
+            format!(
+                "organizations o, {}",
+                backend.json_array_values("o.languages")
+            ),
+        ),
+    };
+    (
+        format!("select {code} as code, count(*) as count from {from}"),
+        format!(" group by {code} order by count(*) desc, {code}"),
     )
 }
 

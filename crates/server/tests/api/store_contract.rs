@@ -256,12 +256,30 @@ async fn language_filter_and_facets(store: Arc<dyn Store>) {
         store.published(&filter("language=fr")).await.unwrap().total,
         0
     );
-    let facets = store.facets().await.unwrap();
+    let facets = store.facets(&filter("")).await.unwrap();
     let pairs = |v: &[solidarity_map_core::FacetCount]| {
         v.iter()
             .map(|f| (f.code.clone(), f.count))
             .collect::<Vec<_>>()
     };
+    let p = |code: &str, n: u64| (code.to_owned(), n);
+    // under a filter, each facet counts what the other filters let
+    // through; its own choice does not narrow it, nor does the box
+    let hebrew = store
+        .facets(&filter("language=he&bbox=0,0,1,1"))
+        .await
+        .unwrap();
+    assert_eq!(pairs(&hebrew.countries), [p("IL", 1)]);
+    assert_eq!(pairs(&hebrew.categories), [p("media", 1)]);
+    assert_eq!(pairs(&hebrew.languages), pairs(&facets.languages));
+    let palestine = store.facets(&filter("country=PS")).await.unwrap();
+    assert_eq!(pairs(&palestine.countries), pairs(&facets.countries));
+    assert_eq!(pairs(&palestine.languages), [p("ar", 1), p("en", 1)]);
+    let media = store.facets(&filter("category=media")).await.unwrap();
+    assert_eq!(pairs(&media.categories), pairs(&facets.categories));
+    assert_eq!(pairs(&media.countries), [p("IL", 1), p("PS", 1)]);
+    let faith = store.facets(&filter("category=faith")).await.unwrap();
+    assert!(faith.countries.is_empty() && faith.languages.is_empty());
     assert_eq!(
         pairs(&facets.countries),
         [("IL".to_owned(), 1), ("PS".to_owned(), 1)]

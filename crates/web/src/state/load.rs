@@ -27,7 +27,6 @@ pub fn load_reference(shared: Shared) {
             shared.reference.large.set(published > LARGE);
             shared.reference.categories.set(categories);
             shared.reference.counted.set(true);
-            shared.reference.facets.set(api::facets().await?);
             Ok::<_, api::ApiError>(())
         }
         .await;
@@ -35,6 +34,28 @@ pub fn load_reference(shared: Shared) {
             let message = e.message(&shared.visitor.lang.get_untracked());
             shared.reference.failed.set(Some(message));
         }
+    });
+}
+
+/// Keeps the filters' counts in step with the filters: each change asks
+/// the server again (the view does not count, so panning asks nothing).
+/// An answer overtaken by a newer request is dropped; a failed one leaves
+/// the last counts shown.
+pub fn load_facets(shared: Shared) {
+    let asked = StoredValue::new(0u32);
+    Effect::new(move |_| {
+        let filter = shared.visitor.filters.with(super::Filters::to_org_filter);
+        // the page's "try again" asks again too
+        shared.reload.track();
+        asked.update_value(|n| *n += 1);
+        let turn = asked.get_value();
+        leptos::task::spawn_local(async move {
+            if let Ok(facets) = api::facets(&filter).await
+                && asked.get_value() == turn
+            {
+                shared.reference.facets.set(Some(facets));
+            }
+        });
     });
 }
 

@@ -14,7 +14,7 @@ use solidarity_map_core::{CategoryCount, Facets, SiteConfig};
 
 use crate::api::Org;
 
-pub use load::{Load, fetch_or_mark_gone, fetch_selected, load_reference};
+pub use load::{Load, fetch_or_mark_gone, fetch_selected, load_facets, load_reference};
 pub use url::{Filters, JERUSALEM_BOUNDS, Preset, UrlState, View, bbox_of};
 
 /// The map's visible extent: west, south, east, north.
@@ -49,7 +49,9 @@ pub struct Shared {
 pub struct Reference {
     pub config: RwSignal<Option<SiteConfig>>,
     pub categories: RwSignal<Vec<CategoryCount>>,
-    pub facets: RwSignal<Facets>,
+    /// The counts per category, country and language under the current
+    /// filters; `None` until the first answer.
+    pub facets: RwSignal<Option<Facets>>,
     /// Whether the published count is known yet (it decides the mode).
     pub counted: RwSignal<bool>,
     /// Too many organisations to send them all: the server clusters them,
@@ -145,7 +147,7 @@ impl Shared {
         let reference = Reference {
             config: RwSignal::new(None),
             categories: RwSignal::new(Vec::new()),
-            facets: RwSignal::new(Facets::default()),
+            facets: RwSignal::new(None),
             counted,
             large,
             failed: RwSignal::new(None),
