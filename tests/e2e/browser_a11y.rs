@@ -7,8 +7,9 @@ use serde_json::Value;
 use solidarity_map_e2e::Browser;
 
 use crate::support::{
-    ENTER, ESCAPE, MODERATOR, PASSWORD, Setup, TAB, assert_accessible, assert_says, count, js,
-    open_first_card, press, send_form, submit_entry, visit,
+    ARROW_DOWN, ARROW_RIGHT, ARROW_UP, ENTER, ESCAPE, MODERATOR, PASSWORD, Setup, TAB,
+    assert_accessible, assert_says, count, js, open_first_card, press, send_form, submit_entry,
+    visit,
 };
 
 #[test]
@@ -104,7 +105,27 @@ fn the_join_form_can_be_completed_with_the_keyboard_alone() {
             press(browser, keys).await;
         }
         browser.wait_for(".suggestion").await.unwrap();
-        press(browser, TAB).await; // into the suggestions
+        // the arrows move through the suggestions, the city field keeps the
+        // focus and says which one is active; Enter picks it and does not
+        // send the form
+        press(browser, ARROW_DOWN).await;
+        press(browser, ARROW_DOWN).await;
+        press(browser, ARROW_UP).await;
+        assert_eq!(focused(browser).await, "city");
+        let active = js(
+            browser,
+            "return document.getElementById('city').getAttribute('aria-activedescendant')",
+        )
+        .await;
+        assert_eq!(active, "city-option-0");
+        assert_eq!(
+            js(
+                browser,
+                "return document.getElementById('city-option-0').getAttribute('aria-selected')"
+            )
+            .await,
+            "true"
+        );
         press(browser, ENTER).await; // chooses
         browser
             .wait_until("the place to be chosen", || async {
@@ -117,6 +138,12 @@ fn the_join_form_can_be_completed_with_the_keyboard_alone() {
             })
             .await
             .unwrap();
+        // the form was not sent: no field is marked wrong
+        assert_eq!(
+            count(browser, "[aria-invalid=true]").await,
+            0,
+            "Enter sent the form"
+        );
         tab_to(browser, "contact_email").await;
         press(browser, "keys@example.org").await;
         tab_to(browser, "consent").await;
@@ -125,6 +152,37 @@ fn the_join_form_can_be_completed_with_the_keyboard_alone() {
         press(browser, TAB).await; // on to the submit button
         press(browser, ENTER).await;
         assert_says(browser, ".edit-url", "/edit/").await;
+    });
+}
+
+/// The location map without a mouse: focused, moved with the arrow keys,
+/// Enter places the group at its centre.
+#[test]
+fn the_join_forms_map_places_the_group_with_the_keyboard() {
+    Setup::new(1280, 900).run(async |server, browser| {
+        visit(browser, server, "/join", ".location-map.leaflet-container").await;
+        assert_says(
+            browser,
+            "#location-hint",
+            "Choosing your city above is enough",
+        )
+        .await;
+        js(browser, "document.querySelector('.location-map').focus()").await;
+        for _ in 0..3 {
+            press(browser, ARROW_RIGHT).await;
+        }
+        press(browser, ENTER).await;
+        browser
+            .wait_until("the group to be placed", || async {
+                let v = browser.text(".location-value").await?;
+                Ok(v.starts_with("Location: "))
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            count(browser, ".location-map .leaflet-marker-icon").await,
+            1
+        );
     });
 }
 

@@ -18,6 +18,9 @@ pub const PASSWORD: &str = "a very long password";
 pub const TAB: &str = "\u{e004}";
 pub const ENTER: &str = "\u{e007}";
 pub const ESCAPE: &str = "\u{e00c}";
+pub const ARROW_UP: &str = "\u{e013}";
+pub const ARROW_RIGHT: &str = "\u{e014}";
+pub const ARROW_DOWN: &str = "\u{e015}";
 
 /// What a browser test runs against: the server with the demo data (and
 /// more, if asked) and a browser window of a given size.

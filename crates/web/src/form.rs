@@ -333,20 +333,35 @@ fn location_map(
         marker.add_to(&map);
     }
     let (click_map, click_marker) = (map.clone(), marker.clone());
-    let on_click = Closure::<dyn Fn(JsValue)>::new(move |e: JsValue| {
-        let Ok(ll) = js_sys::Reflect::get(&e, &"latlng".into()) else {
-            return;
-        };
-        let ll: LatLng = ll.unchecked_into();
-        // wrap clicks on a world copy back into -180..180
+    let place = std::rc::Rc::new(move |ll: LatLng| {
+        // wrap a point on a world copy back into -180..180
         let lon = (ll.lng() + 180.0).rem_euclid(360.0) - 180.0;
         form.location.set(Some((ll.lat(), lon)));
         click_marker.set_lat_lng(&ll);
         click_marker.add_to(&click_map);
     });
+    let place_at_click = place.clone();
+    let on_click = Closure::<dyn Fn(JsValue)>::new(move |e: JsValue| {
+        if let Ok(ll) = js_sys::Reflect::get(&e, &"latlng".into()) {
+            place_at_click(ll.unchecked_into());
+        }
+    });
     map.unchecked_ref::<leaflet::Evented>()
         .on("click", on_click.as_ref().unchecked_ref());
     on_click.forget();
+    // without a mouse: the arrow keys move the map (Leaflet's own), and
+    // Enter or Space places the group at its centre
+    let key_map = map.clone();
+    let on_key =
+        Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
+            let on_map = e.target() == e.current_target();
+            if on_map && matches!(e.key().as_str(), "Enter" | " ") {
+                e.prevent_default();
+                place(key_map.get_center());
+            }
+        });
+    el.add_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref())?;
+    on_key.forget();
     Ok((map, marker))
 }
 
@@ -424,6 +439,42 @@ pub fn OrgForm(
         form.location.set(Some((p.lat, p.lon)));
         move_map(p.lat, p.lon);
         suggestions.set(Vec::new());
+    };
+    // the suggestion the arrow keys are on, as a combobox's listbox has it
+    let active = RwSignal::new(None::<usize>);
+    Effect::new(move |_| {
+        suggestions.track();
+        active.set(None);
+    });
+    let on_city_key = move |ev: web_sys::KeyboardEvent| {
+        let n = suggestions.with(Vec::len);
+        if n == 0 {
+            return;
+        }
+        match ev.key().as_str() {
+            "ArrowDown" => {
+                ev.prevent_default();
+                active.update(|a| *a = Some(a.map_or(0, |i| (i + 1) % n)));
+            }
+            "ArrowUp" => {
+                ev.prevent_default();
+                active.update(|a| *a = Some(a.map_or(n - 1, |i| (i + n - 1) % n)));
+            }
+            // a list is open: Enter picks from it (the first, if the
+            // arrows chose none) and never sends the form
+            "Enter" => {
+                ev.prevent_default();
+                let i = active.get_untracked().unwrap_or(0);
+                if let Some(p) = suggestions.with_untracked(|s| s.get(i).cloned()) {
+                    choose(p);
+                }
+            }
+            "Escape" => {
+                ev.prevent_default();
+                suggestions.set(Vec::new());
+            }
+            _ => {}
+        }
     };
 
     let text_inputs = move |label: &'static str,
@@ -513,19 +564,25 @@ pub fn OrgForm(
                     aria-autocomplete="list" aria-controls="city-suggestions"
                     aria-expanded=move || (!suggestions.with(Vec::is_empty)).to_string()
                     aria-describedby="city-error"
+                    aria-activedescendant=move || active.get().map(|i| format!("city-option-{i}"))
                     prop:value=move || form.city.get()
                     on:input=on_city
+                    on:keydown=on_city_key
                 />
                 <ul id="city-suggestions" class="suggestions" role="listbox" hidden=move || suggestions.with(Vec::is_empty)>
-                    {move || suggestions.get().into_iter().map(|p| {
+                    {move || suggestions.get().into_iter().enumerate().map(|(i, p)| {
                         let label = match &p.matched {
                             Some(m) => format!("{m} — {}, {}", p.name, p.country),
                             None => format!("{}, {}", p.name, p.country),
                         };
                         let chosen = p;
+                        let selected = move || active.get() == Some(i);
                         view! {
-                            <li role="option">
-                                <button type="button" class="suggestion" on:click=move |_| choose(chosen.clone())>
+                            <li role="option" id=format!("city-option-{i}")
+                                aria-selected=move || selected().to_string()
+                                class:active=selected>
+                                <button type="button" class="suggestion" tabindex="-1"
+                                    on:click=move |_| choose(chosen.clone())>
                                     {label}
                                 </button>
                             </li>
