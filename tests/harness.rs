@@ -29,6 +29,21 @@ pub fn workspace_root() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(".."))
 }
 
+/// The file at `path` under the workspace, which `cargo xtask run` and
+/// `test` install, as an argument; `None` (a skip; a failure in CI) when
+/// it is not there.
+fn installed(path: &str, what: &str) -> Option<String> {
+    let file = workspace_root().join(path);
+    let there = require(
+        file.is_file(),
+        &format!(
+            "{what} is not installed at {} (cargo xtask run or test)",
+            file.display()
+        ),
+    );
+    there.then(|| file.to_string_lossy().into_owned())
+}
+
 fn dist_dir() -> PathBuf {
     std::env::var_os("DIST_DIR")
         .map(PathBuf::from)
@@ -103,29 +118,10 @@ impl Server {
     /// `cargo xtask test` installs), served by the server itself. `None`
     /// (skipped; a failure in CI) when the basemap is not installed.
     pub async fn start_with_basemap() -> Result<Option<Server>> {
-        let basemap = workspace_root().join("state/basemap.mbtiles");
-        if !require(
-            basemap.is_file(),
-            &format!(
-                "the basemap is not installed at {} (cargo xtask run or test)",
-                basemap.display()
-            ),
-        ) {
+        let Some(basemap) = installed("state/basemap.mbtiles", "the basemap") else {
             return Ok(None);
-        }
-        let outlines = workspace_root().join("state/countries-10m.json");
-        if !require(
-            outlines.is_file(),
-            &format!(
-                "the country outlines are not installed at {} (cargo xtask run or test)",
-                outlines.display()
-            ),
-        ) {
-            return Ok(None);
-        }
-        let basemap = basemap.to_string_lossy().into_owned();
-        let outlines = outlines.to_string_lossy().into_owned();
-        Self::start_serving(None, &["--basemap", &basemap, "--outlines", &outlines]).await
+        };
+        Self::start_serving(None, &["--basemap", &basemap]).await
     }
 
     async fn start_serving(extra: Option<&Value>, flags: &[&str]) -> Result<Option<Server>> {
@@ -139,6 +135,10 @@ impl Server {
         ) {
             return Ok(None);
         }
+        // every map has the app's own outlines where it has no tiles
+        let Some(outlines) = installed("state/countries-10m.json", "the country outlines") else {
+            return Ok(None);
+        };
         let bin = server_bin()?;
         let dir = tempfile::tempdir()?;
         let database_url = format!("sqlite:{}", dir.path().join("e2e.db").display());
@@ -168,6 +168,7 @@ impl Server {
             .args(["--addr", &format!("127.0.0.1:{port}")])
             .arg("--dist-dir")
             .arg(&dist)
+            .args(["--outlines", &outlines])
             .args(flags)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())

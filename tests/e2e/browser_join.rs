@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use solidarity_map_e2e::{Browser, Server};
 
-use crate::support::{Setup, assert_says, js, send_form, sign_in};
+use crate::support::{Setup, assert_says, count, js, send_form, sign_in, visit};
 
 /// Replaces what the field holds with `text`.
 async fn fill(browser: &Browser, css: &str, text: &str) {
@@ -240,5 +240,86 @@ fn a_group_joins_is_approved_and_edits_its_entry() {
         assert_says(browser, ".status-value", "Published").await;
 
         assert_eq!(browser.page_errors().await.unwrap(), Vec::<String>::new());
+    });
+}
+
+/// Before the first attempt the form marks what is required and counts
+/// what is typed against its limit; a refused attempt gathers every
+/// problem at the top, with the focus, each a link to its field; a
+/// problem with one tag names it.
+#[test]
+fn a_refused_form_lists_its_problems_at_the_top_with_links_to_them() {
+    Setup::new(1280, 900).run(async |server, browser| {
+        visit(browser, server, "/join", "#name-en").await;
+        assert!(count(browser, ".org-form .required").await >= 6);
+        for id in ["city", "category", "country", "consent"] {
+            let required = js(
+                browser,
+                &format!("return document.getElementById('{id}').getAttribute('aria-required')"),
+            )
+            .await;
+            assert_eq!(required, "true", "{id}");
+        }
+        assert_says(browser, ".required-note", "Fields marked * are required").await;
+        fill(browser, "#description-en", "We meet on Fridays.").await;
+        assert_says(browser, "#description-en ~ .counter", "19 / 5000").await;
+
+        let long_tag = "a".repeat(41);
+        fill(browser, "#tags", &format!("housing, {long_tag}")).await;
+        send_form(browser).await;
+        browser
+            .wait_until("the summary to take the focus", || async {
+                Ok(browser.eval("return document.activeElement.id").await? == "error-summary")
+            })
+            .await
+            .unwrap();
+        let summary = browser.text(".error-summary").await.unwrap();
+        assert!(summary.contains("Please correct these fields"), "{summary}");
+        assert!(
+            summary.contains(&long_tag),
+            "the tag is not named: {summary}"
+        );
+        assert!(
+            browser
+                .text("#tags-error")
+                .await
+                .unwrap()
+                .contains(&long_tag),
+            "the tag's error does not name it"
+        );
+        // every problem is a link to its field
+        for id in [
+            "name-en",
+            "category",
+            "city",
+            "country",
+            "location-map",
+            "consent",
+        ] {
+            assert_eq!(
+                count(browser, &format!(".error-summary a[href='#{id}']")).await,
+                1,
+                "{id}"
+            );
+        }
+        browser
+            .click(".error-summary a[href='#city']")
+            .await
+            .unwrap();
+        browser
+            .wait_until("the city field to have the focus", || async {
+                Ok(browser.eval("return document.activeElement.id").await? == "city")
+            })
+            .await
+            .unwrap();
+        // a fixed problem leaves the summary at once
+        fill(browser, "#city", "Silwan").await;
+        browser
+            .wait_until("the city to leave the summary", || async {
+                Ok(count(browser, ".error-summary a[href='#city']").await == 0)
+            })
+            .await
+            .unwrap();
+        browser.screenshot("join-error-summary").await.unwrap();
     });
 }

@@ -257,11 +257,19 @@ impl OrganizationInput {
                     .limit(Tag::MAX_COUNT),
             );
         }
-        for t in self.tags.iter().filter(|t| !t.trim().is_empty()) {
+        for (i, t) in self.tags.iter().enumerate() {
+            if t.trim().is_empty() {
+                continue;
+            }
             match Tag::parse(t) {
                 Ok(tag) if !tags.contains(&tag) => tags.push(tag),
                 Ok(_) => {}
-                Err(e) => errors.push(e),
+                // `tags[i]`: the error names the one tag that is wrong
+                Err(e) => errors.push(FieldError {
+                    field: format!("tags[{i}]"),
+                    message: format!("\"{}\" {}", t.trim(), e.message),
+                    ..e
+                }),
             }
         }
         let contact_email = match optional(&self.contact_email) {
@@ -399,6 +407,24 @@ impl NewOrganization {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_error_about_one_tag_names_it() {
+        let mut input = OrganizationInput {
+            tags: vec!["housing".into(), " ".into(), "x".repeat(41)],
+            ..OrganizationInput::default()
+        };
+        input.tags.push("mutual aid".into());
+        let errors = input.validate().unwrap_err();
+        let tag = errors.iter().find(|e| e.field.starts_with("tags")).unwrap();
+        assert_eq!(tag.field, "tags[2]");
+        assert!(
+            tag.message.starts_with(&format!("\"{}\"", "x".repeat(41))),
+            "{}",
+            tag.message
+        );
+        assert_eq!(tag.code, "too_long");
+    }
 
     pub(crate) fn input() -> OrganizationInput {
         OrganizationInput {

@@ -209,6 +209,26 @@ impl FormState {
         }
     }
 
+    /// An error in the visitor's language; one about a single tag
+    /// (`tags[i]`) names that tag.
+    fn message(self, ui: &str, e: &FieldError) -> String {
+        let text = crate::i18n::field_message(ui, e);
+        let tag = e
+            .field
+            .strip_prefix("tags[")
+            .and_then(|rest| rest.strip_suffix(']'))
+            .and_then(|i| i.parse::<usize>().ok())
+            .and_then(|i| {
+                split_list(&self.tags.get_untracked(), ',')
+                    .into_iter()
+                    .nth(i)
+            });
+        match tag {
+            Some(tag) => format!("“{tag}”: {text}"),
+            None => text,
+        }
+    }
+
     pub fn error_for(
         self,
         field: &'static str,
@@ -224,12 +244,91 @@ impl FormState {
                             || e.field.starts_with(&format!("{field}."))
                             || e.field.starts_with(&format!("{field}["))
                     })
-                    .map(|e| crate::i18n::field_message(&ui, e))
+                    .map(|e| self.message(&ui, e))
                     .collect()
             });
             (!list.is_empty()).then(|| list.join("; "))
         }
     }
+}
+
+/// Where each field's errors send the reader: the id of its input and the
+/// key of its label. A field not listed is named by its message alone.
+const FIELD_TARGETS: [(&str, &str, &str); 13] = [
+    ("name", "name-en", "form.name"),
+    ("category", "category", "form.kind"),
+    ("description", "description-en", "form.description"),
+    ("city", "city", "form.city"),
+    ("country", "country", "form.country"),
+    ("location", "location-map", "form.where"),
+    ("precision", "precision", "form.precision"),
+    ("website", "website", "form.website"),
+    ("links", "links", "form.links"),
+    ("languages", "languages", "form.languages"),
+    ("tags", "tags", "form.tags"),
+    ("contact_email", "contact_email", "form.contact"),
+    ("consent", "consent", "form.consent"),
+];
+
+/// The id of the summary of a refused form's errors.
+pub const ERROR_SUMMARY: &str = "error-summary";
+
+/// A refused form's errors at its top, each a link to its field, so that
+/// a long form's problems are found in one place (and a screen reader
+/// hears them all): shown while there are errors, and given the focus by
+/// [`focus_error_summary`] after a refused submit.
+#[component]
+pub fn ErrorSummary(form: FormState) -> impl IntoView {
+    let lang = expect_context::<Lang>().0;
+    let items = move || {
+        let ui = lang.get();
+        form.errors.with(|errors| {
+            errors
+                .iter()
+                .map(|e| {
+                    let root = e.field.split(['.', '[']).next().unwrap_or("");
+                    let message = form.message(&ui, e);
+                    match FIELD_TARGETS.iter().find(|(f, _, _)| *f == root) {
+                        Some((_, id, label)) => {
+                            let text = format!("{}: {message}", tr(&ui, label));
+                            view! { <li><a href=format!("#{id}")>{text}</a></li> }.into_any()
+                        }
+                        None => view! { <li>{message}</li> }.into_any(),
+                    }
+                })
+                .collect_view()
+        })
+    };
+    view! {
+        <div class="error-summary" id=ERROR_SUMMARY tabindex="-1"
+            aria-labelledby="error-summary-title"
+            hidden=move || form.errors.with(Vec::is_empty)>
+            <h2 id="error-summary-title">{move || tr(&lang.get(), "form.summary")}</h2>
+            <ul>{items}</ul>
+        </div>
+    }
+}
+
+/// Moves the focus (and the view) to the error summary once it shows.
+pub fn focus_error_summary() {
+    let focus = || {
+        if let Some(el) = document().get_element_by_id(ERROR_SUMMARY)
+            && let Ok(el) = el.dyn_into::<web_sys::HtmlElement>()
+        {
+            el.scroll_into_view();
+            let _ = el.focus();
+        }
+    };
+    // after the summary has been drawn with the new errors
+    set_timeout(focus, Duration::ZERO);
+}
+
+/// The mark of a required field, before the first attempt to send; the
+/// input says it to screen readers (`aria-required`), the note at the top
+/// of the form says what the mark means.
+#[component]
+pub fn Required() -> impl IntoView {
+    view! { <span class="required" aria-hidden="true">" *"</span> }
 }
 
 /// A field's error message, tied to its input by id for screen readers.
@@ -299,8 +398,8 @@ fn Choice(
     };
     view! {
         <div class="field">
-            <label for=id>{t(label)}</label>
-            <select id=id aria-describedby=error_id.clone()
+            <label for=id>{t(label)}<Required /></label>
+            <select id=id aria-describedby=error_id.clone() aria-required="true"
                 aria-invalid=move || error().is_some().then_some("true")
                 prop:value=move || value.get()
                 on:change=move |ev| value.set(event_target_value(&ev))
@@ -507,10 +606,18 @@ pub fn OrgForm(
                     }
                     .into_any()
                 };
+                // the length as it is typed, against the limit the server
+                // keeps (OrgName, Description)
+                let max = if multiline { 5000 } else { 200 };
+                let used = move || sig.with(|v| v.trim().chars().count());
+                let class = move || if used() > max { "counter over" } else { "counter" };
                 view! {
                     <div class="field">
                         <label for=id>{label}</label>
                         {input}
+                        <span class=class hidden=move || used() == 0>
+                            {move || format!("{} / {max}", used())}
+                        </span>
                     </div>
                 }
             })
@@ -540,8 +647,9 @@ pub fn OrgForm(
     };
 
     view! {
+        <p class="hint required-note">{t("form.required_note")}</p>
         <fieldset class="group">
-            <legend>{t("form.name")}</legend>
+            <legend>{t("form.name")}<Required /></legend>
             <p class="hint">{t("form.name_hint")}</p>
             {text_inputs("form.name", form.name, false, "name")}
             <FieldErr id="name-error" msg=form.error_for("name") />
@@ -551,7 +659,7 @@ pub fn OrgForm(
             error=form.error_for("category") />
 
         <fieldset class="group">
-            <legend>{t("form.what")}</legend>
+            <legend>{t("form.what")}<Required /></legend>
             {text_inputs("form.description", form.description, true, "description")}
             <FieldErr id="description-error" msg=form.error_for("description") />
         </fieldset>
@@ -559,8 +667,9 @@ pub fn OrgForm(
         <fieldset class="group">
             <legend>{t("form.where")}</legend>
             <div class="field city">
-                <label for="city">{t("form.city")}</label>
+                <label for="city">{t("form.city")}<Required /></label>
                 <input id="city" type="text" autocomplete="off" role="combobox" aria-invalid=form.invalid("city")
+                    aria-required="true"
                     aria-autocomplete="list" aria-controls="city-suggestions"
                     aria-expanded=move || (!suggestions.with(Vec::is_empty)).to_string()
                     aria-describedby="city-error"
@@ -596,7 +705,7 @@ pub fn OrgForm(
             <p class="hint" id="location-hint">
                 {t("form.location_hint")}
             </p>
-            <div class="location-map" dir="ltr" node_ref=map_node role="application"
+            <div class="location-map" id="location-map" tabindex="0" dir="ltr" node_ref=map_node role="application"
                 aria-label=t("form.map_label") aria-describedby="location-hint"></div>
             <p class="location-value" aria-live="polite">
                 {move || match form.location.get() {

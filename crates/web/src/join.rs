@@ -9,7 +9,7 @@ use solidarity_map_core::{
 };
 
 use crate::api::{self, Answer, ApiError};
-use crate::form::{FormState, OrgForm};
+use crate::form::{ErrorSummary, FormState, OrgForm, Required};
 use crate::i18n::{Lang, LanguagePicker, PageHeading, tr};
 
 /// The categories and tile settings a form page needs, loading.
@@ -65,13 +65,7 @@ fn shown(
 }
 
 fn focus_first_error() {
-    if let Some(el) = document()
-        .query_selector(".field-error:not([hidden])")
-        .ok()
-        .flatten()
-    {
-        el.scroll_into_view();
-    }
+    crate::form::focus_error_summary();
 }
 
 #[component]
@@ -162,6 +156,7 @@ pub fn JoinPage() -> impl IntoView {
                     <h1>{move || tr(&ui(), "join.title")}</h1>
                     <p class="lead">{move || tr(&ui(), "join.lead")}</p>
                     <form class="org-form" novalidate on:submit=move |ev| { ev.prevent_default(); submit(false); }>
+                        <ErrorSummary form=form />
                         {move || tiles.get().map(|t| view! { <OrgForm form=form categories=categories tiles=t /> })}
                         <div class="hp" aria-hidden="true">
                             <label for="nickname">{tr(&ui(), "join.honeypot")}</label>
@@ -171,10 +166,10 @@ pub fn JoinPage() -> impl IntoView {
                         </div>
                         <div class="field consent">
                             <label class="checkbox">
-                                <input id="consent" type="checkbox" aria-describedby="consent-error" aria-invalid=form.invalid("consent")
+                                <input id="consent" type="checkbox" aria-required="true" aria-describedby="consent-error" aria-invalid=form.invalid("consent")
                                     prop:checked=move || consent.get()
                                     on:change=move |ev| consent.set(event_target_checked(&ev)) />
-                                {move || tr(&ui(), "join.consent")}
+                                {move || tr(&ui(), "join.consent")}<Required />
                             </label>
                             <p class="field-error" id="consent-error" role="alert" hidden=move || form.error_for("consent")().is_none()>
                                 {move || form.error_for("consent")().unwrap_or_default()}
@@ -366,6 +361,7 @@ pub fn EditPage(token: String) -> impl IntoView {
                         <p class="replace-link"><button type="button" class="secondary" on:click=move |_| replace()>{tr(&ui(), "edit.replace")}</button></p>
                         {editable.then(|| view! {
                             <form class="org-form" novalidate on:submit=move |ev| { ev.prevent_default(); save(); }>
+                                <ErrorSummary form=form />
                                 {move || tiles.get().map(|t| view! { <OrgForm form=form categories=categories tiles=t /> })}
                                 <button type="submit" class="primary">{tr(&ui(), "edit.save")}</button>
                                 <button type="button" class="danger" on:click=move |_| withdraw()>{tr(&ui(), "edit.withdraw")}</button>
