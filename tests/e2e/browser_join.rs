@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use solidarity_map_e2e::{Browser, Server};
 
-use crate::support::{Setup, assert_says, count, js, send_form, sign_in, visit};
+use crate::support::{
+    ENTER, ESCAPE, Setup, assert_says, count, js, press, send_form, sign_in, visit,
+};
 
 /// Replaces what the field holds with `text`.
 async fn fill(browser: &Browser, css: &str, text: &str) {
@@ -321,5 +323,58 @@ fn a_refused_form_lists_its_problems_at_the_top_with_links_to_them() {
             .await
             .unwrap();
         browser.screenshot("join-error-summary").await.unwrap();
+    });
+}
+
+/// A place chosen on the map fills in the city and country from the
+/// nearest city the gazetteer knows, but never overwrites what the group
+/// typed.
+#[test]
+fn the_map_fills_in_the_city_and_country_it_was_not_given() {
+    Setup::new(1280, 900).run(async |server, browser| {
+        visit(browser, server, "/join", ".location-map.leaflet-container").await;
+        let field = |id: &'static str| async move {
+            js(
+                browser,
+                &format!("return document.getElementById('{id}').value"),
+            )
+            .await
+        };
+        // the map opens on Jerusalem: Enter places the group at its centre
+        js(
+            browser,
+            "document.querySelector('.location-map').focus(); return null",
+        )
+        .await;
+        press(browser, ENTER).await;
+        browser
+            .wait_until("the city to be filled in", || async {
+                Ok(field("city").await != "")
+            })
+            .await
+            .unwrap();
+        // the city and country the server names for the point placed
+        let placed = browser.text(".location-value").await.unwrap();
+        let (lat, lon) = placed
+            .trim_start_matches("Location: ")
+            .split_once(", ")
+            .unwrap();
+        let nearest = server
+            .get_json(&format!("/api/places/nearest?lat={lat}&lon={lon}"))
+            .await
+            .unwrap();
+        assert_eq!(field("city").await, nearest["name"], "{placed}");
+        assert_eq!(field("country").await, nearest["country"], "{placed}");
+        // a city the group typed stays when the group is placed again
+        fill(browser, "#city", "Silwan").await;
+        press(browser, ESCAPE).await;
+        js(
+            browser,
+            "document.querySelector('.location-map').focus(); return null",
+        )
+        .await;
+        press(browser, ENTER).await;
+        tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+        assert_eq!(field("city").await, "Silwan");
     });
 }

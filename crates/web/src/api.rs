@@ -127,6 +127,14 @@ pub async fn clusters(
     Ok(fc.features)
 }
 
+/// The city nearest to a point (within 30 km), if any.
+pub async fn nearest_place(
+    lat: f64,
+    lon: f64,
+) -> Result<Option<solidarity_map_core::Place>, ApiError> {
+    get_json(&format!("/api/places/nearest?lat={lat}&lon={lon}")).await
+}
+
 /// The city names to write on the map in the view `bbox`
 /// (`minLon,minLat,maxLon,maxLat`) at `zoom`, in `lang`.
 pub async fn place_labels(

@@ -33,6 +33,9 @@ pub struct FormState {
     pub tags: RwSignal<String>,
     pub contact_email: RwSignal<String>,
     pub errors: RwSignal<Vec<FieldError>>,
+    /// The city and country a click on the map filled in, so that the next
+    /// click may change them, but never what the group typed itself.
+    pub filled: RwSignal<Option<(String, String)>>,
 }
 
 /// The languages names and descriptions can be given in, in form order,
@@ -75,6 +78,7 @@ impl FormState {
             tags: RwSignal::new(String::new()),
             contact_email: RwSignal::new(String::new()),
             errors: RwSignal::new(Vec::new()),
+            filled: RwSignal::new(None),
         }
     }
 
@@ -438,6 +442,7 @@ fn location_map(
         form.location.set(Some((ll.lat(), lon)));
         click_marker.set_lat_lng(&ll);
         click_marker.add_to(&click_map);
+        fill_from_nearest(form, ll.lat(), lon);
     });
     let place_at_click = place.clone();
     let on_click = Closure::<dyn Fn(JsValue)>::new(move |e: JsValue| {
@@ -462,6 +467,28 @@ fn location_map(
     el.add_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref())?;
     on_key.forget();
     Ok((map, marker))
+}
+
+/// Fills in the city and country of the place the group chose on the map
+/// from the nearest city the gazetteer knows, unless the group typed
+/// them itself (an empty field, or one the map filled, may change).
+fn fill_from_nearest(form: FormState, lat: f64, lon: f64) {
+    leptos::task::spawn_local(async move {
+        let Ok(Some(place)) = api::nearest_place(lat, lon).await else {
+            return;
+        };
+        let filled = form.filled.get_untracked();
+        let ours = |value: String, by_map: Option<&String>| {
+            value.trim().is_empty() || by_map == Some(&value)
+        };
+        if ours(form.city.get_untracked(), filled.as_ref().map(|f| &f.0)) {
+            form.city.set(place.name.clone());
+        }
+        if ours(form.country.get_untracked(), filled.as_ref().map(|f| &f.1)) {
+            form.country.set(place.country.clone());
+        }
+        form.filled.set(Some((place.name, place.country)));
+    });
 }
 
 #[component]

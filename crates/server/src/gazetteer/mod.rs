@@ -193,6 +193,29 @@ pub fn same_place(q: &str) -> Vec<String> {
     out
 }
 
+/// How far from a point the nearest city may be to name it: beyond, the
+/// point is in no city the gazetteer knows.
+const NEAREST_KM: f64 = 30.0;
+
+/// The city nearest to (`lat`, `lon`), within 30 km: what a click on the
+/// join form's map fills in as the group's city and country (the group
+/// may still correct both).
+pub fn nearest(lat: f64, lon: f64) -> Option<Place> {
+    let km = |p: &Place| {
+        // the equirectangular distance: exact enough within 30 km
+        let dlon = ((p.lon - lon + 540.0) % 360.0 - 180.0).to_radians();
+        let x = dlon * ((p.lat + lat) / 2.0).to_radians().cos();
+        let y = (p.lat - lat).to_radians();
+        6371.0 * (x * x + y * y).sqrt()
+    };
+    gazetteer()
+        .iter()
+        .map(|e| (km(&e.place), e))
+        .filter(|(d, _)| *d <= NEAREST_KM)
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, e)| e.place.clone())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,6 +259,16 @@ mod tests {
         assert!(same_place("solidarity").is_empty());
         assert!(same_place("jer").is_empty());
         assert!(same_place("").is_empty());
+    }
+
+    #[test]
+    fn a_point_is_named_by_the_nearest_city_within_reach() {
+        assert_eq!(nearest(31.7691, 35.2162).unwrap().name, "Jerusalem");
+        assert_eq!(nearest(51.507, -0.128).unwrap().name, "London");
+        // across the antimeridian: Fiji's Labasa from just east of 180°
+        assert!(nearest(-16.43, 179.36).is_some());
+        // the middle of the Atlantic is no city
+        assert_eq!(nearest(30.0, -40.0), None);
     }
 
     #[test]

@@ -19,8 +19,16 @@ struct PlaceQuery {
     q: String,
 }
 
+#[derive(Deserialize)]
+struct PointQuery {
+    lat: f64,
+    lon: f64,
+}
+
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(places))
+    OpenApiRouter::new()
+        .routes(routes!(places))
+        .routes(routes!(nearest))
 }
 
 /// Cities (over 15 000 people) whose name in English, Arabic, Hebrew or
@@ -38,6 +46,30 @@ async fn places(
     // the search is CPU work over 34 000 names: off the async threads
     let q = query.q;
     let found = tokio::task::spawn_blocking(move || gazetteer::search(&q))
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    Ok(Json(found))
+}
+
+/// The city nearest to a point, within 30 km, or `null`: what the join
+/// form fills in when a group clicks the map. Works offline.
+#[utoipa::path(get, path = "/places/nearest", tag = "map",
+    responses((status = 200, body = Option<Place>), ReadErrors),
+    params(
+        ("lat" = f64, Query, minimum = -90, maximum = 90, description = "Latitude, WGS 84"),
+        ("lon" = f64, Query, minimum = -180, maximum = 180, description = "Longitude, WGS 84"),
+    ))]
+async fn nearest(
+    State(_): State<AppState>,
+    query: Result<Query<PointQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Option<Place>>, ApiError> {
+    let Query(p) = query.map_err(|e| ApiError::field("query", e.body_text()))?;
+    // the parameters are `lat` and `lon`, not a form's `location.lat`
+    let at = solidarity_map_core::LatLon::new(p.lat, p.lon).map_err(|e| {
+        let field = e.field.trim_start_matches("location.").to_owned();
+        ApiError::BadRequest(vec![solidarity_map_core::FieldError { field, ..e }])
+    })?;
+    let found = tokio::task::spawn_blocking(move || gazetteer::nearest(at.lat(), at.lon()))
         .await
         .map_err(|e| ApiError::Internal(e.into()))?;
     Ok(Json(found))

@@ -190,3 +190,29 @@ async fn city_names_come_in_the_visitors_language_and_a_bad_view_is_named() {
         assert_refused(&app, uri, field).await;
     }
 }
+
+#[tokio::test]
+async fn a_point_is_named_by_its_nearest_city() {
+    let app = app(false).await;
+    let r = support::call(
+        &app.app,
+        "GET",
+        "/api/places/nearest?lat=31.7691&lon=35.2162",
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let place: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(place["name"], "Jerusalem");
+    let r = support::call(
+        &app.app,
+        "GET",
+        "/api/places/nearest?lat=30&lon=-40",
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(&r.body[..], b"null");
+    assert_refused(&app, "/api/places/nearest?lat=91&lon=0", "lat").await;
+}
