@@ -69,7 +69,7 @@ pub struct AppState {
     pub licence: Licence,
     /// The basemap served at `/tiles/…` (`--basemap`); `None` when there
     /// is none, and every tile is a 404.
-    pub basemap: Option<Arc<tiles::Basemap>>,
+    pub basemap: Option<Arc<crate::basemap::Basemap>>,
 }
 
 impl AppState {

@@ -16,6 +16,7 @@ mod linked_data;
 mod moderation;
 mod open_data;
 mod openapi;
+mod pmtiles;
 mod privacy;
 mod retention;
 mod safety;
