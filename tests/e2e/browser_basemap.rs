@@ -32,6 +32,27 @@ fn own(url: &str, base: &str) -> bool {
         || url.starts_with("blob:")
 }
 
+/// The page at `path` asked the site, and only the site, for tiles and
+/// everything else, and the Content-Security-Policy blocked nothing on the
+/// way (a blocked request is no resource entry).
+pub async fn assert_stayed_on_the_site(browser: &Browser, server: &Server, path: &str) {
+    let asked = requests(browser).await;
+    assert!(
+        asked.iter().any(|u| u.contains("/tiles/")),
+        "{path}: no tile among {asked:?}"
+    );
+    let elsewhere: Vec<&String> = asked.iter().filter(|u| !own(u, &server.base)).collect();
+    assert!(
+        elsewhere.is_empty(),
+        "{path} asked other servers: {elsewhere:?}"
+    );
+    assert_eq!(
+        browser.csp_violations().await.unwrap(),
+        Vec::<String>::new(),
+        "{path}"
+    );
+}
+
 #[tokio::test]
 async fn by_default_no_page_asks_another_server_for_anything() {
     let Some(server) = Server::start_with_basemap().await.unwrap() else {
@@ -59,16 +80,7 @@ async fn by_default_no_page_asks_another_server_for_anything() {
             })
             .await
             .unwrap();
-        let asked = requests(&browser).await;
-        assert!(
-            asked.iter().any(|u| u.contains("/tiles/")),
-            "{path}: no tile among {asked:?}"
-        );
-        let elsewhere: Vec<&String> = asked.iter().filter(|u| !own(u, &server.base)).collect();
-        assert!(
-            elsewhere.is_empty(),
-            "{path} asked other servers: {elsewhere:?}"
-        );
+        assert_stayed_on_the_site(&browser, &server, path).await;
         let credit = browser
             .text(&format!("{map} .leaflet-control-attribution"))
             .await
@@ -76,13 +88,6 @@ async fn by_default_no_page_asks_another_server_for_anything() {
         assert!(
             credit.contains("OpenStreetMap") && credit.contains("ODbL"),
             "{path}: the map's credit is {credit:?}"
-        );
-        // nothing was blocked on the way either (a blocked request is no
-        // resource entry)
-        assert_eq!(
-            browser.csp_violations().await.unwrap(),
-            Vec::<String>::new(),
-            "{path}"
         );
     }
     browser.close().await.unwrap();
