@@ -20,6 +20,7 @@ mod names;
 mod review;
 mod state;
 mod stats;
+mod vector_tiles;
 
 fn main() {
     console_error_panic_hook::set_once();
