@@ -121,7 +121,14 @@ impl Server {
         let Some(basemap) = installed("state/basemap.mbtiles", "the basemap") else {
             return Ok(None);
         };
-        Self::start_serving(None, &["--basemap", &basemap]).await
+        Self::start_with_basemap_file(Path::new(&basemap)).await
+    }
+
+    /// The server with the demo data serving the basemap `file` (MBTiles
+    /// or PMTiles) with its default tile settings.
+    pub async fn start_with_basemap_file(file: &Path) -> Result<Option<Server>> {
+        let file = file.to_string_lossy().into_owned();
+        Self::start_serving(None, &["--basemap", &file]).await
     }
 
     async fn start_serving(extra: Option<&Value>, flags: &[&str]) -> Result<Option<Server>> {

@@ -9,6 +9,7 @@
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 use solidarity_map_e2e::{Browser, Server};
+use solidarity_map_testkit::tiles::Image;
 
 use crate::support::{js, visit};
 
@@ -33,6 +34,27 @@ fn own(url: &str, base: &str) -> bool {
         || url.starts_with(&format!("{base}/"))
         || url.starts_with("data:")
         || url.starts_with("blob:")
+}
+
+/// The page at `path` asked the site, and only the site, for tiles and
+/// everything else, and the Content-Security-Policy blocked nothing on the
+/// way (a blocked request is no resource entry).
+pub async fn assert_stayed_on_the_site(browser: &Browser, server: &Server, path: &str) {
+    let asked = requests(browser).await;
+    assert!(
+        asked.iter().any(|u| u.contains("/tiles/")),
+        "{path}: no tile among {asked:?}"
+    );
+    let elsewhere: Vec<&String> = asked.iter().filter(|u| !own(u, &server.base)).collect();
+    assert!(
+        elsewhere.is_empty(),
+        "{path} asked other servers: {elsewhere:?}"
+    );
+    assert_eq!(
+        browser.csp_violations().await.unwrap(),
+        Vec::<String>::new(),
+        "{path}"
+    );
 }
 
 /// What the world view's basemap may cost over the wire on a cold visit.
@@ -92,16 +114,7 @@ async fn by_default_no_page_asks_another_server_for_anything() {
                 "the world view's basemap cost {bytes} bytes on a cold visit"
             );
         }
-        let asked = requests(&browser).await;
-        assert!(
-            asked.iter().any(|u| u.contains("/tiles/")),
-            "{path}: no tile among {asked:?}"
-        );
-        let elsewhere: Vec<&String> = asked.iter().filter(|u| !own(u, &server.base)).collect();
-        assert!(
-            elsewhere.is_empty(),
-            "{path} asked other servers: {elsewhere:?}"
-        );
+        assert_stayed_on_the_site(&browser, &server, path).await;
         let credit = browser
             .text(&format!("{map} .leaflet-control-attribution"))
             .await
@@ -109,13 +122,6 @@ async fn by_default_no_page_asks_another_server_for_anything() {
         assert!(
             credit.contains("OpenStreetMap") && credit.contains("ODbL"),
             "{path}: the map's credit is {credit:?}"
-        );
-        // nothing was blocked on the way either (a blocked request is no
-        // resource entry)
-        assert_eq!(
-            browser.csp_violations().await.unwrap(),
-            Vec::<String>::new(),
-            "{path}"
         );
     }
     browser.close().await.unwrap();
@@ -127,14 +133,10 @@ const LAND: [u8; 3] = [0xf4, 0xf1, 0xea];
 /// land colour.
 async fn land_share(browser: &Browser, name: &str) -> f64 {
     let path = browser.screenshot(name).await.unwrap();
-    let shot = tiny_skia::Pixmap::load_png(&path).unwrap();
-    let land = shot
-        .pixels()
-        .iter()
-        .filter(|p| [p.red(), p.green(), p.blue()] == LAND)
-        .count();
+    let shot = Image::decode(&std::fs::read(path).unwrap());
+    let (land, all) = shot.count([0, 0, shot.width, shot.height], |p| p == LAND);
     #[allow(clippy::cast_precision_loss)] // a screen's pixels
-    let share = land as f64 / shot.pixels().len() as f64;
+    let share = land as f64 / all as f64;
     share
 }
 

@@ -93,7 +93,8 @@ fn the_join_form_speaks_arabic_right_to_left() {
             browser.text(".page h1").await.unwrap(),
             "أضيفوا مجموعتكم إلى الخريطة"
         );
-        assert_eq!(browser.text("label[for=city]").await.unwrap(), "المدينة");
+        // with the mark of a required field
+        assert_eq!(browser.text("label[for=city]").await.unwrap(), "المدينة *");
         // country names in Arabic in the picker
         let options = js(
             browser,

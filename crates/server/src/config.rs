@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use clap::Args;
 use solidarity_map_core::{OWN_TILE_ATTRIBUTION, OWN_TILE_URL, SiteConfig};
 
+use crate::basemap::Info;
+
 /// The SQLite file used when no database is configured.
 pub const DEFAULT_SQLITE_PATH: &str = "state/solidarity-map.db";
 
@@ -56,7 +58,8 @@ pub struct ServeArgs {
     #[arg(long, env = "DIST_DIR", default_value = "dist")]
     pub dist_dir: PathBuf,
     /// Tile URL template for the base map. By default the site's own
-    /// basemap (`/tiles/{z}/{x}/{y}.png`, from `--basemap`), so that no
+    /// basemap (`/tiles/{z}/{x}/{y}.png`, from `--basemap`, with the
+    /// extension of its tiles), so that no
     /// visitor's browser asks another server for anything. Another
     /// server's template (e.g.
     /// `https://tile.openstreetmap.org/{z}/{x}/{y}.png`) is opt-in: that
@@ -65,16 +68,20 @@ pub struct ServeArgs {
     /// names it. Empty: no tiles, the app's own country outlines only.
     #[arg(long, env = "TILE_URL", default_value = OWN_TILE_URL)]
     pub tile_url: String,
-    /// Attribution shown for the tiles (HTML). Default: the bundled
-    /// basemap's credit, or OpenStreetMap's for another tile server.
+    /// Attribution shown for the tiles (HTML). Default: the basemap file's
+    /// own `attribution` (the bundled basemap's full credit for it), or
+    /// OpenStreetMap's for another tile server.
     #[arg(long, env = "TILE_ATTRIBUTION")]
     pub tile_attribution: Option<String>,
-    /// The MBTiles file (raster PNG tiles) served at
-    /// `/tiles/{z}/{x}/{y}.png`. `cargo xtask run` installs the bundled
-    /// world basemap (zoom 0 to 6) at `state/basemap.mbtiles`, used when
-    /// this is not given; when that one is missing, the log says so and the
-    /// map shows the app's own country outlines. A file named here must
-    /// open, or the server does not start.
+    /// The basemap file whose tiles are served at
+    /// `/tiles/{z}/{x}/{y}.{png,jpg,webp,mvt}`: an MBTiles file (raster)
+    /// or a PMTiles v3 archive (raster, or vector tiles such as a city cut
+    /// out of a Protomaps build with `pmtiles extract`), told apart by
+    /// their first bytes. `cargo xtask run` installs the bundled world
+    /// basemap (zoom 0 to 6) at `state/basemap.mbtiles`, used when this is
+    /// not given; when that one is missing, the log says so and the map
+    /// shows the app's own country outlines. A file named here must open,
+    /// or the server does not start.
     #[arg(long, env = "BASEMAP")]
     pub basemap: Option<PathBuf>,
     /// The country outlines (a TopoJSON topology with an object
@@ -217,34 +224,48 @@ impl ServeArgs {
         self.tile_url.trim().starts_with("/tiles/")
     }
 
-    /// What the client is told about the tiles, given the highest zoom
-    /// level of the basemap when one could be opened:
+    /// What the client is told about the tiles, given what the basemap
+    /// says of itself when one could be opened:
     ///
-    /// - the site's own tiles: the basemap's credit and zoom levels, or
-    ///   no tiles at all (outlines only) when there is no basemap;
+    /// - the site's own tiles: their address with the basemap's extension,
+    ///   its zoom levels, bounds and kind, and its credit (the operator's
+    ///   `--tile-attribution`, else the file's own `attribution`, else the
+    ///   bundled basemap's for the installed default); no tiles at all
+    ///   (outlines only) when there is no basemap;
     /// - another server's: its attribution, followed by the name of the
     ///   server the visitors' browsers ask, which sees them;
     /// - none: none.
-    pub fn site(&self, basemap_max_zoom: Option<u8>) -> SiteConfig {
+    pub fn site(&self, basemap: Option<&Info>) -> SiteConfig {
         let tile_url = self.tile_url.trim().to_owned();
         let given = self
             .tile_attribution
             .clone()
             .filter(|a| !a.trim().is_empty());
         if self.uses_basemap() {
-            return match basemap_max_zoom {
-                Some(max) => SiteConfig {
-                    tile_url,
-                    tile_attribution: given.unwrap_or_else(|| OWN_TILE_ATTRIBUTION.to_owned()),
-                    tile_max_zoom: Some(max),
-                },
-                None => SiteConfig::without_tiles(),
+            let Some(info) = basemap else {
+                return SiteConfig::without_tiles();
+            };
+            // the installed default is the bundled basemap
+            let bundled = self
+                .basemap
+                .is_none()
+                .then(|| OWN_TILE_ATTRIBUTION.to_owned());
+            return SiteConfig {
+                tile_url: format!("/tiles/{{z}}/{{x}}/{{y}}.{}", info.format.extension()),
+                tile_attribution: given
+                    .or_else(|| info.attribution.clone())
+                    .or(bundled)
+                    .unwrap_or_default(),
+                tile_max_zoom: Some(info.max_zoom),
+                tile_min_zoom: Some(info.min_zoom),
+                tile_bounds: info.bounds.map(|b| b.to_array()),
+                tile_kind: info.format.kind(),
             };
         }
         let mut site = SiteConfig {
             tile_url,
             tile_attribution: given.unwrap_or_default(),
-            tile_max_zoom: None,
+            ..SiteConfig::without_tiles()
         };
         if site.third_party_tiles() {
             if site.tile_attribution.is_empty() {
@@ -293,6 +314,18 @@ mod tests {
         Cli::parse_from(argv).serve
     }
 
+    /// A raster basemap of zoom levels 0 to 6 without bounds or credit,
+    /// like the bundled one.
+    fn world() -> Info {
+        Info {
+            format: crate::basemap::TileFormat::Png,
+            min_zoom: 0,
+            max_zoom: 6,
+            bounds: None,
+            attribution: None,
+        }
+    }
+
     #[test]
     fn by_default_the_tiles_are_the_basemaps() {
         let a = args(&[]);
@@ -301,8 +334,14 @@ mod tests {
             a.basemap_file(),
             (PathBuf::from(DEFAULT_BASEMAP_PATH), false)
         );
-        let site = a.site(Some(6));
-        assert_eq!(site, SiteConfig::default());
+        let site = a.site(Some(&world()));
+        assert_eq!(
+            site,
+            SiteConfig {
+                tile_min_zoom: Some(0),
+                ..SiteConfig::default()
+            }
+        );
         assert!(!site.third_party_tiles());
         // no basemap: outlines only, no broken tiles
         assert_eq!(a.site(None), SiteConfig::without_tiles());
@@ -312,7 +351,7 @@ mod tests {
     fn another_tile_server_is_named() {
         let a = args(&["--tile-url", "https://{s}.tile.example.org/{z}/{x}/{y}.png"]);
         assert!(!a.uses_basemap());
-        let site = a.site(Some(6));
+        let site = a.site(Some(&world()));
         assert!(site.third_party_tiles());
         assert_eq!(site.tile_max_zoom, None);
         assert!(site.tile_attribution.starts_with(OSM_ATTRIBUTION));
@@ -332,8 +371,35 @@ mod tests {
                 .starts_with("Example tiles | tiles served by tiles.example.net")
         );
         assert_eq!(
-            args(&["--tile-url", ""]).site(Some(6)),
+            args(&["--tile-url", ""]).site(Some(&world())),
             SiteConfig::without_tiles()
         );
+    }
+
+    #[test]
+    fn a_named_basemap_says_what_it_is_and_credits_itself() {
+        let city = Info {
+            format: crate::basemap::TileFormat::Mvt,
+            min_zoom: 0,
+            max_zoom: 15,
+            bounds: crate::basemap::Bounds::new(35.1, 31.7, 35.3, 31.85),
+            attribution: Some("<a href=\"https://openstreetmap.org\">OSM</a>".into()),
+        };
+        let a = args(&["--basemap", "jerusalem.pmtiles"]);
+        let site = a.site(Some(&city));
+        assert_eq!(site.tile_url, "/tiles/{z}/{x}/{y}.mvt");
+        assert_eq!(site.tile_kind, solidarity_map_core::TileKind::Vector);
+        assert_eq!(
+            (site.tile_min_zoom, site.tile_max_zoom),
+            (Some(0), Some(15))
+        );
+        assert_eq!(site.tile_bounds, Some([35.1, 31.7, 35.3, 31.85]));
+        assert_eq!(site.tile_attribution, city.attribution.clone().unwrap());
+        assert!(!site.third_party_tiles());
+        // the operator's credit wins; a named file without one claims none
+        let a = args(&["--basemap", "x.pmtiles", "--tile-attribution", "Mine"]);
+        assert_eq!(a.site(Some(&city)).tile_attribution, "Mine");
+        let a = args(&["--basemap", "x.mbtiles"]);
+        assert_eq!(a.site(Some(&world())).tile_attribution, "");
     }
 }

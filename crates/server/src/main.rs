@@ -6,7 +6,7 @@ use solidarity_map_server::http::{self, AppState};
 use solidarity_map_server::open_data::presets::Preset;
 use solidarity_map_server::open_data::{self, Format, import};
 use solidarity_map_server::service::{self, Service};
-use solidarity_map_server::{generate, outlines, seed, store};
+use solidarity_map_server::{basemap, generate, outlines, seed, store};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -361,10 +361,14 @@ async fn main() -> anyhow::Result<()> {
             let basemap = if args.uses_basemap() {
                 match args.basemap_file() {
                     // named by the operator: a bad file stops the start
-                    (path, true) => Some(std::sync::Arc::new(anyhow::Context::with_context(
-                        http::tiles::Basemap::open(&path).await,
-                        || format!("--basemap {}: cannot serve its tiles", path.display()),
-                    )?)),
+                    (path, true) => {
+                        let opened = anyhow::Context::with_context(
+                            basemap::Basemap::open(&path).await,
+                            || format!("--basemap {}: cannot serve its tiles", path.display()),
+                        )?;
+                        http::tiles::log_serving(&path, &opened);
+                        Some(std::sync::Arc::new(opened))
+                    }
                     (path, false) => http::tiles::open_or_warn(&path).await,
                 }
             } else {
@@ -377,7 +381,13 @@ async fn main() -> anyhow::Result<()> {
                 )?)),
                 (path, false) => outlines::open_or_warn(&path),
             };
-            let site = args.site(basemap.as_ref().map(|b| b.max_zoom));
+            let site = args.site(basemap.as_ref().map(|b| &b.info));
+            if basemap.is_some() && site.tile_attribution.is_empty() {
+                tracing::warn!(
+                    "the basemap names no attribution and --tile-attribution is not set: \
+                     the map credits nobody for its tiles, which their licence may require"
+                );
+            }
             if site.third_party_tiles() {
                 tracing::warn!(
                     tile_url = %site.tile_url,

@@ -13,6 +13,9 @@
 
 use std::io::Write as _;
 
+#[cfg(feature = "tiles")]
+pub mod tiles;
+
 /// Whether this is a CI run (`CI=true` or `CI=1`), where nothing may be
 /// skipped.
 pub fn in_ci() -> bool {

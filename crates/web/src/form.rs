@@ -417,11 +417,7 @@ fn Choice(
 }
 
 /// The small map the group clicks to place itself.
-fn location_map(
-    el: &web_sys::HtmlElement,
-    form: FormState,
-    tiles: &SiteConfig,
-) -> Result<(Map, Marker), JsValue> {
+fn location_map(el: &web_sys::HtmlElement, form: FormState) -> Result<(Map, Marker), JsValue> {
     let options = MapOptions::new();
     options.set_min_zoom(2.0);
     let map = crate::basemap::base_map(el, &options)?;
@@ -430,7 +426,6 @@ fn location_map(
         .get_untracked()
         .map_or((31.78, 35.22, 3.0), |(a, b)| (a, b, 11.0));
     map.set_view(&LatLng::new(lat, lon), zoom);
-    crate::basemap::add_tiles(&map, tiles);
     let marker = Marker::new(&LatLng::new(lat, lon));
     if form.location.get_untracked().is_some() {
         marker.add_to(&map);
@@ -512,15 +507,23 @@ pub fn OrgForm(
             }
         });
     });
+    // the map once, its tiles again in each language the visitor picks
+    let tile_layer = StoredValue::new_local(None::<leaflet::Layer>);
     Effect::new(move |_| {
+        let lang = lang.get();
         let Some(el) = map_node.get() else { return };
-        if map.with_value(Option::is_some) {
-            return;
+        if map.with_value(Option::is_none) {
+            match location_map(&el, form) {
+                Ok(m) => map.set_value(Some(m)),
+                Err(e) => return web_sys::console::error_2(&"location map".into(), &e),
+            }
         }
-        match location_map(&el, form, &tiles) {
-            Ok(m) => map.set_value(Some(m)),
-            Err(e) => web_sys::console::error_2(&"location map".into(), &e),
-        }
+        map.with_value(|m| {
+            if let Some((m, _)) = m {
+                tile_layer
+                    .update_value(|l| *l = crate::basemap::retile(m, &tiles, &lang, l.take()));
+            }
+        });
     });
     let move_map = move |lat: f64, lon: f64| {
         map.with_value(|m| {

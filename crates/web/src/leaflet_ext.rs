@@ -61,9 +61,14 @@ pub fn create_pane(map: &leaflet::Map, name: &str) -> web_sys::HtmlElement {
     map.unchecked_ref::<MapExt>().create_pane(name)
 }
 
-/// `map.fitBounds([[south, west], [north, east]])`.
-pub fn fit_bounds(map: &leaflet::Map, [west, south, east, north]: [f64; 4]) {
+/// `[[south, west], [north, east]]`, as Leaflet takes bounds.
+pub fn lat_lng_bounds([west, south, east, north]: [f64; 4]) -> js_sys::Array {
     let corner = |lat: f64, lon: f64| js_sys::Array::of2(&lat.into(), &lon.into());
-    let bounds = js_sys::Array::of2(&corner(south, west), &corner(north, east));
-    map.unchecked_ref::<MapExt>().fit_bounds_array(&bounds);
+    js_sys::Array::of2(&corner(south, west), &corner(north, east))
+}
+
+/// `map.fitBounds([[south, west], [north, east]])`.
+pub fn fit_bounds(map: &leaflet::Map, bbox: [f64; 4]) {
+    map.unchecked_ref::<MapExt>()
+        .fit_bounds_array(&lat_lng_bounds(bbox));
 }

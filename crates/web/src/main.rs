@@ -21,6 +21,7 @@ mod place_labels;
 mod review;
 mod state;
 mod stats;
+mod vector_tiles;
 
 fn main() {
     console_error_panic_hook::set_once();

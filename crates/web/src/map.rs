@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use leaflet::{LatLng, Map, MapOptions, Marker};
+use leaflet::{LatLng, Layer, Map, MapOptions, Marker};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -13,7 +13,7 @@ use wasm_bindgen::prelude::*;
 use solidarity_map_core::Precision;
 
 use crate::api::Org;
-use crate::basemap::{add_tiles, base_map};
+use crate::basemap::{base_map, retile};
 use crate::leaflet_ext::{MarkerClusterGroup, fit_bounds, marker_cluster_group};
 use crate::markers::{marker, pin};
 use crate::state::{JERUSALEM_BOUNDS, Preset, UrlState, View};
@@ -378,20 +378,19 @@ pub fn MapView() -> impl IntoView {
         });
     });
 
-    // tiles, once the server has said which
-    Effect::new(move |done: Option<bool>| {
-        if done == Some(true) || !ready.get() {
-            return done.unwrap_or(false);
-        }
-        let Some(config) = shared.reference.config.get() else {
-            return false;
+    // tiles, once the server has said which, and vector tiles' names again
+    // in the language the visitor picks
+    Effect::new(move |layer: Option<Option<Layer>>| {
+        let previous = layer.flatten();
+        let lang = shared.visitor.lang.get();
+        let config = shared.reference.config.get();
+        let (Some(config), true) = (config, ready.get()) else {
+            return previous;
         };
-        ctl.state.with_value(|s| {
-            if let Some(s) = s {
-                add_tiles(&s.map, &config);
-            }
-        });
-        true
+        ctl.state.with_value(|s| match s {
+            Some(s) => retile(&s.map, &config, &lang, previous),
+            None => previous,
+        })
     });
 
     Effect::new(move |_| {

@@ -1,7 +1,8 @@
 //! City names written over the country outlines, where the basemap has
-//! none: from its last zoom level on, or everywhere without a basemap. A
-//! visitor who zooms into Jerusalem past the bundled tiles still reads
-//! where Jerusalem, Ramallah and Bethlehem are, in their own language.
+//! none: beyond its last zoom level, outside a city's extract, or
+//! everywhere without a basemap. A visitor who zooms into Jerusalem past
+//! the bundled tiles still reads where Jerusalem, Ramallah and Bethlehem
+//! are, in their own language.
 //!
 //! The names are page text (a `span` per city), so the browser shapes
 //! Arabic and runs Arabic and Hebrew right to left, and screen readers
@@ -17,9 +18,34 @@ use wasm_bindgen::prelude::*;
 use crate::i18n::LANGUAGE_EVENT;
 use crate::leaflet_ext::{create_pane, div_icon};
 
-/// Writes city names on `map` from zoom level `from_zoom`, refreshed after
-/// every move and when the interface language changes.
-pub fn add_place_labels(map: &Map, from_zoom: f64) -> Result<(), JsValue> {
+/// Where the basemap's tiles are drawn, with names of their own: between
+/// zoom levels `from` and `to`, within `bounds` (`[west, south, east,
+/// north]`) or everywhere.
+#[derive(Debug, Clone, Copy)]
+pub struct Covered {
+    pub bounds: Option<[f64; 4]>,
+    pub from: f64,
+    pub to: f64,
+}
+
+impl Covered {
+    fn at_zoom(&self, zoom: f64) -> bool {
+        (self.from..=self.to).contains(&zoom)
+    }
+
+    /// Whether the tiles name the place at `lat`, `lon` at `zoom`.
+    fn names(&self, zoom: f64, lat: f64, lon: f64) -> bool {
+        self.at_zoom(zoom)
+            && self.bounds.is_none_or(|[west, south, east, north]| {
+                (south..=north).contains(&lat) && (west..=east).contains(&lon)
+            })
+    }
+}
+
+/// Writes city names on `map` where the basemap's tiles (`covered`, none
+/// without tiles) do not, refreshed after every move and when the
+/// interface language changes.
+pub fn add_place_labels(map: &Map, covered: Option<Covered>) -> Result<(), JsValue> {
     let pane = create_pane(map, "labels");
     // over the tiles (200) and shapes (400), under the markers (600)
     pane.style().set_property("z-index", "450")?;
@@ -29,7 +55,7 @@ pub fn add_place_labels(map: &Map, from_zoom: f64) -> Result<(), JsValue> {
     let generation = Rc::new(Cell::new(0u32));
     let refresh = {
         let map = map.clone();
-        move || refresh(&map, &group, from_zoom, &generation)
+        move || refresh(&map, &group, covered, &generation)
     };
     let refresh = Rc::new(refresh);
     let on_move = refresh.clone();
@@ -79,11 +105,12 @@ fn view_bbox(map: &Map) -> String {
     format!("{west},{},{east},{}", lat(sw.lat()), lat(ne.lat()))
 }
 
-fn refresh(map: &Map, group: &LayerGroup, from_zoom: f64, generation: &Rc<Cell<u32>>) {
+fn refresh(map: &Map, group: &LayerGroup, covered: Option<Covered>, generation: &Rc<Cell<u32>>) {
     let turn = generation.get().wrapping_add(1);
     generation.set(turn);
     let zoom = map.get_zoom();
-    if zoom < from_zoom {
+    // a world basemap names everything at its levels: nothing to ask
+    if covered.is_some_and(|c| c.bounds.is_none() && c.at_zoom(zoom)) {
         group.clear_layers();
         return;
     }
@@ -102,6 +129,9 @@ fn refresh(map: &Map, group: &LayerGroup, from_zoom: f64, generation: &Rc<Cell<u
         }
         group.clear_layers();
         for label in labels {
+            if covered.is_some_and(|c| c.names(zoom, label.lat, label.lon)) {
+                continue;
+            }
             // on the copy of the world in view
             let lon = label.lon + 360.0 * ((center - label.lon) / 360.0).round();
             if let Ok(m) = marker(&label.name, label.lat, lon) {

@@ -12,7 +12,10 @@
 //! a change shows at once.
 //!
 //! The basemap's tiles (`/tiles/…`) are tagged the same way; their handler
-//! sets a long `Cache-Control` of its own, which is kept.
+//! sets a long `Cache-Control` of its own, which is kept. Vector tiles that
+//! a PMTiles archive stores gzipped reach this layer uncompressed (see
+//! `basemap::Basemap::tile`): a body that already carries a
+//! `Content-Encoding` is passed on untagged, and compression skips it.
 //!
 //! Private responses (moderation, edit links, submissions) get
 //! `Cache-Control: no-store`: no shared or browser cache may keep them.

@@ -71,7 +71,7 @@ pub struct AppState {
     pub licence: Licence,
     /// The basemap served at `/tiles/…` (`--basemap`); `None` when there
     /// is none, and every tile is a 404.
-    pub basemap: Option<Arc<tiles::Basemap>>,
+    pub basemap: Option<Arc<crate::basemap::Basemap>>,
     /// The country outlines drawn at `/tiles/outlines/…` (`--outlines`);
     /// `None` when there are none, and every outline tile is a 404.
     pub outlines: Option<Arc<crate::outlines::Outlines>>,

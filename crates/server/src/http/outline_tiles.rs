@@ -21,7 +21,13 @@ async fn tile(
     State(state): State<AppState>,
     UrlPath((z, x, y)): UrlPath<(String, String, String)>,
 ) -> Result<Response, ApiError> {
-    let (z, x, y) = address(&z, &x, &y, MAX_ZOOM)?;
+    let (z, x, y, extension) = address(&z, &x, &y, MAX_ZOOM)?;
+    if extension != "png" {
+        return Err(ApiError::field(
+            "y",
+            "an outline tile's address ends in {y}.png",
+        ));
+    }
     let outlines = state
         .outlines
         .clone()

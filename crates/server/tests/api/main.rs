@@ -17,6 +17,7 @@ mod moderation;
 mod open_data;
 mod openapi;
 mod outlines;
+mod pmtiles;
 mod privacy;
 mod retention;
 mod safety;

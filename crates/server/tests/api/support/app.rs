@@ -27,18 +27,9 @@ pub async fn app_state(store: Arc<dyn Store>) -> AppState {
     seed::sync_categories(store.as_ref())
         .await
         .expect("write the categories");
-    AppState::new(store, no_tiles())
+    AppState::new(store, SiteConfig::without_tiles())
         .await
         .expect("build the state")
-}
-
-/// A site with no tile server.
-fn no_tiles() -> SiteConfig {
-    SiteConfig {
-        tile_url: String::new(),
-        tile_attribution: String::new(),
-        tile_max_zoom: None,
-    }
 }
 
 /// A site whose map tiles come from `tile_url`, with a short attribution.
@@ -46,7 +37,7 @@ pub fn tiles_from(tile_url: &str) -> SiteConfig {
     SiteConfig {
         tile_url: tile_url.into(),
         tile_attribution: "Tiles".into(),
-        tile_max_zoom: None,
+        ..SiteConfig::without_tiles()
     }
 }
 
@@ -91,7 +82,7 @@ pub fn setup() -> Setup {
     Setup {
         demo: false,
         moderator: false,
-        site: no_tiles(),
+        site: SiteConfig::without_tiles(),
         files: Vec::new(),
         security: SecurityConfig::default(),
         loopback: true,
