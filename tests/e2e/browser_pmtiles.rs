@@ -12,7 +12,7 @@ use std::path::Path;
 
 use solidarity_map_e2e::{Browser, Server};
 use solidarity_map_testkit::tiles::{
-    Archive, Image, TileType, solid_png, tile_of, town_on_land, write_pmtiles,
+    Archive, Image, TileType, solid_png, tile_of, town_on_a_street, write_pmtiles,
 };
 
 use crate::browser_basemap::assert_stayed_on_the_site;
@@ -114,20 +114,27 @@ const PLACE: (f64, f64) = (10.3, -30.2);
 const AROUND: &str = "9.9,-30.5,10.7,-29.9";
 const ARABIC_NAME: &str = "مدينة الاختبار";
 
-/// Land over every tile, and at the place a town named in Arabic only:
-/// in another language the map has no name to write.
+/// How far below the town its street runs, in tile units (4096 a tile).
+const STREET_BELOW: i32 = 300;
+
+/// Land over every tile, at the place a town named in Arabic only (in
+/// another language the map has no name to write), and a street below it.
 fn vector_archive(file: &Path) {
     let (lon, lat) = PLACE;
     let mut tiles = Vec::new();
     for z in 0..=9u8 {
         let (x, y, at) = tile_of(lon, lat, z);
-        tiles.push((z, x, y, town_on_land(at, &[("name:ar", ARABIC_NAME)])));
-        // land all around it, as far as the map shows
+        let street =
+            |at: [i32; 2], names: &[(&str, &str)]| town_on_a_street(at, STREET_BELOW, names);
+        tiles.push((z, x, y, street(at, &[("name:ar", ARABIC_NAME)])));
+        // land all around it, as far as the map shows, and the street on
+        // through the tiles beside it
         let last = (1u32 << z) - 1;
         for nx in x.saturating_sub(2)..=(x + 2).min(last) {
             for ny in y.saturating_sub(2)..=(y + 2).min(last) {
                 if (nx, ny) != (x, y) {
-                    tiles.push((z, nx, ny, town_on_land([0, 0], &[])));
+                    let row = if ny == y { at[1] } else { -10_000 };
+                    tiles.push((z, nx, ny, street([0, row], &[])));
                 }
             }
         }
@@ -229,6 +236,25 @@ async fn vector_tiles_are_drawn_with_names_in_the_visitors_language() {
     browser.choose_language("en").await.unwrap();
     let ink = name_drawn(&browser, &server, &path, "pmtiles-vector-map-en", false).await;
     assert_eq!(ink, 0, "{path}: a name is written on the English map");
+    // the road: a white line below the town, across the map (zoom 12
+    // shows the data tiles of zoom 9 eight times larger: 150 pixels down)
+    let street = format!("/?map=12/{:.4}/{:.4}", PLACE.1, PLACE.0);
+    visit(&browser, &server, &street, ".leaflet-container").await;
+    let [left, top, right, bottom] = map_box(&browser, ".leaflet-container").await;
+    let cy = (top + bottom) / 2;
+    let band = [left + 100, cy + 120, right - 100, cy + 180];
+    // white, a little softened by the anti-aliasing over the land
+    let white = |[r, g, b]: [u8; 3]| r >= 250 && g >= 250 && b >= 248;
+    let shot = screenshot_until(&browser, "pmtiles-vector-street", |shot| {
+        shot.count(band, white).0 > 300
+    })
+    .await;
+    let (road, all) = shot.count(band, white);
+    assert!(
+        road > 300,
+        "{street}: no road drawn ({road} of {all} pixels white)"
+    );
+    visit(&browser, &server, &path, ".leaflet-container").await;
     browser.choose_language("ar").await.unwrap();
     let ink = name_drawn(&browser, &server, &path, "pmtiles-vector-map-ar", true).await;
     assert!(

@@ -152,6 +152,8 @@ pub enum Geometry {
     Point([i32; 2]),
     /// One ring, clockwise on the screen (an outer ring, in MVT's terms).
     Polygon(Vec<[i32; 2]>),
+    /// A line through these points.
+    Line(Vec<[i32; 2]>),
 }
 
 #[derive(Debug, Clone)]
@@ -193,6 +195,21 @@ pub fn town_on_land(at: [i32; 2], names: &[(&str, &str)]) -> Vec<u8> {
             }],
         ),
     ])
+}
+
+/// [`town_on_land`] with a road across the whole tile (`roads`, kind
+/// `highway`), `below` tile units under `at`.
+pub fn town_on_a_street(at: [i32; 2], below: i32, names: &[(&str, &str)]) -> Vec<u8> {
+    let mut town = town_on_land(at, names);
+    let y = at[1] + below;
+    town.extend(mvt(&[(
+        "roads",
+        vec![Feature {
+            geometry: Geometry::Line(vec![[-64, y], [EXTENT as i32 + 64, y]]),
+            properties: vec![("kind".to_owned(), "highway".to_owned())],
+        }],
+    )]));
+    town
 }
 
 /// A Mapbox Vector Tile (spec 2.1) with these layers.
@@ -250,7 +267,7 @@ fn position<'a>(list: &mut Vec<&'a str>, s: &'a str) -> u32 {
     u32::try_from(at).expect("a small layer")
 }
 
-/// The geometry's type (1 point, 3 polygon) and its commands.
+/// The geometry's type (1 point, 2 line, 3 polygon) and its commands.
 fn geometry(g: &Geometry) -> (u64, Vec<u32>) {
     let command = |id: u32, count: usize| id | (u32::try_from(count).expect("few points") << 3);
     let zigzag = |n: i32| ((n << 1) ^ (n >> 31)) as u32;
@@ -267,6 +284,17 @@ fn geometry(g: &Geometry) -> (u64, Vec<u32>) {
             }
             out.push(command(7, 1));
             (3, out)
+        }
+        Geometry::Line(points) => {
+            let mut out = vec![command(1, 1), zigzag(points[0][0]), zigzag(points[0][1])];
+            out.push(command(2, points.len() - 1));
+            for pair in points.windows(2) {
+                out.extend([
+                    zigzag(pair[1][0] - pair[0][0]),
+                    zigzag(pair[1][1] - pair[0][1]),
+                ]);
+            }
+            (2, out)
         }
     }
 }
