@@ -267,35 +267,38 @@ fn position<'a>(list: &mut Vec<&'a str>, s: &'a str) -> u32 {
     u32::try_from(at).expect("a small layer")
 }
 
+/// A geometry command: its id and how many times it repeats.
+fn command(id: u32, count: usize) -> u32 {
+    id | (u32::try_from(count).expect("few points") << 3)
+}
+
+fn zigzag(n: i32) -> u32 {
+    ((n << 1) ^ (n >> 31)) as u32
+}
+
+/// Move to the first point, then a line to each of the others.
+fn path(points: &[[i32; 2]]) -> Vec<u32> {
+    let mut out = vec![command(1, 1), zigzag(points[0][0]), zigzag(points[0][1])];
+    out.push(command(2, points.len() - 1));
+    for pair in points.windows(2) {
+        out.extend([
+            zigzag(pair[1][0] - pair[0][0]),
+            zigzag(pair[1][1] - pair[0][1]),
+        ]);
+    }
+    out
+}
+
 /// The geometry's type (1 point, 2 line, 3 polygon) and its commands.
 fn geometry(g: &Geometry) -> (u64, Vec<u32>) {
-    let command = |id: u32, count: usize| id | (u32::try_from(count).expect("few points") << 3);
-    let zigzag = |n: i32| ((n << 1) ^ (n >> 31)) as u32;
     match g {
         Geometry::Point([x, y]) => (1, vec![command(1, 1), zigzag(*x), zigzag(*y)]),
         Geometry::Polygon(ring) => {
-            let mut out = vec![command(1, 1), zigzag(ring[0][0]), zigzag(ring[0][1])];
-            out.push(command(2, ring.len() - 1));
-            for pair in ring.windows(2) {
-                out.extend([
-                    zigzag(pair[1][0] - pair[0][0]),
-                    zigzag(pair[1][1] - pair[0][1]),
-                ]);
-            }
+            let mut out = path(ring);
             out.push(command(7, 1));
             (3, out)
         }
-        Geometry::Line(points) => {
-            let mut out = vec![command(1, 1), zigzag(points[0][0]), zigzag(points[0][1])];
-            out.push(command(2, points.len() - 1));
-            for pair in points.windows(2) {
-                out.extend([
-                    zigzag(pair[1][0] - pair[0][0]),
-                    zigzag(pair[1][1] - pair[0][1]),
-                ]);
-            }
-            (2, out)
-        }
+        Geometry::Line(points) => (2, path(points)),
     }
 }
 
