@@ -6,7 +6,7 @@
 use fantoccini::Locator;
 
 use crate::support::{
-    Setup, assert_accessible, count, js, open_first_card, send_form, visit, wait_dir,
+    ESCAPE, Setup, assert_accessible, count, js, open_first_card, press, send_form, visit, wait_dir,
 };
 
 #[test]
@@ -115,5 +115,47 @@ fn the_join_form_speaks_arabic_right_to_left() {
         let category_error = browser.text("#category-error:not([hidden])").await.unwrap();
         assert_eq!(category_error, "اختر نوع المجموعة.");
         browser.screenshot("join-ar").await.unwrap();
+    });
+}
+
+/// Lists read as sentences in the visitor's language (`Intl.ListFormat`)
+/// and names sort as its readers expect (`Intl.Collator`).
+#[test]
+fn lists_and_name_order_follow_the_visitors_language() {
+    Setup::new(1280, 800).run(async |server, browser| {
+        browser.open(server, "/?q=Ir%20Amim").await.unwrap();
+        browser.wait_for(".org-item").await.unwrap();
+        for (lang, words) in [
+            ("en", "Hebrew, Arabic, and English"),
+            ("ar", "العبرية والعربية والإنجليزية"),
+        ] {
+            browser.choose_language(lang).await.unwrap();
+            browser.click(".org-item").await.unwrap();
+            browser
+                .wait_until(&format!("the languages in {lang}"), || async {
+                    Ok(browser.text(".card .languages").await?.contains(words))
+                })
+                .await
+                .unwrap();
+            press(browser, ESCAPE).await;
+        }
+        // the countries of the filter, and of the join form, in Arabic order
+        for (page, select) in [("/", "select.country"), ("/join", "#country")] {
+            browser.open(server, page).await.unwrap();
+            browser.choose_language("ar").await.unwrap();
+            wait_dir(browser, "rtl").await;
+            browser.wait_for(&format!("{select} option[value=PS]")).await.unwrap();
+            let sorted = js(
+                browser,
+                &format!(
+                    "const names = [...document.querySelectorAll('{select} option')]
+                         .filter(o => o.value).map(o => o.textContent.replace(/ \\(\\d+\\)$/, ''));
+                     const order = [...names].sort(new Intl.Collator('ar', {{sensitivity: 'base'}}).compare);
+                     return [names.length > 1, JSON.stringify(names) === JSON.stringify(order)]"
+                ),
+            )
+            .await;
+            assert_eq!(sorted, serde_json::json!([true, true]), "{page}");
+        }
     });
 }

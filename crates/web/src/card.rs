@@ -105,12 +105,13 @@ pub fn Card() -> impl IntoView {
             ),
             None => (p.category.to_string(), "#555555".to_owned(), String::new()),
         };
-        let languages = p
-            .languages
-            .iter()
-            .map(|l| names::language(&lang, l.as_str()))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let languages = names::list(
+            &lang,
+            &p.languages
+                .iter()
+                .map(|l| names::language(&lang, l.as_str()))
+                .collect::<Vec<_>>(),
+        );
         // say so when the text is not in the visitor's language
         let shown_in = (desc_lang != lang).then(|| {
             tr(&lang, "card.shown_in").replace("{lang}", &names::language(&lang, &desc_lang))

@@ -43,7 +43,11 @@ fn describe(shared: Shared, props: &ClusterProperties, lang: &str) -> String {
     parts.sort_by_key(|p| std::cmp::Reverse(p.0));
     let list: Vec<String> = parts.into_iter().map(|(_, s)| s).collect();
     let count = usize::try_from(props.count).unwrap_or(usize::MAX);
-    format!("{}: {}", tr_n(lang, "map.cluster", count), list.join(", "))
+    format!(
+        "{}: {}",
+        tr_n(lang, "map.cluster", count),
+        crate::names::list(lang, &list)
+    )
 }
 
 fn cluster_marker(

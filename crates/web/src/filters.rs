@@ -202,7 +202,8 @@ fn FacetSelect(facet: Facet) -> impl IntoView {
                 .collect(),
         };
         if facet == Facet::Country {
-            list.sort();
+            let order = names::collator(&lang);
+            list.sort_by(|a, b| order(&a.0, &b.0));
         }
         let current = shared.visitor.filters.with_untracked(|f| facet.of(f));
         list.into_iter()

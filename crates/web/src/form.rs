@@ -672,7 +672,8 @@ pub fn OrgForm(
                 )
             })
             .collect();
-        all.sort_by(|a, b| a.1.cmp(&b.1));
+        let order = crate::names::collator(&ui);
+        all.sort_by(|a, b| order(&a.1, &b.1));
         all
     };
 

@@ -73,7 +73,9 @@ pub fn OrgList() -> impl IntoView {
                     )
                 })
                 .collect();
-            rows.sort_by(|a, b| a.0.cmp(&b.0));
+            // names in the order readers of the visitor's language expect
+            let order = crate::names::collator(&lang);
+            rows.sort_by(|a, b| order(&a.1.name, &b.1.name).then_with(|| a.0.cmp(&b.0)));
             rows.into_iter().map(|(_, r)| r).collect()
         })
     });
