@@ -468,7 +468,7 @@ impl Browser {
             .client
             .execute(
                 "let n = document.querySelectorAll('.leaflet-marker-pane .sm-marker').length;
-                 for (const c of document.querySelectorAll('.leaflet-marker-pane .marker-cluster span')) {
+                 for (const c of document.querySelectorAll('.leaflet-marker-pane .marker-cluster span:not(.visually-hidden)')) {
                      n += parseInt(c.textContent, 10);
                  }
                  for (const c of document.querySelectorAll('.leaflet-marker-pane .sm-cluster')) {

@@ -20,6 +20,25 @@ fn the_map_and_a_card_pass_axe_in_english_and_arabic() {
             browser.choose_language(lang).await.unwrap();
             browser.wait_for(".org-item").await.unwrap();
             assert_accessible(browser, &format!("map in {lang}")).await;
+            // a cluster's name says what it holds, not only a number
+            let named = js(
+                browser,
+                "return [...document.querySelectorAll('.marker-cluster')]
+                     .map(c => [c.querySelector('span[aria-hidden]').textContent,
+                                c.querySelector('.visually-hidden').textContent])",
+            )
+            .await;
+            let named = named.as_array().unwrap();
+            assert!(!named.is_empty(), "{lang}: no cluster on the map");
+            for pair in named {
+                let (n, spoken) = (pair[0].as_str().unwrap(), pair[1].as_str().unwrap());
+                // Arabic says two as a word of its own (منظمتان)
+                let said = match lang {
+                    "en" => spoken == format!("{n} organisations"),
+                    _ => spoken.contains("منظم"),
+                };
+                assert!(said, "{lang}: a cluster of {n} is called {spoken:?}");
+            }
             open_first_card(browser).await;
             assert_accessible(browser, &format!("card in {lang}")).await;
         }

@@ -143,6 +143,54 @@ fn closest_zoom(precision: Precision) -> f64 {
 const CLUSTER_OPTIONS: &str = r##"{"showCoverageOnHover":false,"spiderfyOnMaxZoom":true,
   "chunkedLoading":true,"maxClusterRadius":50,"spiderLegPolylineOptions":{"weight":1.5,"color":"#333"}}"##;
 
+/// The icon of a cluster of `cluster`'s markers: the plugin's own (its
+/// classes and colours by size), with the count spoken as "12
+/// organisations" in the page's language, where the plugin's says "12".
+fn cluster_icon(cluster: &JsValue) -> JsValue {
+    let count = js_sys::Reflect::get(cluster, &"getChildCount".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .and_then(|f| f.call0(cluster).ok())
+        .and_then(|n| n.as_f64())
+        .unwrap_or(0.0);
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // a count
+    let n = count as usize;
+    let size = match n {
+        0..10 => "small",
+        10..100 => "medium",
+        _ => "large",
+    };
+    let lang = document()
+        .document_element()
+        .and_then(|e| e.get_attribute("lang"))
+        .unwrap_or_else(|| "en".to_owned());
+    let build = || -> Result<JsValue, JsValue> {
+        let outer = document().create_element("div")?;
+        let shown = document().create_element("span")?;
+        shown.set_text_content(Some(&n.to_string()));
+        shown.set_attribute("aria-hidden", "true")?;
+        let spoken = document().create_element("span")?;
+        spoken.set_class_name("visually-hidden");
+        spoken.set_text_content(Some(&crate::i18n::tr_n(&lang, "map.cluster", n)));
+        outer.append_child(&shown)?;
+        outer.append_child(&spoken)?;
+        let options = js_sys::Object::new();
+        js_sys::Reflect::set(&options, &"html".into(), &outer)?;
+        js_sys::Reflect::set(
+            &options,
+            &"className".into(),
+            &format!("marker-cluster marker-cluster-{size}").into(),
+        )?;
+        js_sys::Reflect::set(
+            &options,
+            &"iconSize".into(),
+            &leaflet::Point::new(40.0, 40.0).into(),
+        )?;
+        Ok(crate::leaflet_ext::div_icon(&options).into())
+    };
+    build().unwrap_or(JsValue::NULL)
+}
+
 fn create_map(
     el: &web_sys::HtmlElement,
     shared: Shared,
@@ -176,6 +224,14 @@ fn create_map(
     if still {
         js_sys::Reflect::set(&cluster_options, &"animate".into(), &false.into())?;
     }
+    // a cluster says how many it holds, to a screen reader too
+    let icon = Closure::<dyn Fn(JsValue) -> JsValue>::new(|c: JsValue| cluster_icon(&c));
+    js_sys::Reflect::set(
+        &cluster_options,
+        &"iconCreateFunction".into(),
+        icon.as_ref(),
+    )?;
+    icon.forget();
     let cluster = marker_cluster_group(&cluster_options);
     cluster.unchecked_ref::<leaflet::Layer>().add_to(&map);
     // One handler for all markers: the marker carries its organisation's id.
