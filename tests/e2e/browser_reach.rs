@@ -376,3 +376,64 @@ fn an_organisation_page_carries_linked_data_without_a_csp_violation() {
         assert_no_violation_or_error(browser).await;
     });
 }
+
+/// "Share or embed" carries every filter the map has (kinds, country,
+/// language, words), says so, and the embed shows what the map showed.
+#[test]
+fn share_carries_every_filter_of_the_map() {
+    Setup::new(1280, 900).run(async |server, browser| {
+        let filters = "category=jerusalem&country=IL&language=he&q=Jerusalem";
+        visit(browser, server, &format!("/?{filters}"), ".org-item").await;
+        let want = api_count(server, filters).await;
+        assert!(want >= 1);
+        browser
+            .click(".site-links a[href^='/embed/new']")
+            .await
+            .unwrap();
+        browser.wait_for(".embed-code").await.unwrap();
+        let code = js(
+            browser,
+            "return document.querySelector('.embed-code').value",
+        )
+        .await;
+        let code = code.as_str().unwrap();
+        for part in [
+            "category=jerusalem",
+            "country=IL",
+            "language=he",
+            "q=Jerusalem",
+        ] {
+            assert!(code.contains(part), "{part} missing from {code}");
+        }
+        let carried = browser.text(".carried").await.unwrap();
+        assert!(
+            carried.contains("Israel") && carried.contains("Hebrew"),
+            "{carried}"
+        );
+        // the embed itself shows what the map showed
+        let src = js(
+            browser,
+            "return document.querySelector('.embed-preview').src",
+        )
+        .await;
+        let src = src.as_str().unwrap().replace(&server.base, "");
+        browser.open(server, &src).await.unwrap();
+        wait_drawn(browser, want).await;
+        // and the other filters can be dropped, the kinds kept
+        browser
+            .open(server, &format!("/embed/new?{filters}"))
+            .await
+            .unwrap();
+        browser.click(".drop-filters").await.unwrap();
+        let code = js(
+            browser,
+            "return document.querySelector('.embed-code').value",
+        )
+        .await;
+        let code = code.as_str().unwrap();
+        assert!(
+            code.contains("category=jerusalem") && !code.contains("country="),
+            "{code}"
+        );
+    });
+}

@@ -113,11 +113,7 @@ fn MapStatus() -> impl IntoView {
 /// for the share page (`/embed/new?…`).
 fn share_link(shared: Shared) -> String {
     let mut q = form_urlencoded::Serializer::new(String::new());
-    shared.visitor.filters.with(|f| {
-        for c in &f.categories {
-            q.append_pair("category", c);
-        }
-    });
+    shared.visitor.filters.with(|f| f.append_to(&mut q));
     if let Some(b) = shared.visitor.bounds.get().and_then(crate::state::bbox_of) {
         q.append_pair("bbox", &crate::embed::bbox_param(&b));
     }

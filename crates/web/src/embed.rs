@@ -8,7 +8,7 @@ use solidarity_map_core::{BBox, CategoryCount};
 
 use crate::api;
 use crate::i18n::{Lang, PageHeading, UI_LANGS, tr};
-use crate::state::UrlState;
+use crate::state::{Filters, UrlState};
 
 /// A box as the API and the embed take it, to four decimals (about 10 m).
 pub fn bbox_param(b: &BBox) -> String {
@@ -33,7 +33,9 @@ pub fn bbox_param(b: &BBox) -> String {
 /// What the embed shows.
 #[derive(Debug, Clone, PartialEq, Default)]
 struct Choice {
-    categories: Vec<String>,
+    /// Kinds of group (chosen here), and the country, language and words
+    /// the map was filtered by.
+    filters: Filters,
     /// `west,south,east,north`; empty for the whole world.
     bbox: String,
     /// The embed's language; empty for the visitor's own.
@@ -44,9 +46,7 @@ impl Choice {
     /// The embed's path and query.
     fn path(&self) -> String {
         let mut q = form_urlencoded::Serializer::new(String::new());
-        for c in &self.categories {
-            q.append_pair("category", c);
-        }
+        self.filters.append_to(&mut q);
         if let Ok(b) = BBox::parse(self.bbox.trim()) {
             q.append_pair("bbox", &bbox_param(&b));
         }
@@ -59,6 +59,26 @@ impl Choice {
         } else {
             format!("/embed?{query}")
         }
+    }
+}
+
+/// The filters besides the kinds of group that the embed carries from
+/// the map (country, language, words), as a list in `ui`; empty if none.
+fn carried(f: &Filters, ui: &str) -> String {
+    let mut items = Vec::new();
+    if let Some(c) = &f.country {
+        items.push(crate::names::country(ui, c));
+    }
+    if let Some(l) = &f.language {
+        items.push(crate::names::language(ui, l));
+    }
+    if !f.q.trim().is_empty() {
+        items.push(format!("“{}”", f.q.trim()));
+    }
+    if items.is_empty() {
+        String::new()
+    } else {
+        crate::names::list(ui, &items)
     }
 }
 
@@ -98,7 +118,7 @@ pub fn EmbedNewPage() -> impl IntoView {
         .map(|(_, v)| v.into_owned())
         .unwrap_or_default();
     let choice = RwSignal::new(Choice {
-        categories: from_map.filters.categories,
+        filters: from_map.filters,
         bbox: bbox_given,
         lang: String::new(),
     });
@@ -143,13 +163,13 @@ pub fn EmbedNewPage() -> impl IntoView {
                             view! {
                                 <label class="checkbox">
                                     <input type="checkbox" name="category" value=slug
-                                        prop:checked=move || choice.with(|c| c.categories.contains(&s1))
+                                        prop:checked=move || choice.with(|c| c.filters.categories.contains(&s1))
                                         on:change=move |ev| {
                                             let on = event_target_checked(&ev);
                                             choice.update(|c| {
-                                                c.categories.retain(|x| *x != s2);
+                                                c.filters.categories.retain(|x| *x != s2);
                                                 if on {
-                                                    c.categories.push(s2.clone());
+                                                    c.filters.categories.push(s2.clone());
                                                 }
                                             });
                                         } />
@@ -159,6 +179,13 @@ pub fn EmbedNewPage() -> impl IntoView {
                         }).collect_view()
                     }}
                 </fieldset>
+                <p class="hint carried" hidden=move || choice.with(|c| carried(&c.filters, &ui()).is_empty())>
+                    {move || format!("{} {}", tr(&ui(), "embed.carried"), choice.with(|c| carried(&c.filters, &ui())))}
+                    " "
+                    <button type="button" class="secondary drop-filters" on:click=move |_| choice.update(|c| {
+                        c.filters = Filters { categories: std::mem::take(&mut c.filters.categories), ..Filters::default() };
+                    })>{move || tr(&ui(), "embed.drop_filters")}</button>
+                </p>
                 <div class="field">
                     <label for="embed-bbox">{move || tr(&ui(), "embed.area")}</label>
                     <input id="embed-bbox" type="text" dir="ltr" inputmode="decimal"
@@ -215,13 +242,19 @@ mod tests {
     #[test]
     fn the_embed_address_and_snippet() {
         let c = Choice {
-            categories: vec!["media".into(), "faith".into()],
+            filters: Filters {
+                categories: vec!["media".into(), "faith".into()],
+                country: Some("PS".into()),
+                language: Some("ar".into()),
+                q: " youth ".into(),
+            },
             bbox: " 34.25,29.5,35.9,33.3 ".into(),
             lang: "ar".into(),
         };
         assert_eq!(
             c.path(),
-            "/embed?category=media&category=faith&bbox=34.25,29.5,35.9,33.3&lang=ar"
+            "/embed?category=media&category=faith&country=PS&language=ar&q=youth\
+             &bbox=34.25,29.5,35.9,33.3&lang=ar"
         );
         assert_eq!(Choice::default().path(), "/embed");
         let bad = Choice {

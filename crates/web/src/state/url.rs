@@ -18,6 +18,23 @@ impl Filters {
         *self == Filters::default()
     }
 
+    /// Appends these filters to a query string, as every page's address
+    /// carries them: `category` (repeated), `country`, `language`, `q`.
+    pub fn append_to(&self, q: &mut form_urlencoded::Serializer<'_, String>) {
+        for c in &self.categories {
+            q.append_pair("category", c);
+        }
+        if let Some(c) = &self.country {
+            q.append_pair("country", c);
+        }
+        if let Some(l) = &self.language {
+            q.append_pair("language", l);
+        }
+        if !self.q.trim().is_empty() {
+            q.append_pair("q", self.q.trim());
+        }
+    }
+
     /// The API query for these filters. Values that do not parse (from a
     /// hand-edited URL) are dropped rather than sent.
     pub fn to_org_filter(&self) -> OrgFilter {
@@ -169,18 +186,7 @@ impl UrlState {
     /// The path and query for this state.
     pub fn to_url(&self) -> String {
         let mut q = form_urlencoded::Serializer::new(String::new());
-        for c in &self.filters.categories {
-            q.append_pair("category", c);
-        }
-        if let Some(c) = &self.filters.country {
-            q.append_pair("country", c);
-        }
-        if let Some(l) = &self.filters.language {
-            q.append_pair("language", l);
-        }
-        if !self.filters.q.trim().is_empty() {
-            q.append_pair("q", self.filters.q.trim());
-        }
+        self.filters.append_to(&mut q);
         if let Some(v) = self.view {
             q.append_pair("map", &v.to_param());
         }
