@@ -437,3 +437,29 @@ fn share_carries_every_filter_of_the_map() {
         );
     });
 }
+
+/// On a phone the statistics' charts keep their words legible (scrolling
+/// sideways in their own box) and neither page scrolls sideways as a
+/// whole, the API page's tables included.
+#[test]
+fn on_a_phone_charts_are_legible_and_pages_do_not_scroll_sideways() {
+    Setup::new(390, 844).run(async |server, browser| {
+        for (page, ready) in [("/stats", "svg.bars .bar-label"), ("/api/docs", "table")] {
+            visit(browser, server, page, ready).await;
+            let wide = js(
+                browser,
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+            )
+            .await;
+            assert!(wide.as_i64().unwrap() <= 0, "{page} scrolls sideways by {wide}px");
+        }
+        visit(browser, server, "/stats", "svg.bars .bar-label").await;
+        let height = js(
+            browser,
+            "return Math.min(...[...document.querySelectorAll('svg.bars .bar-label')]
+                 .map(t => t.getBoundingClientRect().height))",
+        )
+        .await;
+        assert!(height.as_f64().unwrap() >= 11.0, "chart labels {height}px high");
+    });
+}

@@ -113,11 +113,14 @@ fn chart(id: &'static str, title: String, head: String, bars: Vec<Bar>, lang: &s
     view! {
         <section class="chart" id=id aria-labelledby=section_label>
             <h2 id=title_id>{title.clone()}</h2>
-            <svg class="bars" role="img" aria-labelledby=svg_label aria-describedby=table_ref
-                viewBox=format!("0 0 {WIDTH} {height}") width="100%"
-                preserveAspectRatio="xMidYMin meet">
-                {rows}
-            </svg>
+            // a phone scrolls the chart sideways rather than shrink its words
+            <div class="bars-scroll">
+                <svg class="bars" role="img" aria-labelledby=svg_label aria-describedby=table_ref
+                    viewBox=format!("0 0 {WIDTH} {height}") width="100%"
+                    preserveAspectRatio="xMidYMin meet">
+                    {rows}
+                </svg>
+            </div>
             <table class="chart-table" id=table_id>
                 <caption>{title}</caption>
                 <thead>
