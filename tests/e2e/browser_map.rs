@@ -167,6 +167,40 @@ fn phone_layout_keeps_the_map_visible() {
         .await;
         assert!(top.as_f64().unwrap() > 200.0, "{top}");
         browser.screenshot("panel-phone").await.unwrap();
+        // a search's results come right after the search box, above the
+        // kinds of group, which wait until the search is cleared
+        let search = browser
+            .wait_for(".filters input[type=search]")
+            .await
+            .unwrap();
+        search.send_keys("Ir Amim").await.unwrap();
+        browser
+            .wait_until("the results above the kinds", || async {
+                let v = browser
+                    .eval(
+                        "const first = document.querySelector('.org-item');
+                         const kinds = document.querySelector('.filters fieldset.categories');
+                         return first !== null && kinds.getClientRects().length === 0
+                             && first.getBoundingClientRect().top
+                                 > document.querySelector('.filters input').getBoundingClientRect().bottom",
+                    )
+                    .await?;
+                Ok(v == true)
+            })
+            .await
+            .unwrap();
+        browser.screenshot("search-phone").await.unwrap();
+        search.clear().await.unwrap();
+        search.send_keys(" ").await.unwrap();
+        browser
+            .wait_until("the kinds back", || async {
+                let v = browser
+                    .eval("return document.querySelector('.filters fieldset.categories').getClientRects().length")
+                    .await?;
+                Ok(v.as_u64() == Some(1))
+            })
+            .await
+            .unwrap();
         toggle.click().await.unwrap();
         browser.screenshot("map-phone").await.unwrap();
     });

@@ -172,6 +172,8 @@ pub fn App() -> impl IntoView {
             <aside
                 class="sidebar"
                 class:open=move || shared.visitor.panel_open.get()
+                // a search under way: on a phone its results come first
+                class:searching=move || shared.visitor.filters.with(|f| !f.q.trim().is_empty())
                 id="sidebar"
                 aria-label=t("app.sidebar")
             >
