@@ -144,7 +144,7 @@ async fn queue(
     _m: Moderator,
     page: Result<Query<QueueParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<QueuePage>, ApiError> {
-    let Query(page) = page.map_err(|e| ApiError::field("offset", e.body_text()))?;
+    let Query(page) = page.map_err(ApiError::from)?;
     let limit = page.limit.unwrap_or(QUEUE_PAGE).clamp(1, MAX_QUEUE_PAGE);
     let offset = page.offset.unwrap_or(0);
     Ok(Json(state.store.pending_page(offset, limit).await?))

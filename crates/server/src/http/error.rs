@@ -69,6 +69,28 @@ impl From<JsonRejection> for ApiError {
     }
 }
 
+/// A query string that does not fit its parameters is a 400 naming the
+/// parameter at fault (`lat`, `zoom`…), as serde says which; `query`
+/// only when it does not.
+impl From<axum::extract::rejection::QueryRejection> for ApiError {
+    fn from(e: axum::extract::rejection::QueryRejection) -> Self {
+        let text = e.body_text();
+        ApiError::field(query_field(&text).unwrap_or("query"), text.clone())
+    }
+}
+
+/// The parameter a query-string error names: `missing field `lon``, or
+/// `lat: invalid float literal` after axum's prefix.
+fn query_field(text: &str) -> Option<&str> {
+    let detail = text.split_once(": ").map_or(text, |(_, d)| d);
+    let name = match detail.strip_prefix("missing field `") {
+        Some(rest) => rest.split('`').next()?,
+        None => detail.split_once(": ")?.0,
+    };
+    (!name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+        .then_some(name)
+}
+
 /// A JSON request body whose rejection is the API's own error.
 #[derive(Debug, Clone, Copy, Default, FromRequest)]
 #[from_request(via(axum::Json), rejection(ApiError))]

@@ -42,7 +42,7 @@ async fn place_labels(
     State(_): State<AppState>,
     query: Result<Query<LabelQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Vec<PlaceLabel>>, ApiError> {
-    let Query(query) = query.map_err(|e| ApiError::field("query", e.body_text()))?;
+    let Query(query) = query.map_err(ApiError::from)?;
     let bbox = BBox::parse(&query.bbox).map_err(|e| ApiError::BadRequest(vec![e]))?;
     if query.zoom > MAX_ZOOM {
         return Err(ApiError::field(

@@ -39,7 +39,7 @@ async fn places(
     State(_): State<AppState>,
     query: Result<Query<PlaceQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Vec<Place>>, ApiError> {
-    let Query(query) = query.map_err(|e| ApiError::field("q", e.body_text()))?;
+    let Query(query) = query.map_err(ApiError::from)?;
     if query.q.chars().count() > 100 {
         return Err(ApiError::field("q", "must be at most 100 characters"));
     }
@@ -63,7 +63,7 @@ async fn nearest(
     State(_): State<AppState>,
     query: Result<Query<PointQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Option<Place>>, ApiError> {
-    let Query(p) = query.map_err(|e| ApiError::field("query", e.body_text()))?;
+    let Query(p) = query.map_err(ApiError::from)?;
     // the parameters are `lat` and `lon`, not a form's `location.lat`
     let at = solidarity_map_core::LatLon::new(p.lat, p.lon).map_err(|e| {
         let field = e.field.trim_start_matches("location.").to_owned();

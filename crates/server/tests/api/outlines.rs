@@ -215,4 +215,9 @@ async fn a_point_is_named_by_its_nearest_city() {
     .await;
     assert_eq!(&r.body[..], b"null");
     assert_refused(&app, "/api/places/nearest?lat=91&lon=0", "lat").await;
+    // a parameter that is no number, or missing, is named too
+    assert_refused(&app, "/api/places/nearest?lat=abc&lon=0", "lat").await;
+    assert_refused(&app, "/api/places/nearest?lat=1", "lon").await;
+    assert_refused(&app, "/api/places/labels?bbox=0,0,1,1&zoom=abc", "zoom").await;
+    assert_refused(&app, "/api/places/labels?zoom=3", "bbox").await;
 }
