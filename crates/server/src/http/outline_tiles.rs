@@ -4,11 +4,10 @@
 
 use axum::Router;
 use axum::extract::{Path as UrlPath, State};
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 
-use super::tiles::{CACHE_CONTROL, address};
+use super::tiles::{address, tile_response};
 use super::{ApiError, AppState};
 use crate::outlines::MAX_ZOOM;
 
@@ -37,12 +36,5 @@ async fn tile(
         .await
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("outline tile {z}/{x}/{y}: {e}")))?
         .ok_or(ApiError::NotFound("tile"))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static("image/png")),
-            (header::CACHE_CONTROL, CACHE_CONTROL),
-        ],
-        png,
-    )
-        .into_response())
+    Ok(tile_response("image/png", png))
 }

@@ -29,7 +29,7 @@ use super::{ApiError, AppState};
 use crate::basemap::{Basemap, MAX_ZOOM};
 
 /// How long a browser may keep a tile without asking again: a week.
-pub(super) const CACHE_CONTROL: HeaderValue = HeaderValue::from_static("public, max-age=604800");
+const CACHE_CONTROL: HeaderValue = HeaderValue::from_static("public, max-age=604800");
 
 /// `/tiles/{z}/{x}/{y}.{ext}`: not part of the API document, which describes
 /// `/api` only.
@@ -99,17 +99,20 @@ async fn tile(
         .await
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("basemap {e}")))?
         .ok_or(ApiError::NotFound("tile"))?;
-    Ok((
+    Ok(tile_response(format.content_type(), data))
+}
+
+/// A tile's answer: its type, and a week's caching (tiles never change
+/// while the server runs).
+pub(super) fn tile_response(content_type: &'static str, data: impl IntoResponse) -> Response {
+    (
         [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(format.content_type()),
-            ),
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
             (header::CACHE_CONTROL, CACHE_CONTROL),
         ],
         data,
     )
-        .into_response())
+        .into_response()
 }
 
 /// The basemap at `path` for the server, or `None`, said clearly in the
