@@ -166,6 +166,21 @@ pub fn search(q: &str) -> Vec<Place> {
         .collect()
 }
 
+/// Every folded name to the cities that bear it, built once: every search
+/// with words asks [`same_place`], the map's clusters on every move.
+fn by_name() -> &'static HashMap<String, Vec<usize>> {
+    static CELL: OnceLock<HashMap<String, Vec<usize>>> = OnceLock::new();
+    CELL.get_or_init(|| {
+        let mut index: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, e) in gazetteer().iter().enumerate() {
+            for (folded, _) in &e.names {
+                index.entry(folded.clone()).or_default().push(i);
+            }
+        }
+        index
+    })
+}
+
 /// When `q` is the whole name of a city in some language ("ירושלים",
 /// "al-Quds"), its known names in the others (English, Arabic, Hebrew,
 /// Latin spellings), folded for search: a search for one finds
@@ -176,11 +191,10 @@ pub fn same_place(q: &str) -> Vec<String> {
     if q.chars().count() < 3 {
         return Vec::new();
     }
-    let cities: Vec<&Entry> = gazetteer()
-        .iter()
-        .filter(|e| e.names.iter().any(|(folded, _)| *folded == q))
-        .take(MAX_SAME_NAMED + 1)
-        .collect();
+    let Some(found) = by_name().get(&q) else {
+        return Vec::new();
+    };
+    let cities: Vec<&Entry> = found.iter().map(|&i| &gazetteer()[i]).collect();
     if cities.len() > MAX_SAME_NAMED {
         return Vec::new();
     }
