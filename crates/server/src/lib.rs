@@ -3,6 +3,7 @@
 pub mod basemap;
 pub mod clusters;
 pub mod config;
+pub mod follow;
 pub mod gazetteer;
 pub mod generate;
 pub mod http;

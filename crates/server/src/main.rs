@@ -396,6 +396,8 @@ async fn main() -> anyhow::Result<()> {
                 );
             }
             let mut state = AppState::new(store, site).await?;
+            // other instances' changes, and imports, reach this map too
+            state.follower.spawn();
             // withdrawn and rejected entries lose their private fields once
             // the retention period is over: now, then every hour
             state

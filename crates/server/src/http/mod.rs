@@ -44,6 +44,7 @@ use utoipa_axum::routes;
 pub use error::{ApiError, ApiJson};
 
 use crate::clusters::Clusters;
+use crate::follow::Follower;
 use crate::open_data::Licence;
 use crate::service::Service;
 use crate::store::Store;
@@ -57,6 +58,8 @@ pub struct AppState {
     pub site: SiteConfig,
     /// The clustering index of every published organisation.
     pub clusters: Arc<Clusters>,
+    /// Keeps `clusters` in step with the change log.
+    pub follower: Arc<Follower>,
     /// The session cookie is `Secure` (`--behind-https`, or by default
     /// when not on loopback; see `ServeArgs::secure_cookies`).
     pub secure_cookies: bool,
@@ -85,11 +88,12 @@ impl AppState {
             .into_iter()
             .map(|c| c.slug)
             .collect();
-        let clusters = Arc::new(Clusters::load(store.as_ref(), categories).await?);
+        let follower = Arc::new(Follower::start(store.clone(), categories).await?);
         Ok(Self {
             store,
             site,
-            clusters,
+            clusters: follower.index().clone(),
+            follower,
             secure_cookies: false,
             max_concurrent: 512,
             rate_limit_factor: 1,
@@ -102,7 +106,7 @@ impl AppState {
 
     /// The use cases over this state's store, keeping its index in step.
     pub fn service(&self) -> Service {
-        Service::new(self.store.clone()).with_index(self.clusters.clone())
+        Service::new(self.store.clone()).with_follower(self.follower.clone())
     }
 }
 
@@ -179,6 +183,7 @@ fn routes(limits: &mut rate_limit::RateLimits) -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(openapi::base())
         .nest("/api", api)
         .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
 }
 
 /// How long the requests in flight get after SIGTERM or Ctrl-C by default.

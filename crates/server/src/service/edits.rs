@@ -43,7 +43,7 @@ impl Service {
     pub async fn withdraw(&self, token: &str) -> Result<()> {
         let entry = self.edit_view(token).await?;
         self.store.withdraw(entry.id).await?;
-        self.follow(entry.id).await
+        self.follow().await
     }
 
     /// Erases the entry an edit link opens at once, without waiting for the
@@ -56,7 +56,7 @@ impl Service {
             return Err(Error::NotFound("edit link"));
         }
         tracing::info!("an entry was erased at its group's request");
-        self.follow(entry.id).await
+        self.follow().await
     }
 
     /// Gives the entry an edit link opens a new link; the old one stops

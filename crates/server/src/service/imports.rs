@@ -30,7 +30,7 @@ impl Service {
             source,
             "imported"
         );
-        self.follow_all().await?;
+        self.follow().await?;
         Ok(counts)
     }
 }

@@ -6,9 +6,12 @@
 //! each one method of [`Service`], called
 //! by the HTTP handlers and by the command line alike. A use case checks
 //! what `core` cannot (a session, a bot's speed, a likely duplicate),
-//! changes the store, then brings along what follows the store: today the
-//! clustering index this process serves; the change log and the mail
-//! outbox belong here too. Plain reads (the map, the lists, the exports,
+//! changes the store (which numbers the change in its change log, in the
+//! same transaction), then brings along what follows the store: the
+//! clustering index this process serves reads the log at once, so the
+//! change is on its map before the answer goes out (other instances read
+//! it when the database announces it, see [`crate::follow`]); the mail
+//! outbox belongs here too. Plain reads (the map, the lists, the exports,
 //! the moderation queue) go to the store and the index directly: they
 //! change nothing and check nothing.
 
@@ -24,14 +27,12 @@ mod tests;
 
 use std::sync::Arc;
 
-use solidarity_map_core::OrgId;
-
 pub use accounts::{NewSession, SESSION_HOURS, Session};
 pub(crate) use error::joined;
 pub use error::{Error, Result};
 pub use retention::{DEFAULT_RETENTION_DAYS, SCRUB_EVERY};
 
-use crate::clusters::Clusters;
+use crate::follow::Follower;
 use crate::store::Store;
 
 /// The use cases over one store, and the clustering index they keep in
@@ -39,38 +40,32 @@ use crate::store::Store;
 #[derive(Clone)]
 pub struct Service {
     store: Arc<dyn Store>,
-    /// None in a command that serves no map (`import`, `admin`): the server
-    /// reads the store when it starts.
-    index: Option<Arc<Clusters>>,
+    /// None in a command that serves no map (`import`, `admin`): servers
+    /// read the change log.
+    follower: Option<Arc<Follower>>,
 }
 
 impl Service {
     /// The use cases over `store`, with no index to keep in step.
     pub fn new(store: Arc<dyn Store>) -> Self {
-        Self { store, index: None }
+        Self {
+            store,
+            follower: None,
+        }
     }
 
-    /// Keeps `index` in step with every change.
+    /// Keeps `follower`'s index in step with every change at once.
     #[must_use]
-    pub fn with_index(mut self, index: Arc<Clusters>) -> Self {
-        self.index = Some(index);
+    pub fn with_follower(mut self, follower: Arc<Follower>) -> Self {
+        self.follower = Some(follower);
         self
     }
 
-    /// After a change to one organisation: its public point follows, in
-    /// the index when it is published, out of it otherwise.
-    async fn follow(&self, org: OrgId) -> Result<()> {
-        if let Some(index) = &self.index {
-            index.refresh(self.store.as_ref(), org).await?;
-        }
-        Ok(())
-    }
-
-    /// After a change to many organisations at once: the index is built
-    /// again from the store.
-    async fn follow_all(&self) -> Result<()> {
-        if let Some(index) = &self.index {
-            index.reload(self.store.as_ref()).await?;
+    /// After a change has committed: this process's index applies it (and
+    /// whatever else the log holds before it) before the answer goes out.
+    async fn follow(&self) -> Result<()> {
+        if let Some(follower) = &self.follower {
+            follower.catch_up().await?;
         }
         Ok(())
     }

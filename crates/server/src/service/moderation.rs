@@ -48,7 +48,7 @@ impl Service {
         moderator: &str,
     ) -> Result<()> {
         match self.store.decide(revision, decision, moderator).await? {
-            Decided::Done(org) => self.follow(org).await,
+            Decided::Done(_) => self.follow().await,
             Decided::NotFound => Err(Error::NotFound("submission")),
             Decided::NotPending => Err(Error::Conflict(
                 "already_decided",

@@ -34,7 +34,14 @@ impl Service {
         let Some(before) = now.checked_sub_signed(retention) else {
             return Ok(0);
         };
-        Ok(self.store.scrub_expired(before).await?)
+        let scrubbed = self.store.scrub_expired(before).await?;
+        // the change log holds entry ids, no personal data, and is kept
+        // only so long as an instance may be away
+        let keep = TimeDelta::days(crate::follow::KEEP_CHANGES_DAYS);
+        if let Some(before) = now.checked_sub_signed(keep) {
+            self.store.prune_changes(before).await?;
+        }
+        Ok(scrubbed)
     }
 
     /// Runs [`Service::scrub_expired`] now and then every `every`, for as

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::path::Path;
 
 use super::{Error, Service};
-use crate::clusters::Clusters;
+use crate::follow::Follower;
 use crate::open_data::import;
 use crate::store::{SqliteStore, Store};
 
@@ -74,9 +74,10 @@ async fn an_import_keeps_the_index_in_step() {
         .into_iter()
         .map(|c| c.slug)
         .collect();
-    let index = Clusters::load(store.as_ref(), known.clone()).await.unwrap();
-    let index = Arc::new(index);
-    let service = Service::new(store).with_index(index.clone());
+    let follower = Follower::start(store.clone(), known.clone()).await.unwrap();
+    let follower = Arc::new(follower);
+    let index = follower.index().clone();
+    let service = Service::new(store).with_follower(follower.clone());
     let rows = |csv: &str| {
         let header = "id,name,description,category,city,country,lat,lon,precision\n";
         let text = format!("{header}{csv}\n");
@@ -105,4 +106,9 @@ async fn an_import_keeps_the_index_in_step() {
         .await
         .unwrap();
     assert_eq!(index.len(), 1, "a published entry is on the map at once");
+    assert_eq!(
+        follower.lag().await.unwrap(),
+        0,
+        "the index has applied the log"
+    );
 }

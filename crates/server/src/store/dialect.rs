@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use solidarity_map_core::{NewOrganization, OrgId, Status};
 use sqlx::{Pool, QueryBuilder};
 
-use super::{PublicPoint, Result};
+use super::{ChangeSignal, PublicPoint, Result};
 
 /// Up to this many matches SQLite finds a page through the position index
 /// and sorts it; beyond, it walks the name index (see `sql::push_filter`).
@@ -50,6 +50,16 @@ impl Backend {
         match self {
             Backend::Sqlite => "begin immediate",
             Backend::Postgres => "begin",
+        }
+    }
+
+    /// Announces change number `$2` (as text) on channel `$1` when the
+    /// transaction commits: Postgres tells every connection that listens
+    /// there; SQLite's followers poll.
+    pub fn notify_change(self) -> Option<&'static str> {
+        match self {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some("select pg_notify($1, $2)"),
         }
     }
 
@@ -126,4 +136,8 @@ pub(super) trait Dialect: sqlx::Database {
     /// Appends the public point of every published organisation, in no
     /// particular order.
     async fn published_points(pool: &Pool<Self>, out: &mut Vec<PublicPoint>) -> Result<()>;
+
+    /// What wakes a follower of the change log (see
+    /// [`super::Store::change_signal`]).
+    async fn change_signal(pool: &Pool<Self>) -> Result<Box<dyn ChangeSignal>>;
 }

@@ -118,6 +118,26 @@ pub struct ImportCounts {
     pub updated: usize,
 }
 
+/// One change to what the public sees, from the change log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Change {
+    /// Its number: changes commit in the order of their numbers, with no
+    /// number skipped.
+    pub seq: i64,
+    /// The entry that changed, or `None` when many did at once (an
+    /// import): whoever follows the log reads everything again.
+    pub org: Option<OrgId>,
+}
+
+/// Wakes whoever follows the change log when a change may have committed.
+#[async_trait]
+pub trait ChangeSignal: Send {
+    /// Returns when a change may have committed since the last call, or
+    /// after `at_most` in any case: a missed signal delays a change, it
+    /// never loses one, as the log is read after each wake.
+    async fn wait(&mut self, at_most: std::time::Duration);
+}
+
 /// Organisations and categories. Every time a method writes comes from
 /// this process's clock, read once per change and kept to the microsecond,
 /// on both databases.
@@ -215,6 +235,27 @@ pub trait Store: Moderation + Send + Sync + 'static {
         status: Option<Status>,
         progress: &(dyn Fn(usize) + Send + Sync),
     ) -> Result<ImportCounts>;
+
+    /// The number of the last committed change to what the public sees
+    /// (0 before the first). Every write that changes it (a decision, a
+    /// withdrawal, an erasure, a scrub, an import, a published insert)
+    /// records a [`Change`] in its own transaction.
+    async fn change_head(&self) -> Result<i64>;
+
+    /// Up to `limit` changes numbered above `after`, in order. The log
+    /// keeps about a month (see [`Store::prune_changes`]): a first number
+    /// above `after + 1` means some were forgotten.
+    async fn changes_after(&self, after: i64, limit: u32) -> Result<Vec<Change>>;
+
+    /// Forgets the changes recorded before `before`, but always keeps the
+    /// last one: how many were forgotten.
+    async fn prune_changes(&self, before: chrono::DateTime<chrono::Utc>) -> Result<u64>;
+
+    /// What wakes a follower of the change log: on Postgres a `LISTEN` on
+    /// the channel each change notifies when it commits (the listening
+    /// connection reconnects by itself), on SQLite a timer, as only
+    /// processes on one machine share its file.
+    async fn change_signal(&self) -> Result<Box<dyn ChangeSignal>>;
 }
 
 /// Opens the database the URL names (`sqlite:…` or `postgres://…`) and runs

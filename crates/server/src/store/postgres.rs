@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use futures_util::TryStreamExt;
 use solidarity_map_core::{NewOrganization, OrgId};
-use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgListener, PgPoolOptions};
 use sqlx::{PgPool, Postgres, QueryBuilder};
 use uuid::Uuid;
 
@@ -16,7 +16,7 @@ use super::dialect::{Backend, Batch, Dialect};
 use super::row::{OrgValues, PointRow};
 use super::shared::shared_store;
 use super::shared_moderation::shared_moderation;
-use super::{PublicPoint, Result, SqlStore, sql};
+use super::{ChangeSignal, PublicPoint, Result, SqlStore, sql};
 
 /// How long one statement may run, unless the URL says otherwise: far
 /// above the slowest the server runs (the scan of a million points at
@@ -107,6 +107,15 @@ impl Dialect for Postgres {
         Ok(())
     }
 
+    async fn change_signal(pool: &PgPool) -> Result<Box<dyn ChangeSignal>> {
+        let mut listener = PgListener::connect_with(pool).await?;
+        listener.listen(sql::CHANGE_CHANNEL).await?;
+        Ok(Box::new(Listening {
+            listener,
+            reconnecting: false,
+        }))
+    }
+
     async fn published_points(pool: &PgPool, out: &mut Vec<PublicPoint>) -> Result<()> {
         // only the marker's columns, the uuid as binary; streamed, so the
         // rows are never all in memory beside the points
@@ -168,6 +177,47 @@ impl BulkColumns {
             c.sort_name.push(v.sort_name);
         }
         c
+    }
+}
+
+/// Wakes on the notification each change sends when it commits.
+struct Listening {
+    listener: PgListener,
+    /// The connection was lost at the last wait: the next one listens on
+    /// a new connection, then wakes soon, so that a change committed
+    /// before it listened again is read at once rather than at the next
+    /// timeout.
+    reconnecting: bool,
+}
+
+/// How long the wait after a lost connection lasts: enough to connect
+/// again and listen on loopback or a LAN.
+const AFTER_RECONNECT: Duration = Duration::from_millis(500);
+
+#[async_trait::async_trait]
+impl ChangeSignal for Listening {
+    async fn wait(&mut self, at_most: Duration) {
+        let at_most = if std::mem::take(&mut self.reconnecting) {
+            at_most.min(AFTER_RECONNECT)
+        } else {
+            at_most
+        };
+        match tokio::time::timeout(at_most, self.listener.try_recv()).await {
+            // a change, or no news in time: read the log either way
+            Ok(Ok(Some(_))) | Err(_) => {}
+            // the connection was lost, and what it would have told with
+            // it: the read of the log that follows makes up for that
+            Ok(Ok(None)) => {
+                tracing::warn!("change notifications: connection lost, listening again");
+                self.reconnecting = true;
+            }
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "change notifications: cannot listen");
+                self.reconnecting = true;
+                // the database is down: try again after a while, not in a loop
+                tokio::time::sleep(at_most.min(Duration::from_secs(1))).await;
+            }
+        }
     }
 }
 

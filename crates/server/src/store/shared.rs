@@ -26,8 +26,8 @@ macro_rules! shared_store {
             };
             use $crate::store::value::{DbId, now};
             use $crate::store::{
-                Dialect, ExternalOrg, ImportCounts, Page, PublicPoint, Result, SqlStore, Store,
-                bulk_insert_error, sql,
+                Change, ChangeSignal, Dialect, ExternalOrg, ImportCounts, Page, PublicPoint,
+                Result, SqlStore, Store, bulk_insert_error, sql,
             };
 
             type Db = $db;
@@ -86,6 +86,53 @@ macro_rules! shared_store {
                     Self::write_org(conn, sql::UPDATE_ORGANIZATION, id, org, status, at).await
                 }
 
+                /// Records that what the public sees of `org` (of many
+                /// entries when `None`) changed. The last write of a change
+                /// before it commits: the change holds the log's head from
+                /// here until it commits, so numbers commit in order (see
+                /// [`sql::NEXT_CHANGE`]).
+                async fn changed(
+                    conn: &mut Conn,
+                    at: DateTime<Utc>,
+                    org: Option<DbId>,
+                ) -> Result<()> {
+                    let seq: i64 = sqlx::query_scalar(sql::NEXT_CHANGE)
+                        .fetch_one(&mut *conn)
+                        .await?;
+                    sqlx::query(sql::INSERT_CHANGE)
+                        .bind(seq)
+                        .bind(org)
+                        .bind(at)
+                        .execute(&mut *conn)
+                        .await?;
+                    if let Some(notify) = BACKEND.notify_change() {
+                        sqlx::query(notify)
+                            .bind(sql::CHANGE_CHANNEL)
+                            .bind(seq.to_string())
+                            .execute(conn)
+                            .await?;
+                    }
+                    Ok(())
+                }
+
+                /// Adds one organisation in a transaction of its own; a
+                /// published one is a change to the map.
+                async fn insert_alone(
+                    &self,
+                    id: DbId,
+                    org: &NewOrganization,
+                    status: Status,
+                ) -> Result<Organization> {
+                    let at = now();
+                    let mut tx = self.pool.begin_with(BACKEND.begin_write()).await?;
+                    let stored = Self::insert(&mut tx, id, org, status, at).await?;
+                    if status == Status::Published {
+                        Self::changed(&mut tx, at, Some(id)).await?;
+                    }
+                    tx.commit().await?;
+                    Ok(stored)
+                }
+
                 /// Any organisation, read through `conn`.
                 async fn org_in(conn: &mut Conn, id: DbId) -> Result<Option<Organization>> {
                     let row: Option<OrgRow> = sqlx::query_as(sql::ORGANIZATION)
@@ -135,8 +182,7 @@ macro_rules! shared_store {
                     org: &NewOrganization,
                     status: Status,
                 ) -> Result<Organization> {
-                    let mut conn = self.pool.acquire().await?;
-                    Self::insert(&mut conn, DbId::new(), org, status, now()).await
+                    self.insert_alone(DbId::new(), org, status).await
                 }
 
                 async fn insert_organization_with_id(
@@ -145,8 +191,7 @@ macro_rules! shared_store {
                     org: &NewOrganization,
                     status: Status,
                 ) -> Result<Organization> {
-                    let mut conn = self.pool.acquire().await?;
-                    Self::insert(&mut conn, id.into(), org, status, now()).await
+                    self.insert_alone(id.into(), org, status).await
                 }
 
                 async fn organization(&self, id: OrgId) -> Result<Option<Organization>> {
@@ -198,6 +243,9 @@ macro_rules! shared_store {
                             drop(tx);
                             return Err(bulk_insert_error(self, e, orgs).await);
                         }
+                    }
+                    if status == Status::Published {
+                        Self::changed(&mut tx, at, None).await?;
                     }
                     tx.commit().await?;
                     Ok(orgs.len())
@@ -344,8 +392,45 @@ macro_rules! shared_store {
                         }
                         progress(done + 1);
                     }
+                    if !rows.is_empty() {
+                        // many entries at once: followers read them all again
+                        Self::changed(&mut tx, at, None).await?;
+                    }
                     tx.commit().await?;
                     Ok(counts)
+                }
+
+                async fn change_head(&self) -> Result<i64> {
+                    Ok(sqlx::query_scalar(sql::CHANGE_HEAD)
+                        .fetch_one(&self.pool)
+                        .await?)
+                }
+
+                async fn changes_after(&self, after: i64, limit: u32) -> Result<Vec<Change>> {
+                    let rows: Vec<(i64, Option<DbId>)> = sqlx::query_as(sql::CHANGES_AFTER)
+                        .bind(after)
+                        .bind(i64::from(limit))
+                        .fetch_all(&self.pool)
+                        .await?;
+                    Ok(rows
+                        .into_iter()
+                        .map(|(seq, org)| Change {
+                            seq,
+                            org: org.map(OrgId::from),
+                        })
+                        .collect())
+                }
+
+                async fn prune_changes(&self, before: DateTime<Utc>) -> Result<u64> {
+                    let done = sqlx::query(sql::PRUNE_CHANGES)
+                        .bind(before)
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(done.rows_affected())
+                }
+
+                async fn change_signal(&self) -> Result<Box<dyn ChangeSignal>> {
+                    <Db as Dialect>::change_signal(&self.pool).await
                 }
             }
         };

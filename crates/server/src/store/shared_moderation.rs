@@ -246,6 +246,7 @@ macro_rules! shared_moderation {
                     Self::supersede(&mut tx, id).await?;
                     Self::set_status(&mut tx, at, id, Status::Withdrawn).await?;
                     Self::audit(&mut tx, at, "group", "withdrawn", id, None, None).await?;
+                    Self::changed(&mut tx, at, Some(id)).await?;
                     tx.commit().await?;
                     Ok(())
                 }
@@ -272,6 +273,7 @@ macro_rules! shared_moderation {
                         }
                         Self::scrub_revisions(&mut tx, id).await?;
                         Self::audit(&mut tx, at, "retention", "scrubbed", id, None, None).await?;
+                        Self::changed(&mut tx, at, Some(id)).await?;
                         tx.commit().await?;
                         scrubbed += 1;
                     }
@@ -306,6 +308,7 @@ macro_rules! shared_moderation {
                         .execute(&mut *tx)
                         .await?;
                     Self::audit(&mut tx, at, "group", "erased", id, None, None).await?;
+                    Self::changed(&mut tx, at, Some(id)).await?;
                     tx.commit().await?;
                     Ok(true)
                 }
@@ -440,6 +443,9 @@ macro_rules! shared_moderation {
                         Decision::Reject(_) => {}
                     }
                     Self::audit(&mut tx, at, moderator, action, org_id, Some(rid), detail).await?;
+                    if matches!(decision, Decision::Approve(_)) {
+                        Self::changed(&mut tx, at, Some(org_id)).await?;
+                    }
                     tx.commit().await?;
                     Ok(Decided::Done(org.id))
                 }

@@ -350,6 +350,30 @@ pub const INSERT_AUDIT: &str =
     "insert into audit_log (at, actor, action, org_id, revision_id, detail)
      values ($1, $2, $3, $4, $5, $6)";
 
+/// Hands out the next change number. The row stays locked until the
+/// change commits, so numbers commit in order (see migration 0005); a
+/// change runs it last, just before it commits.
+pub const NEXT_CHANGE: &str = "update change_head set seq = seq + 1 where one = 1 returning seq";
+
+/// Records change `$1` to entry `$2` (null: to many at once) at `$3`.
+pub const INSERT_CHANGE: &str = "insert into changes (seq, org_id, at) values ($1, $2, $3)";
+
+/// The number of the last committed change (0 before the first).
+pub const CHANGE_HEAD: &str = "select seq from change_head where one = 1";
+
+/// Up to `$2` changes after number `$1`, in order.
+pub const CHANGES_AFTER: &str = "select seq, org_id from changes
+     where seq > $1
+     order by seq limit $2";
+
+/// The channel a change is announced on when it commits (Postgres).
+pub const CHANGE_CHANNEL: &str = "solidarity_map_changes";
+
+/// Forgets the changes made before `$1` (and always keeps the last one,
+/// so that a gap after it is seen as one).
+pub const PRUNE_CHANGES: &str = "delete from changes
+     where at < $1 and seq < (select seq from change_head where one = 1)";
+
 /// The newest lines of the audit log first.
 pub const AUDIT_LOG: &str = "select at, actor, action, org_id, revision_id, detail
      from audit_log

@@ -17,7 +17,7 @@ use super::row::push_json_points;
 use super::shared::shared_store;
 use super::shared_moderation::shared_moderation;
 use super::value::DbId;
-use super::{PublicPoint, Result, SqlStore, sql};
+use super::{ChangeSignal, PublicPoint, Result, SqlStore, sql};
 
 /// The store on a SQLite file.
 pub type SqliteStore = SqlStore<Sqlite>;
@@ -88,6 +88,25 @@ impl Dialect for Sqlite {
             push_json_points(&page, out)?;
         }
         Ok(())
+    }
+
+    async fn change_signal(_pool: &SqlitePool) -> Result<Box<dyn ChangeSignal>> {
+        Ok(Box::new(Polling))
+    }
+}
+
+/// SQLite cannot tell another process that its file changed, so a
+/// follower looks at the log's head now and then: a second is cheap (one
+/// indexed read) and soon enough for a command-line import.
+struct Polling;
+
+/// How often a follower of a SQLite file looks at the change log.
+const POLL_EVERY: Duration = Duration::from_secs(1);
+
+#[async_trait::async_trait]
+impl ChangeSignal for Polling {
+    async fn wait(&mut self, at_most: Duration) {
+        tokio::time::sleep(at_most.min(POLL_EVERY)).await;
     }
 }
 

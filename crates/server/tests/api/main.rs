@@ -10,6 +10,7 @@ mod support;
 mod accounts;
 mod api;
 mod cache;
+mod change_log;
 mod generate;
 mod limits;
 mod linked_data;

@@ -31,6 +31,8 @@ pub struct TestDb {
     url: Option<String>,
     /// Postgres only: the store's pool, to take the database away.
     pool: Option<PgPool>,
+    /// Postgres only: the database's URL, for another process's store.
+    pg_url: Option<String>,
     cleanup: Option<(String, String)>,
     _dir: Option<tempfile::TempDir>,
 }
@@ -45,6 +47,16 @@ impl TestDb {
         self.url
             .as_deref()
             .expect("only a SQLite test database has a file")
+    }
+
+    /// Another store on the same database, with a pool of its own: what
+    /// another instance of the server would open.
+    pub async fn another_store(&self) -> Arc<dyn Store> {
+        match (&self.url, &self.pg_url) {
+            (Some(url), _) => Arc::new(SqliteStore::connect(url).await.expect("open sqlite")),
+            (_, Some(url)) => Arc::new(PgStore::connect(url).await.expect("open postgres")),
+            _ => unreachable!("a test database has a URL"),
+        }
     }
 
     /// Closes the store's connection pool: from now on every query fails
@@ -126,6 +138,7 @@ pub async fn sqlite() -> TestDb {
         store: Arc::new(store),
         url: Some(url),
         pool: None,
+        pg_url: None,
         cleanup: None,
         _dir: Some(dir),
     }
@@ -162,6 +175,7 @@ pub async fn postgres() -> Option<TestDb> {
         store: Arc::new(store),
         url: None,
         pool: Some(pool),
+        pg_url: Some(url),
         cleanup: Some((admin, name)),
         _dir: None,
     })
