@@ -202,22 +202,14 @@ impl Server {
 impl Server {
     /// Creates a moderator with the real command, password on stdin.
     pub fn add_moderator(&self, username: &str, password: &str) -> Result<()> {
-        use std::io::Write;
-        let mut child = Command::new(server_bin()?)
-            .args(["--database-url", &self.database_url, "admin", "add-user"])
-            .args(["--username", username, "--password-stdin"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()?;
-        child
-            .stdin
-            .take()
-            .context("stdin")?
-            .write_all(format!("{password}\n").as_bytes())?;
-        if !child.wait()?.success() {
-            bail!("admin add-user failed");
-        }
-        Ok(())
+        let args = [
+            "admin",
+            "add-user",
+            "--username",
+            username,
+            "--password-stdin",
+        ];
+        cli(&self.database_url, &args, &format!("{password}\n")).map(drop)
     }
 
     /// Stops the server now, e.g. to see how the page copes.
@@ -682,6 +674,88 @@ pub fn psql(url: &str, sql: &str) -> bool {
         .stderr(Stdio::null())
         .status()
         .is_ok_and(|s| s.success())
+}
+
+/// Runs the real `solidarity-map` command against `database_url` with
+/// `args`, `stdin` on its standard input: its standard output, or an error
+/// with its standard error when it fails.
+pub fn cli(database_url: &str, args: &[&str], stdin: &str) -> Result<String> {
+    use std::io::Write;
+    let mut child = Command::new(server_bin()?)
+        .args(["--database-url", database_url])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    child
+        .stdin
+        .take()
+        .context("stdin")?
+        .write_all(stdin.as_bytes())?;
+    let out = child.wait_with_output()?;
+    if !out.status.success() {
+        bail!(
+            "solidarity-map {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The first value `sql` selects, as `psql` prints it; `None` when it fails.
+pub fn psql_value(url: &str, sql: &str) -> Option<String> {
+    let out = Command::new("psql")
+        .args([url, "-v", "ON_ERROR_STOP=1", "-qtA", "-c", sql])
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+/// A fresh database on the test Postgres server, dropped after the test.
+pub struct PgDatabase {
+    admin: String,
+    pub name: String,
+}
+
+impl PgDatabase {
+    /// Creates `{prefix}_{pid}`; `None` when Postgres is not reachable (a
+    /// skip, a failure in CI).
+    pub fn create(prefix: &str) -> Option<PgDatabase> {
+        let admin = postgres_admin_url();
+        if !require(
+            psql(&admin, "select 1"),
+            &format!("Postgres is not reachable at {admin} (set TEST_DATABASE_URL or start it)"),
+        ) {
+            return None;
+        }
+        let db = PgDatabase {
+            admin,
+            name: format!("{prefix}_{}", std::process::id()),
+        };
+        let drop = format!("drop database if exists {} with (force)", db.name);
+        psql(&db.admin, &drop);
+        assert!(psql(&db.admin, &format!("create database {}", db.name)));
+        Some(db)
+    }
+
+    /// Its URL.
+    pub fn url(&self) -> String {
+        with_database(&self.admin, &self.name)
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        psql(
+            &self.admin,
+            &format!("drop database if exists {} with (force)", self.name),
+        );
+    }
 }
 
 /// `solidarity-map serve` on a free port against `database_url`, without

@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use solidarity_map_e2e::{ServeProcess, postgres_admin_url, psql, require, with_database};
+use solidarity_map_e2e::{PgDatabase, ServeProcess};
 use tokio::sync::Mutex;
 
 /// Source addresses for the burst, 5 submissions each (the rate limit's
@@ -161,38 +161,10 @@ async fn sqlite_keeps_every_acknowledged_submission_across_kill_9() {
     kill_mid_burst(&url).await;
 }
 
-/// A fresh database on the test Postgres server, dropped after the test.
-struct PgDatabase {
-    admin: String,
-    name: String,
-}
-
-impl Drop for PgDatabase {
-    fn drop(&mut self) {
-        psql(
-            &self.admin,
-            &format!("drop database if exists {} with (force)", self.name),
-        );
-    }
-}
-
 #[tokio::test]
 async fn postgres_keeps_every_acknowledged_submission_across_kill_9() {
-    let admin = postgres_admin_url();
-    if !require(
-        psql(&admin, "select 1"),
-        &format!("Postgres is not reachable at {admin} (set TEST_DATABASE_URL or start it)"),
-    ) {
+    let Some(db) = PgDatabase::create("dur") else {
         return;
-    }
-    let db = PgDatabase {
-        admin: admin.clone(),
-        name: format!("dur_{}", std::process::id()),
     };
-    psql(
-        &admin,
-        &format!("drop database if exists {} with (force)", db.name),
-    );
-    assert!(psql(&admin, &format!("create database {}", db.name)));
-    kill_mid_burst(&with_database(&admin, &db.name)).await;
+    kill_mid_burst(&db.url()).await;
 }

@@ -1,6 +1,7 @@
 //! The end-to-end tests, as one binary: the real `solidarity-map` binary
 //! and the built client in headless Chromium (`browser_*`), and the real
-//! server killed mid-burst (`durability`) or losing its Postgres
+//! server killed mid-burst (`durability`), several servers on one database
+//! (`instances`) or one losing its Postgres
 //! (`pg_outage`). Each module is what used to be a file of its own, so a
 //! test keeps its name (`cargo test -p solidarity-map-e2e --test e2e
 //! browser_map::`). `support` holds the steps the browser tests share.
@@ -15,5 +16,6 @@ mod browser_pmtiles;
 mod browser_reach;
 mod browser_xss;
 mod durability;
+mod instances;
 mod pg_outage;
 mod support;
