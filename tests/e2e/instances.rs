@@ -5,14 +5,15 @@
 //! the others; a dropped `LISTEN` connection loses no change; two
 //! instances started at once on an empty Postgres database both come up,
 //! migrated once. On SQLite, an import into a running server's file is on
-//! its map within seconds, without a restart.
+//! its map within seconds, without a restart, and the operators' metrics
+//! address says so.
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use solidarity_map_e2e::{PgDatabase, ServeProcess, cli, psql_value};
+use solidarity_map_e2e::{PgDatabase, ServeProcess, cli, free_tcp_port, psql_value};
 
 /// What the issue promises: a change is everywhere within this.
 const WITHIN: Duration = Duration::from_secs(2);
@@ -366,7 +367,11 @@ async fn instances_on_one_postgres_stay_in_step() {
 async fn an_import_into_a_running_sqlite_server_is_on_its_map() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite:{}", dir.path().join("map.db").display());
-    let server = ServeProcess::start(&url, &[]).await.unwrap();
+    let port = free_tcp_port().unwrap();
+    let metrics_addr = format!("127.0.0.1:{port}");
+    let server = ServeProcess::start(&url, &["--metrics-addr", &metrics_addr])
+        .await
+        .unwrap();
     ready(&server.base).await;
     assert_eq!(total(&server.base).await, 0);
     let file = import_file(dir.path(), 3);
@@ -382,4 +387,26 @@ async fn an_import_into_a_running_sqlite_server_is_on_its_map() {
     }
     assert_eq!(total(&server.base).await, 3);
     ready(&server.base).await;
+
+    // the operators' address counts it; the public port has no metrics
+    let scrape = http()
+        .get(format!("http://{metrics_addr}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(scrape.contains("map_index_points 3"), "{scrape}");
+    assert!(scrape.contains("map_index_lag_changes 0"), "{scrape}");
+    assert!(
+        scrape.contains(r#"route="/api/organizations",status="200""#),
+        "{scrape}"
+    );
+    let public = http()
+        .get(format!("{}/metrics", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert!(!public.text().await.unwrap().contains("http_requests_total"));
 }

@@ -117,6 +117,11 @@ pub struct ServeArgs {
     /// cookie and nobody could sign in.
     #[arg(long, env = "INSECURE_COOKIES", conflicts_with = "behind_https")]
     pub insecure_cookies: bool,
+    /// Serve Prometheus metrics at `http://ADDR/metrics` (e.g.
+    /// `127.0.0.1:9100`): an address of their own, for the operators, never
+    /// the public port. Without it nothing is recorded.
+    #[arg(long, env = "METRICS_ADDR")]
+    pub metrics_addr: Option<String>,
     /// Seconds the requests in flight get to finish after SIGTERM or
     /// Ctrl-C; then the server exits, whatever still hangs.
     #[arg(long, env = "SHUTDOWN_TIMEOUT", default_value_t = 20)]

@@ -415,6 +415,17 @@ async fn main() -> anyhow::Result<()> {
                 seconds = started.elapsed().as_secs_f64(),
                 "clustering index built"
             );
+            if let Some(addr) = &args.metrics_addr {
+                let handle = http::metrics::install()?;
+                let listener = tokio::net::TcpListener::bind(addr).await?;
+                tracing::info!("metrics at http://{}/metrics", listener.local_addr()?);
+                let metrics = http::metrics::router(handle, state.clone());
+                tokio::spawn(async move {
+                    if let Err(e) = axum::serve(listener, metrics).await {
+                        tracing::error!(error = %e, "the metrics endpoint stopped");
+                    }
+                });
+            }
             let listener = tokio::net::TcpListener::bind(&args.addr).await?;
             let bound = listener.local_addr()?;
             state.secure_cookies = args.secure_cookies(bound.ip());

@@ -14,6 +14,7 @@ mod export;
 mod health;
 mod limits;
 mod linked_data;
+pub mod metrics;
 mod openapi;
 mod organizations;
 mod outline_tiles;
@@ -137,6 +138,7 @@ pub fn app_with_security(
         .layer(axum::Extension(document))
         .fallback_service(site::static_files(dist, state.clone()))
         .with_state(state)
+        .layer(axum::middleware::from_fn(metrics::track))
         .layer(axum::middleware::from_fn(cache::etag))
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(64 * 1024))

@@ -182,6 +182,7 @@ pub async fn per_user_name(State(names): State<UserNames>, req: Request, next: N
 
 /// The one answer of every limit: it does not say which limit it was.
 fn too_many_requests() -> Response {
+    metrics::counter!("rate_limited_total").increment(1);
     (
         StatusCode::TOO_MANY_REQUESTS,
         Json(ErrorBody {

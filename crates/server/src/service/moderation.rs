@@ -47,8 +47,15 @@ impl Service {
         decision: Decision,
         moderator: &str,
     ) -> Result<()> {
+        let kind = match decision {
+            Decision::Approve(_) => "approved",
+            Decision::Reject(_) => "rejected",
+        };
         match self.store.decide(revision, decision, moderator).await? {
-            Decided::Done(_) => self.follow().await,
+            Decided::Done(_) => {
+                metrics::counter!("decisions_total", "decision" => kind).increment(1);
+                self.follow().await
+            }
             Decided::NotFound => Err(Error::NotFound("submission")),
             Decided::NotPending => Err(Error::Conflict(
                 "already_decided",

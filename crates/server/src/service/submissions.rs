@@ -35,6 +35,7 @@ impl Service {
         let token = new_token()?;
         let id = self.store.submit(&org, &token_hash(&token)).await?;
         tracing::info!(%id, "submission received");
+        metrics::counter!("submissions_total").increment(1);
         Ok(SubmissionCreated {
             id,
             status: Status::Pending,

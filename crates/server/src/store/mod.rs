@@ -129,6 +129,13 @@ pub struct Change {
     pub org: Option<OrgId>,
 }
 
+/// The connections a store's pool holds, for the operators' metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolUse {
+    pub idle: usize,
+    pub in_use: usize,
+}
+
 /// Wakes whoever follows the change log when a change may have committed.
 #[async_trait]
 pub trait ChangeSignal: Send {
@@ -148,6 +155,9 @@ pub trait Store: Moderation + Send + Sync + 'static {
 
     /// Answers when the database does.
     async fn ping(&self) -> Result<()>;
+
+    /// How many of the pool's connections are idle and in use now.
+    fn pool_use(&self) -> PoolUse;
 
     /// Inserts or updates categories by slug.
     async fn upsert_categories(&self, categories: &[Category]) -> Result<()>;

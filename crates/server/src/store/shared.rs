@@ -26,8 +26,8 @@ macro_rules! shared_store {
             };
             use $crate::store::value::{DbId, now};
             use $crate::store::{
-                Change, ChangeSignal, Dialect, ExternalOrg, ImportCounts, Page, PublicPoint,
-                Result, SqlStore, Store, bulk_insert_error, sql,
+                Change, ChangeSignal, Dialect, ExternalOrg, ImportCounts, Page, PoolUse,
+                PublicPoint, Result, SqlStore, Store, bulk_insert_error, sql,
             };
 
             type Db = $db;
@@ -147,6 +147,15 @@ macro_rules! shared_store {
             impl Store for SqlStore<Db> {
                 fn backend(&self) -> &'static str {
                     BACKEND.name()
+                }
+
+                fn pool_use(&self) -> PoolUse {
+                    let open = usize::try_from(self.pool.size()).unwrap_or(usize::MAX);
+                    let idle = self.pool.num_idle();
+                    PoolUse {
+                        idle,
+                        in_use: open.saturating_sub(idle),
+                    }
                 }
 
                 async fn ping(&self) -> Result<()> {

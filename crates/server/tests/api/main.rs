@@ -14,6 +14,7 @@ mod change_log;
 mod generate;
 mod limits;
 mod linked_data;
+mod metrics;
 mod moderation;
 mod open_data;
 mod openapi;
