@@ -286,7 +286,26 @@ impl Clusters {
         self.named(items, |p| points.get(p.0 as usize).map(|m| m.0))
     }
 
+    /// The index's items under the store's ids and slugs, in one order
+    /// whatever order the points went in: west to east, south to north,
+    /// then by id. Instances that built their index from other histories
+    /// then answer byte for byte alike, and so with the same `ETag`.
     fn named(&self, items: Vec<Item>, org: impl Fn(PointId) -> Option<OrgId>) -> Vec<Drawn> {
+        let mut drawn = self.name_items(items, org);
+        drawn.sort_by(|a, b| {
+            let key = |d: &Drawn| match d {
+                Drawn::Cluster { lon, lat, .. } => (*lon, *lat, None),
+                Drawn::One { lon, lat, id, .. } => (*lon, *lat, Some(*id)),
+            };
+            let (a, b) = (key(a), key(b));
+            a.0.total_cmp(&b.0)
+                .then(a.1.total_cmp(&b.1))
+                .then(a.2.cmp(&b.2))
+        });
+        drawn
+    }
+
+    fn name_items(&self, items: Vec<Item>, org: impl Fn(PointId) -> Option<OrgId>) -> Vec<Drawn> {
         let slug = |c: u8| self.categories.get(usize::from(c)).cloned();
         items
             .into_iter()
