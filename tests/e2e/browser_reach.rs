@@ -438,6 +438,36 @@ fn share_carries_every_filter_of_the_map() {
     });
 }
 
+/// With `--public-url` the embed snippet hands out the public address,
+/// not the one the page happened to be opened at.
+#[test]
+fn the_embed_snippet_uses_the_public_url() {
+    let setup = Setup::new(1280, 900).flags(&["--public-url", "https://map.example.org"]);
+    setup.run(async |server, browser| {
+        visit(browser, server, "/embed/new?category=media", ".embed-code").await;
+        browser
+            .wait_until("the snippet names the public address", || async {
+                let code = js(
+                    browser,
+                    "return document.querySelector('.embed-code').value",
+                )
+                .await;
+                Ok(code
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains("src=\"https://map.example.org/embed"))
+            })
+            .await
+            .unwrap();
+        let code = js(
+            browser,
+            "return document.querySelector('.embed-code').value",
+        )
+        .await;
+        assert!(!code.as_str().unwrap().contains("127.0.0.1"), "{code}");
+    });
+}
+
 /// On a phone the statistics' charts keep their words legible (scrolling
 /// sideways in their own box) and neither page scrolls sideways as a
 /// whole, the API page's tables included.

@@ -29,6 +29,7 @@ pub struct Setup {
     height: u32,
     extra: Option<Value>,
     moderator: bool,
+    flags: Vec<&'static str>,
 }
 
 impl Setup {
@@ -39,7 +40,14 @@ impl Setup {
             height,
             extra: None,
             moderator: false,
+            flags: Vec::new(),
         }
+    }
+
+    /// With these `serve` flags too.
+    pub fn flags(mut self, flags: &[&'static str]) -> Setup {
+        self.flags.extend_from_slice(flags);
+        self
     }
 
     /// [`Setup::new`], with the organisations of `orgs` (a GeoJSON
@@ -69,7 +77,8 @@ impl Setup {
             .build()
             .unwrap();
         runtime.block_on(async {
-            let Some(server) = Server::start(self.extra.as_ref()).await.unwrap() else {
+            let started = Server::start_with(self.extra.as_ref(), &self.flags).await;
+            let Some(server) = started.unwrap() else {
                 return;
             };
             if self.moderator {

@@ -61,6 +61,9 @@ pub use org::{
     NewOrganization, OrgId, Organization, OrganizationInput, PublicOrganization, RevisionId, Status,
 };
 pub use query::OrgFilter;
-pub use site::{OWN_TILE_ATTRIBUTION, OWN_TILE_URL, Place, PlaceLabel, SiteConfig, TileKind};
+pub use site::{
+    OWN_TILE_ATTRIBUTION, OWN_TILE_URL, Place, PlaceLabel, PublicUrl, SiteConfig, TileKind,
+    site_link,
+};
 pub use stats::{MonthCount, Stats};
 pub use text::{LangCode, LocalizedText};

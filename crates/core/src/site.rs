@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::FieldError;
+
 /// Where the app serves its own basemap's tiles (a Leaflet URL template,
 /// on the site itself): the default, so that a visitor's browser asks
 /// nobody else for anything.
@@ -34,6 +36,66 @@ impl TileKind {
     }
 }
 
+/// The address the public reaches the site at (`--public-url`), e.g.
+/// `https://map.example.org` or `https://example.org/map`: the base of the
+/// absolute links the site gives out (linked data, exports, the embed
+/// snippet). Without it links stay relative to wherever they are read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, example = "https://map.example.org"))]
+pub struct PublicUrl(String);
+
+impl PublicUrl {
+    /// An http(s) address with a host, no user, query or fragment; kept
+    /// without a trailing slash, so that `join("/org/…")` is the page.
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let bad = |why: &str| FieldError::new("public_url", why).code("url");
+        let url = url::Url::parse(raw.trim())
+            .map_err(|_| bad("must be a full address, e.g. https://map.example.org"))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(bad("must start with https:// or http://"));
+        }
+        if url.host_str().is_none() {
+            return Err(bad("must name a host"));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(bad("must not contain a user name or password"));
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(bad("must not have a query (?…) or a fragment (#…)"));
+        }
+        Ok(Self(url.as_str().trim_end_matches('/').to_owned()))
+    }
+
+    /// The absolute address of a site path (`/org/…`).
+    pub fn join(&self, path: &str) -> String {
+        format!("{}{path}", self.0)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for PublicUrl {
+    type Error = FieldError;
+    fn try_from(s: String) -> Result<Self, FieldError> {
+        Self::parse(&s)
+    }
+}
+
+impl From<PublicUrl> for String {
+    fn from(u: PublicUrl) -> String {
+        u.0
+    }
+}
+
+/// A site path as the public reaches it: absolute under `public` when the
+/// operator set one, else as it is.
+pub fn site_link(public: Option<&PublicUrl>, path: &str) -> String {
+    public.map_or_else(|| path.to_owned(), |u| u.join(path))
+}
+
 /// `GET /api/config`: operator settings the browser needs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -62,6 +124,11 @@ pub struct SiteConfig {
     /// Images or vector tiles (`raster` when left out).
     #[serde(default, skip_serializing_if = "TileKind::is_raster")]
     pub tile_kind: TileKind,
+    /// The site's public address (`--public-url`), when the operator gave
+    /// one: the embed snippet uses it rather than the address the page was
+    /// opened at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_url: Option<PublicUrl>,
 }
 
 impl SiteConfig {
@@ -74,6 +141,7 @@ impl SiteConfig {
             tile_min_zoom: None,
             tile_bounds: None,
             tile_kind: TileKind::Raster,
+            public_url: None,
         }
     }
 
@@ -143,5 +211,30 @@ mod tests {
             ..SiteConfig::default()
         };
         assert!(scheme_relative.third_party_tiles());
+    }
+
+    #[test]
+    fn a_public_url_is_a_plain_site_address() {
+        let u = PublicUrl::parse(" https://map.example.org/ ").unwrap();
+        assert_eq!(u.join("/org/1"), "https://map.example.org/org/1");
+        let under = PublicUrl::parse("https://example.org/map/").unwrap();
+        assert_eq!(
+            under.join("/api/config"),
+            "https://example.org/map/api/config"
+        );
+        for bad in [
+            "map.example.org",
+            "ftp://map.example.org",
+            "https://user:pw@map.example.org",
+            "https://map.example.org/?a=b",
+            "https://map.example.org/#top",
+        ] {
+            assert!(PublicUrl::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(site_link(None, "/org/1"), "/org/1");
+        assert_eq!(
+            site_link(Some(&u), "/org/1"),
+            "https://map.example.org/org/1"
+        );
     }
 }

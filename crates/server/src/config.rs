@@ -117,6 +117,12 @@ pub struct ServeArgs {
     /// cookie and nobody could sign in.
     #[arg(long, env = "INSECURE_COOKIES", conflicts_with = "behind_https")]
     pub insecure_cookies: bool,
+    /// The address the public reaches the site at, e.g.
+    /// `https://map.example.org` (behind a proxy the server cannot know
+    /// it): links the site gives out (linked data, exports, the embed
+    /// snippet) are absolute under it. Without it they are relative.
+    #[arg(long, env = "PUBLIC_URL")]
+    pub public_url: Option<String>,
     /// Serve Prometheus metrics at `http://ADDR/metrics` (e.g.
     /// `127.0.0.1:9100`): an address of their own, for the operators, never
     /// the public port. Without it nothing is recorded.
@@ -240,6 +246,17 @@ impl ServeArgs {
     /// - another server's: its attribution, followed by the name of the
     ///   server the visitors' browsers ask, which sees them;
     /// - none: none.
+    /// `--public-url`, checked.
+    pub fn public_url(&self) -> anyhow::Result<Option<solidarity_map_core::PublicUrl>> {
+        self.public_url
+            .as_deref()
+            .map(|raw| {
+                solidarity_map_core::PublicUrl::parse(raw)
+                    .map_err(|e| anyhow::anyhow!("--public-url {raw:?}: {}", e.message))
+            })
+            .transpose()
+    }
+
     pub fn site(&self, basemap: Option<&Info>) -> SiteConfig {
         let tile_url = self.tile_url.trim().to_owned();
         let given = self
@@ -265,6 +282,7 @@ impl ServeArgs {
                 tile_min_zoom: Some(info.min_zoom),
                 tile_bounds: info.bounds.map(|b| b.to_array()),
                 tile_kind: info.format.kind(),
+                ..SiteConfig::without_tiles()
             };
         }
         let mut site = SiteConfig {

@@ -83,6 +83,10 @@ enum Command {
         output: Option<std::path::PathBuf>,
         #[command(flatten)]
         licence: LicenceArgs,
+        /// The site's public address, as the server is given it: the
+        /// GeoJSON's links are absolute under it.
+        #[arg(long, env = "PUBLIC_URL")]
+        public_url: Option<String>,
     },
     /// Add N synthetic, published organisations (load tests, benchmarks):
     /// clustered around real cities, deterministic for a seed.
@@ -333,6 +337,7 @@ async fn main() -> anyhow::Result<()> {
             format,
             output,
             licence,
+            public_url,
         } => {
             let licence = licence.licence()?;
             let mut out: Box<dyn std::io::Write + Send> = match &output {
@@ -342,7 +347,12 @@ async fn main() -> anyhow::Result<()> {
                 )),
                 None => Box::new(std::io::BufWriter::new(std::io::stdout())),
             };
-            open_data::export::write_to(store, format, licence, &mut out).await?;
+            let public = public_url
+                .as_deref()
+                .map(solidarity_map_core::PublicUrl::parse)
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("--public-url: {}", e.message))?;
+            open_data::export::write_to(store, format, licence, public, &mut out).await?;
         }
         Command::Serve(args) => {
             let security = args.security()?;
@@ -381,7 +391,8 @@ async fn main() -> anyhow::Result<()> {
                 )?)),
                 (path, false) => outlines::open_or_warn(&path),
             };
-            let site = args.site(basemap.as_ref().map(|b| &b.info));
+            let mut site = args.site(basemap.as_ref().map(|b| &b.info));
+            site.public_url = args.public_url()?;
             if basemap.is_some() && site.tile_attribution.is_empty() {
                 tracing::warn!(
                     "the basemap names no attribution and --tile-attribution is not set: \

@@ -124,8 +124,18 @@ pub fn EmbedNewPage() -> impl IntoView {
     });
     let height = RwSignal::new(450u32);
     let copied = RwSignal::new(None::<String>);
+    // the site's public address when the operator gave one (a page opened
+    // through an internal name would otherwise hand out that name)
+    let public_url = RwSignal::new(None::<String>);
+    leptos::task::spawn_local(async move {
+        if let Ok(c) = api::config().await {
+            public_url.set(c.public_url.map(String::from));
+        }
+    });
     let src = move || {
-        let origin = window().location().origin().unwrap_or_default();
+        let origin = public_url
+            .get()
+            .unwrap_or_else(|| window().location().origin().unwrap_or_default());
         format!("{origin}{}", choice.with(Choice::path))
     };
     let code = move || snippet(&src(), &tr(&ui(), "app.title"), height.get());

@@ -51,7 +51,12 @@ async fn csv(State(state): State<AppState>) -> Response {
 }
 
 fn download(state: &AppState, format: Format) -> Response {
-    let chunks = export::stream(state.store.clone(), format, state.licence.clone());
+    let chunks = export::stream(
+        state.store.clone(),
+        format,
+        state.licence.clone(),
+        state.site.public_url.clone(),
+    );
     let mut res = Response::new(Body::from_stream(chunks));
     let headers = res.headers_mut();
     headers.insert(

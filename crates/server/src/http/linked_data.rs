@@ -12,7 +12,7 @@
 //! Any other id (unknown, pending, withdrawn) gets the plain `index.html`.
 
 use serde_json::{Map, Value, json};
-use solidarity_map_core::{Feature, PublicOrganization};
+use solidarity_map_core::{Feature, PublicOrganization, PublicUrl, site_link};
 
 /// The language the title, description and `name` are given in when the
 /// entry has it (else its first language).
@@ -21,12 +21,13 @@ const MAIN_LANG: &str = "en";
 /// How much of the description goes in the meta description.
 const META_DESCRIPTION_CHARS: usize = 300;
 
-/// The schema.org `Organization` for a published entry. Its page is given
-/// relative to the site (`/org/{id}`); JSON-LD resolves it against the
-/// page's address.
-pub fn organization(org: &Feature<PublicOrganization>) -> Value {
+/// The schema.org `Organization` for a published entry. Its page is
+/// absolute under the site's public address when the operator gave one,
+/// else relative (`/org/{id}`), which JSON-LD resolves against the page's
+/// address.
+pub fn organization(org: &Feature<PublicOrganization>, public: Option<&PublicUrl>) -> Value {
     let p = &org.properties;
-    let page = format!("/org/{}", org.id);
+    let page = site_link(public, &format!("/org/{}", org.id));
     let (name_lang, name) = p.name.text().best(MAIN_LANG);
     let alternate: Vec<&str> = p
         .name
@@ -120,7 +121,11 @@ pub(super) fn escape_html(text: &str) -> String {
 
 /// The organisation's page: `index` with its title, meta description and
 /// JSON-LD in the head. `None` when `index` has no `</head>` to put them in.
-pub fn page(index: &str, org: &Feature<PublicOrganization>) -> Option<String> {
+pub fn page(
+    index: &str,
+    org: &Feature<PublicOrganization>,
+    public: Option<&PublicUrl>,
+) -> Option<String> {
     let p = &org.properties;
     let title = format!("{} · Solidarity Map", p.name.text().best(MAIN_LANG).1);
     let description: String = p
@@ -138,7 +143,7 @@ pub fn page(index: &str, org: &Feature<PublicOrganization>) -> Option<String> {
     head = replace_meta_description(&head, &escape_html(&description));
     Some(format!(
         "{head}<script type=\"application/ld+json\">{}</script>\n{body}",
-        script_text(&organization(org))
+        script_text(&organization(org, public))
     ))
 }
 

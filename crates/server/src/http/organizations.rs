@@ -10,6 +10,7 @@ use solidarity_map_core::geojson::Feature;
 use solidarity_map_core::geojson::Link;
 use solidarity_map_core::{
     ErrorBody, FeatureCollection, FieldError, OrgFilter, OrgId, PublicOrganization, Status,
+    site_link,
 };
 
 use utoipa_axum::router::OpenApiRouter;
@@ -62,7 +63,10 @@ async fn list(
         };
         fc.links.push(Link {
             rel: "next".into(),
-            href: format!("/api/organizations?{}", next.to_query()),
+            href: site_link(
+                state.site.public_url.as_ref(),
+                &format!("/api/organizations?{}", next.to_query()),
+            ),
             media_type: "application/geo+json".into(),
         });
     }

@@ -127,7 +127,7 @@ async fn organization_page(
         }
     };
     let html = tokio::fs::read_to_string(index).await.ok()?;
-    let page = super::linked_data::page(&html, &org.to_feature())?;
+    let page = super::linked_data::page(&html, &org.to_feature(), state.site.public_url.as_ref())?;
     Some(
         (
             [

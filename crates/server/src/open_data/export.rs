@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use futures_util::Stream;
 use serde_json::json;
-use solidarity_map_core::{LangCode, OrgId, Organization};
+use solidarity_map_core::{LangCode, OrgId, Organization, PublicUrl};
 
 use super::{Format, LIST_SEPARATOR, Licence, csv_cell};
 use crate::store::{Store, StoreError};
@@ -54,15 +54,19 @@ pub enum ExportError {
 
 /// The whole export as a stream of chunks: a header, one chunk per page,
 /// and the end of the document.
+/// With the site's public address (`--public-url`), the GeoJSON links to
+/// itself and to the map absolutely.
 pub fn stream(
     store: Arc<dyn Store>,
     format: Format,
     licence: Licence,
+    public: Option<PublicUrl>,
 ) -> impl Stream<Item = Result<Vec<u8>, ExportError>> + Send + 'static {
     let exporter = Exporter {
         store,
         format,
         licence,
+        public,
         step: Step::Start,
         csv_languages: Vec::new(),
     };
@@ -76,10 +80,11 @@ pub async fn write_to(
     store: Arc<dyn Store>,
     format: Format,
     licence: Licence,
+    public: Option<PublicUrl>,
     out: &mut (dyn std::io::Write + Send),
 ) -> Result<(), ExportError> {
     use futures_util::TryStreamExt;
-    let chunks = stream(store, format, licence);
+    let chunks = stream(store, format, licence, public);
     futures_util::pin_mut!(chunks);
     while let Some(chunk) = chunks.try_next().await? {
         out.write_all(&chunk)?;
@@ -102,6 +107,7 @@ struct Exporter {
     store: Arc<dyn Store>,
     format: Format,
     licence: Licence,
+    public: Option<PublicUrl>,
     step: Step,
     /// The CSV's translation columns, once the header is out.
     csv_languages: Vec<LangCode>,
@@ -153,11 +159,24 @@ impl Exporter {
     /// licence is a foreign member (RFC 7946 §6.1) and a `license` link.
     fn geojson_head(&self) -> Result<Vec<u8>, ExportError> {
         // written by hand so that "type" comes first, as people expect
-        let link = json!([{
+        let mut links = vec![json!({
             "rel": "license",
             "href": self.licence.url.as_str(),
             "type": "text/html",
-        }]);
+        })];
+        if let Some(public) = &self.public {
+            links.push(json!({
+                "rel": "self",
+                "href": public.join("/api/export.geojson"),
+                "type": "application/geo+json",
+            }));
+            links.push(json!({
+                "rel": "alternate",
+                "href": public.join("/"),
+                "type": "text/html",
+            }));
+        }
+        let link = serde_json::Value::Array(links);
         let text = format!(
             "{{\"type\":\"FeatureCollection\",\"name\":\"organizations\",\"license\":{},\"links\":{},\"features\":[",
             serde_json::to_string(&self.licence.name)?,

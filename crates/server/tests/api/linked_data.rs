@@ -158,3 +158,62 @@ async fn submitted_text_cannot_break_out_of_the_script() {
         "{html}"
     );
 }
+
+/// With `--public-url` the links the site gives out are absolute under it:
+/// the JSON-LD page, the export's own links, a page's `next` link, and the
+/// address the embed snippet uses (in `/api/config`).
+#[tokio::test]
+async fn a_public_url_makes_the_links_absolute() {
+    let public = solidarity_map_core::PublicUrl::parse("https://map.example.org/").unwrap();
+    let site = solidarity_map_core::SiteConfig {
+        public_url: Some(public),
+        ..solidarity_map_core::SiteConfig::without_tiles()
+    };
+    let public_env = support::setup()
+        .file("index.html", INDEX)
+        .site(site)
+        .start()
+        .await;
+    let first = stored(&public_env, "Ground Reports", "city", Status::Published).await;
+    stored(&public_env, "Second Group", "city", Status::Published).await;
+
+    let (_, html, _) = get(&public_env.app, &format!("/org/{}", first.id)).await;
+    let ld = &json_ld(&html)[0];
+    let page = format!("https://map.example.org/org/{}", first.id);
+    assert_eq!(ld["url"], page);
+    assert_eq!(ld["@id"], page);
+
+    let (_, export, _) = get(&public_env.app, "/api/export.geojson").await;
+    let export: Value = serde_json::from_str(&export).unwrap();
+    let links = export["links"].as_array().unwrap();
+    let href = |rel: &str| {
+        links
+            .iter()
+            .find(|l| l["rel"] == rel)
+            .map(|l| l["href"].clone())
+    };
+    assert_eq!(
+        href("self").unwrap(),
+        "https://map.example.org/api/export.geojson"
+    );
+    assert_eq!(href("alternate").unwrap(), "https://map.example.org/");
+
+    let (_, list, _) = get(&public_env.app, "/api/organizations?limit=1").await;
+    let list: Value = serde_json::from_str(&list).unwrap();
+    let next = list["links"][0]["href"].as_str().unwrap();
+    assert!(
+        next.starts_with("https://map.example.org/api/organizations?"),
+        "{next}"
+    );
+
+    let (_, config, _) = get(&public_env.app, "/api/config").await;
+    let config: Value = serde_json::from_str(&config).unwrap();
+    assert_eq!(config["public_url"], "https://map.example.org");
+
+    // without it, all stay relative (and the config says nothing)
+    let plain = env().await;
+    let (_, config, _) = get(&plain.app, "/api/config").await;
+    assert!(!config.contains("public_url"));
+    let (_, export, _) = get(&plain.app, "/api/export.geojson").await;
+    assert!(!export.contains("\"rel\":\"self\""));
+}

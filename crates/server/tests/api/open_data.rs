@@ -90,7 +90,7 @@ async fn published_count(store: &dyn Store) -> u64 {
 
 async fn exported(store: &Arc<dyn Store>, format: Format) -> String {
     let mut out = Vec::new();
-    export::write_to(store.clone(), format, Licence::default(), &mut out)
+    export::write_to(store.clone(), format, Licence::default(), None, &mut out)
         .await
         .unwrap();
     String::from_utf8(out).unwrap()
