@@ -248,6 +248,8 @@ async fn a_rejected_submission_never_appears() {
         .await;
     assert_eq!(no_reason.status, StatusCode::BAD_REQUEST);
     assert_eq!(no_reason.json()["fields"][0]["field"], "reason");
+    // with a code, so that the moderation page says it in its language
+    assert_eq!(no_reason.json()["fields"][0]["code"], "reason_required");
     let reason = json!({"reason": "not a real group"});
     let r = moderator.call(app, "POST", &reject, Some(reason)).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
