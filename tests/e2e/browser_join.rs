@@ -8,7 +8,8 @@ use std::time::Duration;
 use solidarity_map_e2e::{Browser, Server};
 
 use crate::support::{
-    ENTER, ESCAPE, Setup, assert_says, count, js, press, send_form, sign_in, visit,
+    ENTER, ESCAPE, Setup, TAB, assert_accessible, assert_says, count, js, press, send_form,
+    sign_in, visit,
 };
 
 /// Replaces what the field holds with `text`.
@@ -376,5 +377,173 @@ fn the_map_fills_in_the_city_and_country_it_was_not_given() {
         press(browser, ENTER).await;
         tokio::time::sleep(std::time::Duration::from_millis(800)).await;
         assert_eq!(field("city").await, "Silwan");
+    });
+}
+
+/// Empties the field as a person does: everything chosen, then deleted.
+async fn empty(browser: &Browser, css: &str) {
+    let el = browser.wait_for(css).await.unwrap();
+    el.send_keys("\u{e009}a\u{e000}\u{e003}").await.unwrap();
+}
+
+/// Fills in what the join form requires, and waits as long as a person
+/// takes (the server refuses faster forms): a group in Jerusalem.
+async fn fill_required(browser: &Browser, name: &str) {
+    fill(browser, "#name-en", name).await;
+    browser
+        .wait_for("#category")
+        .await
+        .unwrap()
+        .select_by_value("student")
+        .await
+        .unwrap();
+    fill(browser, "#description-en", "We meet on Fridays.").await;
+    suggests(browser, "Jerusalem", "Jerusalem").await;
+    browser.click(".suggestion").await.unwrap();
+    fill(browser, "#contact_email", "group@example.org").await;
+    browser.click("#consent").await.unwrap();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+}
+
+/// The chips of the languages chosen: the name each removes.
+async fn chips(browser: &Browser) -> Vec<String> {
+    let names = js(
+        browser,
+        "return [...document.querySelectorAll('.chips .chip')].map(c => c.getAttribute('aria-label'))",
+    )
+    .await;
+    serde_json::from_value(names).unwrap()
+}
+
+/// Waits until the chips remove `names`, in that order.
+async fn wait_chips(browser: &Browser, names: &[&str]) {
+    browser
+        .wait_until(&format!("the chips {names:?}"), || async {
+            Ok(chips(browser).await == names)
+        })
+        .await
+        .unwrap();
+}
+
+/// Languages are chosen by name in the visitor's language, never typed as
+/// codes: names typed with commas become chips, a name typed in part
+/// opens a list, an entry that names no language is explained by name,
+/// and the API receives codes. The edit page shows the same chips.
+#[test]
+fn languages_are_picked_by_name_and_sent_as_codes() {
+    Setup::new(1280, 900).run(async |server, browser| {
+        visit(browser, server, "/join", "#languages").await;
+        // what used to give an unexplained error twice
+        fill(browser, "#languages", "Arabic, Hebrew").await;
+        press(browser, TAB).await;
+        wait_chips(browser, &["Remove Arabic", "Remove Hebrew"]).await;
+        assert_eq!(
+            js(browser, "return document.getElementById('languages').value").await,
+            ""
+        );
+        // a name in part: the list, without the languages chosen
+        fill(browser, "#languages", "fren").await;
+        browser
+            .wait_until("French suggested", || async {
+                Ok(browser.text("#languages-suggestions .suggestion").await? == "French")
+            })
+            .await
+            .unwrap();
+        browser
+            .click("#languages-suggestions .suggestion")
+            .await
+            .unwrap();
+        wait_chips(
+            browser,
+            &["Remove Arabic", "Remove Hebrew", "Remove French"],
+        )
+        .await;
+        // by code too, and what names no language is said, by name
+        fill(browser, "#languages", "es, Klingon,").await;
+        wait_chips(
+            browser,
+            &[
+                "Remove Arabic",
+                "Remove Hebrew",
+                "Remove French",
+                "Remove Spanish",
+            ],
+        )
+        .await;
+        assert_says(browser, "#languages-unknown", "“Klingon”").await;
+        assert_says(browser, "#languages-unknown", "Not a language we know").await;
+        browser.screenshot("join-languages").await.unwrap();
+        // sent as it is: the error names the entry, in the summary too
+        send_form(browser).await;
+        assert_says(
+            browser,
+            "#languages-error",
+            "“Klingon”: Not a language we know",
+        )
+        .await;
+        assert_says(browser, ".error-summary a[href='#languages']", "Klingon").await;
+        // a chip removes its language
+        browser.click("#language-he").await.unwrap();
+        wait_chips(
+            browser,
+            &["Remove Arabic", "Remove French", "Remove Spanish"],
+        )
+        .await;
+        empty(browser, "#languages").await;
+        browser
+            .wait_until("the error to go with the entry", || async {
+                Ok(error_hidden(browser, "languages").await)
+            })
+            .await
+            .unwrap();
+
+        // in Arabic: the names in Arabic, found by their Arabic names
+        browser.choose_language("ar").await.unwrap();
+        wait_chips(
+            browser,
+            &["إزالة العربية", "إزالة الفرنسية", "إزالة الإسبانية"],
+        )
+        .await;
+        fill(browser, "#languages", "عبر").await;
+        assert_says(browser, "#languages-suggestions .suggestion", "العبرية").await;
+        assert_accessible(browser, "join form with languages, in Arabic").await;
+        browser.screenshot("join-languages-ar").await.unwrap();
+        press(browser, ENTER).await;
+        wait_chips(
+            browser,
+            &[
+                "إزالة العربية",
+                "إزالة الفرنسية",
+                "إزالة الإسبانية",
+                "إزالة العبرية",
+            ],
+        )
+        .await;
+        browser.choose_language("en").await.unwrap();
+
+        // the API stores codes; the edit page names them again
+        fill_required(browser, "Language Pickers").await;
+        send_form(browser).await;
+        let link = browser.text(".edit-url").await.unwrap();
+        let token = link.rsplit('/').next().unwrap();
+        let entry = server
+            .get_json(&format!("/api/edit/{token}"))
+            .await
+            .unwrap();
+        assert_eq!(
+            entry["current"]["languages"],
+            serde_json::json!(["ar", "fr", "es", "he"])
+        );
+        browser.client.goto(&link).await.unwrap();
+        wait_chips(
+            browser,
+            &[
+                "Remove Arabic",
+                "Remove French",
+                "Remove Spanish",
+                "Remove Hebrew",
+            ],
+        )
+        .await;
     });
 }

@@ -84,6 +84,7 @@ pub fn JoinPage() -> impl IntoView {
     let created = RwSignal::new(None::<SubmissionCreated>);
 
     let submit = move |confirm_duplicate: bool| {
+        form.settle_languages(true);
         let req = SubmissionRequest {
             organization: form.to_input(),
             consent: consent.get_untracked(),
@@ -91,7 +92,7 @@ pub fn JoinPage() -> impl IntoView {
             nickname: nickname.get_untracked(),
             confirm_duplicate,
         };
-        if !shown(form, message, &ui(), req.validate()) {
+        if !shown(form, message, &ui(), form.checked(req.validate())) {
             return;
         }
         message.set(None);
@@ -243,8 +244,9 @@ pub fn EditPage(token: String) -> impl IntoView {
     };
     load();
     let save = move || {
+        form.settle_languages(true);
         let input = form.to_input();
-        if !shown(form, message, &ui(), input.validate()) {
+        if !shown(form, message, &ui(), form.checked(input.validate())) {
             return;
         }
         let url = url();
