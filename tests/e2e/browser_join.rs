@@ -9,7 +9,7 @@ use solidarity_map_e2e::{Browser, Server};
 
 use crate::support::{
     ENTER, ESCAPE, Setup, TAB, assert_accessible, assert_says, count, js, press, send_form,
-    sign_in, visit,
+    sign_in, submit_entry, visit,
 };
 
 /// Replaces what the field holds with `text`.
@@ -545,5 +545,98 @@ fn languages_are_picked_by_name_and_sent_as_codes() {
             ],
         )
         .await;
+    });
+}
+
+/// The private link after joining survives a reload of the tab, and the
+/// secret never enters the address; the page asks before it is left; it
+/// says honestly that the link is shown only here.
+#[test]
+fn the_edit_link_survives_a_reload_and_leaving_is_asked_about() {
+    Setup::new(390, 844).run(async |server, browser| {
+        visit(browser, server, "/join", "#name-en").await;
+        fill_required(browser, "Reload Safe").await;
+        send_form(browser).await;
+        let link = browser.text(".edit-url").await.unwrap();
+        assert_says(browser, ".link-kept", "it is shown only here").await;
+        assert_says(browser, ".link-kept", "once it does").await;
+        browser.screenshot("join-done-phone").await.unwrap();
+        // leaving is asked about while the link is shown
+        let asks = js(
+            browser,
+            "const e = new Event('beforeunload', {cancelable: true});
+             window.dispatchEvent(e); return e.defaultPrevented",
+        )
+        .await;
+        assert_eq!(asks, true, "leaving the link is not asked about");
+
+        reload(browser).await;
+        assert_eq!(browser.text(".edit-url").await.unwrap(), link);
+        assert_eq!(browser.url().await.unwrap(), "/join");
+        let token = link.rsplit('/').next().unwrap();
+        let history = js(browser, "return location.href + ' ' + history.length").await;
+        assert!(!history.to_string().contains(token), "{history}");
+
+        // once saved, the page lets go of it
+        browser.click(".saved-it").await.unwrap();
+        browser
+            .wait_until("the map", || async {
+                Ok(browser.eval("return location.pathname").await? == "/")
+            })
+            .await
+            .unwrap();
+        visit(browser, server, "/join", "#name-en").await;
+        assert_eq!(count(browser, ".edit-url").await, 0);
+    });
+}
+
+/// Reloads the page, saying yes if the browser asks before leaving.
+async fn reload(browser: &Browser) {
+    if browser.client.refresh().await.is_err() {
+        browser.client.accept_alert().await.unwrap();
+    }
+    // a reload that waits on the question
+    let _ = browser.client.accept_alert().await;
+}
+
+/// After "Save changes for review" on a phone, the word on it is where
+/// the button is, with the focus, in view; an entry never published is
+/// not told that the map shows its previous version.
+#[test]
+fn a_save_on_a_phone_is_confirmed_beside_the_button() {
+    Setup::new(390, 844).run(async |server, browser| {
+        let entry = serde_json::json!({
+            "name": {"en": "Never Published"},
+            "description": {"en": "Waiting.\nStill waiting."},
+            "category": "student", "city": "Haifa", "country": "IL",
+            "location": {"lat": 32.79, "lon": 34.99}, "precision": "city",
+            "languages": ["ar", "he"],
+            "contact_email": "np@example.org", "consent": true,
+            "started_at": 0
+        });
+        let created = submit_entry(server, &entry).await;
+        let url = created["edit_url"].as_str().unwrap();
+        visit(browser, server, url, "#description-en").await;
+        wait_chips(browser, &["Remove Arabic", "Remove Hebrew"]).await;
+        fill(browser, "#description-en", "We meet on Mondays now.").await;
+        send_form(browser).await;
+        browser
+            .wait_until("the save's word to take the focus", || async {
+                Ok(browser.eval("return document.activeElement.id").await? == "save-status")
+            })
+            .await
+            .unwrap();
+        let status = browser.text("#save-status").await.unwrap();
+        assert!(status.contains("before it appears on the map"), "{status}");
+        assert!(!status.contains("previous version"), "{status}");
+        let seen = js(
+            browser,
+            "const r = document.getElementById('save-status').getBoundingClientRect();
+             return r.top >= 0 && r.bottom <= innerHeight
+                 && document.getElementById('save-status').getAttribute('role') === 'status'",
+        )
+        .await;
+        assert_eq!(seen, true, "the word on the save is out of view");
+        browser.screenshot("edit-saved-phone").await.unwrap();
     });
 }
