@@ -206,11 +206,17 @@ fn a_group_joins_is_approved_and_edits_its_entry() {
             public_description(server, "silwan").await.as_deref(),
             Some("We meet every day now.")
         );
-        let audit = browser.text("table.audit").await.unwrap();
+        let audit = browser.text("ol.audit").await.unwrap();
         assert!(
             audit.contains("moderator") && audit.contains("approved"),
             "{audit}"
         );
+        js(
+            browser,
+            "document.querySelector('#audit-title').scrollIntoView(); return null",
+        )
+        .await;
+        browser.screenshot("moderation-audit").await.unwrap();
 
         // and on the map
         browser.open(server, "/?q=silwan").await.unwrap();
