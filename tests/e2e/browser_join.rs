@@ -582,6 +582,9 @@ fn the_edit_link_survives_a_reload_and_leaving_is_asked_about() {
         let token = link.rsplit('/').next().unwrap();
         let history = js(browser, "return location.href + ' ' + history.length").await;
         assert!(!history.to_string().contains(token), "{history}");
+        browser.choose_language("ar").await.unwrap();
+        assert_says(browser, ".link-kept", "لا يُعرض إلا هنا").await;
+        browser.screenshot("join-done-ar-phone").await.unwrap();
 
         // once saved, the page lets go of it
         browser.click(".saved-it").await.unwrap();
@@ -644,5 +647,15 @@ fn a_save_on_a_phone_is_confirmed_beside_the_button() {
         .await;
         assert_eq!(seen, true, "the word on the save is out of view");
         browser.screenshot("edit-saved-phone").await.unwrap();
+        // the chips and the word on the save speak the visitor's language
+        browser.choose_language("ar").await.unwrap();
+        wait_chips(browser, &["إزالة العربية", "إزالة العبرية"]).await;
+        assert_says(browser, "#save-status", "قبل ظهوره على الخريطة").await;
+        js(
+            browser,
+            "document.getElementById('languages').scrollIntoView(); return null",
+        )
+        .await;
+        browser.screenshot("edit-ar-phone").await.unwrap();
     });
 }

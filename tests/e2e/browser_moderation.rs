@@ -172,6 +172,9 @@ fn a_decision_on_a_phone_is_confirmed_where_the_moderator_is_looking() {
         browser.wait_count(".revision", 1).await.unwrap();
         wait_focused_in_view(browser, "decision-status").await;
         assert_says(browser, "#decision-status", "Approved").await;
+        // and it follows the moderator's language
+        browser.choose_language("ar").await.unwrap();
+        assert_says(browser, "#decision-status", "تمت الموافقة").await;
         browser
             .screenshot("moderation-decided-phone")
             .await

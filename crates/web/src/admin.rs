@@ -6,10 +6,10 @@ use leptos::prelude::*;
 use solidarity_map_core::moderation::{
     ApproveRequest, AuditEntry, LoginRequest, QueuePage, RejectRequest, SessionInfo,
 };
-use solidarity_map_core::{ErrorBody, OrganizationInput};
+use solidarity_map_core::{ErrorBody, FieldError, OrganizationInput};
 
 use crate::api::{self, Answer, ApiError};
-use crate::i18n::{Lang, PageHeading, tr, tr_n};
+use crate::i18n::{Lang, PageHeading, Said, tr, tr_n};
 use crate::review::{AuditLog, Decide, RevisionCard};
 
 /// The id of the word on the last decision, above the queue.
@@ -19,24 +19,24 @@ const DECISION_STATUS: &str = "decision-status";
 /// field's problem by its code ("say why you reject it"), a decision
 /// another moderator made first, or that it did not work; never the
 /// server's English.
-fn refused(ui: &str, error: Option<&ErrorBody>) -> String {
+fn refused(error: Option<&ErrorBody>) -> Said {
     let Some(error) = error else {
-        return tr(ui, "admin.failed");
+        return Said::Key("admin.failed");
     };
     if error.error == "already_decided" {
-        return tr(ui, "admin.already_decided");
+        return Said::Key("admin.already_decided");
     }
     // a problem without a code has only the server's English
-    let problems: Vec<String> = error
+    let problems: Vec<FieldError> = error
         .fields
         .iter()
         .filter(|f| !f.code.is_empty())
-        .map(|f| crate::i18n::field_message(ui, f))
+        .cloned()
         .collect();
     if problems.is_empty() {
-        tr(ui, "admin.failed")
+        Said::Key("admin.failed")
     } else {
-        problems.join(" ")
+        Said::Problems(problems)
     }
 }
 
@@ -53,7 +53,7 @@ pub fn AdminPage() -> impl IntoView {
     let audit = RwSignal::new(Vec::<AuditEntry>::new());
     let message = RwSignal::new(None::<String>);
     // what became of the last decision
-    let decided = RwSignal::new(None::<String>);
+    let decided = RwSignal::new(None::<Said>);
     let categories = RwSignal::new(Vec::new());
     leptos::task::spawn_local(async move {
         if let Ok(c) = api::categories().await {
@@ -132,17 +132,14 @@ pub fn AdminPage() -> impl IntoView {
                 let said = match r {
                     Ok(Answer { status: 204, .. }) => {
                         refresh();
-                        tr(
-                            &ui,
-                            if approve {
-                                "admin.approved"
-                            } else {
-                                "admin.rejected"
-                            },
-                        )
+                        Said::Key(if approve {
+                            "admin.approved"
+                        } else {
+                            "admin.rejected"
+                        })
                     }
-                    Ok(Answer { error, .. }) => refused(&ui, error.as_ref()),
-                    Err(e) => e.message(&ui),
+                    Ok(Answer { error, .. }) => refused(error.as_ref()),
+                    Err(e) => Said::Text(e.message(&ui)),
                 };
                 // said where the moderator is looking: the decided card
                 // goes, the word comes in its place at the queue, with
@@ -191,7 +188,7 @@ pub fn AdminPage() -> impl IntoView {
                     {move || queue.with(|q| (q.total > q.items.len() as u64).then_some(q.items.len())).map(|n| view! {
                         <p class="hint queue-more">{tr_n(&ui(), "admin.queue_more", n)}</p>
                     })}
-                    <p id=DECISION_STATUS class="form-status" role="status" tabindex="-1">{move || decided.get()}</p>
+                    <p id=DECISION_STATUS class="form-status" role="status" tabindex="-1">{move || decided.with(|d| d.as_ref().map(|d| d.words(&ui())))}</p>
                     <ul class="queue">
                         {move || queue.get().items.into_iter().map(|r| view! {
                             <RevisionCard revision=r categories=categories decide=decide />

@@ -10,7 +10,7 @@ use solidarity_map_core::{
 
 use crate::api::{self, Answer, ApiError};
 use crate::form::{ErrorSummary, FormState, OrgForm, Required};
-use crate::i18n::{Lang, LanguagePicker, PageHeading, tr};
+use crate::i18n::{Lang, LanguagePicker, PageHeading, Said, tr};
 
 /// The categories and tile settings a form page needs, loading.
 fn form_page() -> (RwSignal<Vec<CategoryCount>>, RwSignal<Option<SiteConfig>>) {
@@ -200,7 +200,7 @@ pub fn JoinPage() -> impl IntoView {
                             <p>{move || tr(&ui(), "join.review")}</p>
                             <h2>{move || tr(&ui(), "join.save_link")}</h2>
                             <p>{move || tr(&ui(), "join.link_why")}</p>
-                            <p class="edit-link"><a href=link class="edit-url">{link.clone()}</a></p>
+                            <p class="edit-link" dir="ltr"><a href=link class="edit-url">{link.clone()}</a></p>
                             <p class="link-kept"><strong>{move || tr(&ui(), kept_where)}</strong></p>
                             <p class="hint">{move || tr(&ui(), "join.reload_safe")}</p>
                             <p class="confirmation-actions">
@@ -317,7 +317,7 @@ pub fn EditPage(token: String) -> impl IntoView {
     };
     load();
     // what became of the last "save": said beside the button, with the focus
-    let saved = RwSignal::new(None::<String>);
+    let saved = RwSignal::new(None::<Said>);
     let save = move || {
         form.settle_languages(true);
         let input = form.to_input();
@@ -336,7 +336,7 @@ pub fn EditPage(token: String) -> impl IntoView {
                         _ => "edit.saved",
                     };
                     entry.set(Some(Ok(v)));
-                    tr(&ui(), key)
+                    Said::Key(key)
                 }
                 Ok(Answer { error, .. }) => {
                     let fields = error.as_ref().map(|e| e.fields.clone()).unwrap_or_default();
@@ -346,12 +346,12 @@ pub fn EditPage(token: String) -> impl IntoView {
                         focus_first_error();
                     }
                     match error {
-                        _ if has_fields => tr(&ui(), "join.fix"),
-                        Some(e) => e.message,
-                        None => tr(&ui(), "edit.refused"),
+                        _ if has_fields => Said::Key("join.fix"),
+                        Some(e) => Said::Text(e.message),
+                        None => Said::Key("edit.refused"),
                     }
                 }
-                Err(e) => failure_message(&e, &ui()),
+                Err(e) => Said::Text(failure_message(&e, &ui())),
             };
             saved.set(Some(said));
             crate::form::focus_soon(SAVE_STATUS);
@@ -453,7 +453,7 @@ pub fn EditPage(token: String) -> impl IntoView {
                             <form class="org-form" novalidate on:submit=move |ev| { ev.prevent_default(); save(); }>
                                 <ErrorSummary form=form />
                                 {move || tiles.get().map(|t| view! { <OrgForm form=form categories=categories tiles=t /> })}
-                                <p id=SAVE_STATUS class="form-status" role="status" tabindex="-1">{move || saved.get()}</p>
+                                <p id=SAVE_STATUS class="form-status" role="status" tabindex="-1">{move || saved.with(|s| s.as_ref().map(|s| s.words(&ui())))}</p>
                                 <button type="submit" class="primary">{tr(&ui(), "edit.save")}</button>
                                 <button type="button" class="danger" on:click=move |_| withdraw()>{tr(&ui(), "edit.withdraw")}</button>
                             </form>
