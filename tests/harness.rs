@@ -435,11 +435,18 @@ impl Browser {
         self.wait_status("Approved").await
     }
 
-    /// Waits until the form's status line says `word` (in English), the
-    /// page's word that a save or a decision went through.
+    /// Waits until one of the page's status lines says `word` (in
+    /// English), the page's word that a save or a decision went through
+    /// (said beside what was done, so a page may have several).
     pub async fn wait_status(&self, word: &str) -> Result<()> {
         self.wait_until(&format!("the status to say {word:?}"), || async {
-            Ok(self.text(".form-status").await?.contains(word))
+            let said = self
+                .eval(
+                    "return [...document.querySelectorAll('.form-status')]
+                        .map(e => e.textContent).join(' | ')",
+                )
+                .await?;
+            Ok(said.as_str().is_some_and(|s| s.contains(word)))
         })
         .await
     }

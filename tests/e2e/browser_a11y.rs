@@ -257,3 +257,59 @@ fn a_card_takes_the_focus_and_escape_gives_it_back() {
         wait_focused(browser, "first-row").await;
     });
 }
+
+/// The languages box with the keyboard alone, as the city box: typing
+/// opens a list the arrows move through while the box keeps the focus,
+/// Enter picks and sends nothing, a chosen language is a button that
+/// removes it, and the focus comes back to the box.
+#[test]
+fn languages_are_picked_and_removed_with_the_keyboard() {
+    Setup::new(1280, 900).run(async |server, browser| {
+        visit(browser, server, "/join", "#languages").await;
+        tab_to(browser, "languages").await;
+        // the arrows alone open the whole list, to browse
+        press(browser, ARROW_DOWN).await;
+        browser
+            .wait_until("the whole list", || async {
+                Ok(count(browser, "#languages-suggestions .suggestion").await > 50)
+            })
+            .await
+            .unwrap();
+        press(browser, ESCAPE).await;
+        press(browser, "heb").await;
+        browser
+            .wait_for("#languages-suggestions .suggestion")
+            .await
+            .unwrap();
+        press(browser, ARROW_DOWN).await;
+        assert_eq!(focused(browser).await, "languages");
+        let active = js(
+            browser,
+            "return document.getElementById('languages').getAttribute('aria-activedescendant')",
+        )
+        .await;
+        assert_eq!(active, "languages-option-0");
+        assert_says(browser, "#languages-option-0", "Hebrew").await;
+        press(browser, ENTER).await;
+        browser.wait_for("#language-he").await.unwrap();
+        assert_eq!(focused(browser).await, "languages");
+        assert_eq!(
+            count(browser, "[aria-invalid=true]").await,
+            0,
+            "Enter sent the form"
+        );
+        // Tab reaches the chip; Enter removes it and the box has the focus
+        press(browser, TAB).await;
+        assert_eq!(focused(browser).await, "language-he");
+        let name = js(
+            browser,
+            "return document.getElementById('language-he').getAttribute('aria-label')",
+        )
+        .await;
+        assert_eq!(name, "Remove Hebrew");
+        press(browser, ENTER).await;
+        wait_focused(browser, "languages").await;
+        assert_eq!(count(browser, ".chips .chip").await, 0);
+        assert_accessible(browser, "join form after choosing languages").await;
+    });
+}

@@ -8,7 +8,8 @@ use std::time::Duration;
 use solidarity_map_e2e::{Browser, Server};
 
 use crate::support::{
-    ENTER, ESCAPE, Setup, assert_says, count, js, press, send_form, sign_in, visit,
+    ENTER, ESCAPE, Setup, TAB, assert_accessible, assert_says, count, js, press, send_form,
+    sign_in, submit_entry, visit,
 };
 
 /// Replaces what the field holds with `text`.
@@ -205,11 +206,17 @@ fn a_group_joins_is_approved_and_edits_its_entry() {
             public_description(server, "silwan").await.as_deref(),
             Some("We meet every day now.")
         );
-        let audit = browser.text("table.audit").await.unwrap();
+        let audit = browser.text("ol.audit").await.unwrap();
         assert!(
             audit.contains("moderator") && audit.contains("approved"),
             "{audit}"
         );
+        js(
+            browser,
+            "document.querySelector('#audit-title').scrollIntoView(); return null",
+        )
+        .await;
+        browser.screenshot("moderation-audit").await.unwrap();
 
         // and on the map
         browser.open(server, "/?q=silwan").await.unwrap();
@@ -376,5 +383,279 @@ fn the_map_fills_in_the_city_and_country_it_was_not_given() {
         press(browser, ENTER).await;
         tokio::time::sleep(std::time::Duration::from_millis(800)).await;
         assert_eq!(field("city").await, "Silwan");
+    });
+}
+
+/// Empties the field as a person does: everything chosen, then deleted.
+async fn empty(browser: &Browser, css: &str) {
+    let el = browser.wait_for(css).await.unwrap();
+    el.send_keys("\u{e009}a\u{e000}\u{e003}").await.unwrap();
+}
+
+/// Fills in what the join form requires, and waits as long as a person
+/// takes (the server refuses faster forms): a group in Jerusalem.
+async fn fill_required(browser: &Browser, name: &str) {
+    fill(browser, "#name-en", name).await;
+    browser
+        .wait_for("#category")
+        .await
+        .unwrap()
+        .select_by_value("student")
+        .await
+        .unwrap();
+    fill(browser, "#description-en", "We meet on Fridays.").await;
+    suggests(browser, "Jerusalem", "Jerusalem").await;
+    browser.click(".suggestion").await.unwrap();
+    fill(browser, "#contact_email", "group@example.org").await;
+    browser.click("#consent").await.unwrap();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+}
+
+/// The chips of the languages chosen: the name each removes.
+async fn chips(browser: &Browser) -> Vec<String> {
+    let names = js(
+        browser,
+        "return [...document.querySelectorAll('.chips .chip')].map(c => c.getAttribute('aria-label'))",
+    )
+    .await;
+    serde_json::from_value(names).unwrap()
+}
+
+/// Waits until the chips remove `names`, in that order.
+async fn wait_chips(browser: &Browser, names: &[&str]) {
+    browser
+        .wait_until(&format!("the chips {names:?}"), || async {
+            Ok(chips(browser).await == names)
+        })
+        .await
+        .unwrap();
+}
+
+/// Languages are chosen by name in the visitor's language, never typed as
+/// codes: names typed with commas become chips, a name typed in part
+/// opens a list, an entry that names no language is explained by name,
+/// and the API receives codes. The edit page shows the same chips.
+#[test]
+fn languages_are_picked_by_name_and_sent_as_codes() {
+    Setup::new(1280, 900).run(async |server, browser| {
+        visit(browser, server, "/join", "#languages").await;
+        // what used to give an unexplained error twice
+        fill(browser, "#languages", "Arabic, Hebrew").await;
+        press(browser, TAB).await;
+        wait_chips(browser, &["Remove Arabic", "Remove Hebrew"]).await;
+        assert_eq!(
+            js(browser, "return document.getElementById('languages').value").await,
+            ""
+        );
+        // a name in part: the list, without the languages chosen
+        fill(browser, "#languages", "fren").await;
+        browser
+            .wait_until("French suggested", || async {
+                Ok(browser.text("#languages-suggestions .suggestion").await? == "French")
+            })
+            .await
+            .unwrap();
+        browser
+            .click("#languages-suggestions .suggestion")
+            .await
+            .unwrap();
+        wait_chips(
+            browser,
+            &["Remove Arabic", "Remove Hebrew", "Remove French"],
+        )
+        .await;
+        // by code too, and what names no language is said, by name
+        fill(browser, "#languages", "es, Klingon,").await;
+        wait_chips(
+            browser,
+            &[
+                "Remove Arabic",
+                "Remove Hebrew",
+                "Remove French",
+                "Remove Spanish",
+            ],
+        )
+        .await;
+        assert_says(browser, "#languages-unknown", "“Klingon”").await;
+        assert_says(browser, "#languages-unknown", "Not a language we know").await;
+        browser.screenshot("join-languages").await.unwrap();
+        // sent as it is: the error names the entry, in the summary too
+        send_form(browser).await;
+        assert_says(
+            browser,
+            "#languages-error",
+            "“Klingon”: Not a language we know",
+        )
+        .await;
+        assert_says(browser, ".error-summary a[href='#languages']", "Klingon").await;
+        // a chip removes its language
+        browser.click("#language-he").await.unwrap();
+        wait_chips(
+            browser,
+            &["Remove Arabic", "Remove French", "Remove Spanish"],
+        )
+        .await;
+        empty(browser, "#languages").await;
+        browser
+            .wait_until("the error to go with the entry", || async {
+                Ok(error_hidden(browser, "languages").await)
+            })
+            .await
+            .unwrap();
+
+        // in Arabic: the names in Arabic, found by their Arabic names
+        browser.choose_language("ar").await.unwrap();
+        wait_chips(
+            browser,
+            &["إزالة العربية", "إزالة الفرنسية", "إزالة الإسبانية"],
+        )
+        .await;
+        fill(browser, "#languages", "عبر").await;
+        assert_says(browser, "#languages-suggestions .suggestion", "العبرية").await;
+        assert_accessible(browser, "join form with languages, in Arabic").await;
+        browser.screenshot("join-languages-ar").await.unwrap();
+        press(browser, ENTER).await;
+        wait_chips(
+            browser,
+            &[
+                "إزالة العربية",
+                "إزالة الفرنسية",
+                "إزالة الإسبانية",
+                "إزالة العبرية",
+            ],
+        )
+        .await;
+        browser.choose_language("en").await.unwrap();
+
+        // the API stores codes; the edit page names them again
+        fill_required(browser, "Language Pickers").await;
+        send_form(browser).await;
+        let link = browser.text(".edit-url").await.unwrap();
+        let token = link.rsplit('/').next().unwrap();
+        let entry = server
+            .get_json(&format!("/api/edit/{token}"))
+            .await
+            .unwrap();
+        assert_eq!(
+            entry["current"]["languages"],
+            serde_json::json!(["ar", "fr", "es", "he"])
+        );
+        browser.client.goto(&link).await.unwrap();
+        wait_chips(
+            browser,
+            &[
+                "Remove Arabic",
+                "Remove French",
+                "Remove Spanish",
+                "Remove Hebrew",
+            ],
+        )
+        .await;
+    });
+}
+
+/// The private link after joining survives a reload of the tab, and the
+/// secret never enters the address; the page asks before it is left; it
+/// says honestly that the link is shown only here.
+#[test]
+fn the_edit_link_survives_a_reload_and_leaving_is_asked_about() {
+    Setup::new(390, 844).run(async |server, browser| {
+        visit(browser, server, "/join", "#name-en").await;
+        fill_required(browser, "Reload Safe").await;
+        send_form(browser).await;
+        let link = browser.text(".edit-url").await.unwrap();
+        assert_says(browser, ".link-kept", "it is shown only here").await;
+        assert_says(browser, ".link-kept", "once it does").await;
+        browser.screenshot("join-done-phone").await.unwrap();
+        // leaving is asked about while the link is shown
+        let asks = js(
+            browser,
+            "const e = new Event('beforeunload', {cancelable: true});
+             window.dispatchEvent(e); return e.defaultPrevented",
+        )
+        .await;
+        assert_eq!(asks, true, "leaving the link is not asked about");
+
+        reload(browser).await;
+        assert_eq!(browser.text(".edit-url").await.unwrap(), link);
+        assert_eq!(browser.url().await.unwrap(), "/join");
+        let token = link.rsplit('/').next().unwrap();
+        let history = js(browser, "return location.href + ' ' + history.length").await;
+        assert!(!history.to_string().contains(token), "{history}");
+        browser.choose_language("ar").await.unwrap();
+        assert_says(browser, ".link-kept", "لا يُعرض إلا هنا").await;
+        browser.screenshot("join-done-ar-phone").await.unwrap();
+
+        // once saved, the page lets go of it
+        browser.click(".saved-it").await.unwrap();
+        browser
+            .wait_until("the map", || async {
+                Ok(browser.eval("return location.pathname").await? == "/")
+            })
+            .await
+            .unwrap();
+        visit(browser, server, "/join", "#name-en").await;
+        assert_eq!(count(browser, ".edit-url").await, 0);
+    });
+}
+
+/// Reloads the page, saying yes if the browser asks before leaving.
+async fn reload(browser: &Browser) {
+    if browser.client.refresh().await.is_err() {
+        browser.client.accept_alert().await.unwrap();
+    }
+    // a reload that waits on the question
+    let _ = browser.client.accept_alert().await;
+}
+
+/// After "Save changes for review" on a phone, the word on it is where
+/// the button is, with the focus, in view; an entry never published is
+/// not told that the map shows its previous version.
+#[test]
+fn a_save_on_a_phone_is_confirmed_beside_the_button() {
+    Setup::new(390, 844).run(async |server, browser| {
+        let entry = serde_json::json!({
+            "name": {"en": "Never Published"},
+            "description": {"en": "Waiting.\nStill waiting."},
+            "category": "student", "city": "Haifa", "country": "IL",
+            "location": {"lat": 32.79, "lon": 34.99}, "precision": "city",
+            "languages": ["ar", "he"],
+            "contact_email": "np@example.org", "consent": true,
+            "started_at": 0
+        });
+        let created = submit_entry(server, &entry).await;
+        let url = created["edit_url"].as_str().unwrap();
+        visit(browser, server, url, "#description-en").await;
+        wait_chips(browser, &["Remove Arabic", "Remove Hebrew"]).await;
+        fill(browser, "#description-en", "We meet on Mondays now.").await;
+        send_form(browser).await;
+        browser
+            .wait_until("the save's word to take the focus", || async {
+                Ok(browser.eval("return document.activeElement.id").await? == "save-status")
+            })
+            .await
+            .unwrap();
+        let status = browser.text("#save-status").await.unwrap();
+        assert!(status.contains("before it appears on the map"), "{status}");
+        assert!(!status.contains("previous version"), "{status}");
+        let seen = js(
+            browser,
+            "const r = document.getElementById('save-status').getBoundingClientRect();
+             return r.top >= 0 && r.bottom <= innerHeight
+                 && document.getElementById('save-status').getAttribute('role') === 'status'",
+        )
+        .await;
+        assert_eq!(seen, true, "the word on the save is out of view");
+        browser.screenshot("edit-saved-phone").await.unwrap();
+        // the chips and the word on the save speak the visitor's language
+        browser.choose_language("ar").await.unwrap();
+        wait_chips(browser, &["إزالة العربية", "إزالة العبرية"]).await;
+        assert_says(browser, "#save-status", "قبل ظهوره على الخريطة").await;
+        js(
+            browser,
+            "document.getElementById('languages').scrollIntoView(); return null",
+        )
+        .await;
+        browser.screenshot("edit-ar-phone").await.unwrap();
     });
 }

@@ -12,6 +12,7 @@ mod browser_explore;
 mod browser_i18n;
 mod browser_join;
 mod browser_map;
+mod browser_moderation;
 mod browser_pmtiles;
 mod browser_reach;
 mod browser_xss;

@@ -46,6 +46,7 @@ pub const CODES: &[&str] = &[
     "too_many_tags",
     "contact_required",
     "consent",
+    "reason_required",
 ];
 
 impl FieldError {

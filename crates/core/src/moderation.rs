@@ -109,6 +109,11 @@ pub struct SubmissionCreated {
     pub status: Status,
     pub edit_token: String,
     pub edit_url: String,
+    /// Whether the link was also sent to the group's contact address.
+    /// Always `false` while this map sends no mail: the link is then in
+    /// this answer only, and the join page says so.
+    #[serde(default)]
+    pub link_mailed: bool,
 }
 
 /// `GET /api/edit/{token}`: the group's own entry, private fields included.
@@ -232,11 +237,86 @@ pub struct ApproveRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
     pub at: DateTime<Utc>,
+    /// Who did it: a moderator's user name (kept when the account is
+    /// removed), `group` (through its edit link), `retention`, or
+    /// `import:SOURCE`.
     pub actor: String,
     pub action: String,
     pub org_id: Option<OrgId>,
+    /// The entry's name as it is now, in every language it has.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_name: Option<OrgName>,
     pub revision_id: Option<RevisionId>,
     pub detail: Option<String>,
+    /// What a moderator corrected of what the group sent, when approving
+    /// it with changes (private values left out: see [`corrections`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<FieldChange>,
+}
+
+/// One field that differs between two versions of an entry: its name in
+/// [`OrganizationInput`] (`name`, `category`, `precision`, …) and its value
+/// before and after, as that input's JSON has them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FieldChange {
+    pub field: String,
+    /// `null` for a private field whose value is not kept.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub before: serde_json::Value,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub after: serde_json::Value,
+}
+
+/// The fields of an entry in the order a person reads them.
+pub const FIELDS: [&str; 12] = [
+    "name",
+    "description",
+    "category",
+    "city",
+    "country",
+    "location",
+    "precision",
+    "website",
+    "links",
+    "languages",
+    "tags",
+    "contact_email",
+];
+
+/// The fields whose values never leave the moderators' queue: the
+/// contact address and the exact point.
+pub const PRIVATE_FIELDS: [&str; 2] = ["contact_email", "location"];
+
+/// Every field that differs from `before` to `after`, in [`FIELDS`] order.
+pub fn changes(before: &NewOrganization, after: &NewOrganization) -> Vec<FieldChange> {
+    let as_json =
+        |o: &NewOrganization| serde_json::to_value(OrganizationInput::from(o)).unwrap_or_default();
+    let (a, b) = (as_json(before), as_json(after));
+    FIELDS
+        .iter()
+        .filter_map(|f| {
+            let (x, y) = (&a[*f], &b[*f]);
+            (x != y).then(|| FieldChange {
+                field: (*f).to_owned(),
+                before: x.clone(),
+                after: y.clone(),
+            })
+        })
+        .collect()
+}
+
+/// [`changes`] as the audit log keeps them for good: a private field is
+/// named, but its values are left out (retention erases them elsewhere).
+pub fn corrections(before: &NewOrganization, after: &NewOrganization) -> Vec<FieldChange> {
+    let mut list = changes(before, after);
+    for c in &mut list {
+        if PRIVATE_FIELDS.contains(&c.field.as_str()) {
+            c.before = serde_json::Value::Null;
+            c.after = serde_json::Value::Null;
+        }
+    }
+    list
 }
 
 impl From<&NewOrganization> for OrganizationInput {
@@ -334,6 +414,27 @@ mod tests {
     fn input_round_trips_through_the_domain_type() {
         let org = request().validate().unwrap();
         assert_eq!(OrganizationInput::from(&org).validate().unwrap(), org);
+    }
+
+    #[test]
+    fn corrections_name_private_fields_without_their_values() {
+        let before = request().validate().unwrap();
+        let mut r = request();
+        r.organization.tags = vec!["youth".into()];
+        r.organization.precision = Some("country".into());
+        r.organization.contact_email = Some("other@example.org".into());
+        let after = r.validate().unwrap();
+        let all = changes(&before, &after);
+        let fields: Vec<&str> = all.iter().map(|c| c.field.as_str()).collect();
+        assert_eq!(fields, ["precision", "tags", "contact_email"]);
+        assert_eq!(all[0].before, "city");
+        assert_eq!(all[0].after, "country");
+        assert_eq!(all[2].after, "other@example.org");
+        let kept = corrections(&before, &after);
+        assert_eq!(kept[1].after, serde_json::json!(["youth"]));
+        assert_eq!(kept[2].before, serde_json::Value::Null);
+        assert_eq!(kept[2].after, serde_json::Value::Null);
+        assert!(changes(&before, &before).is_empty());
     }
 
     #[test]

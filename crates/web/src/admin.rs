@@ -3,14 +3,42 @@
 //! what groups wrote is shown as written, every translation of it.
 
 use leptos::prelude::*;
-use solidarity_map_core::OrganizationInput;
 use solidarity_map_core::moderation::{
     ApproveRequest, AuditEntry, LoginRequest, QueuePage, RejectRequest, SessionInfo,
 };
+use solidarity_map_core::{ErrorBody, FieldError, OrganizationInput};
 
 use crate::api::{self, Answer, ApiError};
-use crate::i18n::{Lang, PageHeading, tr, tr_n};
+use crate::i18n::{Lang, PageHeading, Said, tr, tr_n};
 use crate::review::{AuditLog, Decide, RevisionCard};
+
+/// The id of the word on the last decision, above the queue.
+const DECISION_STATUS: &str = "decision-status";
+
+/// Why the server refused a decision, in the moderator's language: each
+/// field's problem by its code ("say why you reject it"), a decision
+/// another moderator made first, or that it did not work; never the
+/// server's English.
+fn refused(error: Option<&ErrorBody>) -> Said {
+    let Some(error) = error else {
+        return Said::Key("admin.failed");
+    };
+    if error.error == "already_decided" {
+        return Said::Key("admin.already_decided");
+    }
+    // a problem without a code has only the server's English
+    let problems: Vec<FieldError> = error
+        .fields
+        .iter()
+        .filter(|f| !f.code.is_empty())
+        .cloned()
+        .collect();
+    if problems.is_empty() {
+        Said::Key("admin.failed")
+    } else {
+        Said::Problems(problems)
+    }
+}
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
@@ -24,6 +52,8 @@ pub fn AdminPage() -> impl IntoView {
     });
     let audit = RwSignal::new(Vec::<AuditEntry>::new());
     let message = RwSignal::new(None::<String>);
+    // what became of the last decision
+    let decided = RwSignal::new(None::<Said>);
     let categories = RwSignal::new(Vec::new());
     leptos::task::spawn_local(async move {
         if let Ok(c) = api::categories().await {
@@ -99,21 +129,23 @@ pub fn AdminPage() -> impl IntoView {
                     api::send("POST", &url, Some(&body), Some(&token)).await
                 };
                 let ui = lang.get_untracked();
-                match r {
+                let said = match r {
                     Ok(Answer { status: 204, .. }) => {
-                        let key = if approve {
+                        refresh();
+                        Said::Key(if approve {
                             "admin.approved"
                         } else {
                             "admin.rejected"
-                        };
-                        message.set(Some(tr(&ui, key)));
-                        refresh();
+                        })
                     }
-                    Ok(Answer { error, .. }) => message.set(Some(
-                        error.map_or_else(|| tr(&ui, "admin.failed"), |e| e.message),
-                    )),
-                    Err(e) => message.set(Some(e.message(&ui))),
-                }
+                    Ok(Answer { error, .. }) => refused(error.as_ref()),
+                    Err(e) => Said::Text(e.message(&ui)),
+                };
+                // said where the moderator is looking: the decided card
+                // goes, the word comes in its place at the queue, with
+                // the focus (and a screen reader reads it)
+                decided.set(Some(said));
+                crate::form::focus_soon(DECISION_STATUS);
             });
         },
     );
@@ -156,12 +188,13 @@ pub fn AdminPage() -> impl IntoView {
                     {move || queue.with(|q| (q.total > q.items.len() as u64).then_some(q.items.len())).map(|n| view! {
                         <p class="hint queue-more">{tr_n(&ui(), "admin.queue_more", n)}</p>
                     })}
+                    <p id=DECISION_STATUS class="form-status" role="status" tabindex="-1">{move || decided.with(|d| d.as_ref().map(|d| d.words(&ui())))}</p>
                     <ul class="queue">
                         {move || queue.get().items.into_iter().map(|r| view! {
                             <RevisionCard revision=r categories=categories decide=decide />
                         }).collect_view()}
                     </ul>
-                    <AuditLog entries=audit />
+                    <AuditLog entries=audit categories=categories />
                 }.into_any(),
             }}
         </main>

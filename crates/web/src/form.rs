@@ -29,7 +29,10 @@ pub struct FormState {
     pub precision: RwSignal<String>,
     pub website: RwSignal<String>,
     pub links: RwSignal<String>,
-    pub languages: RwSignal<String>,
+    /// The codes of the languages chosen, each shown as a chip.
+    pub languages: RwSignal<Vec<String>>,
+    /// What is typed in the languages box, not yet chosen.
+    pub languages_typed: RwSignal<String>,
     pub tags: RwSignal<String>,
     pub contact_email: RwSignal<String>,
     pub errors: RwSignal<Vec<FieldError>>,
@@ -37,6 +40,10 @@ pub struct FormState {
     /// click may change them, but never what the group typed itself.
     pub filled: RwSignal<Option<(String, String)>>,
 }
+
+/// The problem code of an entry in the languages box that names no
+/// language (the form's own check; the server sees only codes).
+const UNKNOWN_LANGUAGE: &str = "unknown_language";
 
 /// The languages names and descriptions can be given in, in form order,
 /// with the key of each language's name.
@@ -74,7 +81,8 @@ impl FormState {
             precision: RwSignal::new(Precision::default().as_str().to_owned()),
             website: RwSignal::new(String::new()),
             links: RwSignal::new(String::new()),
-            languages: RwSignal::new(String::new()),
+            languages: RwSignal::new(Vec::new()),
+            languages_typed: RwSignal::new(String::new()),
             tags: RwSignal::new(String::new()),
             contact_email: RwSignal::new(String::new()),
             errors: RwSignal::new(Vec::new()),
@@ -95,7 +103,8 @@ impl FormState {
             .set(i.precision.clone().unwrap_or_else(|| "city".into()));
         self.website.set(i.website.clone().unwrap_or_default());
         self.links.set(i.links.join("\n"));
-        self.languages.set(i.languages.join(", "));
+        self.languages.set(i.languages.clone());
+        self.languages_typed.set(String::new());
         self.tags.set(i.tags.join(", "));
         self.contact_email
             .set(i.contact_email.clone().unwrap_or_default());
@@ -123,7 +132,7 @@ impl FormState {
             precision: Some(self.precision.get_untracked()),
             website: Some(self.website.get_untracked()),
             links: split_list(&self.links.get_untracked(), '\n'),
-            languages: split_list(&self.languages.get_untracked(), ','),
+            languages: self.languages_sent(),
             tags: split_list(&self.tags.get_untracked(), ','),
             contact_email: Some(self.contact_email.get_untracked()),
         }
@@ -141,13 +150,105 @@ impl FormState {
             self.precision,
             self.website,
             self.links,
-            self.languages,
+            self.languages_typed,
             self.tags,
             self.contact_email,
         ] {
             s.track();
         }
         self.location.track();
+        self.languages.track();
+    }
+
+    /// The languages as sent: the chosen codes, then each entry typed and
+    /// not yet chosen, as the code it names if it names one, else as typed
+    /// (which [`FormState::checked`] then explains).
+    fn languages_sent(self) -> Vec<String> {
+        let typed = crate::languages::parts(&self.languages_typed.get_untracked());
+        let mut sent = self.languages.get_untracked();
+        sent.extend(
+            typed
+                .into_iter()
+                .map(|t| crate::languages::resolve(&t).unwrap_or(t)),
+        );
+        sent
+    }
+
+    /// Turns what is typed in the languages box into chosen languages:
+    /// each entry that names a language, all of them if `last`, else all
+    /// but one still being typed after the last comma; what names none
+    /// stays in the box. The entries that stay.
+    pub fn settle_languages(self, last: bool) -> Vec<String> {
+        let typed = self.languages_typed.get_untracked();
+        let mut entries = crate::languages::parts(&typed);
+        let open_end = !typed.trim_end().ends_with([',', '،', ';']);
+        let typing = if !last && open_end {
+            entries.pop()
+        } else {
+            None
+        };
+        let mut chosen = self.languages.get_untracked();
+        let mut unknown = Vec::new();
+        for entry in entries {
+            match crate::languages::resolve(&entry) {
+                Some(code) if chosen.contains(&code) => {}
+                Some(code) => chosen.push(code),
+                None => unknown.push(entry),
+            }
+        }
+        if self.languages.with_untracked(|l| *l != chosen) {
+            self.languages.set(chosen);
+        }
+        let mut left = unknown.clone();
+        left.extend(typing);
+        let mut text = left.join(", ");
+        // after a comma, ready for the next entry
+        if !last && !open_end && !text.is_empty() {
+            text.push_str(", ");
+        }
+        if text != typed {
+            self.languages_typed.set(text);
+        }
+        unknown
+    }
+
+    /// The shared rules' verdict with the form's own check added: an
+    /// entry typed in the languages box that names no language is said
+    /// so, by name (`languages[i]`), rather than as a malformed code.
+    pub fn checked<T>(self, result: Result<T, Vec<FieldError>>) -> Result<T, Vec<FieldError>> {
+        let chosen = self.languages.with_untracked(Vec::len);
+        let typed = crate::languages::parts(&self.languages_typed.get_untracked());
+        let unknown: Vec<FieldError> = typed
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| crate::languages::resolve(t).is_none())
+            .map(|(k, t)| FieldError {
+                code: UNKNOWN_LANGUAGE.to_owned(),
+                ..FieldError::new(
+                    format!("languages[{}]", chosen + k),
+                    format!("\"{t}\" is not a language"),
+                )
+            })
+            .collect();
+        let mut errors = match result {
+            Ok(v) if unknown.is_empty() => return Ok(v),
+            Ok(_) => Vec::new(),
+            Err(errors) => errors,
+        };
+        if !unknown.is_empty() {
+            errors.retain(|e| !(e.field == "languages" && e.code == "lang_code"));
+            errors.extend(unknown);
+            // in the form's order, as the summary lists them
+            let rank = |e: &FieldError| {
+                let root = e.field.split(['.', '[']).next().unwrap_or("");
+                FIELD_TARGETS
+                    .iter()
+                    .position(|(f, _, _)| *f == root)
+                    .unwrap_or(FIELD_TARGETS.len())
+            };
+            errors.sort_by_key(rank);
+        }
+        Err(errors)
     }
 
     /// An error goes as soon as its field is fixed: once the field has
@@ -175,7 +276,7 @@ impl FormState {
                 shown.set_value(Some((errors, now)));
                 return;
             };
-            let flagged = input.validate().err().unwrap_or_default();
+            let flagged = self.checked(input.validate()).err().unwrap_or_default();
             let key = |f: &str| f.split(['.', '[']).next().unwrap_or(f).to_owned();
             let keep: Vec<FieldError> = errors
                 .iter()
@@ -214,21 +315,25 @@ impl FormState {
     }
 
     /// An error in the visitor's language; one about a single tag
-    /// (`tags[i]`) names that tag.
+    /// (`tags[i]`) or a single language (`languages[i]`) names it.
     fn message(self, ui: &str, e: &FieldError) -> String {
         let text = crate::i18n::field_message(ui, e);
-        let tag = e
-            .field
-            .strip_prefix("tags[")
-            .and_then(|rest| rest.strip_suffix(']'))
-            .and_then(|i| i.parse::<usize>().ok())
-            .and_then(|i| {
-                split_list(&self.tags.get_untracked(), ',')
-                    .into_iter()
-                    .nth(i)
-            });
-        match tag {
-            Some(tag) => format!("“{tag}”: {text}"),
+        let entry = |list: &str| {
+            e.field
+                .strip_prefix(list)
+                .and_then(|rest| rest.strip_prefix('['))
+                .and_then(|rest| rest.strip_suffix(']'))
+                .and_then(|i| i.parse::<usize>().ok())
+        };
+        let named = match (entry("tags"), entry("languages")) {
+            (Some(i), _) => split_list(&self.tags.get_untracked(), ',')
+                .into_iter()
+                .nth(i),
+            (_, Some(i)) => self.languages_sent().into_iter().nth(i),
+            _ => None,
+        };
+        match named {
+            Some(entry) => format!("“{entry}”: {text}"),
             None => text,
         }
     }
@@ -315,16 +420,257 @@ pub fn ErrorSummary(form: FormState) -> impl IntoView {
 
 /// Moves the focus (and the view) to the error summary once it shows.
 pub fn focus_error_summary() {
-    let focus = || {
-        if let Some(el) = document().get_element_by_id(ERROR_SUMMARY)
+    focus_soon(ERROR_SUMMARY);
+}
+
+/// Gives the element `id` the focus, in the middle of the view, once the
+/// page has drawn what just changed: a message appears where the person
+/// is looking, and a screen reader reads it out.
+pub fn focus_soon(id: impl Into<String>) {
+    let id = id.into();
+    let focus = move || {
+        if let Some(el) = document().get_element_by_id(&id)
             && let Ok(el) = el.dyn_into::<web_sys::HtmlElement>()
         {
-            el.scroll_into_view();
-            let _ = el.focus();
+            let view = web_sys::ScrollIntoViewOptions::new();
+            view.set_block(web_sys::ScrollLogicalPosition::Center);
+            el.scroll_into_view_with_scroll_into_view_options(&view);
+            let focus = web_sys::FocusOptions::new();
+            focus.set_prevent_scroll(true);
+            let _ = el.focus_with_options(&focus);
         }
     };
-    // after the summary has been drawn with the new errors
     set_timeout(focus, Duration::ZERO);
+}
+
+/// The keys of a combobox whose open list holds `n` options (the city,
+/// the languages), as the ARIA pattern has them: the arrows move through
+/// the list while the box keeps the focus, Enter picks (the first, if the
+/// arrows chose none) and never sends the form, Escape closes the list.
+/// Whether the key was the list's.
+fn list_keys(
+    ev: &web_sys::KeyboardEvent,
+    n: usize,
+    active: RwSignal<Option<usize>>,
+    pick: impl Fn(usize),
+    close: impl Fn(),
+) -> bool {
+    if n == 0 {
+        return false;
+    }
+    match ev.key().as_str() {
+        "ArrowDown" => active.update(|a| *a = Some(a.map_or(0, |i| (i + 1) % n))),
+        "ArrowUp" => active.update(|a| *a = Some(a.map_or(n - 1, |i| (i + n - 1) % n))),
+        "Enter" => pick(active.get_untracked().unwrap_or(0)),
+        "Escape" => close(),
+        _ => return false,
+    }
+    ev.prevent_default();
+    true
+}
+
+/// A combobox's list, `{name}-suggestions`, its options
+/// `{name}-option-{i}` (for `aria-activedescendant`), the one the arrows
+/// are on marked; a click picks an option and leaves the focus in the box.
+#[component]
+fn Suggestions(
+    name: &'static str,
+    /// What the list is, for screen readers.
+    #[prop(into)]
+    label: Signal<String>,
+    #[prop(into)] options: Signal<Vec<String>>,
+    active: RwSignal<Option<usize>>,
+    pick: Callback<usize>,
+) -> impl IntoView {
+    // a new list: the arrows start again from its top
+    Effect::new(move |_| {
+        options.track();
+        active.set(None);
+    });
+    view! {
+        <ul id=format!("{name}-suggestions") class="suggestions" role="listbox" aria-label=move || label.get()
+            hidden=move || options.with(Vec::is_empty)>
+            {move || options.get().into_iter().enumerate().map(|(i, text)| {
+                let selected = move || active.get() == Some(i);
+                view! {
+                    <li role="option" id=format!("{name}-option-{i}") class="suggestion"
+                        aria-selected=move || selected().to_string() class:active=selected
+                        on:mousedown=|ev| ev.prevent_default()
+                        on:click=move |_| pick.run(i)>
+                        {text}
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+}
+
+/// What separates the entries typed in the languages box.
+const SEPARATORS: [char; 3] = [',', '،', ';'];
+
+/// The languages a group works in: typed by name (in any of the site's
+/// languages) or code and picked from a list as the city is, shown as
+/// chips that each remove their language.
+#[component]
+fn LanguagesField(form: FormState) -> impl IntoView {
+    let lang = expect_context::<Lang>().0;
+    let t = move |key: &'static str| move || tr(&lang.get(), key);
+    let open = RwSignal::new(false);
+    let active = RwSignal::new(None::<usize>);
+    // entries typed that name no language, said under the box
+    let unknown = RwSignal::new(Vec::<String>::new());
+    // the entry being typed: what follows the last comma
+    let typing = |typed: &str| {
+        typed
+            .rsplit(SEPARATORS)
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_owned()
+    };
+    let options = Memo::new(move |_| {
+        if !open.get() {
+            return Vec::new();
+        }
+        let query = form.languages_typed.with(|t| typing(t));
+        form.languages
+            .with(|chosen| crate::languages::matching(&lang.get(), &query, chosen))
+    });
+    let pick = move |i: usize| {
+        let Some((code, _)) = options.with_untracked(|o| o.get(i).cloned()) else {
+            return;
+        };
+        // the entry typed gives way to the language picked
+        let typed = form.languages_typed.get_untracked();
+        let kept = typed
+            .rfind(SEPARATORS)
+            .map_or(String::new(), |at| format!("{}, ", typed[..at].trim_end()));
+        form.languages_typed.set(kept);
+        form.languages.update(|l| {
+            if !l.contains(&code) {
+                l.push(code);
+            }
+        });
+        open.set(false);
+    };
+    let settle = move |last: bool| unknown.set(form.settle_languages(last));
+    let on_input = move |ev| {
+        let value = event_target_value(&ev);
+        let separated = value.contains(SEPARATORS);
+        form.languages_typed.set(value);
+        unknown.set(Vec::new());
+        if separated {
+            settle(false);
+        }
+        open.set(
+            !form
+                .languages_typed
+                .with_untracked(|t| typing(t))
+                .is_empty(),
+        );
+    };
+    let on_key = move |ev: web_sys::KeyboardEvent| {
+        let n = options.with_untracked(Vec::len);
+        if list_keys(&ev, n, active, pick, move || open.set(false)) {
+            return;
+        }
+        let typed = form
+            .languages_typed
+            .with_untracked(|t| !t.trim().is_empty());
+        match ev.key().as_str() {
+            // the list, to browse: every language, or those that match
+            "ArrowDown" | "ArrowUp" => {
+                ev.prevent_default();
+                open.set(true);
+            }
+            // what is typed becomes languages; Enter sends no form then
+            "Enter" if typed => {
+                ev.prevent_default();
+                settle(true);
+            }
+            _ => {}
+        }
+    };
+    let remove = move |code: String| {
+        let chosen = form.languages.get_untracked();
+        let at = chosen.iter().position(|c| *c == code).unwrap_or(0);
+        form.languages.update(|l| l.retain(|c| *c != code));
+        // the focus goes to the chip that took its place, else the one
+        // before, else back to the box
+        let left: Vec<&String> = chosen.iter().filter(|c| **c != code).collect();
+        let next = left
+            .get(at)
+            .or_else(|| left.last())
+            .map_or_else(|| "languages".to_owned(), |c| format!("language-{c}"));
+        focus_soon(next);
+    };
+    let chips = move || {
+        let ui = lang.get();
+        form.languages
+            .get()
+            .into_iter()
+            .map(|code| {
+                let name = crate::languages::name(&ui, &code);
+                let label = tr(&ui, "form.remove_language").replace("{lang}", &name);
+                let id = format!("language-{code}");
+                view! {
+                    <li>
+                        <button type="button" class="chip" id=id aria-label=label
+                            on:click=move |_| remove(code.clone())>
+                            <bdi>{name}</bdi>
+                            <span aria-hidden="true">" ×"</span>
+                        </button>
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+    let unknown_text = move || {
+        let ui = lang.get();
+        let entries: Vec<String> = unknown.with(|u| u.iter().map(|e| format!("“{e}”")).collect());
+        (!entries.is_empty()).then(|| {
+            let entries = crate::names::list(&ui, &entries);
+            tr(&ui, "form.language_unknown").replace("{entries}", &entries)
+        })
+    };
+    // once the form is refused, its error says the same under the box
+    let error = form.error_for("languages");
+    let labels = Signal::derive(move || {
+        options.with(|o| o.iter().map(|(_, n)| n.clone()).collect::<Vec<_>>())
+    });
+    view! {
+        <div class="field languages-field">
+            <label for="languages">{t("form.languages")}</label>
+            <p class="hint" id="languages-hint">{t("form.languages_hint")}</p>
+            <div class="combo-box">
+            <input id="languages" type="text" autocomplete="off" role="combobox"
+                aria-autocomplete="list" aria-controls="languages-suggestions"
+                aria-expanded=move || (!options.with(Vec::is_empty)).to_string()
+                aria-activedescendant=move || active.get().map(|i| format!("languages-option-{i}"))
+                aria-describedby="languages-hint languages-unknown languages-error"
+                aria-invalid=form.invalid("languages")
+                prop:value=move || form.languages_typed.get()
+                on:input=on_input
+                on:keydown=on_key
+                on:blur=move |_| {
+                    open.set(false);
+                    settle(true);
+                }
+            />
+            <Suggestions name="languages" label=Signal::derive(t("form.languages")) options=labels
+                active=active pick=Callback::new(pick) />
+            </div>
+            <p class="hint language-unknown" id="languages-unknown" aria-live="polite"
+                hidden=move || unknown_text().is_none() || error().is_some()>
+                {unknown_text}
+            </p>
+            <ul class="chips" aria-label=t("form.languages_chosen")
+                hidden=move || form.languages.with(Vec::is_empty)>
+                {chips}
+            </ul>
+            <FieldErr id="languages-error" msg=error />
+        </div>
+    }
 }
 
 /// The mark of a required field, before the first attempt to send; the
@@ -571,40 +917,27 @@ pub fn OrgForm(
     };
     // the suggestion the arrow keys are on, as a combobox's listbox has it
     let active = RwSignal::new(None::<usize>);
-    Effect::new(move |_| {
-        suggestions.track();
-        active.set(None);
-    });
-    let on_city_key = move |ev: web_sys::KeyboardEvent| {
-        let n = suggestions.with(Vec::len);
-        if n == 0 {
-            return;
-        }
-        match ev.key().as_str() {
-            "ArrowDown" => {
-                ev.prevent_default();
-                active.update(|a| *a = Some(a.map_or(0, |i| (i + 1) % n)));
-            }
-            "ArrowUp" => {
-                ev.prevent_default();
-                active.update(|a| *a = Some(a.map_or(n - 1, |i| (i + n - 1) % n)));
-            }
-            // a list is open: Enter picks from it (the first, if the
-            // arrows chose none) and never sends the form
-            "Enter" => {
-                ev.prevent_default();
-                let i = active.get_untracked().unwrap_or(0);
-                if let Some(p) = suggestions.with_untracked(|s| s.get(i).cloned()) {
-                    choose(p);
-                }
-            }
-            "Escape" => {
-                ev.prevent_default();
-                suggestions.set(Vec::new());
-            }
-            _ => {}
+    let pick_city = move |i: usize| {
+        if let Some(p) = suggestions.with_untracked(|s| s.get(i).cloned()) {
+            choose(p);
         }
     };
+    let on_city_key = move |ev: web_sys::KeyboardEvent| {
+        let n = suggestions.with_untracked(Vec::len);
+        list_keys(&ev, n, active, pick_city, move || {
+            suggestions.set(Vec::new())
+        });
+    };
+    let city_options = Signal::derive(move || {
+        suggestions.with(|list| {
+            list.iter()
+                .map(|p| match &p.matched {
+                    Some(m) => format!("{m} — {}, {}", p.name, p.country),
+                    None => format!("{}, {}", p.name, p.country),
+                })
+                .collect::<Vec<_>>()
+        })
+    });
 
     let text_inputs = move |label: &'static str,
                             sigs: [RwSignal<String>; 3],
@@ -697,7 +1030,7 @@ pub fn OrgForm(
 
         <fieldset class="group">
             <legend>{t("form.where")}</legend>
-            <div class="field city">
+            <div class="field combo city">
                 <label for="city">{t("form.city")}<Required /></label>
                 <input id="city" type="text" autocomplete="off" role="combobox" aria-invalid=form.invalid("city")
                     aria-required="true"
@@ -709,26 +1042,8 @@ pub fn OrgForm(
                     on:input=on_city
                     on:keydown=on_city_key
                 />
-                <ul id="city-suggestions" class="suggestions" role="listbox" hidden=move || suggestions.with(Vec::is_empty)>
-                    {move || suggestions.get().into_iter().enumerate().map(|(i, p)| {
-                        let label = match &p.matched {
-                            Some(m) => format!("{m} — {}, {}", p.name, p.country),
-                            None => format!("{}, {}", p.name, p.country),
-                        };
-                        let chosen = p;
-                        let selected = move || active.get() == Some(i);
-                        view! {
-                            <li role="option" id=format!("city-option-{i}")
-                                aria-selected=move || selected().to_string()
-                                class:active=selected>
-                                <button type="button" class="suggestion" tabindex="-1"
-                                    on:click=move |_| choose(chosen.clone())>
-                                    {label}
-                                </button>
-                            </li>
-                        }
-                    }).collect_view()}
-                </ul>
+                <Suggestions name="city" label=Signal::derive(t("form.city")) options=city_options active=active
+                    pick=Callback::new(pick_city) />
                 <FieldErr id="city-error" msg=form.error_for("city") />
             </div>
             <Choice id="country" label="form.country" value=form.country options=country_options
@@ -780,8 +1095,7 @@ pub fn OrgForm(
                     on:input=move |ev| form.links.set(event_target_value(&ev))></textarea>
                 <FieldErr id="links-error" msg=form.error_for("links") />
             </div>
-            <LineField id="languages" label="form.languages" kind="text" value=form.languages ltr=true
-                error=form.error_for("languages") />
+            <LanguagesField form=form />
             <LineField id="tags" label="form.tags" kind="text" value=form.tags
                 error=form.error_for("tags") />
         </fieldset>

@@ -141,6 +141,31 @@ pub fn field_message(lang: &str, e: &solidarity_map_core::FieldError) -> String 
     }
 }
 
+/// A message that follows the interface language: the key of its words,
+/// the problems of a refused request (said by their codes), or words
+/// already written (what the network said).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Said {
+    Key(&'static str),
+    Problems(Vec<solidarity_map_core::FieldError>),
+    Text(String),
+}
+
+impl Said {
+    /// The message in `lang`.
+    pub fn words(&self, lang: &str) -> String {
+        match self {
+            Said::Key(key) => tr(lang, key),
+            Said::Problems(problems) => problems
+                .iter()
+                .map(|p| field_message(lang, p))
+                .collect::<Vec<_>>()
+                .join(" "),
+            Said::Text(text) => text.clone(),
+        }
+    }
+}
+
 pub fn is_rtl(lang: &str) -> bool {
     matches!(lang, "ar" | "he")
 }

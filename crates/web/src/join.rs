@@ -10,7 +10,7 @@ use solidarity_map_core::{
 
 use crate::api::{self, Answer, ApiError};
 use crate::form::{ErrorSummary, FormState, OrgForm, Required};
-use crate::i18n::{Lang, LanguagePicker, PageHeading, tr};
+use crate::i18n::{Lang, LanguagePicker, PageHeading, Said, tr};
 
 /// The categories and tile settings a form page needs, loading.
 fn form_page() -> (RwSignal<Vec<CategoryCount>>, RwSignal<Option<SiteConfig>>) {
@@ -68,6 +68,57 @@ fn focus_first_error() {
     crate::form::focus_error_summary();
 }
 
+/// Where the tab keeps the answer to its submission (the private link
+/// among it): `sessionStorage`, which this tab alone reads and which goes
+/// when the tab is closed, so that a reload does not lose the link and
+/// the secret never enters the address or the history.
+const JOINED_KEY: &str = "solidarity-map.joined";
+
+fn session_storage() -> Option<web_sys::Storage> {
+    window().session_storage().ok().flatten()
+}
+
+/// The submission this tab made, if it still shows its link.
+fn kept_created() -> Option<SubmissionCreated> {
+    let text = session_storage()?.get_item(JOINED_KEY).ok()??;
+    serde_json::from_str(&text).ok()
+}
+
+/// Keeps (or, with `None`, forgets) the submission this tab made.
+fn keep_created(created: Option<&SubmissionCreated>) {
+    let Some(storage) = session_storage() else {
+        return;
+    };
+    let _ = match created.and_then(|c| serde_json::to_string(c).ok()) {
+        Some(text) => storage.set_item(JOINED_KEY, &text),
+        None => storage.remove_item(JOINED_KEY),
+    };
+}
+
+/// While the private link is shown, the browser asks before the page is
+/// left (`beforeunload`): the link is shown nowhere else.
+fn warn_before_leaving(created: RwSignal<Option<SubmissionCreated>>) {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+    let warn =
+        Closure::<dyn Fn(web_sys::BeforeUnloadEvent)>::new(move |e: web_sys::BeforeUnloadEvent| {
+            if created.with_untracked(Option::is_some) {
+                e.prevent_default();
+                // what older browsers need to ask
+                e.set_return_value("");
+            }
+        });
+    let _ =
+        window().add_event_listener_with_callback("beforeunload", warn.as_ref().unchecked_ref());
+    let listener = StoredValue::new_local(Some(warn));
+    on_cleanup(move || {
+        if let Some(warn) = listener.try_update_value(Option::take).flatten() {
+            let f = warn.as_ref().unchecked_ref();
+            let _ = window().remove_event_listener_with_callback("beforeunload", f);
+        }
+    });
+}
+
 #[component]
 pub fn JoinPage() -> impl IntoView {
     crate::i18n::page_title("join.title");
@@ -81,9 +132,12 @@ pub fn JoinPage() -> impl IntoView {
     let message = RwSignal::new(None::<String>);
     let duplicate = RwSignal::new(false);
     let sending = RwSignal::new(false);
-    let created = RwSignal::new(None::<SubmissionCreated>);
+    // the private link, shown until the tab is closed, even if reloaded
+    let created = RwSignal::new(kept_created());
+    warn_before_leaving(created);
 
     let submit = move |confirm_duplicate: bool| {
+        form.settle_languages(true);
         let req = SubmissionRequest {
             organization: form.to_input(),
             consent: consent.get_untracked(),
@@ -91,7 +145,7 @@ pub fn JoinPage() -> impl IntoView {
             nickname: nickname.get_untracked(),
             confirm_duplicate,
         };
-        if !shown(form, message, &ui(), req.validate()) {
+        if !shown(form, message, &ui(), form.checked(req.validate())) {
             return;
         }
         message.set(None);
@@ -102,8 +156,10 @@ pub fn JoinPage() -> impl IntoView {
             sending.set(false);
             match r {
                 Ok(Answer { ok: Some(c), .. }) => {
+                    keep_created(Some(&c));
                     created.set(Some(c));
                     window().scroll_to_with_x_and_y(0.0, 0.0);
+                    crate::form::focus_soon("thanks");
                 }
                 Ok(Answer { status: 409, .. }) => {
                     duplicate.set(true);
@@ -135,20 +191,35 @@ pub fn JoinPage() -> impl IntoView {
                     let link = format!("{}{}", window().location().origin().unwrap_or_default(), c.edit_url);
                     let copied = RwSignal::new(false);
                     let to_copy = link.clone();
+                    // whether the link also went by mail: never, until this
+                    // map sends mail (see `SubmissionCreated::link_mailed`)
+                    let kept_where = if c.link_mailed { "join.link_mailed" } else { "join.link_only_here" };
                     view! {
                         <section class="confirmation" aria-labelledby="thanks">
-                            <h1 id="thanks">{tr(&ui(), "join.thanks")}</h1>
-                            <p>{tr(&ui(), "join.review")}</p>
-                            <h2>{tr(&ui(), "join.save_link")}</h2>
-                            <p>{tr(&ui(), "join.link_why")}</p>
-                            <p class="edit-link"><a href=link class="edit-url">{link.clone()}</a></p>
-                            <button type="button" on:click=move |_| {
-                                let p = window().navigator().clipboard().write_text(&to_copy);
-                                leptos::task::spawn_local(async move {
-                                    if wasm_bindgen_futures::JsFuture::from(p).await.is_ok() { copied.set(true); }
-                                });
-                            }>{tr(&ui(), "join.copy")}</button>
-                            <span aria-live="polite">{move || copied.get().then(|| format!(" {}", tr(&ui(), "join.copied")))}</span>
+                            <h1 id="thanks" tabindex="-1">{move || tr(&ui(), "join.thanks")}</h1>
+                            <p>{move || tr(&ui(), "join.review")}</p>
+                            <h2>{move || tr(&ui(), "join.save_link")}</h2>
+                            <p>{move || tr(&ui(), "join.link_why")}</p>
+                            <p class="edit-link" dir="ltr"><a href=link class="edit-url">{link.clone()}</a></p>
+                            <p class="link-kept"><strong>{move || tr(&ui(), kept_where)}</strong></p>
+                            <p class="hint">{move || tr(&ui(), "join.reload_safe")}</p>
+                            <p class="confirmation-actions">
+                                <button type="button" on:click=move |_| {
+                                    let p = window().navigator().clipboard().write_text(&to_copy);
+                                    leptos::task::spawn_local(async move {
+                                        if wasm_bindgen_futures::JsFuture::from(p).await.is_ok() { copied.set(true); }
+                                    });
+                                }>{move || tr(&ui(), "join.copy")}</button>
+                                <span aria-live="polite">{move || copied.get().then(|| format!(" {}", tr(&ui(), "join.copied")))}</span>
+                            </p>
+                            <p>
+                                <button type="button" class="saved-it" on:click=move |_| {
+                                    // the link is safe elsewhere: nothing to warn about
+                                    keep_created(None);
+                                    created.set(None);
+                                    let _ = window().location().set_href("/");
+                                }>{move || tr(&ui(), "join.saved_it")}</button>
+                            </p>
                         </section>
                     }.into_any()
                 }
@@ -212,6 +283,9 @@ fn confirmed<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// The id of the edit page's word on its last save, beside the button.
+const SAVE_STATUS: &str = "save-status";
+
 #[component]
 pub fn EditPage(token: String) -> impl IntoView {
     let (categories, tiles) = form_page();
@@ -242,29 +316,45 @@ pub fn EditPage(token: String) -> impl IntoView {
         });
     };
     load();
+    // what became of the last "save": said beside the button, with the focus
+    let saved = RwSignal::new(None::<Said>);
     let save = move || {
+        form.settle_languages(true);
         let input = form.to_input();
-        if !shown(form, message, &ui(), input.validate()) {
+        if !shown(form, message, &ui(), form.checked(input.validate())) {
             return;
         }
         let url = url();
         leptos::task::spawn_local(async move {
             let r: Result<Answer<EditView>, ApiError> =
                 api::send("PUT", &url, Some(&input), None).await;
-            match r {
+            let said = match r {
                 Ok(Answer { ok: Some(v), .. }) => {
+                    // an entry never published has no previous version on the map
+                    let key = match v.status {
+                        Status::Pending => "edit.saved_unpublished",
+                        _ => "edit.saved",
+                    };
                     entry.set(Some(Ok(v)));
-                    message.set(Some(tr(&ui(), "edit.saved")));
+                    Said::Key(key)
                 }
                 Ok(Answer { error, .. }) => {
-                    form.errors
-                        .set(error.as_ref().map(|e| e.fields.clone()).unwrap_or_default());
-                    message.set(Some(
-                        error.map_or_else(|| tr(&ui(), "edit.refused"), |e| e.message),
-                    ));
+                    let fields = error.as_ref().map(|e| e.fields.clone()).unwrap_or_default();
+                    let has_fields = !fields.is_empty();
+                    form.errors.set(fields);
+                    if has_fields {
+                        focus_first_error();
+                    }
+                    match error {
+                        _ if has_fields => Said::Key("join.fix"),
+                        Some(e) => Said::Text(e.message),
+                        None => Said::Key("edit.refused"),
+                    }
                 }
-                Err(e) => message.set(Some(failure_message(&e, &ui()))),
-            }
+                Err(e) => Said::Text(failure_message(&e, &ui())),
+            };
+            saved.set(Some(said));
+            crate::form::focus_soon(SAVE_STATUS);
         });
     };
     let withdraw = move || {
@@ -363,6 +453,7 @@ pub fn EditPage(token: String) -> impl IntoView {
                             <form class="org-form" novalidate on:submit=move |ev| { ev.prevent_default(); save(); }>
                                 <ErrorSummary form=form />
                                 {move || tiles.get().map(|t| view! { <OrgForm form=form categories=categories tiles=t /> })}
+                                <p id=SAVE_STATUS class="form-status" role="status" tabindex="-1">{move || saved.with(|s| s.as_ref().map(|s| s.words(&ui())))}</p>
                                 <button type="submit" class="primary">{tr(&ui(), "edit.save")}</button>
                                 <button type="button" class="danger" on:click=move |_| withdraw()>{tr(&ui(), "edit.withdraw")}</button>
                             </form>

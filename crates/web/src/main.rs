@@ -12,6 +12,7 @@ mod filters;
 mod form;
 mod i18n;
 mod join;
+mod languages;
 mod leaflet_ext;
 mod list;
 mod map;

@@ -3,73 +3,119 @@
 //! for an edit exactly what it changes, before deciding.
 
 use leptos::prelude::*;
-use solidarity_map_core::moderation::{AuditEntry, Revision, RevisionKind};
-use solidarity_map_core::{
-    CategoryCount, LocalizedText, NewOrganization, OrganizationInput, SiteConfig, Status,
-};
+use serde_json::Value;
+use solidarity_map_core::moderation::{AuditEntry, FieldChange, Revision, RevisionKind, changes};
+use solidarity_map_core::{CategoryCount, LocalizedText, OrganizationInput, SiteConfig, Status};
 
 use crate::form::{FormState, OrgForm};
-use crate::i18n::{Lang, tr};
+use crate::i18n::{Lang, is_rtl, tr};
 
 /// Approve or reject a revision: id, approve?, reason, corrected entry.
 pub type Decide = Callback<(String, bool, String, Option<OrganizationInput>)>;
 
-/// The label key, current value and proposed value of each changed field.
-fn changes(
-    current: &NewOrganization,
-    proposed: &NewOrganization,
-) -> Vec<(&'static str, String, String)> {
-    let a = OrganizationInput::from(current);
-    let b = OrganizationInput::from(proposed);
-    let pairs = [
-        ("admin.field_name", j(&a.name), j(&b.name)),
-        (
-            "admin.field_description",
-            j(&a.description),
-            j(&b.description),
-        ),
-        ("admin.field_category", j(&a.category), j(&b.category)),
-        ("admin.field_city", j(&a.city), j(&b.city)),
-        ("admin.field_country", j(&a.country), j(&b.country)),
-        ("admin.field_location", j(&a.location), j(&b.location)),
-        ("admin.field_precision", j(&a.precision), j(&b.precision)),
-        ("admin.field_website", j(&a.website), j(&b.website)),
-        ("admin.field_links", j(&a.links), j(&b.links)),
-        ("admin.field_languages", j(&a.languages), j(&b.languages)),
-        ("admin.field_tags", j(&a.tags), j(&b.tags)),
-        (
-            "admin.field_contact_email",
-            j(&a.contact_email),
-            j(&b.contact_email),
-        ),
-    ];
-    pairs
-        .into_iter()
-        .filter(|(_, x, y)| x != y)
-        .map(|(f, x, y)| (f, show(x), show(y)))
-        .collect()
-}
-
-/// A field's value as a moderator reads it: translations as `[en] text`
-/// one after the other, lists joined, text as typed.
-fn show(v: serde_json::Value) -> String {
-    use serde_json::Value;
-    match v {
-        Value::String(s) => s,
-        Value::Null => String::new(),
-        Value::Array(items) => items.into_iter().map(show).collect::<Vec<_>>().join(", "),
-        Value::Object(map) => map
-            .into_iter()
-            .map(|(k, v)| format!("[{k}] {}", show(v)))
-            .collect::<Vec<_>>()
-            .join(" · "),
-        other => other.to_string(),
+/// The words for the field `field` of an entry (as `core` names it).
+fn field_key(field: &str) -> &'static str {
+    match field {
+        "name" => "admin.field_name",
+        "description" => "admin.field_description",
+        "category" => "admin.field_category",
+        "city" => "admin.field_city",
+        "country" => "admin.field_country",
+        "location" => "admin.field_location",
+        "precision" => "admin.field_precision",
+        "website" => "admin.field_website",
+        "links" => "admin.field_links",
+        "languages" => "admin.field_languages",
+        "tags" => "admin.field_tags",
+        _ => "admin.field_contact_email",
     }
 }
 
-/// Any field of the input as JSON, to compare and show it uniformly.
-fn j<T: serde::Serialize>(v: &T) -> serde_json::Value {
-    serde_json::to_value(v).unwrap_or_default()
+/// The words for a precision: "City level", not `city`.
+fn precision_key(precision: &str) -> &'static str {
+    match precision {
+        "exact" => "admin.precision_exact",
+        "neighbourhood" => "admin.precision_neighbourhood",
+        "country" => "admin.precision_country",
+        _ => "admin.precision_city",
+    }
+}
+
+/// The name of the category `slug` in `ui`, from the categories loaded.
+fn category_name(categories: &[CategoryCount], ui: &str, slug: &str) -> String {
+    categories
+        .iter()
+        .find(|c| c.category.slug.as_str() == slug)
+        .map_or_else(
+            || slug.to_owned(),
+            |c| c.category.labels.best(ui).1.to_owned(),
+        )
+}
+
+/// A field's value as a moderator reads it, in the interface language
+/// `ui`: names of categories, countries and languages and the words for a
+/// precision rather than codes, each translation of a text on a line of
+/// its own (`[ar] …`), a list one item a line; empty for none.
+fn field_value(ui: &str, categories: &[CategoryCount], field: &str, v: &Value) -> String {
+    let text = v.as_str().unwrap_or_default();
+    let items = || -> Vec<String> {
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|i| i.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    match field {
+        _ if v.is_null() => String::new(),
+        "category" => category_name(categories, ui, text),
+        "country" => crate::names::country(ui, text),
+        "precision" => tr(ui, precision_key(text)),
+        "languages" => {
+            let names: Vec<String> = items()
+                .iter()
+                .map(|c| crate::languages::name(ui, c))
+                .collect();
+            crate::names::list(ui, &names)
+        }
+        "links" => items().join("\n"),
+        "tags" => items().join(", "),
+        "location" => match (v["lat"].as_f64(), v["lon"].as_f64()) {
+            (Some(lat), Some(lon)) => format!("{lat:.4}, {lon:.4}"),
+            _ => v.to_string(),
+        },
+        _ => match v {
+            Value::Object(map) => map
+                .iter()
+                .map(|(lang, t)| format!("[{lang}] {}", t.as_str().unwrap_or_default()))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        },
+    }
+}
+
+/// A field's value as [`field_value`] words it, but each translation of
+/// a name or description in its own language and direction, marked with
+/// it, on a line of its own.
+fn value_view(ui: &str, categories: &[CategoryCount], field: &str, v: &Value) -> AnyView {
+    match v {
+        Value::Object(map) if matches!(field, "name" | "description") => map
+            .iter()
+            .map(|(l, t)| {
+                let (tag, t) = (l.clone(), t.as_str().unwrap_or_default().to_owned());
+                view! {
+                    <span class="translation" lang=l.clone() dir="auto">
+                        <span class="lang-tag" dir="ltr">{tag}</span>{t}
+                    </span>
+                }
+            })
+            .collect_view()
+            .into_any(),
+        _ => field_value(ui, categories, field, v).into_any(),
+    }
 }
 
 /// Every translation of a text, each marked with its language.
@@ -108,26 +154,14 @@ pub fn RevisionCard(
         RevisionKind::Edit => "admin.kind_edit",
     };
     let diff = (r.kind == RevisionKind::Edit).then(|| changes(&r.current, &r.data));
+    // a rejection says why: asked for before anything is sent
+    let reason_error = RwSignal::new(false);
     let reason_id = format!("reason-{id}");
+    let reason_error_id = format!("reason-{id}-error");
     let category = d.category.as_str().to_owned();
-    let category_label = move || {
-        let ui = lang.get();
-        categories.with(|cs| {
-            cs.iter()
-                .find(|c| c.category.slug.as_str() == category)
-                .map_or_else(
-                    || category.clone(),
-                    |c| c.category.labels.best(&ui).1.to_owned(),
-                )
-        })
-    };
+    let category_label = move || categories.with(|cs| category_name(cs, &lang.get(), &category));
     let (city, country) = (d.city.to_string(), d.country.as_str().to_owned());
-    let precision_key = match d.precision.as_str() {
-        "exact" => "form.precision_exact",
-        "neighbourhood" => "form.precision_neighbourhood",
-        "country" => "form.precision_country",
-        _ => "form.precision_city",
-    };
+    let precision_key = precision_key(d.precision.as_str());
     let contact = d
         .contact_email
         .as_ref()
@@ -189,8 +223,20 @@ pub fn RevisionCard(
                         <th scope="col">{move || tr(&ui(), "admin.diff_proposed")}</th>
                     </tr></thead>
                     <tbody>
-                        {rows.into_iter().map(|(f, a, b)| view! {
-                            <tr><th scope="row">{move || tr(&ui(), f)}</th><td dir="auto">{a}</td><td dir="auto">{b}</td></tr>
+                        {rows.into_iter().map(|c| {
+                            let FieldChange { field, before, after } = c;
+                            let key = field_key(&field);
+                            let (f1, f2) = (field.clone(), field);
+                            let shown = move |field: &str, v: &Value| {
+                                categories.with(|cs| value_view(&ui(), cs, field, v))
+                            };
+                            view! {
+                                <tr>
+                                    <th scope="row">{move || tr(&ui(), key)}</th>
+                                    <td dir="auto" class="value">{move || shown(&f1, &before)}</td>
+                                    <td dir="auto" class="value">{move || shown(&f2, &after)}</td>
+                                </tr>
+                            }
                         }).collect_view()}
                     </tbody>
                 </table>
@@ -200,8 +246,9 @@ pub fn RevisionCard(
                 view! {
                     <form class="org-form edit-before" novalidate on:submit=move |ev| {
                         ev.prevent_default();
+                        form.settle_languages(true);
                         let input = form.to_input();
-                        match input.validate() {
+                        match form.checked(input.validate()) {
                             Ok(_) => decide.run((edit_id.clone(), true, String::new(), Some(input))),
                             Err(errors) => form.errors.set(errors),
                         }
@@ -217,11 +264,26 @@ pub fn RevisionCard(
                 <button type="button" class="secondary edit-first" aria-expanded=move || editing.get().to_string()
                     on:click=move |_| editing.update(|e| *e = !*e)>{move || tr(&ui(), "admin.edit_first")}</button>
                 <label for=reason_id.clone()>{move || tr(&ui(), "admin.reason")}</label>
-                <input id=reason_id type="text" class="reason" dir="auto"
+                <input id=reason_id.clone() type="text" class="reason" dir="auto"
+                    aria-describedby=reason_error_id.clone()
+                    aria-invalid=move || reason_error.get().then_some("true")
                     prop:value=move || reason.get()
-                    on:input=move |ev| reason.set(event_target_value(&ev)) />
+                    on:input=move |ev| {
+                        reason.set(event_target_value(&ev));
+                        reason_error.set(false);
+                    } />
                 <button type="button" class="danger reject"
-                    on:click=move |_| decide.run((reject_id.clone(), false, reason.get_untracked(), None))>{move || tr(&ui(), "admin.reject")}</button>
+                    on:click=move |_| {
+                        if reason.with_untracked(|r| r.trim().is_empty()) {
+                            reason_error.set(true);
+                            crate::form::focus_soon(reason_id.clone());
+                            return;
+                        }
+                        decide.run((reject_id.clone(), false, reason.get_untracked(), None));
+                    }>{move || tr(&ui(), "admin.reject")}</button>
+                <p class="field-error reason-error" id=reason_error_id role="alert" hidden=move || !reason_error.get()>
+                    {move || tr(&ui(), "invalid.reason_required")}
+                </p>
             </div>
         </li>
     }
@@ -242,34 +304,116 @@ fn action_key(action: &str) -> Option<&'static str> {
     })
 }
 
+/// Who did what an audit line says, in the interface language `ui`: a
+/// moderator by their user name (whoever approves or rejects is one), the
+/// group through its edit link, the retention period, or an import and
+/// its source.
+fn actor_words(ui: &str, actor: &str, action: &str) -> String {
+    if matches!(action, "approved" | "rejected") {
+        return actor.to_owned();
+    }
+    match actor {
+        "group" => tr(ui, "admin.actor_group"),
+        "retention" => tr(ui, "admin.actor_retention"),
+        _ => match actor.strip_prefix("import:") {
+            Some(source) => tr(ui, "admin.actor_import").replace("{source}", source),
+            None => actor.to_owned(),
+        },
+    }
+}
+
+/// What a moderator corrected, field by field: "Keywords: (none) → youth"
+/// (the arrow points the way the page reads).
+fn corrections_view(
+    lang: RwSignal<String>,
+    categories: RwSignal<Vec<CategoryCount>>,
+    changes: Vec<FieldChange>,
+) -> impl IntoView {
+    let items = changes
+        .into_iter()
+        .map(|c| {
+            let words = move || {
+                let ui = lang.get();
+                let label = tr(&ui, field_key(&c.field));
+                // a private field: only that it changed
+                if c.before.is_null() && c.after.is_null() {
+                    return (label, None);
+                }
+                let shown = |v: &Value| {
+                    let none = field_value(&ui, &[], &c.field, v).is_empty();
+                    if none {
+                        tr(&ui, "admin.value_none").into_any()
+                    } else {
+                        categories.with(|cs| value_view(&ui, cs, &c.field, v))
+                    }
+                };
+                (label, Some((shown(&c.before), shown(&c.after))))
+            };
+            view! {
+                <li>
+                    {move || {
+                        let ui = lang.get();
+                        let arrow = if is_rtl(&ui) { " ← " } else { " → " };
+                        match words() {
+                            (label, Some((before, after))) => view! {
+                                <span class="change-field">{label}": "</span>
+                                <bdi class="before">{before}</bdi>{arrow}<bdi class="after">{after}</bdi>
+                            }.into_any(),
+                            (label, None) => view! {
+                                <span class="change-field">{label}": "</span>
+                                <span>{tr(&ui, "admin.private_changed")}</span>
+                            }.into_any(),
+                        }
+                    }}
+                </li>
+            }
+        })
+        .collect_view();
+    view! { <ul class="audit-changes">{items}</ul> }
+}
+
+/// The latest decisions and changes, newest first: when, who, what, and
+/// which entry by its name; a rejection's reason and a moderator's
+/// corrections under it.
 #[component]
-pub fn AuditLog(entries: RwSignal<Vec<AuditEntry>>) -> impl IntoView {
+pub fn AuditLog(
+    entries: RwSignal<Vec<AuditEntry>>,
+    categories: RwSignal<Vec<CategoryCount>>,
+) -> impl IntoView {
     let lang = expect_context::<Lang>().0;
     let ui = move || lang.get();
     view! {
-        <h2>{move || tr(&ui(), "admin.audit")}</h2>
-        <table class="audit">
-            <thead><tr>
-                <th scope="col">{move || tr(&ui(), "admin.audit_when")}</th>
-                <th scope="col">{move || tr(&ui(), "admin.audit_who")}</th>
-                <th scope="col">{move || tr(&ui(), "admin.audit_what")}</th>
-                <th scope="col">{move || tr(&ui(), "admin.audit_entry")}</th>
-                <th scope="col">{move || tr(&ui(), "admin.audit_note")}</th>
-            </tr></thead>
-            <tbody>
-                {move || entries.get().into_iter().map(|e| {
-                    let action = e.action.clone();
-                    view! {
-                        <tr>
-                            <td dir="ltr">{e.at.format("%Y-%m-%d %H:%M").to_string()}</td>
-                            <td dir="auto">{e.actor}</td>
-                            <td>{move || action_key(&action).map_or_else(|| action.clone(), |k| tr(&ui(), k))}</td>
-                            <td dir="ltr">{e.org_id.map(|id| id.to_string()).unwrap_or_default()}</td>
-                            <td dir="auto">{e.detail.unwrap_or_default()}</td>
-                        </tr>
-                    }
-                }).collect_view()}
-            </tbody>
-        </table>
+        <h2 id="audit-title">{move || tr(&ui(), "admin.audit")}</h2>
+        <ol class="audit" aria-labelledby="audit-title">
+            {move || entries.get().into_iter().map(|e| {
+                let AuditEntry { at, actor, action, org_name, detail, changes, .. } = e;
+                let (actor_action, what) = (action.clone(), action);
+                let name = move || {
+                    org_name.as_ref().map(|n| n.text().best(&ui()).1.to_owned()).unwrap_or_default()
+                };
+                view! {
+                    <li>
+                        <p class="audit-line">
+                            <time dir="ltr" datetime=at.to_rfc3339()>{at.format("%Y-%m-%d %H:%M").to_string()}</time>
+                            " · "
+                            <bdi class="actor">{move || actor_words(&ui(), &actor, &actor_action)}</bdi>
+                            " · "
+                            <span class="action">{move || action_key(&what).map_or_else(|| what.clone(), |k| tr(&ui(), k))}</span>
+                            " · "
+                            <bdi class="entry">{name}</bdi>
+                        </p>
+                        {detail.map(|d| view! {
+                            <p class="audit-note">{move || tr(&ui(), "admin.audit_reason")} " " <bdi>{d}</bdi></p>
+                        })}
+                        {(!changes.is_empty()).then(|| view! {
+                            <div class="audit-corrections">
+                                <p>{move || tr(&ui(), "admin.audit_corrected")}</p>
+                                {corrections_view(lang, categories, changes)}
+                            </div>
+                        })}
+                    </li>
+                }
+            }).collect_view()}
+        </ol>
     }
 }

@@ -30,11 +30,16 @@ impl Service {
     /// Rejects a submission or an edit, saying why.
     pub async fn reject(&self, revision: RevisionId, reason: &str, moderator: &str) -> Result<()> {
         let reason = reason.trim();
-        if reason.is_empty() || reason.chars().count() > MAX_REASON_CHARS {
-            return Err(Error::field(
-                "reason",
-                format!("say why, in at most {MAX_REASON_CHARS} characters"),
-            ));
+        let problem = FieldError::new(
+            "reason",
+            format!("say why, in at most {MAX_REASON_CHARS} characters"),
+        );
+        if reason.is_empty() {
+            return Err(Error::Invalid(vec![problem.code("reason_required")]));
+        }
+        if reason.chars().count() > MAX_REASON_CHARS {
+            let problem = problem.code("too_long").limit(MAX_REASON_CHARS);
+            return Err(Error::Invalid(vec![problem]));
         }
         self.decide(revision, Decision::Reject(reason.to_owned()), moderator)
             .await

@@ -41,6 +41,9 @@ impl Service {
             status: Status::Pending,
             edit_url: format!("/edit/{token}"),
             edit_token: token,
+            // the hook for mail: true once an outbox sends the link to
+            // the contact address (this map sends no mail yet)
+            link_mailed: false,
         })
     }
 }

@@ -335,24 +335,49 @@ impl TryFrom<DuplicateRow> for PossibleDuplicate {
 
 #[derive(sqlx::FromRow)]
 pub(super) struct AuditRow {
+    pub id: i64,
     pub at: DateTime<Utc>,
     pub actor: String,
     pub action: String,
     pub org_id: Option<DbId>,
+    /// The json of the entry's name, as it is now.
+    pub org_name: Option<String>,
     pub revision_id: Option<DbId>,
     pub detail: Option<String>,
+    /// The json of a moderator's corrections.
+    pub changes: Option<String>,
 }
 
-impl From<AuditRow> for AuditEntry {
-    fn from(r: AuditRow) -> Self {
-        Self {
+impl TryFrom<AuditRow> for AuditEntry {
+    type Error = StoreError;
+
+    fn try_from(r: AuditRow) -> Result<Self, StoreError> {
+        let corrupt = |reason: String| StoreError::Corrupt {
+            id: format!("audit line {}", r.id),
+            reason,
+        };
+        let org_name = match &r.org_name {
+            Some(json) => {
+                Some(serde_json::from_str(json).map_err(|e| corrupt(format!("name: {e}")))?)
+            }
+            None => None,
+        };
+        let changes = match &r.changes {
+            Some(json) => {
+                serde_json::from_str(json).map_err(|e| corrupt(format!("changes: {e}")))?
+            }
+            None => Vec::new(),
+        };
+        Ok(Self {
             at: r.at,
             actor: r.actor,
             action: r.action,
             org_id: r.org_id.map(Into::into),
+            org_name,
             revision_id: r.revision_id.map(Into::into),
             detail: r.detail,
-        }
+            changes,
+        })
     }
 }
 

@@ -13,7 +13,7 @@ macro_rules! shared_moderation {
             use sqlx::Database;
 
             use solidarity_map_core::moderation::{
-                AuditEntry, EditView, PossibleDuplicate, QueuePage, SessionInfo,
+                AuditEntry, EditView, PossibleDuplicate, QueuePage, SessionInfo, corrections,
             };
             use solidarity_map_core::{LatLon, NewOrganization, OrgId, RevisionId, Status};
 
@@ -37,7 +37,9 @@ macro_rules! shared_moderation {
             type Conn = <Db as Database>::Connection;
 
             impl SqlStore<Db> {
-                /// Writes a line of the audit log.
+                /// Writes a line of the audit log; `changes` is the json
+                /// of a moderator's corrections.
+                #[expect(clippy::too_many_arguments, reason = "one per column of the line")]
                 async fn audit(
                     conn: &mut Conn,
                     at: DateTime<Utc>,
@@ -46,6 +48,7 @@ macro_rules! shared_moderation {
                     org: DbId,
                     revision: Option<DbId>,
                     detail: Option<&str>,
+                    changes: Option<String>,
                 ) -> Result<()> {
                     sqlx::query(sql::INSERT_AUDIT)
                         .bind(at)
@@ -54,6 +57,7 @@ macro_rules! shared_moderation {
                         .bind(org)
                         .bind(revision)
                         .bind(detail)
+                        .bind(changes)
                         .execute(conn)
                         .await?;
                     Ok(())
@@ -119,7 +123,17 @@ macro_rules! shared_moderation {
                     let revision =
                         Self::add_revision(&mut *conn, at, org, "submission", data).await?;
                     let actor = format!("import:{source}");
-                    Self::audit(conn, at, &actor, "imported", org, Some(revision), None).await
+                    Self::audit(
+                        conn,
+                        at,
+                        &actor,
+                        "imported",
+                        org,
+                        Some(revision),
+                        None,
+                        None,
+                    )
+                    .await
                 }
 
                 /// The id of a moderator, by user name.
@@ -179,8 +193,17 @@ macro_rules! shared_moderation {
                         .execute(&mut *tx)
                         .await?;
                     let revision = Self::add_revision(&mut tx, at, id, "submission", org).await?;
-                    Self::audit(&mut tx, at, "group", "submitted", id, Some(revision), None)
-                        .await?;
+                    Self::audit(
+                        &mut tx,
+                        at,
+                        "group",
+                        "submitted",
+                        id,
+                        Some(revision),
+                        None,
+                        None,
+                    )
+                    .await?;
                     tx.commit().await?;
                     Ok(id.into())
                 }
@@ -234,7 +257,17 @@ macro_rules! shared_moderation {
                     }
                     Self::supersede(&mut tx, id).await?;
                     let revision = Self::add_revision(&mut tx, at, id, "edit", org).await?;
-                    Self::audit(&mut tx, at, "group", "edited", id, Some(revision), None).await?;
+                    Self::audit(
+                        &mut tx,
+                        at,
+                        "group",
+                        "edited",
+                        id,
+                        Some(revision),
+                        None,
+                        None,
+                    )
+                    .await?;
                     tx.commit().await?;
                     Ok(true)
                 }
@@ -245,7 +278,7 @@ macro_rules! shared_moderation {
                     let id = DbId::from(org_id);
                     Self::supersede(&mut tx, id).await?;
                     Self::set_status(&mut tx, at, id, Status::Withdrawn).await?;
-                    Self::audit(&mut tx, at, "group", "withdrawn", id, None, None).await?;
+                    Self::audit(&mut tx, at, "group", "withdrawn", id, None, None, None).await?;
                     Self::changed(&mut tx, at, Some(id)).await?;
                     tx.commit().await?;
                     Ok(())
@@ -272,7 +305,8 @@ macro_rules! shared_moderation {
                             continue;
                         }
                         Self::scrub_revisions(&mut tx, id).await?;
-                        Self::audit(&mut tx, at, "retention", "scrubbed", id, None, None).await?;
+                        Self::audit(&mut tx, at, "retention", "scrubbed", id, None, None, None)
+                            .await?;
                         Self::changed(&mut tx, at, Some(id)).await?;
                         tx.commit().await?;
                         scrubbed += 1;
@@ -295,7 +329,8 @@ macro_rules! shared_moderation {
                     if live.iter().any(|s| s.as_str() == status) {
                         Self::supersede(&mut tx, id).await?;
                         Self::set_status(&mut tx, at, id, Status::Withdrawn).await?;
-                        Self::audit(&mut tx, at, "group", "withdrawn", id, None, None).await?;
+                        Self::audit(&mut tx, at, "group", "withdrawn", id, None, None, None)
+                            .await?;
                     }
                     sqlx::query(sql::SCRUB_ORGANIZATION)
                         .bind(id)
@@ -307,7 +342,7 @@ macro_rules! shared_moderation {
                         .bind(id)
                         .execute(&mut *tx)
                         .await?;
-                    Self::audit(&mut tx, at, "group", "erased", id, None, None).await?;
+                    Self::audit(&mut tx, at, "group", "erased", id, None, None, None).await?;
                     Self::changed(&mut tx, at, Some(id)).await?;
                     tx.commit().await?;
                     Ok(true)
@@ -404,7 +439,7 @@ macro_rules! shared_moderation {
                     let rev = row.into_revision(&org)?;
                     // the revision first, and only while it is pending: a
                     // decision or a withdrawal that came first wins
-                    let (action, detail, decided) = match &decision {
+                    let (action, detail, changes, decided) = match &decision {
                         Decision::Approve(edited) => {
                             let data = edited.as_deref().unwrap_or(&rev.data);
                             let done = sqlx::query(sql::APPROVE_REVISION)
@@ -414,7 +449,13 @@ macro_rules! shared_moderation {
                                 .bind(rid)
                                 .execute(&mut *tx)
                                 .await?;
-                            ("approved", None, done.rows_affected())
+                            // what the moderator corrected of what was sent
+                            let corrected = edited
+                                .as_deref()
+                                .map(|e| corrections(&rev.data, e))
+                                .filter(|c| !c.is_empty());
+                            let changes = corrected.map(|c| serde_json::json!(c).to_string());
+                            ("approved", None, changes, done.rows_affected())
                         }
                         Decision::Reject(reason) => {
                             let done = sqlx::query(sql::REJECT_REVISION)
@@ -424,7 +465,12 @@ macro_rules! shared_moderation {
                                 .bind(rid)
                                 .execute(&mut *tx)
                                 .await?;
-                            ("rejected", Some(reason.as_str()), done.rows_affected())
+                            (
+                                "rejected",
+                                Some(reason.as_str()),
+                                None,
+                                done.rows_affected(),
+                            )
                         }
                     };
                     if decided != 1 {
@@ -442,7 +488,17 @@ macro_rules! shared_moderation {
                         }
                         Decision::Reject(_) => {}
                     }
-                    Self::audit(&mut tx, at, moderator, action, org_id, Some(rid), detail).await?;
+                    Self::audit(
+                        &mut tx,
+                        at,
+                        moderator,
+                        action,
+                        org_id,
+                        Some(rid),
+                        detail,
+                        changes,
+                    )
+                    .await?;
                     if matches!(decision, Decision::Approve(_)) {
                         Self::changed(&mut tx, at, Some(org_id)).await?;
                     }
@@ -589,7 +645,7 @@ macro_rules! shared_moderation {
                         .bind(i64::from(limit))
                         .fetch_all(&self.pool)
                         .await?;
-                    Ok(rows.into_iter().map(Into::into).collect())
+                    rows.into_iter().map(AuditEntry::try_from).collect()
                 }
             }
         };

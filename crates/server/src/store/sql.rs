@@ -346,9 +346,11 @@ pub const REVISION_DATA_OF: &str = "select id, data from revisions where org_id 
 /// Replaces the json of revision `$2` with `$1`.
 pub const SET_REVISION_DATA: &str = "update revisions set data = $1 where id = $2";
 
+/// A line of the audit log; `$7` is the json of a moderator's
+/// corrections, or null.
 pub const INSERT_AUDIT: &str =
-    "insert into audit_log (at, actor, action, org_id, revision_id, detail)
-     values ($1, $2, $3, $4, $5, $6)";
+    "insert into audit_log (at, actor, action, org_id, revision_id, detail, changes)
+     values ($1, $2, $3, $4, $5, $6, $7)";
 
 /// Hands out the next change number. The row stays locked until the
 /// change commits, so numbers commit in order (see migration 0005); a
@@ -374,10 +376,14 @@ pub const CHANGE_CHANNEL: &str = "solidarity_map_changes";
 pub const PRUNE_CHANGES: &str = "delete from changes
      where at < $1 and seq < (select seq from change_head where one = 1)";
 
-/// The newest lines of the audit log first.
-pub const AUDIT_LOG: &str = "select at, actor, action, org_id, revision_id, detail
-     from audit_log
-     order by id desc limit $1";
+/// The newest `$1` lines of the audit log first, each with the name its
+/// entry has now (the actor is kept as a user name, so a removed
+/// moderator is still named).
+pub const AUDIT_LOG: &str = "select a.id, a.at, a.actor, a.action, a.org_id, o.name as org_name,
+         a.revision_id, a.detail, a.changes
+     from audit_log a
+     left join organizations o on o.id = a.org_id
+     order by a.id desc limit $1";
 
 // ---- moderators and their sessions
 

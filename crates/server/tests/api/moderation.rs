@@ -186,6 +186,53 @@ async fn erasure_through_the_edit_link_leaves_nothing_private() {
     assert!(!log.to_string().contains("hidden-contact"));
 }
 
+/// The audit log names the entry each line is about, and keeps what a
+/// moderator corrected when approving: field by field, before and after,
+/// but never the values of a private field.
+#[tokio::test]
+async fn the_audit_log_names_entries_and_keeps_a_moderators_corrections() {
+    let env = env().await;
+    let app = &env.app;
+    join(app, "Corrected Neighbours").await;
+    let moderator = Session::sign_in(app).await;
+    let rev = moderator.next(app).await;
+    let mut corrected = submission("Corrected Neighbours");
+    for sent_only in ["consent", "started_at", "nickname", "confirm_duplicate"] {
+        corrected.as_object_mut().unwrap().remove(sent_only);
+    }
+    corrected["tags"] = json!(["youth"]);
+    corrected["precision"] = json!("country");
+    corrected["contact_email"] = json!("moderated@example.org");
+    let body = Some(json!({ "edited": corrected }));
+    let r = moderator.call(app, "POST", &approve_uri(&rev), body).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+
+    let log = moderator.get(app, "/api/admin/audit").await.json();
+    let (approved, submitted) = (&log[0], &log[1]);
+    assert_eq!(approved["action"], "approved");
+    assert_eq!(approved["org_name"]["en"], "Corrected Neighbours");
+    assert_eq!(approved["org_name"]["ar"], "جيران");
+    assert_eq!(submitted["action"], "submitted");
+    assert_eq!(submitted["actor"], "group");
+    assert_eq!(submitted["org_name"]["en"], "Corrected Neighbours");
+    assert!(submitted.get("changes").is_none(), "{submitted}");
+    let changes = approved["changes"].as_array().unwrap();
+    let fields: Vec<&str> = changes
+        .iter()
+        .map(|c| c["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["precision", "tags", "contact_email"]);
+    assert_eq!(changes[0]["before"], "neighbourhood");
+    assert_eq!(changes[0]["after"], "country");
+    assert_eq!(changes[1]["before"], json!([]));
+    assert_eq!(changes[1]["after"], json!(["youth"]));
+    // the private address is named as changed, never kept in the log
+    assert_eq!(changes[2]["before"], Value::Null);
+    assert_eq!(changes[2]["after"], Value::Null);
+    assert!(!log.to_string().contains("moderated@example.org"));
+    assert!(!log.to_string().contains(support::CONTACT));
+}
+
 #[tokio::test]
 async fn a_rejected_submission_never_appears() {
     let env = env().await;
@@ -201,6 +248,8 @@ async fn a_rejected_submission_never_appears() {
         .await;
     assert_eq!(no_reason.status, StatusCode::BAD_REQUEST);
     assert_eq!(no_reason.json()["fields"][0]["field"], "reason");
+    // with a code, so that the moderation page says it in its language
+    assert_eq!(no_reason.json()["fields"][0]["code"], "reason_required");
     let reason = json!({"reason": "not a real group"});
     let r = moderator.call(app, "POST", &reject, Some(reason)).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);

@@ -383,8 +383,15 @@ async fn moderation_flow(store: Arc<dyn Store>) {
         (queue[0].kind, queue[0].status),
         (RevisionKind::Submission, RevisionStatus::Pending)
     );
+    // approved with a moderator's correction, which the audit log keeps
+    let mut corrected = new.clone();
+    corrected.tags = vec![solidarity_map_core::Tag::parse("housing").unwrap()];
     let d = store
-        .decide(queue[0].id, Decision::Approve(None), "mod")
+        .decide(
+            queue[0].id,
+            Decision::Approve(Some(Box::new(corrected))),
+            "mod",
+        )
         .await
         .unwrap();
     assert_eq!(d, Decided::Done(id), "names the organisation decided on");
@@ -498,6 +505,22 @@ async fn moderation_flow(store: Arc<dyn Store>) {
         ]
     );
     assert_eq!(log[1].detail.as_deref(), Some("fake"));
+    // each line names its entry as it is now, and the correction is kept
+    let named = |e: &solidarity_map_core::moderation::AuditEntry| {
+        e.org_name
+            .as_ref()
+            .map(|n| n.text().best("en").1.to_owned())
+    };
+    assert_eq!(named(&log[1]).as_deref(), Some("Spam"));
+    assert_eq!(named(&log[7]).as_deref(), Some("Neighbours"));
+    assert_eq!(log[6].actor, "mod");
+    let fields: Vec<&str> = log[6].changes.iter().map(|c| c.field.as_str()).collect();
+    assert_eq!(fields, ["tags"]);
+    assert_eq!(log[6].changes[0].after, serde_json::json!(["housing"]));
+    assert!(
+        log[3].changes.is_empty(),
+        "an approval as sent corrects nothing"
+    );
 }
 
 trait ParseLang {
