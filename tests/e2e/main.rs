@@ -16,6 +16,7 @@ mod browser_moderation;
 mod browser_pmtiles;
 mod browser_reach;
 mod browser_xss;
+mod deploy;
 mod durability;
 mod instances;
 mod pg_outage;
