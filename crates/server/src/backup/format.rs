@@ -302,23 +302,22 @@ impl<R: BufRead + Send> Reader<R> {
     }
 
     fn row(&mut self, text: &str) -> Result<Vec<Value>, Error> {
-        let Some((table, _, rows, read)) = &mut self.table else {
-            return Err(Error::Corrupt {
-                line: self.line,
-                reason: "a row before its table".to_owned(),
-            });
+        let line = self.line;
+        let corrupt = |reason: String| Error::Corrupt { line, reason };
+        let Some((table, columns, rows, read)) = &mut self.table else {
+            return Err(corrupt("a row before its table".to_owned()));
         };
-        let (table, rows) = (*table, *rows);
         *read += 1;
-        let read = *read;
-        if read > rows {
-            return Err(self.corrupt(format!("{} has more than its {rows} rows", table.name)));
+        if *read > *rows {
+            return Err(corrupt(format!(
+                "{} has more than its {rows} rows",
+                table.name
+            )));
         }
         let values: Vec<serde_json::Value> =
-            serde_json::from_str(text).map_err(|e| self.corrupt(e.to_string()))?;
-        let columns = self.table.as_ref().map(|t| t.1.clone()).unwrap_or_default();
+            serde_json::from_str(text).map_err(|e| corrupt(e.to_string()))?;
         if values.len() != columns.len() {
-            return Err(self.corrupt(format!(
+            return Err(corrupt(format!(
                 "{} values for {} columns",
                 values.len(),
                 columns.len()
@@ -327,10 +326,11 @@ impl<R: BufRead + Send> Reader<R> {
         let row = columns
             .iter()
             .zip(values)
-            .map(|(c, v)| decode(c, v).map_err(|reason| self.corrupt(reason)))
+            .map(|(c, v)| decode(c, v).map_err(corrupt))
             .collect::<Result<Vec<_>, _>>()?;
+        let (name, done, of) = (table.name, *read, *rows);
         self.rows += 1;
-        (self.progress)(table.name, read, rows);
+        (self.progress)(name, done, of);
         Ok(row)
     }
 }

@@ -451,6 +451,8 @@ async fn a_damaged_backup_is_refused_and_nothing_is_written(to: Backend) {
         .filter(|(i, _)| *i != last_row)
         .map(|(_, l)| *l)
         .collect();
+    // "schema":5 becomes "schema":99995
+    let newer = text.replacen("\"schema\":", "\"schema\":9999", 1);
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         (
             "cut in the middle",
@@ -469,6 +471,7 @@ async fn a_damaged_backup_is_refused_and_nothing_is_written(to: Backend) {
             b"PK\x03\x04 a zip file".to_vec(),
             "not a Solidarity Map backup",
         ),
+        ("from a newer version", gzip(&newer), "newer version"),
     ];
     let store = target.store();
     let empty = dump(store.as_ref()).await;
