@@ -60,7 +60,7 @@ impl BackupCommand {
         match self {
             BackupCommand::Keygen { output } => {
                 let (secret, public) = encryption::keygen();
-                let mut file = private_file(output, false)?;
+                let mut file = private_file(output)?;
                 file.write_all(secret.as_bytes())?;
                 file.sync_all()?;
                 eprintln!(
@@ -89,7 +89,10 @@ impl BackupArgs {
             // written beside the file, then renamed: a file of that name
             // is always a whole backup
             let partial = partial_path(output);
-            let file = private_file(&partial, true)?;
+            // one left by an interrupted run may be readable by others:
+            // the new one is created afresh, owner-only
+            let _ = std::fs::remove_file(&partial);
+            let file = private_file(&partial)?;
             let done = super::backup(store, BufWriter::new(file), &recipients, progress).await;
             let written = done.and_then(|(out, summary)| {
                 let file = out.into_inner().map_err(|e| Error::Write(e.into_error()))?;
@@ -150,16 +153,10 @@ fn partial_path(path: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// A new file only its owner can read; one that exists is replaced when
-/// `replace` says so, and refused otherwise.
-fn private_file(path: &Path, replace: bool) -> anyhow::Result<std::fs::File> {
+/// A new file only its owner can read; one that exists is refused.
+fn private_file(path: &Path) -> anyhow::Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
-    options.write(true);
-    if replace {
-        options.create(true).truncate(true);
-    } else {
-        options.create_new(true);
-    }
+    options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     options
