@@ -14,8 +14,8 @@ use solidarity_map_e2e::{free_tcp_port, server_binary, workspace_root};
 /// The unit's `ExecStart` arguments (after the binary) and its
 /// `Environment=` pairs.
 fn unit() -> (Vec<String>, Vec<(String, String)>) {
-    let text = std::fs::read_to_string(workspace_root().join("deploy/solidarity-map.service"))
-        .unwrap();
+    let text =
+        std::fs::read_to_string(workspace_root().join("deploy/solidarity-map.service")).unwrap();
     let mut args = Vec::new();
     let mut env = Vec::new();
     for line in text.lines() {
@@ -35,7 +35,10 @@ fn unit() -> (Vec<String>, Vec<(String, String)>) {
 async fn the_systemd_unit_starts_a_ready_server() {
     let (args, env) = unit();
     let bin = server_binary().unwrap();
-    let help = Command::new(&bin).args(["serve", "--help"]).output().unwrap();
+    let help = Command::new(&bin)
+        .args(["serve", "--help"])
+        .output()
+        .unwrap();
     let help = String::from_utf8_lossy(&help.stdout).into_owned();
     for (name, _) in &env {
         assert!(

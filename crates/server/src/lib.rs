@@ -1,5 +1,6 @@
 //! Solidarity Map's server: storage, HTTP API and the web client's files.
 
+pub mod backup;
 pub mod basemap;
 pub mod clusters;
 pub mod config;

@@ -1,6 +1,7 @@
-//! The `solidarity-map` command: serve the map, migrate, seed.
+//! The `solidarity-map` command: serve the map, migrate, seed, back up.
 
 use clap::{Parser, Subcommand};
+use solidarity_map_server::backup::{BackupArgs, RestoreArgs};
 use solidarity_map_server::config::{DatabaseArgs, LicenceArgs, RetentionArgs, ServeArgs};
 use solidarity_map_server::http::{self, AppState};
 use solidarity_map_server::open_data::presets::Preset;
@@ -88,6 +89,16 @@ enum Command {
         #[arg(long, env = "PUBLIC_URL")]
         public_url: Option<String>,
     },
+    /// Write a copy of the whole database, consistent while the server
+    /// runs: every organisation with its private fields (contact addresses,
+    /// exact points), every revision, the audit log and the moderators'
+    /// password hashes. Keep it as safe as the database, or encrypt it with
+    /// --recipient (keys from `backup keygen` or age-keygen). Sessions and
+    /// the change log are not kept.
+    Backup(BackupArgs),
+    /// Restore a backup (of SQLite or Postgres) into an empty database, all
+    /// in one transaction or nothing: run it before the first `serve`.
+    Restore(RestoreArgs),
     /// Add N synthetic, published organisations (load tests, benchmarks):
     /// clustered around real cities, deterministic for a seed.
     Generate {
@@ -158,6 +169,14 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let cli = Cli::parse();
+    if let Command::Backup(BackupArgs {
+        command: Some(command),
+        ..
+    }) = &cli.command
+    {
+        // a key pair needs no database
+        return command.run();
+    }
     let url = cli.db.url()?;
     let store = store::connect(&url).await?;
     tracing::info!(backend = store.backend(), "database ready");
@@ -226,6 +245,8 @@ async fn main() -> anyhow::Result<()> {
                 retention.retention_days
             );
         }
+        Command::Backup(args) => args.run(store.as_ref()).await?,
+        Command::Restore(args) => args.run(store.as_ref()).await?,
         Command::Generate {
             count,
             seed,

@@ -53,6 +53,30 @@ impl Backend {
         }
     }
 
+    /// Lifts the limit on how long a statement runs, for the rest of the
+    /// transaction: a backup streams every row of a table through one
+    /// statement, at the pace of whatever it writes to.
+    pub fn unbounded_statements(self) -> Option<&'static str> {
+        match self {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some("set local statement_timeout = 0"),
+        }
+    }
+
+    /// After a restore wrote the audit log's ids itself: the next line
+    /// gets the next id. (SQLite's `autoincrement` follows the largest id
+    /// inserted by itself.)
+    pub fn after_restore(self) -> Option<&'static str> {
+        match self {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(
+                "select setval(pg_get_serial_sequence('audit_log', 'id'),
+                     coalesce(max(id), 0) + 1, false)
+                 from audit_log",
+            ),
+        }
+    }
+
     /// Announces change number `$2` (as text) on channel `$1` when the
     /// transaction commits: Postgres tells every connection that listens
     /// there; SQLite's followers poll.

@@ -8,13 +8,17 @@
 //! `shared_moderation.rs`); what truly differs is in `dialect.rs`: the SQL
 //! each says its own way, side by side, and a small trait each backend's
 //! module implements. Row types are private to this module,
-//! so the stored shape never leaks into the API.
+//! so the stored shape never leaks into the API. Backups read and write
+//! every table through [`Backup`], in values of no database's own types
+//! (`backup.rs`, `shared_backup.rs`).
 
+pub mod backup;
 mod dialect;
 pub mod moderation;
 mod postgres;
 mod row;
 mod shared;
+mod shared_backup;
 mod shared_moderation;
 mod sql;
 mod sqlite;
@@ -28,6 +32,7 @@ use solidarity_map_core::{
     NewOrganization, OrgFilter, OrgId, Organization, Status,
 };
 
+pub use backup::Backup;
 use dialect::Dialect;
 pub use moderation::{Decided, Decision, Moderation, UserRecord, UserSummary};
 pub use postgres::PgStore;
@@ -55,6 +60,19 @@ pub enum StoreError {
     Corrupt { id: String, reason: String },
     #[error(transparent)]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A restore into a database that already holds data.
+    #[error(
+        "the database is not empty: it holds {organizations} organisation(s), {users} \
+         moderator(s) and {audit} audit log line(s); restore into an empty database"
+    )]
+    NotEmpty {
+        organizations: i64,
+        users: i64,
+        audit: i64,
+    },
+    /// Where a backup was written to or read from failed (and knows why).
+    #[error("the backup could not be written or read")]
+    Interrupted,
     #[error(transparent)]
     Database(sqlx::Error),
 }
@@ -149,7 +167,7 @@ pub trait ChangeSignal: Send {
 /// this process's clock, read once per change and kept to the microsecond,
 /// on both databases.
 #[async_trait]
-pub trait Store: Moderation + Send + Sync + 'static {
+pub trait Store: Moderation + Backup + Send + Sync + 'static {
     /// Which backend this is, for logs: `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
 

@@ -1,7 +1,8 @@
 //! The backend for larger deployments: `DATABASE_URL=postgres://…`.
 //!
-//! Its methods are the shared ones (`shared.rs`, `shared_moderation.rs`);
-//! this module connects and says what Postgres does its own way.
+//! Its methods are the shared ones (`shared.rs`, `shared_moderation.rs`,
+//! `shared_backup.rs`); this module connects and says what Postgres does
+//! its own way.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -15,6 +16,7 @@ use uuid::Uuid;
 use super::dialect::{Backend, Batch, Dialect};
 use super::row::{OrgValues, PointRow};
 use super::shared::shared_store;
+use super::shared_backup::shared_backup;
 use super::shared_moderation::shared_moderation;
 use super::{ChangeSignal, PublicPoint, Result, SqlStore, sql};
 
@@ -223,6 +225,7 @@ impl ChangeSignal for Listening {
 
 shared_store!(Postgres);
 shared_moderation!(Postgres);
+shared_backup!(Postgres);
 
 #[cfg(test)]
 mod tests {

@@ -385,6 +385,17 @@ pub const AUDIT_LOG: &str = "select a.id, a.at, a.actor, a.action, a.org_id, o.n
      left join organizations o on o.id = a.org_id
      order by a.id desc limit $1";
 
+// ---- backups
+
+/// The version of the newest migration applied (sqlx's table).
+pub const SCHEMA_VERSION: &str = "select max(version) from _sqlx_migrations";
+
+/// What a restore must not overwrite: how many organisations, moderators
+/// and lines of the audit log there are.
+pub const HOLDINGS: &str = "select (select count(*) from organizations),
+         (select count(*) from users),
+         (select count(*) from audit_log)";
+
 // ---- moderators and their sessions
 
 pub const INSERT_USER: &str =

@@ -1,7 +1,7 @@
 //! The zero-configuration backend: one file, created on first start.
 //!
-//! Its methods are the shared ones (`shared.rs`, `shared_moderation.rs`);
-//! this module opens the file and says what SQLite does its own way.
+//! Its methods are the shared ones (`shared.rs`, `shared_moderation.rs`,
+//! `shared_backup.rs`); this module opens the file and says what SQLite does its own way.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -15,6 +15,7 @@ use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 use super::dialect::{Backend, Batch, Dialect};
 use super::row::push_json_points;
 use super::shared::shared_store;
+use super::shared_backup::shared_backup;
 use super::shared_moderation::shared_moderation;
 use super::value::DbId;
 use super::{ChangeSignal, PublicPoint, Result, SqlStore, sql};
@@ -112,3 +113,4 @@ impl ChangeSignal for Polling {
 
 shared_store!(Sqlite);
 shared_moderation!(Sqlite);
+shared_backup!(Sqlite);

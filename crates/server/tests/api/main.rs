@@ -9,6 +9,7 @@ mod support;
 
 mod accounts;
 mod api;
+mod backup;
 mod cache;
 mod change_log;
 mod generate;

@@ -49,6 +49,37 @@ impl TestDb {
             .expect("only a SQLite test database has a file")
     }
 
+    /// The database's URL, for another process (the command line).
+    pub fn database_url(&self) -> &str {
+        self.url
+            .as_deref()
+            .or(self.pg_url.as_deref())
+            .expect("a test database has a URL")
+    }
+
+    /// Every (table, column) of the schema, sqlx's own table included.
+    pub async fn columns(&self) -> Vec<(String, String)> {
+        if let Some(pool) = &self.pool {
+            return sqlx::query_as(
+                "select table_name::text, column_name::text from information_schema.columns
+                 where table_schema = current_schema()",
+            )
+            .fetch_all(pool)
+            .await
+            .expect("the columns");
+        }
+        let mut conn = sqlx::SqliteConnection::connect(self.url())
+            .await
+            .expect("open the file");
+        sqlx::query_as(
+            "select t.name, c.name from sqlite_master t, pragma_table_info(t.name) c
+             where t.type = 'table' and t.name not like 'sqlite_%'",
+        )
+        .fetch_all(&mut conn)
+        .await
+        .expect("the columns")
+    }
+
     /// Another store on the same database, with a pool of its own: what
     /// another instance of the server would open.
     pub async fn another_store(&self) -> Arc<dyn Store> {
