@@ -14,6 +14,8 @@
 //! 5. Navigation to the first markers in headless Chromium at 100 k (the
 //!    `first-markers` binary of the `tests` crate).
 //! 6. Server memory with 1 M loaded and start-up time, on both databases.
+//! 7. Two instances on one Postgres database at 1 M, requests alternating
+//!    between them, next to one instance.
 //!
 //! Budgets are reported, never asserted. `--quick` runs everything at 10 k
 //! with the debug server and few requests, as part of `cargo xtask test`, so
@@ -203,6 +205,15 @@ const SCENARIOS: &[(&str, &str, bool)] = &[
     ),
 ];
 const REFERENCE: &str = "reference: organizations, Jerusalem, limit=100";
+
+/// What runs on one Postgres instance and on two (section 7).
+const TWO_INSTANCE_SCENARIOS: &[(&str, &str)] = &[
+    ("world z2", "/api/clusters?zoom=2&bbox=-180,-90,180,90"),
+    (
+        "Jerusalem z12",
+        "/api/clusters?zoom=12&bbox=35.15,31.72,35.30,31.84",
+    ),
+];
 /// The reference goes to the database each time and is far slower: fewer
 /// requests keep the run short.
 const REFERENCE_REQUESTS: usize = 500;

@@ -235,17 +235,6 @@ impl ServeArgs {
         self.tile_url.trim().starts_with("/tiles/")
     }
 
-    /// What the client is told about the tiles, given what the basemap
-    /// says of itself when one could be opened:
-    ///
-    /// - the site's own tiles: their address with the basemap's extension,
-    ///   its zoom levels, bounds and kind, and its credit (the operator's
-    ///   `--tile-attribution`, else the file's own `attribution`, else the
-    ///   bundled basemap's for the installed default); no tiles at all
-    ///   (outlines only) when there is no basemap;
-    /// - another server's: its attribution, followed by the name of the
-    ///   server the visitors' browsers ask, which sees them;
-    /// - none: none.
     /// `--public-url`, checked.
     pub fn public_url(&self) -> anyhow::Result<Option<solidarity_map_core::PublicUrl>> {
         self.public_url
@@ -257,6 +246,17 @@ impl ServeArgs {
             .transpose()
     }
 
+    /// What the client is told about the tiles, given what the basemap
+    /// says of itself when one could be opened:
+    ///
+    /// - the site's own tiles: their address with the basemap's extension,
+    ///   its zoom levels, bounds and kind, and its credit (the operator's
+    ///   `--tile-attribution`, else the file's own `attribution`, else the
+    ///   bundled basemap's for the installed default); no tiles at all
+    ///   (outlines only) when there is no basemap;
+    /// - another server's: its attribution, followed by the name of the
+    ///   server the visitors' browsers ask, which sees them;
+    /// - none: none.
     pub fn site(&self, basemap: Option<&Info>) -> SiteConfig {
         let tile_url = self.tile_url.trim().to_owned();
         let given = self

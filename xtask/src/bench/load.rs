@@ -72,11 +72,22 @@ pub async fn run(
     total: usize,
     concurrency: usize,
 ) -> Result<Stats> {
+    run_on(client, &[url.to_owned()], total, concurrency).await
+}
+
+/// [`run`] against several servers answering the same path: request `k`
+/// goes to `urls[k % urls.len()]`, as a round-robin balancer would send it.
+pub async fn run_on(
+    client: &reqwest::Client,
+    urls: &[String],
+    total: usize,
+    concurrency: usize,
+) -> Result<Stats> {
     let concurrency = concurrency.clamp(1, total.max(1));
     // warm-up: open the connections, fill the server's caches
-    let _ = drive(client, url, concurrency, concurrency).await?;
+    let _ = drive(client, urls, concurrency.max(urls.len()), concurrency).await?;
     let started = Instant::now();
-    let results = drive(client, url, total, concurrency).await?;
+    let results = drive(client, urls, total, concurrency).await?;
     let wall = started.elapsed().as_secs_f64();
 
     let mut latencies: Vec<f64> = results.iter().map(|r| r.0).collect();
@@ -105,19 +116,24 @@ type Outcome = (f64, usize, String, Vec<u8>);
 
 async fn drive(
     client: &reqwest::Client,
-    url: &str,
+    urls: &[String],
     total: usize,
     concurrency: usize,
 ) -> Result<Vec<Outcome>> {
     let next = Arc::new(AtomicUsize::new(0));
     let mut workers = tokio::task::JoinSet::new();
     for _ in 0..concurrency {
-        let (client, url, next) = (client.clone(), url.to_owned(), Arc::clone(&next));
+        let (client, urls, next) = (client.clone(), urls.to_vec(), Arc::clone(&next));
         workers.spawn(async move {
             let mut out: Vec<Outcome> = Vec::new();
-            while next.fetch_add(1, Ordering::Relaxed) < total {
+            loop {
+                let k = next.fetch_add(1, Ordering::Relaxed);
+                if k >= total {
+                    break;
+                }
+                let url = &urls[k % urls.len()];
                 let t = Instant::now();
-                let (status, encoding, body) = get(&client, &url).await?;
+                let (status, encoding, body) = get(&client, url).await?;
                 let ms = t.elapsed().as_secs_f64() * 1e3;
                 if status != 200 {
                     bail!(

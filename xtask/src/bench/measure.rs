@@ -10,8 +10,8 @@ use serde_json::Value;
 
 use super::load;
 use super::procs::{PgDb, Server, SqliteDb};
-use super::results::{Backend, HttpRow, Results, StartRow, StoreRow, Wasm};
-use super::{Plan, REFERENCE, REFERENCE_REQUESTS, SCENARIOS, STORE_BBOX};
+use super::results::{Backend, HttpRow, InstancesRow, Results, StartRow, StoreRow, Wasm};
+use super::{Plan, REFERENCE, REFERENCE_REQUESTS, SCENARIOS, STORE_BBOX, TWO_INSTANCE_SCENARIOS};
 use crate::tools;
 
 /// The index against supercluster, from the cluster crate's example.
@@ -178,8 +178,39 @@ impl Rounds<'_> {
             server: &server,
             data,
         };
-        self.measure(up, res)
-        // the server is dropped (killed) before the database
+        self.measure(up, res)?;
+        if n == plan.scale.big {
+            self.two_instances(&db.url, &server, res)?;
+        }
+        Ok(())
+        // the servers are dropped (killed) before the database
+    }
+
+    /// A second instance on the same database, and the scenarios of
+    /// [`TWO_INSTANCE_SCENARIOS`] on one instance, then alternating
+    /// between the two, back to back.
+    fn two_instances(&self, url: &str, first: &Server, res: &mut Results) -> Result<()> {
+        let (plan, rt, client) = (self.plan, self.rt, self.client);
+        let log = plan.dir.join("server-postgres-second.log");
+        let second = self.start(url, &log)?;
+        for &(scenario, path) in TWO_INSTANCE_SCENARIOS {
+            let a = format!("{}{path}", first.base);
+            let b = format!("{}{path}", second.base);
+            eprintln!("Postgres, one instance then two: {scenario}");
+            let requests = plan.scale.requests;
+            let concurrency = plan.scale.concurrency;
+            let one = rt.block_on(load::run(client, &a, requests, concurrency))?;
+            let two = rt.block_on(load::run_on(client, &[a, b], requests, concurrency))?;
+            if load::gunzip(&one)? != load::gunzip(&two)? {
+                bail!("{scenario}: the two instances answer differently");
+            }
+            eprintln!(
+                "  one: p50 {:.2} ms, p99 {:.2} ms; two: p50 {:.2} ms, p99 {:.2} ms",
+                one.p50_ms, one.p99_ms, two.p50_ms, two.p99_ms
+            );
+            res.instances.push(InstancesRow { scenario, one, two });
+        }
+        Ok(())
     }
 
     /// Everything measured on one server: start-up and memory always, the

@@ -38,8 +38,42 @@ fn report(plan: &Plan, res: &Results, took: Duration) -> String {
     wasm(&mut md, res);
     first_markers(&mut md, plan, res);
     memory_and_startup(&mut md, plan, res);
+    two_instances(&mut md, plan, res);
     budgets(&mut md, plan, res);
     md
+}
+
+/// (7) One Postgres instance against two on the same database.
+fn two_instances(md: &mut String, plan: &Plan, res: &Results) {
+    if res.instances.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        md,
+        "## 7. Two instances on one Postgres at {} organisations
+
+         The same {} requests over {} connections, first all to one instance, then          alternating between two instances of the same database (each with its own          index, kept in step by the change log), as a round-robin balancer sends them.          Both instances share this machine's cores, so this shows the cost of a second          copy, not the gain of a second machine.
+
+         | Scenario | one: p50 (ms) | one: p99 (ms) | one: req/s | two: p50 (ms) | two: p99 (ms) | two: req/s | p50 two / one |\n         |---|---:|---:|---:|---:|---:|---:|---:|",
+        thousands(plan.scale.big),
+        thousands(plan.scale.requests),
+        plan.scale.concurrency,
+    );
+    for r in &res.instances {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            r.scenario,
+            f(r.one.p50_ms, 2),
+            f(r.one.p99_ms, 2),
+            f(r.one.requests_per_s, 0),
+            f(r.two.p50_ms, 2),
+            f(r.two.p99_ms, 2),
+            f(r.two.requests_per_s, 0),
+            ratio(r.two.p50_ms, r.one.p50_ms)
+        );
+    }
+    md.push('\n');
 }
 
 /// A measure of the cluster benchmark at `n` points (`build_ms`, …).

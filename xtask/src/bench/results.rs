@@ -18,6 +18,8 @@ pub(super) struct Results {
     pub(super) http: Vec<HttpRow>,
     pub(super) store: Vec<StoreRow>,
     pub(super) start: Vec<StartRow>,
+    /// One Postgres instance against two on the same database.
+    pub(super) instances: Vec<InstancesRow>,
     pub(super) wasm: Option<Wasm>,
     /// What the browser driver printed.
     pub(super) first_markers: Option<Value>,
@@ -50,6 +52,14 @@ pub(super) struct HttpRow {
     pub(super) stats: Stats,
     /// How many features (clusters or organisations) the answer has.
     pub(super) features: usize,
+}
+
+/// One scenario on one instance, then on two instances of the same
+/// Postgres database with the requests alternating between them.
+pub(super) struct InstancesRow {
+    pub(super) scenario: &'static str,
+    pub(super) one: Stats,
+    pub(super) two: Stats,
 }
 
 /// The store's bbox query on one server.
