@@ -157,6 +157,7 @@ pub const TABLES: &[Table] = &[
             col("org_id", Id),
             col("revision_id", Id),
             col("detail", Text),
+            col("changes", Text),
         ],
     },
 ];
