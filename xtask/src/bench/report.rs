@@ -50,11 +50,15 @@ fn two_instances(md: &mut String, plan: &Plan, res: &Results) {
     }
     let _ = writeln!(
         md,
-        "## 7. Two instances on one Postgres at {} organisations
-
-         The same {} requests over {} connections, first all to one instance, then          alternating between two instances of the same database (each with its own          index, kept in step by the change log), as a round-robin balancer sends them.          Both instances share this machine's cores, so this shows the cost of a second          copy, not the gain of a second machine.
-
-         | Scenario | one: p50 (ms) | one: p99 (ms) | one: req/s | two: p50 (ms) | two: p99 (ms) | two: req/s | p50 two / one |\n         |---|---:|---:|---:|---:|---:|---:|---:|",
+        "## 7. Two instances on one Postgres at {} organisations\n\n\
+         The same {} requests over {} connections, all to one instance, then \
+         alternating between two instances of the same database (each with its own \
+         index, kept in step by the change log), as a round-robin balancer sends them. \
+         Both instances share this machine's cores, so this shows the cost of a second \
+         copy, not the gain of a second machine. Three rounds of each, interleaved; \
+         the median round is shown.\n\n\
+         | Scenario | one: p50 (ms) | one: p99 (ms) | one: req/s | two: p50 (ms) | two: p99 (ms) | two: req/s | p50 two / one |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|",
         thousands(plan.scale.big),
         thousands(plan.scale.requests),
         plan.scale.concurrency,
