@@ -438,6 +438,68 @@ fn share_carries_every_filter_of_the_map() {
     });
 }
 
+/// Panning or zooming the preview chooses the area: the share page offers
+/// the area the preview shows, and the snippet takes it.
+#[test]
+fn the_preview_chooses_the_area() {
+    Setup::new(1280, 900).run(async |server, browser| {
+        // the whole world to start with
+        visit(browser, server, "/embed/new", ".embed-code").await;
+        // zoom the preview in, as a visitor would with its + button
+        {
+            browser
+                .wait_until("the preview's map", || async {
+                    let clicked = js(
+                        browser,
+                        "const d = document.querySelector('.embed-preview').contentDocument;
+                         const plus = d && d.querySelector('.leaflet-control-zoom-in');
+                         if (!plus || !d.querySelector('.leaflet-marker-icon')) return false;
+                         plus.click();
+                         return true;",
+                    )
+                    .await;
+                    Ok(clicked.as_bool() == Some(true))
+                })
+                .await
+                .unwrap();
+        }
+        browser
+            .wait_until("the offer of the preview's area", || async {
+                let shown = js(
+                    browser,
+                    "const p = document.querySelector('.preview-area'); return !!p && !p.hidden",
+                )
+                .await;
+                Ok(shown.as_bool() == Some(true))
+            })
+            .await
+            .unwrap();
+        let area = browser.text(".preview-area bdi").await.unwrap();
+        let span = |a: &str| {
+            let v: Vec<f64> = a.split(',').map(|x| x.trim().parse().unwrap()).collect();
+            v[2] - v[0]
+        };
+        assert!(span(&area) < 300.0, "zoomed in from the world: {area}");
+        browser.click(".use-preview-area").await.unwrap();
+        let code = js(
+            browser,
+            "return document.querySelector('.embed-code').value",
+        )
+        .await;
+        assert!(
+            code.as_str().unwrap().contains(&format!("bbox={area}")),
+            "{code}"
+        );
+        let field = js(
+            browser,
+            "return document.querySelector('#embed-bbox').value",
+        )
+        .await;
+        assert_eq!(field.as_str().unwrap(), area);
+        assert_no_violation_or_error(browser).await;
+    });
+}
+
 /// With `--public-url` the embed snippet hands out the public address,
 /// not the one the page happened to be opened at.
 #[test]

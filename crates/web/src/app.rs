@@ -235,6 +235,24 @@ pub fn EmbedApp() -> impl IntoView {
             state.to_url()
         )
     };
+    // the share page that previews this embed (same site only) learns the
+    // area shown, so that panning the preview chooses the area
+    Effect::new(move |_| {
+        let Some(b) = shared.visitor.bounds.get().and_then(crate::state::bbox_of) else {
+            return;
+        };
+        let me = window();
+        let (Ok(Some(parent)), Ok(origin)) = (me.parent(), me.location().origin()) else {
+            return;
+        };
+        let message = format!(
+            "{}{}",
+            crate::embed::VIEW_MESSAGE,
+            crate::embed::bbox_param(&b)
+        );
+        // delivered only when the parent page is on this very site
+        let _ = parent.post_message(&message.into(), &origin);
+    });
     let lang = shared.visitor.lang;
     view! {
         <div class="app embed">

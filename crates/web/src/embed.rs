@@ -30,6 +30,10 @@ pub fn bbox_param(b: &BBox) -> String {
     )
 }
 
+/// The start of the message an embed previewed on the share page sends
+/// it with the area it shows (`west,south,east,north` follows).
+pub const VIEW_MESSAGE: &str = "solidarity-map:view:";
+
 /// What the embed shows.
 #[derive(Debug, Clone, PartialEq, Default)]
 struct Choice {
@@ -139,6 +143,41 @@ pub fn EmbedNewPage() -> impl IntoView {
         format!("{origin}{}", choice.with(Choice::path))
     };
     let code = move || snippet(&src(), &tr(&ui(), "app.title"), height.get());
+    // the area the preview shows after the visitor panned or zoomed it
+    // (the first area a freshly loaded preview reports is the one it was
+    // fitted to, not a choice: only a later one is offered)
+    let previewed = RwSignal::new(None::<String>);
+    let fitted = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        src();
+        fitted.set(None);
+        previewed.set(None);
+    });
+    let own_origin = window().location().origin().unwrap_or_default();
+    let listener = window_event_listener(leptos::ev::message, move |ev| {
+        if ev.origin() != own_origin {
+            return;
+        }
+        let Some(area) = ev
+            .data()
+            .as_string()
+            .and_then(|m| m.strip_prefix(VIEW_MESSAGE).map(str::to_owned))
+            .filter(|a| BBox::parse(a).is_ok())
+        else {
+            return;
+        };
+        if fitted.get_untracked().is_none() {
+            fitted.set(Some(area));
+        } else if fitted.get_untracked().as_deref() != Some(area.as_str()) {
+            previewed.set(Some(area));
+        }
+    });
+    on_cleanup(move || listener.remove());
+    let other_area = move || {
+        previewed
+            .get()
+            .filter(|p| choice.with(|c| c.bbox.trim() != p.as_str()))
+    };
     let bbox_ok =
         move || choice.with(|c| c.bbox.trim().is_empty() || BBox::parse(c.bbox.trim()).is_ok());
 
@@ -204,6 +243,20 @@ pub fn EmbedNewPage() -> impl IntoView {
                         on:input=move |ev| choice.update(|c| c.bbox = event_target_value(&ev)) />
                     <p class="hint" id="embed-bbox-hint">{move || tr(&ui(), "embed.area_hint")}</p>
                     <p class="field-error" role="alert" hidden=bbox_ok>{move || tr(&ui(), "embed.bad_area")}</p>
+                    <p class="hint preview-area" hidden=move || other_area().is_none()>
+                        {move || tr(&ui(), "embed.preview_moved")}
+                        " "
+                        <bdi dir="ltr">{move || other_area().unwrap_or_default()}</bdi>
+                        " "
+                        <button type="button" class="secondary use-preview-area"
+                            on:click=move |_| {
+                                if let Some(area) = other_area() {
+                                    choice.update(|c| c.bbox = area);
+                                }
+                            }>
+                            {move || tr(&ui(), "embed.use_preview_area")}
+                        </button>
+                    </p>
                 </div>
                 <div class="field">
                     <label for="embed-lang">{move || tr(&ui(), "embed.language")}</label>
@@ -239,6 +292,7 @@ pub fn EmbedNewPage() -> impl IntoView {
             </p>
             <p class="hint">{move || tr(&ui(), "embed.allowed_sites")}</p>
             <h2>{move || tr(&ui(), "embed.preview")}</h2>
+            <p class="hint">{move || tr(&ui(), "embed.preview_hint")}</p>
             <iframe class="embed-preview" src=src title=move || tr(&ui(), "embed.preview")
                 height=move || height.get().to_string()></iframe>
         </main>
