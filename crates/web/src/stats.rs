@@ -80,11 +80,14 @@ fn chart(id: &'static str, title: String, head: String, bars: Vec<Bar>, lang: &s
             let y = 4.0 + ROW * i as f64;
             let w = (WIDTH - LABEL - VALUE_ROOM) * b.count as f64 / max;
             // the SVG is laid out left to right; in Arabic and Hebrew the
-            // labels go on the right and the bars grow to the left
+            // labels go on the right and the bars grow to the left. The
+            // count sits between its label and its bar, so that a phone
+            // that shows only the start of a wide chart still shows it
             let (label_x, label_anchor, bar_x, value_x, value_anchor) = if rtl {
-                (WIDTH - 4.0, "end", WIDTH - LABEL - w, WIDTH - LABEL - w - 6.0, "end")
+                let bar_end = WIDTH - LABEL - VALUE_ROOM;
+                (WIDTH - 4.0, "end", bar_end - w, WIDTH - LABEL - 4.0, "end")
             } else {
-                (4.0, "start", LABEL, LABEL + w + 6.0, "start")
+                (4.0, "start", LABEL + VALUE_ROOM, LABEL + 4.0, "start")
             };
             let text_y = y + ROW * 0.62;
             view! {
