@@ -22,8 +22,21 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// number of published organisations in it.
 #[utoipa::path(get, path = "/categories", tag = "map",
     responses((status = 200, body = Vec<CategoryCount>), ReadErrors))]
-async fn list(State(state): State<AppState>) -> Result<Json<Vec<CategoryCount>>, ApiError> {
-    Ok(Json(state.store.categories().await?))
+async fn list(State(state): State<AppState>) -> Json<Vec<CategoryCount>> {
+    // counts from the clustering index, which the change log keeps exact
+    let totals = state.clusters.category_totals();
+    let counts = state
+        .categories
+        .iter()
+        .map(|category| CategoryCount {
+            category: category.clone(),
+            count: totals
+                .iter()
+                .find(|(slug, _)| *slug == category.slug)
+                .map_or(0, |(_, n)| *n),
+        })
+        .collect();
+    Json(counts)
 }
 
 /// Published counts per category, country and working language. Under a

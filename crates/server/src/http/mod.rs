@@ -61,6 +61,9 @@ pub struct AppState {
     pub clusters: Arc<Clusters>,
     /// Keeps `clusters` in step with the change log.
     pub follower: Arc<Follower>,
+    /// The project's categories, in order, as start-up wrote them to the
+    /// store: fixed while serving, so the legend needs no query.
+    pub categories: Arc<Vec<solidarity_map_core::Category>>,
     /// The session cookie is `Secure` (`--behind-https`, or by default
     /// when not on loopback; see `ServeArgs::secure_cookies`).
     pub secure_cookies: bool,
@@ -85,16 +88,15 @@ impl AppState {
     /// The state for `store` (its categories already synced from the
     /// project's list), with its clustering index loaded from it.
     pub async fn new(store: Arc<dyn Store>, site: SiteConfig) -> anyhow::Result<Self> {
-        let categories = crate::seed::categories()?
-            .into_iter()
-            .map(|c| c.slug)
-            .collect();
-        let follower = Arc::new(Follower::start(store.clone(), categories).await?);
+        let categories = crate::seed::categories()?;
+        let slugs = categories.iter().map(|c| c.slug.clone()).collect();
+        let follower = Arc::new(Follower::start(store.clone(), slugs).await?);
         Ok(Self {
             store,
             site,
             clusters: follower.index().clone(),
             follower,
+            categories: Arc::new(categories),
             secure_cookies: false,
             max_concurrent: 512,
             rate_limit_factor: 1,

@@ -236,7 +236,56 @@ async fn readyz_waits_for_the_log(backend: Backend) {
     assert_eq!(r.json()["applied"], 1);
 }
 
+/// The legend's counts come from memory, and equal the database's count
+/// per category once the change log is applied.
+async fn the_legend_counts_from_memory_equal_the_database(backend: Backend) {
+    let Some(db) = backend.fresh().await else {
+        return;
+    };
+    let mut follower = None;
+    let app = setup()
+        .demo()
+        .start_on(db, |state| follower = Some(state.follower.clone()))
+        .await;
+    let follower = follower.unwrap();
+    let other = app.db.another_store().await;
+    let mut media = entry("Another Paper");
+    media.category = "media".into();
+    let media = media.validate().unwrap();
+    for status in [Status::Published, Status::Published, Status::Pending] {
+        other.insert_organization(&media, status).await.unwrap();
+    }
+    let first = other.published(&Default::default()).await.unwrap().items[0].id;
+    other.withdraw(first).await.unwrap();
+    follower.catch_up().await.unwrap();
+
+    let from_memory: Vec<(String, u64)> = get(&app.app, "/api/categories")
+        .await
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["slug"].as_str().unwrap().to_owned(),
+                c["count"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let from_database: Vec<(String, u64)> = app
+        .store
+        .categories()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.category.slug.to_string(), c.count))
+        .collect();
+    assert_eq!(from_memory, from_database);
+    assert!(from_memory.iter().any(|(s, n)| s == "media" && *n >= 2));
+}
+
 on_both_backends!(backend:
+    the_legend_counts_from_memory_equal_the_database,
     public_changes_are_numbered_in_order,
     concurrent_changes_skip_no_number,
     a_follower_applies_what_another_instance_wrote,

@@ -60,6 +60,10 @@ pub fn loopback_app(state: AppState, dist: &Path) -> Router {
 pub struct TestApp {
     pub app: Router,
     pub store: Arc<dyn Store>,
+    /// Keeps the app's map in step with the change log: a test that
+    /// writes to the store directly, as another instance would, calls
+    /// its `catch_up`.
+    pub follower: Arc<solidarity_map_server::follow::Follower>,
     pub db: TestDb,
     /// The folder it serves the client from.
     pub dist: tempfile::TempDir,
@@ -163,10 +167,12 @@ impl Setup {
             .await
             .expect("build the state");
         change(&mut state);
+        let follower = state.follower.clone();
         let app = app_with_security(state, dist.path().to_owned(), self.security);
         TestApp {
             app: if self.loopback { on_loopback(app) } else { app },
             store,
+            follower,
             db,
             dist,
         }
