@@ -37,9 +37,13 @@ pub fn claim_mail(backend: Backend) -> String {
     )
 }
 
-/// Mail `$1` went out at `$2`.
+/// Mail `$1` went out at `$2`. A received mail's text holds the group's
+/// private edit link, which the database otherwise never holds (only its
+/// hash): once sent, its text is not kept.
 pub const MAIL_SENT: &str = "update outbox
-     set status = 'sent', sent_at = $2, claimed_until = null, last_error = null
+     set status = 'sent', sent_at = $2, claimed_until = null, last_error = null,
+         body_text = case when kind = 'received' then '' else body_text end,
+         body_html = case when kind = 'received' then '' else body_html end
      where id = $1";
 
 /// Mail `$1` failed with `$2`; it is due again at `$3`.
