@@ -86,8 +86,9 @@ impl Smtp {
         self.from.email.to_string()
     }
 
-    /// Sends one mail; the error says why not, for the outbox.
-    pub async fn send(&self, mail: &ClaimedMail) -> Result<(), String> {
+    /// The message of a queued mail: plain text and HTML alternatives,
+    /// `List-Unsubscribe` when it has one.
+    fn message(&self, mail: &ClaimedMail) -> Result<Message, String> {
         let to: Mailbox = mail
             .to
             .parse()
@@ -102,14 +103,18 @@ impl Smtp {
         if let Some(unsubscribe) = &mail.unsubscribe {
             message = message.header(ListUnsubscribe(unsubscribe.clone()));
         }
-        let message = message
+        message
             .multipart(MultiPart::alternative_plain_html(
                 mail.text.clone(),
                 mail.html.clone(),
             ))
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| e.to_string())
+    }
+
+    /// Sends one mail; the error says why not, for the outbox.
+    pub async fn send(&self, mail: &ClaimedMail) -> Result<(), String> {
         self.transport
-            .send(message)
+            .send(self.message(mail)?)
             .await
             .map(|_| ())
             .map_err(|e| e.to_string())
@@ -150,5 +155,38 @@ mod tests {
         assert!(with_tls("http://h").is_err());
         assert!(Smtp::new("smtp://127.0.0.1:2525", "not an address").is_err());
         assert!(Smtp::new("smtp://127.0.0.1:2525", "Map <map@example.org>").is_ok());
+    }
+
+    #[test]
+    fn a_message_has_both_bodies_and_unsubscribe_when_it_should() {
+        let smtp = Smtp::new("smtp://127.0.0.1:2525", "Map <map@example.org>").expect("smtp");
+        let mut mail = ClaimedMail {
+            id: uuid::Uuid::nil(),
+            to: "group@example.org".into(),
+            subject: "تلقّينا".into(),
+            text: "plain".into(),
+            html: "<p>html</p>".into(),
+            unsubscribe: Some("<https://map.example.org/admin>".into()),
+            attempts: 1,
+        };
+        let raw =
+            String::from_utf8(smtp.message(&mail).expect("a message").formatted()).expect("ascii");
+        assert!(
+            raw.contains("List-Unsubscribe: <https://map.example.org/admin>"),
+            "{raw}"
+        );
+        assert!(raw.contains("multipart/alternative"), "{raw}");
+        assert!(
+            raw.contains("text/plain") && raw.contains("text/html"),
+            "{raw}"
+        );
+        assert!(raw.contains("Message-ID: <00000000-0000-0000-0000-000000000000@example.org>"));
+        // encoded, never raw Arabic in a header
+        assert!(!raw.contains("تلقّينا"));
+        mail.unsubscribe = None;
+        let raw = smtp.message(&mail).expect("a message").formatted();
+        assert!(!String::from_utf8_lossy(&raw).contains("List-Unsubscribe"));
+        mail.to = "not an address".into();
+        assert!(smtp.message(&mail).is_err());
     }
 }

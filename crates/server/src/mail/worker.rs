@@ -73,6 +73,10 @@ impl Worker {
     async fn pass(&self, digests: bool) -> Result<(), StoreError> {
         match (self.policy.delivery, &self.smtp) {
             (Delivery::Disabled, _) => {
+                // a read first: the write lock only when there is any
+                if self.store.next_mail_due().await?.is_none() {
+                    return Ok(());
+                }
                 let held = self.store.hold_pending_mail().await?;
                 if held > 0 {
                     tracing::info!(

@@ -250,6 +250,8 @@ async fn claiming_is_exclusive(backend: Backend) {
     let mails = store.outbox(100).await.unwrap();
     let sent = mails.iter().find(|m| m.id == before_next.id).unwrap();
     assert_eq!(sent.status, "sent");
+    // a received mail holds the private edit link: not kept once sent
+    assert_eq!(sent.text, "");
     let failed = mails.iter().find(|m| m.id == taken_over.id).unwrap();
     assert_eq!(failed.last_error.as_deref(), Some("down"));
     assert_eq!(
@@ -265,6 +267,28 @@ async fn claiming_is_exclusive(backend: Backend) {
     }
     assert_eq!(later.len(), 19);
     assert!(!later.contains(&before_next.id));
+}
+
+/// Mail disabled (a staging copy of real data): what was pending is held,
+/// kept to be read and never claimed.
+async fn disabled_mail_holds_what_is_pending(backend: Backend) {
+    let Some(db) = with_categories(backend).await else {
+        return;
+    };
+    let store = db.store();
+    let org = entry("Staged").validate().unwrap();
+    store
+        .submit_mailing(&org, "hash-1", Some(&mail("a@example.org")))
+        .await
+        .unwrap();
+    assert!(store.next_mail_due().await.unwrap().is_some());
+    assert_eq!(store.hold_pending_mail().await.unwrap(), 1);
+    assert_eq!(store.next_mail_due().await.unwrap(), None);
+    let now = chrono::Utc::now();
+    let later = now + chrono::TimeDelta::days(1);
+    assert!(store.claim_mail(later, later).await.unwrap().is_none());
+    let mails = store.outbox(10).await.unwrap();
+    assert_eq!(mails[0].status, "held");
 }
 
 /// A moderator with an address who wants it gets a digest when the queue
@@ -347,4 +371,5 @@ on_both_backends!(backend:
     mail_goes_to_an_address_in_the_groups_language,
     a_failed_change_queues_no_mail,
     digests_come_at_most_once_a_period,
+    disabled_mail_holds_what_is_pending,
 );
