@@ -520,4 +520,42 @@ mod tests {
         let a = args(&["--basemap", "x.mbtiles"]);
         assert_eq!(a.site(Some(&world())).tile_attribution, "");
     }
+
+    #[test]
+    fn mail_stays_in_the_outbox_unless_an_smtp_server_is_named() {
+        use crate::mail::Delivery;
+        let none = args(&[]);
+        assert!(none.mail.smtp().expect("no server").is_none());
+        let policy = none.mail.policy(None, None);
+        assert_eq!(policy.delivery, Delivery::Outbox);
+        assert!(policy.transactional && policy.notification);
+
+        let named = args(&[
+            "--smtp-url",
+            "smtp://u:p@127.0.0.1:2525",
+            "--mail-from",
+            "Map <map@example.org>",
+            "--no-notification-mail",
+        ]);
+        let smtp = named.mail.smtp().expect("a server");
+        let policy = named.mail.policy(smtp.as_ref(), None);
+        assert_eq!(policy.delivery, Delivery::Smtp);
+        assert_eq!(policy.from_address.as_deref(), Some("map@example.org"));
+        assert!(policy.transactional && !policy.notification);
+
+        let staging = args(&[
+            "--smtp-url",
+            "smtp://127.0.0.1:2525",
+            "--mail-from",
+            "map@example.org",
+            "--mail-disabled",
+        ]);
+        let smtp = staging.mail.smtp().expect("a server");
+        assert_eq!(
+            staging.mail.policy(smtp.as_ref(), None).delivery,
+            Delivery::Disabled
+        );
+        // a server without a sender is refused by clap
+        assert!(Cli::try_parse_from(["serve", "--smtp-url", "smtp://127.0.0.1:2525"]).is_err());
+    }
 }
