@@ -158,6 +158,36 @@ async fn the_answer_says_whether_the_link_is_mailed(backend: Backend) {
     }
 }
 
+/// The moderation page reads and changes the signed-in moderator's own
+/// digest setting, with the session's CSRF token only.
+async fn a_moderator_turns_the_digest_off(backend: Backend) {
+    let Some(db) = backend.fresh().await else {
+        return;
+    };
+    let t = setup().moderator().start_on(db, |_| {}).await;
+    let session = Session::sign_in(&t.app).await;
+    let r = session.get(&t.app, "/api/admin/settings").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json(), json!({"email": null, "digest": true}));
+    let off = json!({"digest": false});
+    let forged = call(
+        &t.app,
+        "PUT",
+        "/api/admin/settings",
+        Some(off.clone()),
+        &[("cookie", &session.cookie)],
+    )
+    .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let r = session
+        .call(&t.app, "PUT", "/api/admin/settings", Some(off))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["digest"], json!(false));
+    let anonymous = call(&t.app, "GET", "/api/admin/settings", None, &[]).await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+}
+
 /// A mail to queue, as the use cases write it.
 fn mail(to: &str) -> NewMail {
     NewMail {
@@ -372,4 +402,5 @@ on_both_backends!(backend:
     a_failed_change_queues_no_mail,
     digests_come_at_most_once_a_period,
     disabled_mail_holds_what_is_pending,
+    a_moderator_turns_the_digest_off,
 );
