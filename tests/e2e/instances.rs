@@ -18,7 +18,7 @@ use solidarity_map_e2e::{PgDatabase, ServeProcess, cli, free_tcp_port, psql_valu
 /// What the issue promises: a change is everywhere within this.
 const WITHIN: Duration = Duration::from_secs(2);
 
-const PASSWORD: &str = "a long enough passphrase";
+pub(crate) const PASSWORD: &str = "a long enough passphrase";
 
 fn http() -> reqwest::Client {
     reqwest::Client::builder()
@@ -99,7 +99,7 @@ async fn ready(base: &str) {
 
 /// A join-form submission from its own loopback address (each address
 /// has a small burst of submissions).
-async fn submit(base: &str, name: &str, from: u8) -> (String, String) {
+pub(crate) async fn submit(base: &str, name: &str, from: u8) -> (String, String) {
     let client = reqwest::Client::builder()
         .local_address(std::net::IpAddr::V4(std::net::Ipv4Addr::new(
             127, 0, 3, from,
@@ -139,14 +139,14 @@ async fn submit(base: &str, name: &str, from: u8) -> (String, String) {
 }
 
 /// A moderator signed in on one instance.
-struct Moderator {
+pub(crate) struct Moderator {
     base: String,
     cookie: String,
     csrf: String,
 }
 
 impl Moderator {
-    async fn sign_in(base: &str) -> Moderator {
+    pub(crate) async fn sign_in(base: &str) -> Moderator {
         let r = http()
             .post(format!("{base}/api/admin/login"))
             .json(&json!({"username": "mod", "password": PASSWORD}))
@@ -170,7 +170,7 @@ impl Moderator {
     }
 
     /// Approves the pending submission of entry `org`.
-    async fn approve(&self, org: &str) {
+    pub(crate) async fn approve(&self, org: &str) {
         let queue: Value = http()
             .get(format!("{}/api/admin/submissions", self.base))
             .header("cookie", &self.cookie)

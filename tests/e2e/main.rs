@@ -2,7 +2,7 @@
 //! and the built client in headless Chromium (`browser_*`), and the real
 //! server killed mid-burst (`durability`), several servers on one database
 //! (`instances`) or one losing its Postgres
-//! (`pg_outage`). Each module is what used to be a file of its own, so a
+//! (`pg_outage`), and mail through a real SMTP server (`mail`). Each module is what used to be a file of its own, so a
 //! test keeps its name (`cargo test -p solidarity-map-e2e --test e2e
 //! browser_map::`). `support` holds the steps the browser tests share.
 
@@ -19,5 +19,6 @@ mod browser_xss;
 mod deploy;
 mod durability;
 mod instances;
+mod mail;
 mod pg_outage;
 mod support;

@@ -253,9 +253,9 @@ pub fn python_env(root: &Path) -> PathBuf {
     root.join("target/tools/python")
 }
 
-/// The Python tools the tests use (schemathesis, pyogrio), every version
-/// pinned in `tools/python-requirements.txt`, in a virtualenv of the
-/// project's own. Reinstalled when that file changes.
+/// The Python tools the tests use (schemathesis, pyogrio, aiosmtpd),
+/// every version pinned in `tools/python-requirements.txt`, in a
+/// virtualenv of the project's own. Reinstalled when that file changes.
 pub fn ensure_python_tools(root: &Path) -> Result<()> {
     let requirements = root.join("tools/python-requirements.txt");
     let wanted = std::fs::read_to_string(&requirements).context("tools/python-requirements.txt")?;

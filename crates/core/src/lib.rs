@@ -46,6 +46,7 @@ pub mod geo;
 pub mod geojson;
 pub mod moderation;
 pub mod org;
+pub mod outbox;
 pub mod query;
 pub mod site;
 pub mod stats;

@@ -109,9 +109,11 @@ pub struct SubmissionCreated {
     pub status: Status,
     pub edit_token: String,
     pub edit_url: String,
-    /// Whether the link was also sent to the group's contact address.
-    /// Always `false` while this map sends no mail: the link is then in
-    /// this answer only, and the join page says so.
+    /// Whether the link was also queued for mailing to the group's contact
+    /// address through a configured SMTP server. `false` when the group
+    /// gave no address, or the map sends no mail (none configured, mail
+    /// disabled): the link is then in this answer only, and the join page
+    /// says so.
     #[serde(default)]
     pub link_mailed: bool,
 }

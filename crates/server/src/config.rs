@@ -156,6 +156,101 @@ pub struct ServeArgs {
     pub licence: LicenceArgs,
     #[command(flatten)]
     pub retention: RetentionArgs,
+    #[command(flatten)]
+    pub mail: MailArgs,
+}
+
+/// Where the map's mail goes. Without an SMTP server it stays in the
+/// outbox, where moderators read it: nothing is lost.
+#[derive(Debug, Clone, Args)]
+pub struct MailArgs {
+    /// The SMTP server that sends the map's mail:
+    /// `smtp://user:pass@host:port` (STARTTLS, required unless the host is
+    /// loopback; `?tls=opportunistic` accepts a server that offers none) or
+    /// `smtps://…` (TLS from the start). Without it, mail stays in the
+    /// outbox (`mail list`, the moderation page).
+    #[arg(long, env = "SMTP_URL", requires = "mail_from")]
+    pub smtp_url: Option<String>,
+    /// Who the mail is from: `Name <address>` or an address.
+    #[arg(long, env = "MAIL_FROM")]
+    pub mail_from: Option<String>,
+    /// Send nothing (a staging copy of real data): every mail is kept in
+    /// the outbox, marked held, pending ones included.
+    #[arg(long, env = "MAIL_DISABLED")]
+    pub mail_disabled: bool,
+    /// Do not send the groups' mail (received with the edit link,
+    /// published, not published, edit live): it is kept, marked held.
+    #[arg(long, env = "NO_TRANSACTIONAL_MAIL")]
+    pub no_transactional_mail: bool,
+    /// Do not send notifications (the moderators' digests): none is
+    /// written.
+    #[arg(long, env = "NO_NOTIFICATION_MAIL")]
+    pub no_notification_mail: bool,
+    /// A moderator gets a digest of the queue at most this often, and
+    /// none when it is empty.
+    #[arg(long, env = "MODERATOR_DIGEST_HOURS", default_value_t = 24,
+          value_parser = clap::value_parser!(u32).range(1..=8_760))]
+    pub moderator_digest_hours: u32,
+    /// Seconds before a mail that could not be sent is tried again; each
+    /// later try waits twice as long, up to an hour.
+    #[arg(long, env = "MAIL_RETRY_SECONDS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3_600))]
+    pub mail_retry_seconds: u64,
+}
+
+impl MailArgs {
+    /// The SMTP server, checked, unless mail stays in the outbox or is
+    /// disabled.
+    pub fn smtp(&self) -> anyhow::Result<Option<crate::mail::smtp::Smtp>> {
+        match (&self.smtp_url, &self.mail_from) {
+            (Some(url), Some(from)) if !url.trim().is_empty() => {
+                Ok(Some(crate::mail::smtp::Smtp::new(url.trim(), from)?))
+            }
+            (Some(url), None) if !url.trim().is_empty() => {
+                anyhow::bail!("--smtp-url needs --mail-from")
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// The policy the use cases write mail by, given the SMTP server and
+    /// the site's public address.
+    pub fn policy(
+        &self,
+        smtp: Option<&crate::mail::smtp::Smtp>,
+        public_url: Option<solidarity_map_core::PublicUrl>,
+    ) -> crate::mail::MailPolicy {
+        use crate::mail::Delivery;
+        let delivery = match (self.mail_disabled, smtp) {
+            (true, _) => Delivery::Disabled,
+            (false, Some(_)) => Delivery::Smtp,
+            (false, None) => Delivery::Outbox,
+        };
+        crate::mail::MailPolicy {
+            delivery,
+            public_url,
+            from_address: smtp.map(crate::mail::smtp::Smtp::from_address),
+            transactional: !self.no_transactional_mail,
+            notification: !self.no_notification_mail,
+            ..Default::default()
+        }
+    }
+
+    /// The outbox's worker for this server.
+    pub fn worker(
+        &self,
+        store: std::sync::Arc<dyn crate::store::Store>,
+        policy: crate::mail::MailPolicy,
+        smtp: Option<crate::mail::smtp::Smtp>,
+    ) -> crate::mail::worker::Worker {
+        crate::mail::worker::Worker {
+            store,
+            policy,
+            smtp,
+            retry: std::time::Duration::from_secs(self.mail_retry_seconds),
+            digest_every: chrono::TimeDelta::hours(i64::from(self.moderator_digest_hours)),
+        }
+    }
 }
 
 /// How long withdrawn and rejected entries keep their private fields.
@@ -424,5 +519,43 @@ mod tests {
         assert_eq!(a.site(Some(&city)).tile_attribution, "Mine");
         let a = args(&["--basemap", "x.mbtiles"]);
         assert_eq!(a.site(Some(&world())).tile_attribution, "");
+    }
+
+    #[test]
+    fn mail_stays_in_the_outbox_unless_an_smtp_server_is_named() {
+        use crate::mail::Delivery;
+        let none = args(&[]);
+        assert!(none.mail.smtp().expect("no server").is_none());
+        let policy = none.mail.policy(None, None);
+        assert_eq!(policy.delivery, Delivery::Outbox);
+        assert!(policy.transactional && policy.notification);
+
+        let named = args(&[
+            "--smtp-url",
+            "smtp://u:p@127.0.0.1:2525",
+            "--mail-from",
+            "Map <map@example.org>",
+            "--no-notification-mail",
+        ]);
+        let smtp = named.mail.smtp().expect("a server");
+        let policy = named.mail.policy(smtp.as_ref(), None);
+        assert_eq!(policy.delivery, Delivery::Smtp);
+        assert_eq!(policy.from_address.as_deref(), Some("map@example.org"));
+        assert!(policy.transactional && !policy.notification);
+
+        let staging = args(&[
+            "--smtp-url",
+            "smtp://127.0.0.1:2525",
+            "--mail-from",
+            "map@example.org",
+            "--mail-disabled",
+        ]);
+        let smtp = staging.mail.smtp().expect("a server");
+        assert_eq!(
+            staging.mail.policy(smtp.as_ref(), None).delivery,
+            Delivery::Disabled
+        );
+        // a server without a sender is refused by clap
+        assert!(Cli::try_parse_from(["serve", "--smtp-url", "smtp://127.0.0.1:2525"]).is_err());
     }
 }

@@ -26,7 +26,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the map and the API (migrates and seeds an empty database first).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Create or update the database schema.
     Migrate,
     /// Add the demo organisations if the database has none.
@@ -34,6 +34,9 @@ enum Command {
     /// Manage moderators.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// The mail outbox.
+    #[command(subcommand)]
+    Mail(MailCommand),
     /// Import organisations from a GeoJSON or CSV file: checked with the
     /// join form's rules, then all stored in one transaction or none. Rows
     /// imported before from the same source are updated, not added again.
@@ -124,6 +127,9 @@ enum AdminCommand {
     AddUser {
         #[arg(long)]
         username: String,
+        /// Where the moderator's digest of the queue goes.
+        #[arg(long)]
+        email: Option<String>,
         /// Read the password from standard input (required).
         #[arg(long, required = true)]
         password_stdin: bool,
@@ -142,6 +148,21 @@ enum AdminCommand {
         #[arg(long, required = true)]
         password_stdin: bool,
     },
+    /// Give a moderator an address for the digest of the queue; `--none`
+    /// takes it away.
+    SetEmail {
+        username: String,
+        #[arg(required_unless_present = "none")]
+        email: Option<String>,
+        #[arg(long, conflicts_with = "email")]
+        none: bool,
+    },
+    /// Turn a moderator's digest of the queue on or off.
+    SetDigest {
+        username: String,
+        #[arg(value_parser = ["on", "off"])]
+        state: String,
+    },
     /// End every session of a moderator (a lost laptop, a shared computer).
     RevokeSessions { username: String },
     /// Scrub once what the server scrubs every hour: the contact address
@@ -150,6 +171,17 @@ enum AdminCommand {
     Scrub {
         #[command(flatten)]
         retention: RetentionArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum MailCommand {
+    /// Print the newest mails, sent or not, with their text: without an
+    /// SMTP server, this is where the groups' links and decisions are.
+    List {
+        /// How many, newest first.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
     },
 }
 
@@ -193,11 +225,67 @@ async fn main() -> anyhow::Result<()> {
                 tracing::info!(count = n, "demo organisations added");
             }
         }
-        Command::Admin(AdminCommand::AddUser { username, .. }) => {
+        Command::Admin(AdminCommand::AddUser {
+            username, email, ..
+        }) => {
+            if let Some(email) = &email {
+                solidarity_map_core::Email::parse(email)
+                    .map_err(|e| anyhow::anyhow!("--email: {}", e.message))?;
+            }
             let password = password_from_stdin()?;
+            let service = Service::new(store);
+            service.add_moderator(&username, &password).await?;
+            if let Some(email) = &email {
+                service
+                    .set_moderator_email(username.trim(), Some(email))
+                    .await?;
+            }
+        }
+        Command::Admin(AdminCommand::SetEmail {
+            username, email, ..
+        }) => {
             Service::new(store)
-                .add_moderator(&username, &password)
-                .await?;
+                .set_moderator_email(&username, email.as_deref())
+                .await
+                .map_err(|e| anyhow::anyhow!("{username}: {e}"))?;
+            match email {
+                Some(email) => println!("{username}: digests go to {email}"),
+                None => println!("{username}: no address, no digest"),
+            }
+        }
+        Command::Admin(AdminCommand::SetDigest { username, state }) => {
+            let on = state == "on";
+            let settings = Service::new(store)
+                .set_digest(&username, on)
+                .await
+                .map_err(|e| anyhow::anyhow!("{username}: {e}"))?;
+            let to = settings
+                .email
+                .as_deref()
+                .unwrap_or("no address yet: admin set-email");
+            println!("{username}: digest {state} ({to})");
+        }
+        Command::Mail(MailCommand::List { limit }) => {
+            let page = Service::new(store).outbox(limit).await?;
+            if page.items.is_empty() {
+                eprintln!("the outbox is empty");
+            }
+            for mail in page.items.iter().rev() {
+                println!(
+                    "--- {} {} ({}, {} tries{})\nto: {}\nsubject: {}\n\n{}\n",
+                    mail.created_at.format("%Y-%m-%d %H:%M:%S UTC"),
+                    mail.status,
+                    mail.kind,
+                    mail.attempts,
+                    mail.last_error
+                        .as_deref()
+                        .map(|e| format!(", last error: {e}"))
+                        .unwrap_or_default(),
+                    mail.to,
+                    mail.subject,
+                    mail.text
+                );
+            }
         }
         Command::Admin(AdminCommand::ListUsers) => {
             let users = Service::new(store).moderators().await?;
@@ -427,7 +515,25 @@ async fn main() -> anyhow::Result<()> {
                      tells it where they look"
                 );
             }
+            let smtp = args.mail.smtp()?;
+            let policy = args.mail.policy(smtp.as_ref(), site.public_url.clone());
+            match policy.delivery {
+                solidarity_map_server::mail::Delivery::Outbox => tracing::info!(
+                    "no SMTP server (--smtp-url): mail stays in the outbox, for moderators \
+                     to read (mail list, the moderation page)"
+                ),
+                solidarity_map_server::mail::Delivery::Disabled => {
+                    tracing::warn!("mail is disabled: nothing is sent, every mail is held")
+                }
+                solidarity_map_server::mail::Delivery::Smtp => {
+                    tracing::info!("mail goes out through the SMTP server")
+                }
+            }
+            args.mail
+                .worker(store.clone(), policy.clone(), smtp)
+                .spawn();
             let mut state = AppState::new(store, site).await?;
+            state.mail = policy;
             // other instances' changes, and imports, reach this map too
             state.follower.spawn();
             // withdrawn and rejected entries lose their private fields once

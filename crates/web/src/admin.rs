@@ -1,5 +1,5 @@
-//! The moderation page: sign in, then the queue and the audit log
-//! (`review.rs`). In the moderator's chosen language like every page;
+//! The moderation page: sign in, then the queue, the mail (`outbox.rs`)
+//! and the audit log (`review.rs`). In the moderator's chosen language like every page;
 //! what groups wrote is shown as written, every translation of it.
 
 use leptos::prelude::*;
@@ -10,6 +10,7 @@ use solidarity_map_core::{ErrorBody, FieldError, OrganizationInput};
 
 use crate::api::{self, Answer, ApiError};
 use crate::i18n::{Lang, PageHeading, Said, tr, tr_n};
+use crate::outbox::MailSection;
 use crate::review::{AuditLog, Decide, RevisionCard};
 
 /// The id of the word on the last decision, above the queue.
@@ -194,6 +195,7 @@ pub fn AdminPage() -> impl IntoView {
                             <RevisionCard revision=r categories=categories decide=decide />
                         }).collect_view()}
                     </ul>
+                    <MailSection csrf=s.csrf_token />
                     <AuditLog entries=audit categories=categories />
                 }.into_any(),
             }}

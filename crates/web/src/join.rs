@@ -191,8 +191,9 @@ pub fn JoinPage() -> impl IntoView {
                     let link = format!("{}{}", window().location().origin().unwrap_or_default(), c.edit_url);
                     let copied = RwSignal::new(false);
                     let to_copy = link.clone();
-                    // whether the link also went by mail: never, until this
-                    // map sends mail (see `SubmissionCreated::link_mailed`)
+                    // whether the link is also on its way by mail: only when
+                    // the group gave an address and the map sends mail
+                    // through an SMTP server (`SubmissionCreated::link_mailed`)
                     let kept_where = if c.link_mailed { "join.link_mailed" } else { "join.link_only_here" };
                     view! {
                         <section class="confirmation" aria-labelledby="thanks">

@@ -18,6 +18,7 @@ mod list;
 mod map;
 mod markers;
 mod names;
+mod outbox;
 mod place_labels;
 mod review;
 mod state;

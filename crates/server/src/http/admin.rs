@@ -65,7 +65,7 @@ impl FromRequestParts<AppState> for Moderator {
 }
 
 impl Moderator {
-    fn username(&self) -> &str {
+    pub(super) fn username(&self) -> &str {
         &self.0.info.username
     }
 }

@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use serde_json::Value;
 
-use super::linked_data::escape_html;
+use solidarity_map_core::text::escape_html;
 
 const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
 

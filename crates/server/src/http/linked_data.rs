@@ -12,6 +12,7 @@
 //! Any other id (unknown, pending, withdrawn) gets the plain `index.html`.
 
 use serde_json::{Map, Value, json};
+use solidarity_map_core::text::escape_html;
 use solidarity_map_core::{Feature, PublicOrganization, PublicUrl, site_link};
 
 /// The language the title, description and `name` are given in when the
@@ -101,22 +102,6 @@ pub fn script_text(value: &Value) -> String {
         .replace('<', "\\u003c")
         .replace('>', "\\u003e")
         .replace('&', "\\u0026")
-}
-
-/// Text for HTML content or a quoted attribute value.
-pub(super) fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// The organisation's page: `index` with its title, meta description and

@@ -79,6 +79,14 @@ fn describe() {
         "Moderators' decisions, by decision (approved or rejected)"
     );
     describe_counter!(
+        "mail_sent_total",
+        "Mails this instance sent through the SMTP server"
+    );
+    describe_counter!(
+        "mail_failures_total",
+        "Tries to send a mail that failed (each is tried again later)"
+    );
+    describe_counter!(
         "rate_limited_total",
         "Requests refused by a rate limit (limits are per instance)"
     );

@@ -3,6 +3,7 @@
 //! types. Each resource module owns its router.
 
 mod admin;
+mod admin_mail;
 mod api_page;
 mod cache;
 mod categories;
@@ -82,6 +83,9 @@ pub struct AppState {
     /// The country outlines drawn at `/tiles/outlines/…` (`--outlines`);
     /// `None` when there are none, and every outline tile is a 404.
     pub outlines: Option<Arc<crate::outlines::Outlines>>,
+    /// How mail is written and whether it is sent (`--smtp-url` and the
+    /// other mail settings); by default it stays in the outbox.
+    pub mail: crate::mail::MailPolicy,
 }
 
 impl AppState {
@@ -104,12 +108,15 @@ impl AppState {
             licence: Licence::default(),
             basemap: None,
             outlines: None,
+            mail: crate::mail::MailPolicy::default(),
         })
     }
 
     /// The use cases over this state's store, keeping its index in step.
     pub fn service(&self) -> Service {
-        Service::new(self.store.clone()).with_follower(self.follower.clone())
+        Service::new(self.store.clone())
+            .with_follower(self.follower.clone())
+            .with_mail(self.mail.clone())
     }
 }
 
@@ -168,7 +175,10 @@ fn routes(limits: &mut rate_limit::RateLimits) -> OpenApiRouter<AppState> {
             rate_limit::per_user_name,
         ))
         .layer(limits.per_address(4, 5));
-    let admin = OpenApiRouter::new().merge(sign_in).merge(admin::router());
+    let admin = OpenApiRouter::new()
+        .merge(sign_in)
+        .merge(admin_mail::router())
+        .merge(admin::router());
     let api = OpenApiRouter::new()
         .merge(organizations::router())
         .merge(categories::router())

@@ -10,8 +10,10 @@
 //! same transaction), then brings along what follows the store: the
 //! clustering index this process serves reads the log at once, so the
 //! change is on its map before the answer goes out (other instances read
-//! it when the database announces it, see [`crate::follow`]); the mail
-//! outbox belongs here too. Plain reads (the map, the lists, the exports,
+//! it when the database announces it, see [`crate::follow`]). A change
+//! that causes mail hands the store the mail, written here
+//! ([`crate::mail`]), to queue in the change's transaction, then wakes the
+//! outbox's worker. Plain reads (the map, the lists, the exports,
 //! the moderation queue) go to the store and the index directly: they
 //! change nothing and check nothing.
 
@@ -19,6 +21,7 @@ mod accounts;
 mod edits;
 mod error;
 mod imports;
+mod mail;
 mod moderation;
 mod retention;
 mod submissions;
@@ -30,9 +33,11 @@ use std::sync::Arc;
 pub use accounts::{NewSession, SESSION_HOURS, Session};
 pub(crate) use error::joined;
 pub use error::{Error, Result};
+pub use mail::OUTBOX_LIMIT;
 pub use retention::{DEFAULT_RETENTION_DAYS, SCRUB_EVERY};
 
 use crate::follow::Follower;
+use crate::mail::MailPolicy;
 use crate::store::Store;
 
 /// The use cases over one store, and the clustering index they keep in
@@ -43,6 +48,8 @@ pub struct Service {
     /// None in a command that serves no map (`import`, `admin`): servers
     /// read the change log.
     follower: Option<Arc<Follower>>,
+    /// How the mail the changes cause is written and whether it is sent.
+    mail: MailPolicy,
 }
 
 impl Service {
@@ -51,7 +58,16 @@ impl Service {
         Self {
             store,
             follower: None,
+            mail: MailPolicy::default(),
         }
+    }
+
+    /// Writes mail as `policy` says (a server's settings; a command's
+    /// default queues it for the outbox).
+    #[must_use]
+    pub fn with_mail(mut self, policy: MailPolicy) -> Self {
+        self.mail = policy;
+        self
     }
 
     /// Keeps `follower`'s index in step with every change at once.

@@ -1,6 +1,6 @@
 //! Moderators' decisions on submissions and edits: the entry is public, or
-//! not, the moment the decision is stored, and the audit log records who
-//! decided what.
+//! not, the moment the decision is stored, the audit log records who
+//! decided what, and the group is told by mail (queued with the decision).
 
 use solidarity_map_core::{FieldError, OrganizationInput, RevisionId};
 
@@ -56,9 +56,15 @@ impl Service {
             Decision::Approve(_) => "approved",
             Decision::Reject(_) => "rejected",
         };
-        match self.store.decide(revision, decision, moderator).await? {
+        let mail = &self.mail;
+        let decided = self
+            .store
+            .decide_mailing(revision, decision, moderator, &|d| mail.decided(d))
+            .await?;
+        match decided {
             Decided::Done(_) => {
                 metrics::counter!("decisions_total", "decision" => kind).increment(1);
+                self.mail.wake.notify_one();
                 self.follow().await
             }
             Decided::NotFound => Err(Error::NotFound("submission")),

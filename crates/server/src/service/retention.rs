@@ -7,8 +7,10 @@
 //! rejected for the retention period (`--retention-days`, counted from its
 //! status change), its contact address goes and its exact point becomes
 //! its public point, in its row and in every revision. The audit log keeps
-//! who decided what and when, never contact data. The server runs the
-//! scrub at start-up and then every hour; `admin scrub` runs it once.
+//! who decided what and when, never contact data. Mail that was sent is
+//! forgotten after the same period (it holds private edit links). The
+//! server runs the scrub at start-up and then every hour; `admin scrub`
+//! runs it once.
 
 use std::time::Duration;
 
@@ -35,6 +37,9 @@ impl Service {
             return Ok(0);
         };
         let scrubbed = self.store.scrub_expired(before).await?;
+        // mail that went out holds private links: kept as long as the
+        // entries' private fields are, then forgotten
+        self.store.prune_sent_mail(before).await?;
         // the change log holds entry ids, no personal data, and is kept
         // only so long as an instance may be away
         let keep = TimeDelta::days(crate::follow::KEEP_CHANGES_DAYS);

@@ -1,11 +1,13 @@
 //! Joining: a group submits itself and receives its private edit link
-//! once. The entry waits for a moderator.
+//! once, in the answer, and by mail when it gave an address. The entry
+//! waits for a moderator.
 
 use solidarity_map_core::moderation::{SubmissionCreated, SubmissionRequest};
 use solidarity_map_core::{FieldError, Status};
 
 use super::{Error, Result, Service};
 use crate::secrets::{new_token, token_hash};
+use crate::store::MailClass;
 
 impl Service {
     /// Stores a submission as a pending entry, unless a bot sent it (the
@@ -33,17 +35,25 @@ impl Service {
             }
         }
         let token = new_token()?;
-        let id = self.store.submit(&org, &token_hash(&token)).await?;
+        let edit_url = format!("/edit/{token}");
+        let mail = self.mail.received(&org, &edit_url);
+        let id = self
+            .store
+            .submit_mailing(&org, &token_hash(&token), mail.as_ref())
+            .await?;
+        if mail.is_some() {
+            self.mail.wake.notify_one();
+        }
         tracing::info!(%id, "submission received");
         metrics::counter!("submissions_total").increment(1);
         Ok(SubmissionCreated {
             id,
             status: Status::Pending,
-            edit_url: format!("/edit/{token}"),
+            edit_url,
             edit_token: token,
-            // the hook for mail: true once an outbox sends the link to
-            // the contact address (this map sends no mail yet)
-            link_mailed: false,
+            // on its way to the contact address only through an SMTP
+            // server; in the outbox alone, the group cannot count on it
+            link_mailed: mail.is_some() && self.mail.sends(MailClass::Transactional),
         })
     }
 }

@@ -10,9 +10,10 @@
 //! back in one transaction ([`Backup::restore`]); what a file looks like is
 //! the caller's business (`crate::backup`).
 //!
-//! Not kept: moderators' sessions (they sign in again) and the change log
+//! Not kept: moderators' sessions (they sign in again), the change log
 //! (a restored database starts its own, with one change that tells every
-//! follower to read the map again).
+//! follower to read the map again) and the mail outbox (a copy must not
+//! send the original's mail again).
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -143,6 +144,9 @@ pub const TABLES: &[Table] = &[
             col("username", Text),
             col("password_hash", Text),
             col("created_at", Time),
+            col("email", Text),
+            col("digest", Small),
+            col("digest_sent_at", Time),
         ],
     },
     Table {
@@ -164,7 +168,15 @@ pub const TABLES: &[Table] = &[
 
 /// The tables of the schema that are left out on purpose (see the
 /// module's documentation), and sqlx's own.
-pub const NOT_KEPT: &[&str] = &["sessions", "changes", "change_head", "_sqlx_migrations"];
+pub const NOT_KEPT: &[&str] = &[
+    "sessions",
+    "changes",
+    "change_head",
+    // mail holds private edit links; a restored copy must not send the
+    // original's mail again
+    "outbox",
+    "_sqlx_migrations",
+];
 
 /// The table of that name.
 pub fn table(name: &str) -> Option<&'static Table> {

@@ -87,6 +87,16 @@ impl Backend {
         }
     }
 
+    /// Ends the `select` of a row to claim: Postgres locks it and skips
+    /// rows another transaction holds, so concurrent claims never wait on
+    /// nor take the same row; SQLite has one writer at a time.
+    pub fn skip_locked(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "",
+            Backend::Postgres => " for update skip locked",
+        }
+    }
+
     /// How many rows one statement of a bulk insert carries: on SQLite,
     /// 21 bound columns a row stay under its 32 766 parameters; on Postgres,
     /// this bounds the memory of the bound arrays.

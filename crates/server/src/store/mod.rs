@@ -7,7 +7,9 @@
 //! once and compiled for each database (`shared.rs`,
 //! `shared_moderation.rs`); what truly differs is in `dialect.rs`: the SQL
 //! each says its own way, side by side, and a small trait each backend's
-//! module implements. Row types are private to this module,
+//! module implements. The mail outbox is written by the changes that
+//! cause mail, in their transactions (`outbox.rs`, `shared_outbox.rs`,
+//! `sql_outbox.rs`). Row types are private to this module,
 //! so the stored shape never leaks into the API. Backups read and write
 //! every table through [`Backup`], in values of no database's own types
 //! (`backup.rs`, `shared_backup.rs`).
@@ -15,12 +17,15 @@
 pub mod backup;
 mod dialect;
 pub mod moderation;
+pub mod outbox;
 mod postgres;
 mod row;
 mod shared;
 mod shared_backup;
 mod shared_moderation;
+mod shared_outbox;
 mod sql;
+mod sql_outbox;
 mod sqlite;
 mod value;
 
@@ -35,6 +40,7 @@ use solidarity_map_core::{
 pub use backup::Backup;
 use dialect::Dialect;
 pub use moderation::{Decided, Decision, Moderation, UserRecord, UserSummary};
+pub use outbox::{MailClass, NewMail, Outbox};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
@@ -167,7 +173,7 @@ pub trait ChangeSignal: Send {
 /// this process's clock, read once per change and kept to the microsecond,
 /// on both databases.
 #[async_trait]
-pub trait Store: Moderation + Backup + Send + Sync + 'static {
+pub trait Store: Moderation + Outbox + Backup + Send + Sync + 'static {
     /// Which backend this is, for logs: `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
 

@@ -7,6 +7,7 @@ use solidarity_map_core::moderation::{AuditEntry, EditView, QueuePage, Revision,
 use solidarity_map_core::{LatLon, NewOrganization, OrgId, RevisionId};
 
 use super::Result;
+use super::outbox::{DecisionMail, NewMail};
 
 /// A moderator's decision on a revision.
 #[derive(Debug, Clone)]
@@ -49,7 +50,18 @@ pub struct UserSummary {
 pub trait Moderation: Send + Sync {
     /// Stores a new pending organisation with its edit-token hash and its
     /// first revision, in one transaction.
-    async fn submit(&self, org: &NewOrganization, token_hash: &str) -> Result<OrgId>;
+    async fn submit(&self, org: &NewOrganization, token_hash: &str) -> Result<OrgId> {
+        self.submit_mailing(org, token_hash, None).await
+    }
+
+    /// [`Moderation::submit`], queueing `mail` (about the new entry) in
+    /// the same transaction.
+    async fn submit_mailing(
+        &self,
+        org: &NewOrganization,
+        token_hash: &str,
+        mail: Option<&NewMail>,
+    ) -> Result<OrgId>;
 
     /// Published entries with the same folded name whose public point is
     /// within about 20 km of `near`: likely the same group. Public data
@@ -106,6 +118,19 @@ pub trait Moderation: Send + Sync {
         revision: RevisionId,
         decision: Decision,
         moderator: &str,
+    ) -> Result<Decided> {
+        self.decide_mailing(revision, decision, moderator, &|_| None)
+            .await
+    }
+
+    /// [`Moderation::decide`], queueing the mail `mail` writes of the
+    /// decision, if any, in the same transaction.
+    async fn decide_mailing(
+        &self,
+        revision: RevisionId,
+        decision: Decision,
+        moderator: &str,
+        mail: DecisionMail<'_>,
     ) -> Result<Decided>;
 
     async fn create_user(&self, username: &str, password_hash: &str) -> Result<()>;

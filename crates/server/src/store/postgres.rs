@@ -18,6 +18,7 @@ use super::row::{OrgValues, PointRow};
 use super::shared::shared_store;
 use super::shared_backup::shared_backup;
 use super::shared_moderation::shared_moderation;
+use super::shared_outbox::shared_outbox;
 use super::{ChangeSignal, PublicPoint, Result, SqlStore, sql};
 
 /// How long one statement may run, unless the URL says otherwise: far
@@ -225,6 +226,7 @@ impl ChangeSignal for Listening {
 
 shared_store!(Postgres);
 shared_moderation!(Postgres);
+shared_outbox!(Postgres);
 shared_backup!(Postgres);
 
 #[cfg(test)]

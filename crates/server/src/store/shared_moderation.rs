@@ -20,6 +20,7 @@ macro_rules! shared_moderation {
             use $crate::store::moderation::{
                 Decided, Decision, Moderation, UserRecord, UserSummary,
             };
+            use $crate::store::outbox::{DecisionMail, DecisionMailContext, NewMail};
             use $crate::store::row::{
                 AuditRow, DuplicateRow, OrgRow, RevisionRow, map_unique, revision_json,
                 scrubbed_revision_json,
@@ -182,7 +183,12 @@ macro_rules! shared_moderation {
 
             #[async_trait]
             impl Moderation for SqlStore<Db> {
-                async fn submit(&self, org: &NewOrganization, token_hash: &str) -> Result<OrgId> {
+                async fn submit_mailing(
+                    &self,
+                    org: &NewOrganization,
+                    token_hash: &str,
+                    mail: Option<&NewMail>,
+                ) -> Result<OrgId> {
                     let at = now();
                     let mut tx = self.pool.begin_with(BACKEND.begin_write()).await?;
                     let id = DbId::new();
@@ -204,6 +210,13 @@ macro_rules! shared_moderation {
                         None,
                     )
                     .await?;
+                    if let Some(mail) = mail {
+                        let mail = NewMail {
+                            org: Some(id.into()),
+                            ..mail.clone()
+                        };
+                        Self::queue_mail(&mut tx, at, &mail).await?;
+                    }
                     tx.commit().await?;
                     Ok(id.into())
                 }
@@ -413,11 +426,12 @@ macro_rules! shared_moderation {
                     Ok(done.rows_affected() == 1)
                 }
 
-                async fn decide(
+                async fn decide_mailing(
                     &self,
                     revision: RevisionId,
                     decision: Decision,
                     moderator: &str,
+                    mail: DecisionMail<'_>,
                 ) -> Result<Decided> {
                     let at = now();
                     let mut tx = self.pool.begin_with(BACKEND.begin_write()).await?;
@@ -499,6 +513,25 @@ macro_rules! shared_moderation {
                         changes,
                     )
                     .await?;
+                    // the group hears of it: the approved version, or
+                    // the entry as it was with the reason
+                    let told = match &decision {
+                        Decision::Approve(edited) => mail(DecisionMailContext {
+                            org: org.id,
+                            data: edited.as_deref().unwrap_or(&rev.data),
+                            kind: rev.kind,
+                            rejected: None,
+                        }),
+                        Decision::Reject(reason) => mail(DecisionMailContext {
+                            org: org.id,
+                            data: &org.data,
+                            kind: rev.kind,
+                            rejected: Some(reason),
+                        }),
+                    };
+                    if let Some(told) = told {
+                        Self::queue_mail(&mut tx, at, &told).await?;
+                    }
                     if matches!(decision, Decision::Approve(_)) {
                         Self::changed(&mut tx, at, Some(org_id)).await?;
                     }

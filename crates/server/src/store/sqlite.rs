@@ -17,6 +17,7 @@ use super::row::push_json_points;
 use super::shared::shared_store;
 use super::shared_backup::shared_backup;
 use super::shared_moderation::shared_moderation;
+use super::shared_outbox::shared_outbox;
 use super::value::DbId;
 use super::{ChangeSignal, PublicPoint, Result, SqlStore, sql};
 
@@ -113,4 +114,5 @@ impl ChangeSignal for Polling {
 
 shared_store!(Sqlite);
 shared_moderation!(Sqlite);
+shared_outbox!(Sqlite);
 shared_backup!(Sqlite);

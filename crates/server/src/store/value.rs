@@ -94,6 +94,11 @@ impl Decode<'_, Postgres> for DbId {
 
 /// The time of a change: this process's clock, to the microsecond.
 pub(super) fn now() -> DateTime<Utc> {
-    let t = Utc::now();
+    micros(Utc::now())
+}
+
+/// `t` to the microsecond, as Postgres keeps it: a time a caller gives is
+/// stored the same on both databases.
+pub(super) fn micros(t: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::from_timestamp_micros(t.timestamp_micros()).unwrap_or(t)
 }

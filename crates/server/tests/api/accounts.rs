@@ -292,3 +292,39 @@ async fn the_command_line_lists_resets_and_removes_moderators() {
     let (ok, out, _) = admin(&url, &["list-users"], "");
     assert!(ok && !out.contains("mod"), "{out}");
 }
+
+#[tokio::test]
+async fn the_command_line_gives_moderators_an_address_and_a_digest_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("admin.db").display());
+    let password = format!("{PASSWORD}\n");
+    let add = ["add-user", "--username", "ana", "--password-stdin"];
+    let (ok, _, err) = admin(
+        &url,
+        &[&add[..], &["--email", "not an address"]].concat(),
+        &password,
+    );
+    assert!(!ok && err.contains("--email"), "{err}");
+    let (ok, _, err) = admin(
+        &url,
+        &[&add[..], &["--email", "ana@example.org"]].concat(),
+        &password,
+    );
+    assert!(ok, "{err}");
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::connect(&url).await.unwrap());
+    let settings = || async { store.user_mail("ana").await.unwrap().unwrap() };
+    assert_eq!(settings().await.email.as_deref(), Some("ana@example.org"));
+    assert!(settings().await.digest, "on by default");
+
+    let (ok, out, _) = admin(&url, &["set-digest", "ana", "off"], "");
+    assert!(ok && out.contains("digest off"), "{out}");
+    assert!(!settings().await.digest);
+    let (ok, _, _) = admin(&url, &["set-email", "ana", "ana@example.net"], "");
+    assert!(ok);
+    assert_eq!(settings().await.email.as_deref(), Some("ana@example.net"));
+    let (ok, _, _) = admin(&url, &["set-email", "ana", "--none"], "");
+    assert!(ok);
+    assert_eq!(settings().await.email, None);
+    let (ok, _, err) = admin(&url, &["set-digest", "nobody", "on"], "");
+    assert!(!ok && err.contains("nobody: no such moderator"), "{err}");
+}

@@ -19,6 +19,7 @@ mod metrics;
 mod moderation;
 mod open_data;
 mod openapi;
+mod outbox;
 mod outlines;
 mod pmtiles;
 mod privacy;
