@@ -132,15 +132,22 @@ impl MailPolicy {
         })
     }
 
-    /// "We received …", with the private edit link at `edit_path`.
+    /// "We received …", with the private edit link at `edit_path` when
+    /// the mail will really leave. A mail that only waits in the outbox
+    /// (no SMTP server, or group mail held) never holds the link: the
+    /// database keeps no edit link in the clear, and moderators, who read
+    /// the outbox, never see one. The group saw it when it joined.
     pub fn received(&self, org: &NewOrganization, edit_path: &str) -> Option<NewMail> {
+        let carries_link = self.sends(MailClass::Transactional);
         self.to_group(org, "received", "received.subject", |lang, name| {
-            let mut paras = vec![
-                Para::Text(fill(text(lang, "received.body"), name, 0)),
-                Para::Text(text(lang, "received.link").to_owned()),
-            ];
-            self.link(lang, edit_path, &mut paras);
-            paras.push(Para::Text(text(lang, "received.keep").to_owned()));
+            let mut paras = vec![Para::Text(fill(text(lang, "received.body"), name, 0))];
+            if carries_link {
+                paras.push(Para::Text(text(lang, "received.link").to_owned()));
+                self.link(lang, edit_path, &mut paras);
+                paras.push(Para::Text(text(lang, "received.keep").to_owned()));
+            } else {
+                paras.push(Para::Text(text(lang, "received.link_shown").to_owned()));
+            }
             paras
         })
     }

@@ -30,6 +30,11 @@ const EN: &[(&str, &str)] = &[
         "Keep this link to yourself: whoever holds it can change your entry. Nobody else \
          has it, not even the moderators.",
     ),
+    (
+        "received.link_shown",
+        "Your private edit link was shown on screen when you joined; this map keeps no \
+         copy of it, so keep yours safe.",
+    ),
     ("published.subject", "{name} is on the map"),
     (
         "published.body",
@@ -80,6 +85,10 @@ const AR: &[(&str, &str)] = &[
         "received.keep",
         "احتفظوا بهذا الرابط لأنفسكم: من يملكه يستطيع تغيير إدخالكم. لا يملكه أحد غيركم، ولا حتى المشرفون.",
     ),
+    (
+        "received.link_shown",
+        "عُرض رابط التعديل الخاص بكم على الشاشة عند التسجيل؛ لا تحتفظ هذه الخريطة بنسخة منه، فاحفظوه جيدًا.",
+    ),
     ("published.subject", "{name} على الخريطة الآن"),
     (
         "published.body",
@@ -127,6 +136,10 @@ const HE: &[(&str, &str)] = &[
     (
         "received.keep",
         "שמרו את הקישור לעצמכם: מי שמחזיק בו יכול לשנות את הרשומה. לאף אחד אחר אין אותו, גם לא למנחים.",
+    ),
+    (
+        "received.link_shown",
+        "קישור העריכה הפרטי שלכם הוצג על המסך כשהצטרפתם; המפה הזאת לא שומרת עותק שלו, אז שמרו אותו היטב.",
     ),
     ("published.subject", "{name} נמצא במפה"),
     (
