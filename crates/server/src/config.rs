@@ -121,13 +121,13 @@ pub struct ServeArgs {
     /// `https://map.example.org` (behind a proxy the server cannot know
     /// it): links the site gives out (linked data, exports, the embed
     /// snippet) are absolute under it. Without it they are relative.
-    #[arg(long, env = "PUBLIC_URL")]
-    pub public_url: Option<String>,
+    #[arg(long, env = "PUBLIC_URL", value_parser = parse_public_url)]
+    pub public_url: Option<solidarity_map_core::PublicUrl>,
     /// Serve Prometheus metrics at `http://ADDR/metrics` (e.g.
     /// `127.0.0.1:9100`): an address of their own, for the operators, never
     /// the public port. Without it nothing is recorded.
     #[arg(long, env = "METRICS_ADDR")]
-    pub metrics_addr: Option<String>,
+    pub metrics_addr: Option<std::net::SocketAddr>,
     /// Seconds the requests in flight get to finish after SIGTERM or
     /// Ctrl-C; then the server exits, whatever still hangs.
     #[arg(long, env = "SHUTDOWN_TIMEOUT", default_value_t = 20)]
@@ -292,6 +292,12 @@ impl LicenceArgs {
     }
 }
 
+/// `--public-url`, checked when the command line is read, for `serve`
+/// and `export` alike.
+pub fn parse_public_url(raw: &str) -> Result<solidarity_map_core::PublicUrl, String> {
+    solidarity_map_core::PublicUrl::parse(raw).map_err(|e| e.message)
+}
+
 impl ServeArgs {
     /// Whether the session cookie is `Secure` for a server listening on
     /// `bound`: over HTTPS, and by default whenever it can be reached from
@@ -328,17 +334,6 @@ impl ServeArgs {
     /// Whether the tiles are the site's own, from `--basemap`.
     pub fn uses_basemap(&self) -> bool {
         self.tile_url.trim().starts_with("/tiles/")
-    }
-
-    /// `--public-url`, checked.
-    pub fn public_url(&self) -> anyhow::Result<Option<solidarity_map_core::PublicUrl>> {
-        self.public_url
-            .as_deref()
-            .map(|raw| {
-                solidarity_map_core::PublicUrl::parse(raw)
-                    .map_err(|e| anyhow::anyhow!("--public-url {raw:?}: {}", e.message))
-            })
-            .transpose()
     }
 
     /// What the client is told about the tiles, given what the basemap

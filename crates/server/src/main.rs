@@ -89,8 +89,8 @@ enum Command {
         licence: LicenceArgs,
         /// The site's public address, as the server is given it: the
         /// GeoJSON's links are absolute under it.
-        #[arg(long, env = "PUBLIC_URL")]
-        public_url: Option<String>,
+        #[arg(long, env = "PUBLIC_URL", value_parser = solidarity_map_server::config::parse_public_url)]
+        public_url: Option<solidarity_map_core::PublicUrl>,
     },
     /// Write a copy of the whole database, consistent while the server
     /// runs: every organisation with its private fields (contact addresses,
@@ -456,12 +456,7 @@ async fn main() -> anyhow::Result<()> {
                 )),
                 None => Box::new(std::io::BufWriter::new(std::io::stdout())),
             };
-            let public = public_url
-                .as_deref()
-                .map(solidarity_map_core::PublicUrl::parse)
-                .transpose()
-                .map_err(|e| anyhow::anyhow!("--public-url: {}", e.message))?;
-            open_data::export::write_to(store, format, licence, public, &mut out).await?;
+            open_data::export::write_to(store, format, licence, public_url, &mut out).await?;
         }
         Command::Serve(args) => {
             let security = args.security()?;
@@ -501,7 +496,7 @@ async fn main() -> anyhow::Result<()> {
                 (path, false) => outlines::open_or_warn(&path),
             };
             let mut site = args.site(basemap.as_ref().map(|b| &b.info));
-            site.public_url = args.public_url()?;
+            site.public_url = args.public_url.clone();
             if basemap.is_some() && site.tile_attribution.is_empty() {
                 tracing::warn!(
                     "the basemap names no attribution and --tile-attribution is not set: \
@@ -555,7 +550,9 @@ async fn main() -> anyhow::Result<()> {
             );
             if let Some(addr) = &args.metrics_addr {
                 let handle = http::metrics::install()?;
-                let listener = tokio::net::TcpListener::bind(addr).await?;
+                let listener = tokio::net::TcpListener::bind(addr)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("--metrics-addr {addr}: {e}"))?;
                 tracing::info!("metrics at http://{}/metrics", listener.local_addr()?);
                 let metrics = http::metrics::router(handle, state.clone());
                 tokio::spawn(async move {

@@ -71,9 +71,9 @@ impl Smtp {
     /// The server `url` names (`smtp://user:pass@host:port`, `smtps://…`),
     /// sending as `from` (`Name <address>` or an address).
     pub fn new(url: &str, from: &str) -> anyhow::Result<Self> {
-        let from: Mailbox = from
-            .parse()
-            .map_err(|e| anyhow::anyhow!("--mail-from {from:?}: {e}"))?;
+        let from: Mailbox = from.parse().map_err(|e| {
+            anyhow::anyhow!("--mail-from {from:?}: not an address like Map <map@example.org> ({e})")
+        })?;
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&with_tls(url)?)
             .map_err(|e| anyhow::anyhow!("--smtp-url: {e}"))?
             .timeout(Some(SMTP_TIMEOUT))
