@@ -10,11 +10,17 @@ use super::{Error, Result, Service};
 pub const OUTBOX_LIMIT: u32 = 200;
 
 impl Service {
-    /// The newest mails first, sent or not, and where mail goes.
+    /// The newest mails first, sent or not, and where mail goes. A
+    /// received mail on its way holds the group's edit link: moderators
+    /// read it without (`/edit/…`), as nobody but the group may hold it.
     pub async fn outbox(&self, limit: u32) -> Result<OutboxPage> {
+        let mut items = self.store.outbox(limit.min(OUTBOX_LIMIT)).await?;
+        for mail in &mut items {
+            mail.text = without_edit_links(&mail.text);
+        }
         Ok(OutboxPage {
             delivery: self.mail.delivery.as_str().to_owned(),
-            items: self.store.outbox(limit.min(OUTBOX_LIMIT)).await?,
+            items,
         })
     }
 
@@ -45,5 +51,32 @@ impl Service {
             .user_mail(username)
             .await?
             .ok_or(Error::NotFound("moderator"))
+    }
+}
+
+/// `text` with the secret of every edit link (`/edit/<token>`) cut out.
+fn without_edit_links(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("/edit/") {
+        let (before, link) = rest.split_at(at + "/edit/".len());
+        out.push_str(before);
+        out.push('…');
+        rest = link.trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn edit_links_are_cut_out() {
+        let text = "Your link:\nhttps://map.example.org/edit/Ab3_x-9Z\nKeep it.";
+        assert_eq!(
+            super::without_edit_links(text),
+            "Your link:\nhttps://map.example.org/edit/…\nKeep it."
+        );
+        assert_eq!(super::without_edit_links("no link"), "no link");
     }
 }

@@ -320,7 +320,12 @@ macro_rules! shared_moderation {
                         Self::scrub_revisions(&mut tx, id).await?;
                         Self::audit(&mut tx, at, "retention", "scrubbed", id, None, None, None)
                             .await?;
-                        Self::changed(&mut tx, at, Some(id)).await?;
+                        // mail to it still waiting holds its address
+                        sqlx::query($crate::store::sql_outbox::DELETE_MAIL_OF)
+                            .bind(id)
+                            .execute(&mut *tx)
+                            .await?;
+                        // (no change to the map: a scrubbed entry is not on it)
                         tx.commit().await?;
                         scrubbed += 1;
                     }
@@ -352,6 +357,11 @@ macro_rules! shared_moderation {
                         .await?;
                     Self::scrub_revisions(&mut tx, id).await?;
                     sqlx::query(sql::CLEAR_EDIT_TOKEN)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                    // the mail to it holds its address: it goes too
+                    sqlx::query($crate::store::sql_outbox::DELETE_MAIL_OF)
                         .bind(id)
                         .execute(&mut *tx)
                         .await?;

@@ -54,8 +54,16 @@ pub const MAIL_FAILED: &str = "update outbox
 /// When the next pending mail is due.
 pub const NEXT_MAIL_DUE: &str = "select min(next_attempt_at) from outbox where status = 'pending'";
 
-/// Mail is disabled here: nothing pending is ever sent.
-pub const HOLD_PENDING_MAIL: &str = "update outbox set status = 'held' where status = 'pending'";
+/// Mail is disabled here: nothing pending is ever sent, so a received
+/// mail's text, which may hold an edit link, is not kept either.
+pub const HOLD_PENDING_MAIL: &str = "update outbox
+     set status = 'held',
+         body_text = case when kind = 'received' then '' else body_text end,
+         body_html = case when kind = 'received' then '' else body_html end
+     where status = 'pending'";
+
+/// The mail to entry `$1`, which is erased: its address and text go with it.
+pub const DELETE_MAIL_OF: &str = "delete from outbox where org_id = $1";
 
 /// Forgets the mail sent at `$1` or earlier: it holds private links.
 pub const PRUNE_SENT_MAIL: &str = "delete from outbox where status = 'sent' and sent_at <= $1";

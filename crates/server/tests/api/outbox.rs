@@ -319,6 +319,36 @@ async fn disabled_mail_holds_what_is_pending(backend: Backend) {
     assert!(store.claim_mail(later, later).await.unwrap().is_none());
     let mails = store.outbox(10).await.unwrap();
     assert_eq!(mails[0].status, "held");
+    // never sent, so a received mail's text (it may hold an edit link) goes
+    assert_eq!(mails[0].text, "");
+}
+
+/// An erased entry's mail goes with it: no address of its stays behind in
+/// the outbox, sent or not; another entry's mail stays.
+async fn an_erased_entry_leaves_no_mail(backend: Backend) {
+    let Some(db) = with_categories(backend).await else {
+        return;
+    };
+    let store = db.store();
+    let org = entry("Erased").validate().unwrap();
+    let gone = store
+        .submit_mailing(&org, "hash-1", Some(&mail("gone@example.org")))
+        .await
+        .unwrap();
+    store
+        .submit_mailing(&org, "hash-2", Some(&mail("kept@example.org")))
+        .await
+        .unwrap();
+    assert_eq!(store.outbox(10).await.unwrap().len(), 2);
+    assert!(store.erase(gone).await.unwrap());
+    let left: Vec<String> = store
+        .outbox(10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.to)
+        .collect();
+    assert_eq!(left, ["kept@example.org"]);
 }
 
 /// A moderator with an address who wants it gets a digest when the queue
@@ -402,5 +432,6 @@ on_both_backends!(backend:
     a_failed_change_queues_no_mail,
     digests_come_at_most_once_a_period,
     disabled_mail_holds_what_is_pending,
+    an_erased_entry_leaves_no_mail,
     a_moderator_turns_the_digest_off,
 );
