@@ -24,16 +24,14 @@ pub fn router() -> OpenApiRouter<AppState> {
     responses((status = 200, body = Vec<CategoryCount>), ReadErrors))]
 async fn list(State(state): State<AppState>) -> Json<Vec<CategoryCount>> {
     // counts from the clustering index, which the change log keeps exact
-    let totals = state.clusters.category_totals();
+    // (the index numbers the same categories in the same order)
     let counts = state
         .categories
         .iter()
-        .map(|category| CategoryCount {
+        .zip(state.clusters.category_totals())
+        .map(|(category, (_, count))| CategoryCount {
             category: category.clone(),
-            count: totals
-                .iter()
-                .find(|(slug, _)| *slug == category.slug)
-                .map_or(0, |(_, n)| *n),
+            count,
         })
         .collect();
     Json(counts)

@@ -79,9 +79,14 @@ impl Service {
 
     /// After a change has committed: this process's index applies it (and
     /// whatever else the log holds before it) before the answer goes out.
+    /// The change is stored whatever happens here: a failed read of the log
+    /// is logged, not answered as an error (a retry would find the change
+    /// done), and the background follower applies it at its next read.
     async fn follow(&self) -> Result<()> {
-        if let Some(follower) = &self.follower {
-            follower.catch_up().await?;
+        if let Some(follower) = &self.follower
+            && let Err(e) = follower.catch_up().await
+        {
+            tracing::warn!(error = %e, "a change is stored; the map follows it at the next read");
         }
         Ok(())
     }
