@@ -527,6 +527,13 @@ fn the_embed_snippet_uses_the_public_url() {
         )
         .await;
         assert!(!code.as_str().unwrap().contains("127.0.0.1"), "{code}");
+        // the preview stays on this site, where it can report its area
+        let preview = js(
+            browser,
+            "return document.querySelector('.embed-preview').getAttribute('src')",
+        )
+        .await;
+        assert!(preview.as_str().unwrap().starts_with("/embed"), "{preview}");
     });
 }
 

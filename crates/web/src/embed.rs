@@ -130,19 +130,23 @@ pub fn EmbedNewPage() -> impl IntoView {
     let copied = RwSignal::new(None::<String>);
     // the site's public address when the operator gave one (a page opened
     // through an internal name would otherwise hand out that name)
-    let public_url = RwSignal::new(None::<String>);
+    let public_url = RwSignal::new(None::<solidarity_map_core::PublicUrl>);
     leptos::task::spawn_local(async move {
         if let Ok(c) = api::config().await {
-            public_url.set(c.public_url.map(String::from));
+            public_url.set(c.public_url);
         }
     });
-    let src = move || {
-        let origin = public_url
-            .get()
-            .unwrap_or_else(|| window().location().origin().unwrap_or_default());
-        format!("{origin}{}", choice.with(Choice::path))
+    // the preview stays on this page's own site (so that it can tell the
+    // page its area); only the snippet names the public address
+    let src = move || choice.with(Choice::path);
+    let code = move || {
+        let path = src();
+        let absolute = public_url.with(|u| match u {
+            Some(u) => u.join(&path),
+            None => format!("{}{path}", window().location().origin().unwrap_or_default()),
+        });
+        snippet(&absolute, &tr(&ui(), "app.title"), height.get())
     };
-    let code = move || snippet(&src(), &tr(&ui(), "app.title"), height.get());
     // the area the preview shows after the visitor panned or zoomed it
     // (the first area a freshly loaded preview reports is the one it was
     // fitted to, not a choice: only a later one is offered)

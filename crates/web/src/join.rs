@@ -320,6 +320,8 @@ pub fn EditPage(token: String) -> impl IntoView {
     // what became of the last "save": said beside the button, with the focus
     let saved = RwSignal::new(None::<Said>);
     let save = move || {
+        // a new attempt: the word on the last one no longer applies
+        saved.set(None);
         form.settle_languages(true);
         let input = form.to_input();
         if !shown(form, message, &ui(), form.checked(input.validate())) {

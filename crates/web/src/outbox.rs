@@ -1,7 +1,8 @@
 //! The moderation page's mail: the signed-in moderator's digest of the
 //! queue (on or off), and the outbox. On an install without an SMTP server
-//! the outbox is where a group's private edit link and a decision's word
-//! wait to be read and passed on, so it says so and shows each mail whole.
+//! the outbox is where a decision's word waits to be read and passed on
+//! (never an edit link: a mail that waits does not hold one), so it says
+//! so and shows each mail whole.
 
 use leptos::prelude::*;
 use solidarity_map_core::outbox::{ModeratorSettings, OutboxMail, OutboxPage};
