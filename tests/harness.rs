@@ -202,14 +202,7 @@ impl Server {
 impl Server {
     /// Creates a moderator with the real command, password on stdin.
     pub fn add_moderator(&self, username: &str, password: &str) -> Result<()> {
-        let args = [
-            "admin",
-            "add-user",
-            "--username",
-            username,
-            "--password-stdin",
-        ];
-        cli(&self.database_url, &args, &format!("{password}\n")).map(drop)
+        add_moderator(&self.database_url, username, password)
     }
 
     /// Stops the server now, e.g. to see how the page copes.
@@ -709,6 +702,19 @@ pub fn cli(database_url: &str, args: &[&str], stdin: &str) -> Result<String> {
         );
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Creates a moderator on `database_url` with the real command, the
+/// password on standard input.
+pub fn add_moderator(database_url: &str, username: &str, password: &str) -> Result<()> {
+    let args = [
+        "admin",
+        "add-user",
+        "--username",
+        username,
+        "--password-stdin",
+    ];
+    cli(database_url, &args, &format!("{password}\n")).map(drop)
 }
 
 /// The first value `sql` selects, as `psql` prints it; `None` when it fails.

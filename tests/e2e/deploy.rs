@@ -66,6 +66,8 @@ async fn the_systemd_unit_starts_a_ready_server() {
     let mut child = Command::new(&bin)
         .args(&args)
         .envs(env.iter().map(|(k, v)| (k.clone(), moved(k, v))))
+        // what the unit's EnvironmentFile holds
+        .env("DATABASE_URL", moved("DATABASE_URL", ""))
         .current_dir(dir.path())
         .stdout(Stdio::null())
         .spawn()

@@ -13,7 +13,7 @@
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use solidarity_map_e2e::{PgDatabase, ServeProcess, cli, free_tcp_port, psql_value};
+use solidarity_map_e2e::{PgDatabase, ServeProcess, add_moderator, cli, free_tcp_port, psql_value};
 
 /// What the issue promises: a change is everywhere within this.
 const WITHIN: Duration = Duration::from_secs(2);
@@ -68,8 +68,8 @@ where
     since.elapsed()
 }
 
-/// The whole world as an instance draws it at `zoom`: the body as sent,
-/// and its `ETag`.
+/// The whole world as an instance draws it at `zoom`: its `ETag`, and the
+/// body as sent.
 async fn world(base: &str, zoom: u8) -> (String, String) {
     let r = http()
         .get(format!("{base}/api/clusters?zoom={zoom}"))
@@ -274,12 +274,7 @@ async fn instances_on_one_postgres_stay_in_step() {
     for s in [&a, &b, &c] {
         ready(&s.base).await;
     }
-    cli(
-        &url,
-        &["admin", "add-user", "--username", "mod", "--password-stdin"],
-        PASSWORD,
-    )
-    .unwrap();
+    add_moderator(&url, "mod", PASSWORD).unwrap();
     let moderator = Moderator::sign_in(&a.base).await;
 
     // submitted on B, approved on A: on every map

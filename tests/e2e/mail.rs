@@ -17,7 +17,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use solidarity_map_e2e::{PgDatabase, ServeProcess, cli, free_tcp_port, require, workspace_root};
+use solidarity_map_e2e::{
+    PgDatabase, ServeProcess, add_moderator, cli, free_tcp_port, require, workspace_root,
+};
 
 use crate::instances::{Moderator, PASSWORD, submit};
 
@@ -154,15 +156,6 @@ fn text(message: &Value) -> &str {
     message["text"].as_str().unwrap_or_default()
 }
 
-fn add_moderator(database_url: &str) {
-    cli(
-        database_url,
-        &["admin", "add-user", "--username", "mod", "--password-stdin"],
-        &format!("{PASSWORD}\n"),
-    )
-    .unwrap();
-}
-
 /// A server sending through `mailbox`, on a SQLite file of its own: the
 /// file's folder, its URL and the server.
 async fn on_sqlite(mailbox: &Mailbox) -> (tempfile::TempDir, String, ServeProcess) {
@@ -180,7 +173,7 @@ async fn a_group_gets_its_edit_link_and_the_decision_by_mail() {
         return;
     };
     let (_dir, db, server) = on_sqlite(&mailbox).await;
-    add_moderator(&db);
+    add_moderator(&db, "mod", PASSWORD).unwrap();
 
     let (id, token) = submit(&server.base, "Mailed Group", 1).await;
     let received = mailbox.wait_for(1, Duration::from_secs(20)).await;
