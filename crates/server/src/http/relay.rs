@@ -150,6 +150,6 @@ async fn recover(
     if let Ok(email) = Email::parse(&req.email) {
         limits.recovery.check(&email.folded())?;
     }
-    state.service().recover_edit_links(&req).await?;
+    state.service().recover_edit_links(&req)?;
     Ok((StatusCode::ACCEPTED, Json(Accepted::new())))
 }

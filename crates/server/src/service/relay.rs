@@ -160,8 +160,9 @@ impl Service {
     /// A group that lost its edit link asks for a new one at its contact
     /// address. Every pending or published entry with that address gets a
     /// new link by mail (the old one stops working); the answer is the
-    /// same whether any has it.
-    pub async fn recover_edit_links(&self, req: &RecoveryRequest) -> Result<()> {
+    /// same whether any has it: the answer comes before the work, which runs in a task of its own
+    /// (on the caller's Tokio runtime).
+    pub fn recover_edit_links(&self, req: &RecoveryRequest) -> Result<()> {
         if !req.nickname.is_empty() {
             return Err(Error::field("form", "the request could not be accepted"));
         }
