@@ -11,7 +11,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::mail::{Mailbox, text};
-use crate::support::{Setup, assert_accessible, js};
+use crate::support::{Setup, assert_accessible, count, js};
 
 const GROUP: &str = "6f1c2b7e-3a44-4d2b-9c1e-5a6b7c8d9e0f";
 
@@ -183,5 +183,33 @@ fn a_group_asks_for_its_lost_link_on_the_edit_page() {
             .await
             .unwrap();
         assert_accessible(browser, "recovery form with an error").await;
+
+        // the new link opens the edit page, where the group switches the
+        // form off: its card shows none
+        let mail = text(&arrived[0]);
+        let at = mail.find("/edit/").unwrap();
+        browser.open(server, &mail[at..at + 70]).await.unwrap();
+        browser.wait_for("#relay-open").await.unwrap();
+        let checked = "return document.getElementById('relay-open').checked";
+        assert_eq!(js(browser, checked).await, true);
+        browser.click("#relay-open").await.unwrap();
+        browser
+            .wait_status("The contact form is off")
+            .await
+            .unwrap();
+        assert_eq!(js(browser, checked).await, false);
+        assert_accessible(browser, "edit page with the relay off").await;
+        browser.screenshot("relay-switch-en").await.unwrap();
+        browser
+            .open(server, &format!("/org/{GROUP}"))
+            .await
+            .unwrap();
+        browser.wait_for(".card .copy-link").await.unwrap();
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert_eq!(
+            count(browser, ".card .relay").await,
+            0,
+            "a form on the card"
+        );
     });
 }

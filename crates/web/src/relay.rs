@@ -11,7 +11,7 @@ use solidarity_map_core::relay::{Accepted, RelayRequest, RelaySetting};
 use solidarity_map_core::{ErrorBody, FieldError};
 
 use crate::api::{self, Answer};
-use crate::form::{FieldErr, LineField, Required, focus_soon};
+use crate::form::{FieldErr, LineField, focus_soon};
 use crate::i18n::{Lang, PageHeading, field_message, tr};
 
 /// Milliseconds since 1970, as the server counts a form's fill time.
@@ -133,7 +133,7 @@ pub fn RelayForm(id: String) -> impl IntoView {
                         <LineField id="relay-name" label="relay.name" kind="text" value=name error=error("name") />
                         <LineField id="relay-reply-to" label="relay.reply_to" kind="email" ltr=true value=reply_to error=error("reply_to") />
                         <div class="field">
-                            <label for="relay-message">{t("relay.message")}<Required /></label>
+                            <label for="relay-message">{t("relay.message")}</label>
                             <textarea id="relay-message" dir="auto" aria-describedby="relay-message-error"
                                 aria-invalid=move || error("message")().is_some().then_some("true")
                                 prop:value=move || message.get()
