@@ -41,6 +41,12 @@ fn message(from: &str, text: &str) -> Value {
     json!({"name": "Rana", "reply_to": from, "message": text, "started_at": started()})
 }
 
+/// A visitor's "hi" to entry `id`, from `from`.
+async fn write(t: &TestApp, id: &str, from: &str) -> support::Answer {
+    let uri = format!("/api/organizations/{id}/messages");
+    call(&t.app, "POST", &uri, Some(message(from, "hi")), &[]).await
+}
+
 /// The raw outbox (as the worker reads it) once it holds `n` mails of
 /// `kind`: the queueing runs after the answer.
 async fn queued(store: &dyn Store, kind: &str, n: usize) -> Vec<OutboxMail> {
@@ -300,15 +306,7 @@ async fn the_relay_checks_what_it_is_sent(backend: Backend) {
     let pending = pending["id"].as_str().unwrap();
     let r = support::get(&t.app, &format!("/api/organizations/{pending}/relay")).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    let uri = format!("/api/organizations/{pending}/messages");
-    let r = call(
-        &t.app,
-        "POST",
-        &uri,
-        Some(message("a@example.net", "hi")),
-        &[],
-    )
-    .await;
+    let r = write(&t, pending, "a@example.net").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert!(
         t.store
@@ -331,15 +329,7 @@ async fn without_mail_the_forms_say_so(backend: Backend) {
     let (id, _) = published(&t, &session, "Quiet Group").await;
     let status = support::get(&t.app, &format!("/api/organizations/{id}/relay")).await;
     assert_eq!(status.json(), json!({"open": false}));
-    let uri = format!("/api/organizations/{id}/messages");
-    let r = call(
-        &t.app,
-        "POST",
-        &uri,
-        Some(message("a@example.net", "hi")),
-        &[],
-    )
-    .await;
+    let r = write(&t, &id, "a@example.net").await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert_eq!(r.json()["error"], "mail_unavailable");
     for email in [CONTACT, "nobody@example.org"] {
