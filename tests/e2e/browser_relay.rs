@@ -105,22 +105,42 @@ fn a_visitor_writes_to_a_group_from_its_card() {
                 .screenshot(&format!("relay-sent-{lang}"))
                 .await
                 .unwrap();
+
+            // the group opens the mail's "report abuse" link and blocks
+            let n = if lang == "en" { 1 } else { 2 };
+            let mails = mailbox.wait_for(n, Duration::from_secs(20)).await;
+            let words = format!("Hello from the card ({lang})");
+            let mail = mails.iter().map(text).find(|t| t.contains(&words)).unwrap();
+            let at = mail.find("/relay/block/").unwrap();
+            browser.open(server, &mail[at..at + 77]).await.unwrap();
+            browser.wait_for(".page button.danger").await.unwrap();
+            assert_accessible(browser, &format!("block page in {lang}")).await;
+            browser
+                .screenshot(&format!("relay-block-{lang}"))
+                .await
+                .unwrap();
+            browser.click(".page button.danger").await.unwrap();
+            let done = if lang == "en" {
+                "Blocked"
+            } else {
+                "تم الحجب"
+            };
+            browser
+                .wait_until("the block to be confirmed", || async {
+                    Ok(browser.text("#block-status").await?.contains(done))
+                })
+                .await
+                .unwrap();
+            assert_eq!(count(browser, ".page button.danger").await, 0);
         });
     }
-    let arrived = runtime().block_on(mailbox.wait_for(2, Duration::from_secs(20)));
+    let arrived = mailbox.messages();
     assert_eq!(arrived.len(), 2, "{arrived:?}");
     for m in &arrived {
         assert_eq!(m["envelope_to"][0], "collective@example.org");
         assert_eq!(m["reply_to"], "rana@example.net");
         assert!(text(m).contains("Hello from the card"));
     }
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
 }
 
 #[test]
