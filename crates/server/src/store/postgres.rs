@@ -19,6 +19,7 @@ use super::shared::shared_store;
 use super::shared_backup::shared_backup;
 use super::shared_moderation::shared_moderation;
 use super::shared_outbox::shared_outbox;
+use super::shared_relay::shared_relay;
 use super::{ChangeSignal, PublicPoint, Result, SqlStore, sql};
 
 /// How long one statement may run, unless the URL says otherwise: far
@@ -227,6 +228,7 @@ impl ChangeSignal for Listening {
 shared_store!(Postgres);
 shared_moderation!(Postgres);
 shared_outbox!(Postgres);
+shared_relay!(Postgres);
 shared_backup!(Postgres);
 
 #[cfg(test)]
