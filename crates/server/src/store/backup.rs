@@ -13,7 +13,8 @@
 //! Not kept: moderators' sessions (they sign in again), the change log
 //! (a restored database starts its own, with one change that tells every
 //! follower to read the map again) and the mail outbox (a copy must not
-//! send the original's mail again).
+//! send the original's mail again), nor the key that signs the links in
+//! mail (a restored copy makes its own).
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -117,6 +118,10 @@ pub const TABLES: &[Table] = &[
             col("external_source", Text),
             col("external_id", Text),
             col("scrubbed_at", Time),
+            col("confirmed_at", Time),
+            col("fresh_asked_at", Time),
+            col("fresh_reminded_at", Time),
+            col("stale_at", Time),
         ],
     },
     Table {
@@ -175,6 +180,9 @@ pub const NOT_KEPT: &[&str] = &[
     // mail holds private edit links; a restored copy must not send the
     // original's mail again
     "outbox",
+    // the key that signs the links in mail: a restored copy makes its own,
+    // and the original's links stop working there
+    "link_keys",
     "_sqlx_migrations",
 ];
 

@@ -39,11 +39,12 @@ pub fn claim_mail(backend: Backend) -> String {
 
 /// Mail `$1` went out at `$2`. A received mail's text holds the group's
 /// private edit link, which the database otherwise never holds (only its
-/// hash): once sent, its text is not kept.
+/// hash), and a "still active?" mail its signed one-click links: once
+/// sent, their text is not kept.
 pub const MAIL_SENT: &str = "update outbox
      set status = 'sent', sent_at = $2, claimed_until = null, last_error = null,
-         body_text = case when kind = 'received' then '' else body_text end,
-         body_html = case when kind = 'received' then '' else body_html end
+         body_text = case when kind in ('received', 'fresh_ask', 'fresh_remind') then '' else body_text end,
+         body_html = case when kind in ('received', 'fresh_ask', 'fresh_remind') then '' else body_html end
      where id = $1";
 
 /// Mail `$1` failed with `$2`; it is due again at `$3`.
@@ -58,8 +59,8 @@ pub const NEXT_MAIL_DUE: &str = "select min(next_attempt_at) from outbox where s
 /// mail's text, which may hold an edit link, is not kept either.
 pub const HOLD_PENDING_MAIL: &str = "update outbox
      set status = 'held',
-         body_text = case when kind = 'received' then '' else body_text end,
-         body_html = case when kind = 'received' then '' else body_html end
+         body_text = case when kind in ('received', 'fresh_ask', 'fresh_remind') then '' else body_text end,
+         body_html = case when kind in ('received', 'fresh_ask', 'fresh_remind') then '' else body_html end
      where status = 'pending'";
 
 /// The mail to entry `$1`, which is erased: its address and text go with it.
