@@ -21,6 +21,7 @@ mod names;
 mod outbox;
 mod place_labels;
 mod review;
+mod stale;
 mod state;
 mod stats;
 mod vector_tiles;
