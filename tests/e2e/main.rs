@@ -2,13 +2,15 @@
 //! and the built client in headless Chromium (`browser_*`), and the real
 //! server killed mid-burst (`durability`), several servers on one database
 //! (`instances`) or one losing its Postgres
-//! (`pg_outage`), and mail through a real SMTP server (`mail`). Each module is what used to be a file of its own, so a
+//! (`pg_outage`), and mail through a real SMTP server (`mail`, and the
+//! "still active?" mail: `freshness`). Each module is what used to be a file of its own, so a
 //! test keeps its name (`cargo test -p solidarity-map-e2e --test e2e
 //! browser_map::`). `support` holds the steps the browser tests share.
 
 mod browser_a11y;
 mod browser_basemap;
 mod browser_explore;
+mod browser_freshness;
 mod browser_i18n;
 mod browser_join;
 mod browser_map;
@@ -18,6 +20,7 @@ mod browser_reach;
 mod browser_xss;
 mod deploy;
 mod durability;
+mod freshness;
 mod instances;
 mod mail;
 mod pg_outage;
