@@ -157,12 +157,10 @@ impl Service {
     /// long as the server runs. A failed run is logged and tried again at
     /// the next; it never stops the server.
     pub fn spawn_freshness(self, confirm_after: TimeDelta, every: Duration) {
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(every);
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                tick.tick().await;
-                match self.run_freshness(Utc::now(), confirm_after).await {
+        super::spawn_every(every, move || {
+            let this = self.clone();
+            async move {
+                match this.run_freshness(Utc::now(), confirm_after).await {
                     Ok(run) if run == FreshnessRun::default() => {}
                     Ok(run) => tracing::info!(
                         asked = run.asked,

@@ -57,6 +57,25 @@ pub struct Service {
     mail: MailPolicy,
 }
 
+/// Runs `job` now and then every `every`, for as long as the server runs
+/// (a restart never delays a run; a late run is not made up twice). The
+/// job logs what it did, and a failure, itself: it never stops the server.
+fn spawn_every<F, Fut>(every: std::time::Duration, mut job: F)
+where
+    F: FnMut() -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send,
+{
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            // the first tick is at once
+            tick.tick().await;
+            job().await;
+        }
+    });
+}
+
 impl Service {
     /// The use cases over `store`, with no index to keep in step.
     pub fn new(store: Arc<dyn Store>) -> Self {
