@@ -36,7 +36,8 @@ impl MailClass {
 /// A mail to queue, written in full: what is stored is what is sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewMail {
-    /// `received`, `published`, `rejected`, `edit_live` or `digest`.
+    /// `received`, `published`, `rejected`, `edit_live`, `fresh_ask`,
+    /// `fresh_remind` or `digest`.
     pub kind: &'static str,
     pub class: MailClass,
     pub org: Option<OrgId>,
