@@ -332,4 +332,48 @@ async fn without_mail_nobody_is_asked(backend: Backend) {
     on_the_map(&t, &id, true).await;
 }
 
-on_both_backends!(backend: a_year_without_an_answer_and_back, we_stopped_and_update, without_mail_nobody_is_asked);
+/// The points an index is built from at start-up (read in bulk, as json
+/// pages on SQLite) and the one a change refreshes say alike that an entry
+/// is stale.
+async fn the_index_reads_staleness_in_bulk_and_one_by_one(backend: Backend) {
+    let Some(db) = backend.fresh().await else {
+        return;
+    };
+    let store = db.store();
+    solidarity_map_server::seed::sync_categories(store.as_ref())
+        .await
+        .unwrap();
+    let mut quiet = support::entry("Quiet Group");
+    quiet.contact_email = None;
+    let quiet = quiet.validate().unwrap();
+    let id = store
+        .insert_organization(&quiet, Status::Published)
+        .await
+        .unwrap()
+        .id;
+    let service = Service::new(store.clone());
+    let later = Utc::now() + YEAR + TimeDelta::days(31);
+    assert_eq!(run(&service, later).await, counts(0, 0, 1));
+    let points = store.published_points().await.unwrap();
+    assert_eq!(points.len(), 1);
+    assert!(points[0].stale);
+    assert!(store.published_point(id).await.unwrap().unwrap().stale);
+    let slugs = solidarity_map_server::seed::categories()
+        .unwrap()
+        .into_iter()
+        .map(|c| c.slug)
+        .collect();
+    let index = solidarity_map_server::clusters::Clusters::load(store.as_ref(), slugs)
+        .await
+        .unwrap();
+    let drawn = index.query(&solidarity_map_core::OrgFilter::default(), 16);
+    assert!(
+        matches!(
+            drawn.as_slice(),
+            [solidarity_map_server::clusters::Drawn::One { stale: true, .. }]
+        ),
+        "{drawn:?}"
+    );
+}
+
+on_both_backends!(backend: a_year_without_an_answer_and_back, we_stopped_and_update, without_mail_nobody_is_asked, the_index_reads_staleness_in_bulk_and_one_by_one);
