@@ -132,3 +132,47 @@ fn stale_entries_are_faded_explained_and_can_be_hidden() {
         assert_accessible(browser, "statistics with freshness").await;
     });
 }
+
+#[test]
+fn on_a_phone_the_faded_markers_and_the_filter_are_in_reach() {
+    Setup::new(390, 844).run(async |server, browser| {
+        let now = (Utc::now() + TimeDelta::days(400)).to_rfc3339();
+        cli(
+            &server.database_url,
+            &["freshness", "run", "--now", &now],
+            "",
+        )
+        .unwrap();
+        for lang in ["en", "ar"] {
+            visit(browser, server, "/?map=7/31.6/35.0", ".sm-stale").await;
+            // the language picker is in the panel on a phone
+            browser.click(".panel-toggle").await.unwrap();
+            browser.choose_language(lang).await.unwrap();
+            browser.wait_for(".hide-stale input").await.unwrap();
+            js(
+                browser,
+                "document.querySelector('.freshness').scrollIntoView()",
+            )
+            .await;
+            browser
+                .screenshot(&format!("freshness-phone-panel-{lang}"))
+                .await
+                .unwrap();
+            assert_accessible(browser, &format!("phone panel in {lang}")).await;
+            browser.click(".hide-stale input").await.unwrap();
+            browser
+                .wait_until("no faded marker", || async {
+                    Ok(count(browser, ".sm-stale").await == 0)
+                })
+                .await
+                .unwrap();
+            browser.click(".hide-stale input").await.unwrap();
+            browser.click(".panel-toggle").await.unwrap();
+            browser.wait_for(".sm-stale").await.unwrap();
+            browser
+                .screenshot(&format!("freshness-phone-map-{lang}"))
+                .await
+                .unwrap();
+        }
+    });
+}
