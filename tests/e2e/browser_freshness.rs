@@ -9,7 +9,7 @@
 
 use chrono::{TimeDelta, Utc};
 use serde_json::json;
-use solidarity_map_e2e::cli;
+use solidarity_map_e2e::{Browser, cli};
 
 use crate::support::{
     MODERATOR, PASSWORD, Setup, api_count, assert_accessible, count, js, submit_entry, visit,
@@ -24,6 +24,18 @@ fn group(name: &str, lat: f64, lon: f64) -> serde_json::Value {
         "contact_email": "fresh@example.org", "consent": true,
         "confirm_duplicate": true, "started_at": 0
     })
+}
+
+/// Ticks "hide entries not confirmed for a year" and waits until no
+/// faded marker is left.
+async fn hide_stale(browser: &Browser) {
+    browser.click(".hide-stale input").await.unwrap();
+    browser
+        .wait_until("no faded marker", || async {
+            Ok(count(browser, ".sm-stale").await == 0)
+        })
+        .await
+        .unwrap();
 }
 
 #[test]
@@ -100,14 +112,8 @@ fn stale_entries_are_faded_explained_and_can_be_hidden() {
             assert_accessible(browser, &format!("map with stale entries in {lang}")).await;
 
             // hide them: only the fresh groups are left, and the address says so
-            browser.click(".hide-stale input").await.unwrap();
+            hide_stale(browser).await;
             browser.wait_count(".org-item", 2).await.unwrap();
-            browser
-                .wait_until("no faded marker", || async {
-                    Ok(count(browser, ".sm-stale").await == 0)
-                })
-                .await
-                .unwrap();
             assert!(browser.url().await.unwrap().contains("hide_stale=true"));
             browser
                 .screenshot(&format!("freshness-hidden-{lang}"))
@@ -159,13 +165,7 @@ fn on_a_phone_the_faded_markers_and_the_filter_are_in_reach() {
                 .await
                 .unwrap();
             assert_accessible(browser, &format!("phone panel in {lang}")).await;
-            browser.click(".hide-stale input").await.unwrap();
-            browser
-                .wait_until("no faded marker", || async {
-                    Ok(count(browser, ".sm-stale").await == 0)
-                })
-                .await
-                .unwrap();
+            hide_stale(browser).await;
             browser.click(".hide-stale input").await.unwrap();
             browser.click(".panel-toggle").await.unwrap();
             browser.wait_for(".sm-stale").await.unwrap();
