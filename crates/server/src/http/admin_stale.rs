@@ -34,6 +34,7 @@ async fn stale(State(state): State<AppState>, _m: Moderator) -> Result<Json<Stal
 #[utoipa::path(post, path = "/stale/{id}/archive", tag = "moderation", security(("session" = [])),
     params(("id" = String, Path, format = Uuid, description = "The entry's id"), Csrf),
     responses((status = 204, description = "Archived"),
+        (status = 400, description = "`id` is not a UUID", body = ErrorBody),
         (status = 404, description = "No such stale entry", body = ErrorBody),
         ModeratorErrors))]
 async fn archive(
