@@ -158,7 +158,7 @@ pub(crate) fn text(message: &Value) -> &str {
 
 /// A server sending through `mailbox`, on a SQLite file of its own: the
 /// file's folder, its URL and the server.
-async fn on_sqlite(mailbox: &Mailbox) -> (tempfile::TempDir, String, ServeProcess) {
+pub(crate) async fn on_sqlite(mailbox: &Mailbox) -> (tempfile::TempDir, String, ServeProcess) {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite:{}", dir.path().join("mail.db").display());
     let server = ServeProcess::start(&db, &mailbox.flag_refs())

@@ -3,13 +3,15 @@
 //! server killed mid-burst (`durability`), several servers on one database
 //! (`instances`) or one losing its Postgres
 //! (`pg_outage`), and mail through a real SMTP server (`mail`, and the
-//! contact relay and lost edit links in `relay`). Each module is what used to be a file of its own, so a
+//! contact relay and lost edit links in `relay`, the "still active?" mail
+//! in `freshness`). Each module is what used to be a file of its own, so a
 //! test keeps its name (`cargo test -p solidarity-map-e2e --test e2e
 //! browser_map::`). `support` holds the steps the browser tests share.
 
 mod browser_a11y;
 mod browser_basemap;
 mod browser_explore;
+mod browser_freshness;
 mod browser_i18n;
 mod browser_join;
 mod browser_map;
@@ -20,6 +22,7 @@ mod browser_relay;
 mod browser_xss;
 mod deploy;
 mod durability;
+mod freshness;
 mod instances;
 mod mail;
 mod pg_outage;

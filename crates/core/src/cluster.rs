@@ -85,6 +85,10 @@ pub struct ClusterProperties {
     /// A single organisation's category.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
+    /// A single organisation that is stale (not confirmed for the
+    /// operator's period and a reminder): the map fades it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stale: bool,
 }
 
 #[cfg(test)]

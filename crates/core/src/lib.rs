@@ -42,6 +42,7 @@ pub mod cluster;
 pub mod country;
 pub mod error;
 pub mod fields;
+pub mod freshness;
 pub mod geo;
 pub mod geojson;
 pub mod moderation;
@@ -67,5 +68,5 @@ pub use site::{
     OWN_TILE_ATTRIBUTION, OWN_TILE_URL, Place, PlaceLabel, PublicUrl, SiteConfig, TileKind,
     site_link,
 };
-pub use stats::{MonthCount, Stats};
+pub use stats::{Freshness, MonthCount, Stats};
 pub use text::{LangCode, LocalizedText};

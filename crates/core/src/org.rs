@@ -325,6 +325,12 @@ pub struct Organization {
     pub status: Status,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// When the entry was last confirmed as active: its approval, an
+    /// approved edit, or the group's answer to a "still active?" mail.
+    pub confirmed_at: DateTime<Utc>,
+    /// Nobody confirmed it for the operator's period and the reminder
+    /// after it (see the server's freshness job): the map fades it.
+    pub stale: bool,
 }
 
 /// The public fields of an organisation: the only shape visitors, GIS tools
@@ -349,6 +355,13 @@ pub struct PublicOrganization {
     #[serde(default)]
     pub tags: Vec<Tag>,
     pub updated_at: DateTime<Utc>,
+    /// When the entry was last confirmed as active (see
+    /// [`Organization::confirmed_at`]).
+    pub last_confirmed: DateTime<Utc>,
+    /// Not confirmed for the operator's period and a reminder: shown
+    /// faded, and left out by `hide_stale=true`.
+    #[serde(default)]
+    pub stale: bool,
 }
 
 impl Organization {
@@ -372,6 +385,8 @@ impl Organization {
             languages: d.languages.clone(),
             tags: d.tags.clone(),
             updated_at: self.updated_at,
+            last_confirmed: self.confirmed_at,
+            stale: self.stale,
         }
     }
 
@@ -514,6 +529,8 @@ mod tests {
             status: Status::Published,
             created_at: Utc::now(),
             updated_at: Utc::now(),
+            confirmed_at: Utc::now(),
+            stale: false,
         };
         let json = serde_json::to_string(&org.to_feature()).unwrap();
         assert!(!json.contains("info@example.org"));

@@ -17,7 +17,8 @@ use crate::OrgId;
 pub struct OutboxMail {
     pub id: uuid::Uuid,
     pub created_at: DateTime<Utc>,
-    /// `received`, `published`, `rejected`, `edit_live` or `digest`.
+    /// `received`, `published`, `rejected`, `edit_live`, `fresh_ask`
+    /// ("still active?"), `fresh_remind` (its reminder) or `digest`.
     pub kind: String,
     /// `transactional` or `notification`.
     pub class: String,

@@ -31,6 +31,9 @@ pub struct OrgFilter {
     /// finds "Jerusalem"). Set by the server from its gazetteer; never
     /// part of the query string.
     pub q_also: Vec<String>,
+    /// Leaves out stale entries (not confirmed for the operator's
+    /// period and a reminder): `hide_stale=true`.
+    pub hide_stale: bool,
     pub limit: Option<u32>,
     pub offset: u64,
 }
@@ -100,6 +103,11 @@ impl OrgFilter {
                         f.q = Some(q.to_owned());
                     }
                 }
+                "hide_stale" if once(&mut seen, &mut errors) => match value.as_ref() {
+                    "true" | "1" => f.hide_stale = true,
+                    "false" | "0" | "" => f.hide_stale = false,
+                    _ => errors.push(FieldError::new("hide_stale", "must be true or false")),
+                },
                 "limit" if once(&mut seen, &mut errors) => match value.parse::<u32>() {
                     Ok(n) if (1..=MAX_LIMIT).contains(&n) => f.limit = Some(n),
                     _ => errors.push(FieldError::new(
@@ -155,6 +163,9 @@ impl OrgFilter {
         if let Some(q) = &self.q {
             s.append_pair("q", q);
         }
+        if self.hide_stale {
+            s.append_pair("hide_stale", "true");
+        }
         if let Some(l) = self.limit {
             s.append_pair("limit", &l.to_string());
         }
@@ -180,7 +191,7 @@ mod tests {
     #[test]
     fn parses_and_round_trips() {
         let f = OrgFilter::from_query(
-            "bbox=34,31,36,33&category=jerusalem&category=media,faith&country=ps&language=AR&q=%D8%A7%D9%84%D9%82%D8%AF%D8%B3&limit=50&offset=100&_=123",
+            "bbox=34,31,36,33&category=jerusalem&category=media,faith&country=ps&language=AR&q=%D8%A7%D9%84%D9%82%D8%AF%D8%B3&hide_stale=true&limit=50&offset=100&_=123",
         )
         .unwrap();
         assert_eq!(f.categories.len(), 3);
@@ -188,6 +199,7 @@ mod tests {
         assert_eq!(f.language.as_ref().unwrap().as_str(), "ar");
         assert_eq!(f.q.as_deref(), Some("القدس"));
         assert_eq!(f.limit(), 50);
+        assert!(f.hide_stale);
         assert_eq!(OrgFilter::from_query(&f.to_query()).unwrap(), f);
     }
 
@@ -196,6 +208,7 @@ mod tests {
         assert_eq!(fields("bbox=1,2,3"), ["bbox"]);
         assert_eq!(fields("bbox=0,91,1,92"), ["bbox"]);
         assert_eq!(fields("limit=ten"), ["limit"]);
+        assert_eq!(fields("hide_stale=maybe"), ["hide_stale"]);
         assert_eq!(fields("limit=0"), ["limit"]);
         assert_eq!(fields("limit=99999999999"), ["limit"]);
         assert_eq!(fields("offset=-1"), ["offset"]);

@@ -10,6 +10,20 @@ use serde::{Deserialize, Serialize};
 pub struct Stats {
     /// Months with at least one, oldest first.
     pub monthly: Vec<MonthCount>,
+    /// How many published organisations are confirmed as active, and how
+    /// many are stale.
+    #[serde(default)]
+    pub freshness: Freshness,
+}
+
+/// Published organisations by whether they were confirmed as active
+/// lately: `stale` ones were not, for the operator's period and a
+/// reminder after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Freshness {
+    pub fresh: u64,
+    pub stale: u64,
 }
 
 /// How many published organisations were added in one month.

@@ -2,9 +2,9 @@
 //! organisations to send: built once from the store at start-up, then kept
 //! in step with every moderation decision in place, so a new entry is on
 //! the map at once without a rebuild. It holds public (already rounded)
-//! points only.
+//! points only, and which of them are stale (the map fades those).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::RwLock;
 
 use solidarity_map_cluster::{Bbox, Filter, Index, Item, Point, PointId};
@@ -27,6 +27,7 @@ pub enum Drawn {
         lon: f64,
         lat: f64,
         category: CategorySlug,
+        stale: bool,
     },
 }
 
@@ -38,6 +39,8 @@ struct Inner {
     points: HashMap<OrgId, PointId>,
     orgs: Vec<Option<OrgId>>,
     free: Vec<u32>,
+    /// The indexed entries that are stale.
+    stale: HashSet<OrgId>,
 }
 
 impl Inner {
@@ -63,6 +66,7 @@ impl Inner {
         };
         self.orgs[p.0 as usize] = None;
         self.free.push(p.0);
+        self.stale.remove(&id);
         self.index.remove(p)
     }
 }
@@ -117,6 +121,9 @@ impl Clusters {
                 .find_map(|(c, number)| (c.as_str() == p.category).then_some(number));
             if let Some(c) = number {
                 let id = inner.point_id(p.id);
+                if p.stale {
+                    inner.stale.insert(p.id);
+                }
                 batch.push(Point {
                     id,
                     lon: p.lon,
@@ -188,6 +195,11 @@ impl Clusters {
         };
         self.write(|i| {
             let id = i.point_id(p.id);
+            if p.stale {
+                i.stale.insert(p.id);
+            } else {
+                i.stale.remove(&p.id);
+            }
             i.index.update(Point {
                 id,
                 lon: p.lon,
@@ -261,9 +273,10 @@ impl Clusters {
     }
 
     /// Whether the index can answer this filter by itself: categories and
-    /// country yes, words and languages no.
+    /// country yes, words, languages and hiding stale entries no (the
+    /// grid's cells count every entry).
     pub fn answers(filter: &OrgFilter) -> bool {
-        filter.q.is_none() && filter.language.is_none()
+        filter.q.is_none() && filter.language.is_none() && !filter.hide_stale
     }
 
     /// What to draw in the filter's box at `zoom`, for the filter's
@@ -283,22 +296,26 @@ impl Clusters {
         let b = bbox(filter.bbox.as_ref());
         self.read(|i| {
             let items = i.index.query(&b, zoom, &f);
-            self.named(items, |p| i.orgs.get(p.0 as usize).copied().flatten())
+            self.named(items, |p| {
+                let id = i.orgs.get(p.0 as usize).copied().flatten()?;
+                Some((id, i.stale.contains(&id)))
+            })
         })
     }
 
-    /// Clusters an arbitrary set of points (a text search's matches) the
-    /// same way, without touching the shared index.
+    /// Clusters an arbitrary set of points (a text search's matches, with
+    /// whether each is stale) the same way, without touching the shared
+    /// index.
     pub fn cluster_matches(
         &self,
-        points: &[(OrgId, f64, f64, CategorySlug, CountryCode)],
+        points: &[(OrgId, f64, f64, CategorySlug, CountryCode, bool)],
         bbox_filter: Option<&BBox>,
         zoom: u8,
     ) -> Vec<Drawn> {
         let index_points: Vec<Point> = points
             .iter()
             .enumerate()
-            .filter_map(|(n, (_, lon, lat, cat, c))| {
+            .filter_map(|(n, (_, lon, lat, cat, c, _))| {
                 Some(Point {
                     id: PointId(u32::try_from(n).ok()?),
                     lon: *lon,
@@ -310,14 +327,18 @@ impl Clusters {
             .collect();
         let index = Index::build(&index_points);
         let items = index.query(&bbox(bbox_filter), zoom, &Filter::default());
-        self.named(items, |p| points.get(p.0 as usize).map(|m| m.0))
+        self.named(items, |p| points.get(p.0 as usize).map(|m| (m.0, m.5)))
     }
 
     /// The index's items under the store's ids and slugs, in one order
     /// whatever order the points went in: west to east, south to north,
     /// then by id. Instances that built their index from other histories
     /// then answer byte for byte alike, and so with the same `ETag`.
-    fn named(&self, items: Vec<Item>, org: impl Fn(PointId) -> Option<OrgId>) -> Vec<Drawn> {
+    fn named(
+        &self,
+        items: Vec<Item>,
+        org: impl Fn(PointId) -> Option<(OrgId, bool)>,
+    ) -> Vec<Drawn> {
         let mut drawn = self.name_items(items, org);
         drawn.sort_by(|a, b| {
             let key = |d: &Drawn| match d {
@@ -332,7 +353,11 @@ impl Clusters {
         drawn
     }
 
-    fn name_items(&self, items: Vec<Item>, org: impl Fn(PointId) -> Option<OrgId>) -> Vec<Drawn> {
+    fn name_items(
+        &self,
+        items: Vec<Item>,
+        org: impl Fn(PointId) -> Option<(OrgId, bool)>,
+    ) -> Vec<Drawn> {
         let slug = |c: u8| self.categories.get(usize::from(c)).cloned();
         items
             .into_iter()
@@ -358,12 +383,16 @@ impl Clusters {
                     lon,
                     lat,
                     category,
-                } => Some(Drawn::One {
-                    id: org(id)?,
-                    lon,
-                    lat,
-                    category: slug(category)?,
-                }),
+                } => {
+                    let (id, stale) = org(id)?;
+                    Some(Drawn::One {
+                        id,
+                        lon,
+                        lat,
+                        category: slug(category)?,
+                        stale,
+                    })
+                }
             })
             .collect()
     }

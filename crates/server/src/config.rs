@@ -157,6 +157,8 @@ pub struct ServeArgs {
     #[command(flatten)]
     pub retention: RetentionArgs,
     #[command(flatten)]
+    pub freshness: FreshnessArgs,
+    #[command(flatten)]
     pub mail: MailArgs,
 }
 
@@ -269,6 +271,27 @@ impl RetentionArgs {
     /// The retention period.
     pub fn retention(&self) -> chrono::TimeDelta {
         chrono::TimeDelta::try_days(i64::from(self.retention_days))
+            .unwrap_or(chrono::TimeDelta::MAX)
+    }
+}
+
+/// When a group is asked whether its entry is still active.
+#[derive(Debug, Clone, Args)]
+pub struct FreshnessArgs {
+    /// Days after an entry was last confirmed as active (approved, an edit
+    /// approved, or its group's answer) before its group is asked "still
+    /// active?" by mail; without an answer a reminder follows 30 days
+    /// later, and 30 days after it the entry is marked stale.
+    #[arg(long, env = "CONFIRM_AFTER_DAYS",
+          default_value_t = crate::service::DEFAULT_CONFIRM_AFTER_DAYS,
+          value_parser = clap::value_parser!(u32).range(1..=36_500))]
+    pub confirm_after_days: u32,
+}
+
+impl FreshnessArgs {
+    /// The period after which a group is asked.
+    pub fn confirm_after(&self) -> chrono::TimeDelta {
+        chrono::TimeDelta::try_days(i64::from(self.confirm_after_days))
             .unwrap_or(chrono::TimeDelta::MAX)
     }
 }

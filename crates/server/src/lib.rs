@@ -8,6 +8,7 @@ pub mod follow;
 pub mod gazetteer;
 pub mod generate;
 pub mod http;
+pub mod links;
 pub mod mail;
 pub mod open_data;
 pub mod outlines;

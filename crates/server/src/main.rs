@@ -2,7 +2,9 @@
 
 use clap::{Parser, Subcommand};
 use solidarity_map_server::backup::{BackupArgs, RestoreArgs};
-use solidarity_map_server::config::{DatabaseArgs, LicenceArgs, RetentionArgs, ServeArgs};
+use solidarity_map_server::config::{
+    DatabaseArgs, FreshnessArgs, LicenceArgs, MailArgs, RetentionArgs, ServeArgs,
+};
 use solidarity_map_server::http::{self, AppState};
 use solidarity_map_server::open_data::presets::Preset;
 use solidarity_map_server::open_data::{self, Format, import};
@@ -37,6 +39,9 @@ enum Command {
     /// The mail outbox.
     #[command(subcommand)]
     Mail(MailCommand),
+    /// Whether groups are still active: the job the server runs every hour.
+    #[command(subcommand)]
+    Freshness(FreshnessCommand),
     /// Import organisations from a GeoJSON or CSV file: checked with the
     /// join form's rules, then all stored in one transaction or none. Rows
     /// imported before from the same source are updated, not added again.
@@ -182,6 +187,30 @@ enum MailCommand {
         /// How many, newest first.
         #[arg(long, default_value_t = 50)]
         limit: u32,
+    },
+}
+
+#[derive(Subcommand)]
+enum FreshnessCommand {
+    /// Run once what the server runs every hour: ask the groups whose
+    /// entry was confirmed long ago whether they are still active, remind
+    /// those who did not answer, mark stale those who still did not. The
+    /// mail is queued in the outbox; a running server sends it.
+    Run {
+        /// Run as if it were this time (RFC 3339, e.g.
+        /// 2027-06-01T00:00:00Z), to see or test what the job does later.
+        #[arg(long)]
+        now: Option<chrono::DateTime<chrono::Utc>>,
+        #[command(flatten)]
+        freshness: FreshnessArgs,
+        /// The mail settings the server runs with: links are written only
+        /// into mail that will leave.
+        #[command(flatten)]
+        mail: MailArgs,
+        /// The site's public address, as the server is given it: links
+        /// in mail are absolute under it.
+        #[arg(long, env = "PUBLIC_URL", value_parser = solidarity_map_server::config::parse_public_url)]
+        public_url: Option<solidarity_map_core::PublicUrl>,
     },
 }
 
@@ -331,6 +360,26 @@ async fn main() -> anyhow::Result<()> {
                 "{scrubbed} withdrawn or rejected entr{} scrubbed (retention: {} days)",
                 if scrubbed == 1 { "y" } else { "ies" },
                 retention.retention_days
+            );
+        }
+        Command::Freshness(FreshnessCommand::Run {
+            now,
+            freshness,
+            mail,
+            public_url,
+        }) => {
+            let smtp = mail.smtp()?;
+            let policy = mail.policy(smtp.as_ref(), public_url);
+            let run = Service::new(store)
+                .with_mail(policy)
+                .run_freshness(
+                    now.unwrap_or_else(chrono::Utc::now),
+                    freshness.confirm_after(),
+                )
+                .await?;
+            println!(
+                "{} asked, {} reminded, {} marked stale",
+                run.asked, run.reminded, run.stale
             );
         }
         Command::Backup(args) => args.run(store.as_ref()).await?,
@@ -536,6 +585,11 @@ async fn main() -> anyhow::Result<()> {
             state
                 .service()
                 .spawn_scrubbing(args.retention.retention(), service::SCRUB_EVERY);
+            // groups confirm now and then that they are still active: now,
+            // then every hour
+            state
+                .service()
+                .spawn_freshness(args.freshness.confirm_after(), service::FRESHNESS_EVERY);
             state.basemap = basemap;
             state.outlines = outlines;
             state.max_concurrent = args.max_concurrent;

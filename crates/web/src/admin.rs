@@ -12,6 +12,7 @@ use crate::api::{self, Answer, ApiError};
 use crate::i18n::{Lang, PageHeading, Said, tr, tr_n};
 use crate::outbox::MailSection;
 use crate::review::{AuditLog, Decide, RevisionCard};
+use crate::stale::StaleSection;
 
 /// The id of the word on the last decision, above the queue.
 const DECISION_STATUS: &str = "decision-status";
@@ -195,6 +196,7 @@ pub fn AdminPage() -> impl IntoView {
                             <RevisionCard revision=r categories=categories decide=decide />
                         }).collect_view()}
                     </ul>
+                    <StaleSection csrf=s.csrf_token.clone() />
                     <MailSection csrf=s.csrf_token />
                     <AuditLog entries=audit categories=categories />
                 }.into_any(),

@@ -126,7 +126,7 @@ pub fn draw(
                 .org_untracked(&f.id)
                 .map(|o| o.properties.name.text().best(lang).1.to_owned());
             let category = p.category.as_deref().unwrap_or_default();
-            pin(&f.id, lat, lon, category, name, shared, lang)
+            pin(&f.id, lat, lon, category, name, p.stale, shared, lang)
         };
         match m {
             Ok(m) => {

@@ -315,6 +315,7 @@ mod tests {
                 country: Some("PS".into()),
                 language: Some("ar".into()),
                 q: " youth ".into(),
+                hide_stale: false,
             },
             bbox: " 34.25,29.5,35.9,33.3 ".into(),
             lang: "ar".into(),

@@ -1,5 +1,6 @@
-//! The filters: categories (the legend, as toggles), country, language and
-//! text search; and the Jerusalem and whole-world presets.
+//! The filters: categories (the legend, as toggles), what a faded marker
+//! means and whether to hide those, country, language and text search;
+//! and the Jerusalem and whole-world presets.
 
 use std::time::Duration;
 
@@ -135,6 +136,23 @@ pub fn FilterPanel() -> impl IntoView {
                     </For>
                 </ul>
             </fieldset>
+            <div class="freshness">
+                <p class="stale-legend">
+                    <span class="stale-sample" aria-hidden="true"></span>
+                    <span>{t("legend.stale")}</span>
+                </p>
+                <label class="hide-stale">
+                    <input
+                        type="checkbox"
+                        prop:checked=move || shared.visitor.filters.with(|f| f.hide_stale)
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            shared.visitor.filters.update(|f| f.hide_stale = on);
+                        }
+                    />
+                    <span>{t("filters.hide_stale")}</span>
+                </label>
+            </div>
             <div class="selects">
                 <FacetSelect facet=Facet::Country />
                 <FacetSelect facet=Facet::Language />

@@ -23,6 +23,7 @@ mod place_labels;
 mod recover;
 mod relay;
 mod review;
+mod stale;
 mod state;
 mod stats;
 mod vector_tiles;

@@ -366,7 +366,17 @@ fn highlight(s: &MapState, org: &Org, shared: Shared) {
     let (lat, lon) = org.geometry.lat_lon();
     let name = org.properties.name.text().best(&lang).1.to_owned();
     let category = org.properties.category.as_str();
-    match pin(&org.id, lat, lon, category, Some(name), shared, &lang) {
+    let stale = org.properties.stale;
+    match pin(
+        &org.id,
+        lat,
+        lon,
+        category,
+        Some(name),
+        stale,
+        shared,
+        &lang,
+    ) {
         Ok(m) => {
             m.set_z_index_offset(1000.0);
             let layer: &leaflet::Layer = m.unchecked_ref();

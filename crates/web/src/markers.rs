@@ -22,6 +22,7 @@ pub fn marker(org: &Org, shared: Shared, lang: &str) -> Result<Marker, JsValue> 
         lon,
         p.category.as_str(),
         Some(name),
+        p.stale,
         shared,
         lang,
     )
@@ -42,27 +43,36 @@ pub fn look(shared: Shared, slug: &str, lang: &str) -> (String, String, String) 
 }
 
 /// One organisation's marker. Without its name (a server-drawn point not in
-/// the list), its title is its category.
+/// the list), its title is its category. A stale one (nobody confirmed it
+/// as active lately) is drawn faded and dashed, and its name says so.
+#[expect(clippy::too_many_arguments, reason = "what a marker shows, one by one")]
 pub fn pin(
     id: &str,
     lat: f64,
     lon: f64,
     category: &str,
     name: Option<String>,
+    stale: bool,
     shared: Shared,
     lang: &str,
 ) -> Result<Marker, JsValue> {
-    let (colour, symbol, label) = look(shared, category, lang);
+    let (colour, symbol, mut label) = look(shared, category, lang);
+    if stale {
+        label = format!("{label}, {}", crate::i18n::tr(lang, "legend.stale_short"));
+    }
 
     // Built as DOM with text, never as an HTML string.
     let pin: web_sys::HtmlElement = document().create_element("span")?.unchecked_into();
     pin.set_class_name("sm-pin");
     pin.style().set_property("background-color", &colour)?;
+    // a stale pin mixes its colour with white (see the style sheet)
+    pin.style().set_property("--c", &colour)?;
     pin.set_text_content(Some(&symbol));
     pin.dataset().set("id", id)?;
 
     let icon_options = DivIconOptions::new();
-    icon_options.set_class_name(format!("sm-marker sm-cat-{category}"));
+    let faded = if stale { " sm-stale" } else { "" };
+    icon_options.set_class_name(format!("sm-marker sm-cat-{category}{faded}"));
     icon_options.set_icon_size(Point::new(28.0, 28.0));
     icon_options.set_icon_anchor(Point::new(14.0, 14.0));
     js_sys::Reflect::set(&icon_options, &"html".into(), &pin)?;

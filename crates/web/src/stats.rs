@@ -1,5 +1,6 @@
 //! The statistics page (`/stats`): published organisations by category,
-//! by country and by the month they were added, each as a bar chart drawn
+//! by freshness (confirmed as active lately, or stale), by country and by
+//! the month they were added, each as a bar chart drawn
 //! here as SVG (no chart library to ship or trust) and as a table with the
 //! same numbers, which is what screen readers and people who want the
 //! figures read. The numbers are the API's own: `/api/categories`,
@@ -164,8 +165,21 @@ fn charts(n: &Numbers, lang: &str) -> AnyView {
             colour: "#2f6f4f".to_owned(),
         })
         .collect();
+    let freshness = vec![
+        Bar {
+            label: tr(lang, "stats.fresh"),
+            count: n.stats.freshness.fresh,
+            colour: "#2f6f4f".to_owned(),
+        },
+        Bar {
+            label: tr(lang, "stats.stale"),
+            count: n.stats.freshness.stale,
+            colour: "#8a939d".to_owned(),
+        },
+    ];
     view! {
         {chart("by-category", tr(lang, "stats.by_category"), tr(lang, "stats.category"), by_category, lang)}
+        {chart("freshness", tr(lang, "stats.freshness"), tr(lang, "stats.freshness_state"), freshness, lang)}
         {chart("by-country", tr(lang, "stats.by_country"), tr(lang, "stats.country"), by_country, lang)}
         {chart("by-month", tr(lang, "stats.by_month"), tr(lang, "stats.month"), by_month, lang)}
     }

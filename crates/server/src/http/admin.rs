@@ -172,7 +172,7 @@ struct QueueParams {
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Header)]
 #[allow(dead_code)]
-struct Csrf {
+pub(super) struct Csrf {
     /// The CSRF token of the session
     #[param(rename = "X-CSRF-Token")]
     x_csrf_token: String,

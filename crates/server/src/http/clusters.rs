@@ -1,7 +1,8 @@
 //! The clustered map, for when there are too many organisations to send
 //! them all: category and country filters are answered from the in-memory
-//! index; words and languages go to the store, and their matches are
-//! clustered on the fly (few matches come back as single points).
+//! index; words, languages and hiding stale entries go to the store, and
+//! their matches are clustered on the fly (few matches come back as single
+//! points). A single organisation says whether it is stale.
 
 use std::collections::BTreeMap;
 
@@ -61,6 +62,7 @@ fn feature(n: usize, d: Drawn) -> Feature<ClusterProperties> {
                     .collect::<BTreeMap<_, _>>(),
                 expansion_zoom: Some(expansion_zoom),
                 category: None,
+                stale: false,
             },
         ),
         Drawn::One {
@@ -68,6 +70,7 @@ fn feature(n: usize, d: Drawn) -> Feature<ClusterProperties> {
             lon,
             lat,
             category,
+            stale,
         } => Feature::new(
             id.to_string(),
             point(lon, lat),
@@ -77,6 +80,7 @@ fn feature(n: usize, d: Drawn) -> Feature<ClusterProperties> {
                 categories: BTreeMap::new(),
                 expansion_zoom: None,
                 category: Some(category.as_str().to_owned()),
+                stale,
             },
         ),
     }
@@ -140,6 +144,7 @@ async fn clusters(
                     p.lat(),
                     o.data.category.clone(),
                     o.data.country,
+                    o.stale,
                 )
             })
             .collect();

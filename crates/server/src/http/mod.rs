@@ -4,6 +4,7 @@
 
 mod admin;
 mod admin_mail;
+mod admin_stale;
 mod api_page;
 mod cache;
 mod categories;
@@ -12,6 +13,7 @@ mod clusters;
 mod edit;
 mod error;
 mod export;
+mod fresh;
 mod health;
 mod limits;
 mod linked_data;
@@ -139,12 +141,15 @@ pub fn app_with_security(
     let mut limits =
         rate_limit::RateLimits::new(state.rate_limit_factor, state.trusted_proxies.clone());
     let (routes, document) = routes(&mut limits).split_for_parts();
+    // the one-click links of mail: as often as edit links
+    let fresh = fresh::router().layer(limits.per_address(2, 20));
     limits.prune_every(rate_limit::PRUNE_EVERY);
     let document = openapi::Document::new(&document);
     routes
         .route("/api/docs.css", get(openapi::css))
         .merge(tiles::router())
         .merge(outline_tiles::router())
+        .merge(fresh)
         .layer(axum::Extension(document))
         .fallback_service(site::static_files(dist, state.clone()))
         .with_state(state)
@@ -179,6 +184,7 @@ fn routes(limits: &mut rate_limit::RateLimits) -> OpenApiRouter<AppState> {
     let admin = OpenApiRouter::new()
         .merge(sign_in)
         .merge(admin_mail::router())
+        .merge(admin_stale::router())
         .merge(admin::router());
     let api = OpenApiRouter::new()
         .merge(organizations::router())

@@ -131,6 +131,10 @@ pub struct FilterParams {
     /// whole name in any language also finds its other names.
     #[param(max_length = 200, example = "القدس")]
     q: Option<String>,
+    /// `true` leaves out stale entries: nobody confirmed them as active
+    /// for the operator's period (a year by default) and a reminder.
+    #[param(example = true)]
+    hide_stale: Option<bool>,
 }
 
 /// Paging of `/api/organizations`.

@@ -260,12 +260,13 @@ struct Policies {
     embed: HeaderValue,
 }
 
-/// Whether a path holds an edit link's secret (`/edit/…`, `/api/edit/…`).
+/// Whether a path holds an edit link's secret (`/edit/…`, `/api/edit/…`),
+/// or a signed one-click link's (`/fresh/…`).
 /// Its pages and answers send no `Referer` at all: with the site's usual
 /// policy a request the edit page makes to the site itself would carry
 /// the whole address, secret and all, into every log that records it.
 fn holds_edit_secret(path: &str) -> bool {
-    path.starts_with("/edit/") || path.starts_with("/api/edit/")
+    path.starts_with("/edit/") || path.starts_with("/api/edit/") || path.starts_with("/fresh/")
 }
 
 /// Whether a request is for the embed, the one page that may be framed.
@@ -441,7 +442,8 @@ fn request_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
     )
 }
 
-/// `path` with every segment that follows an `edit` segment hidden.
+/// `path` with every segment that follows an `edit` (or `fresh`) segment
+/// hidden.
 pub fn redacted_path(path: &str) -> String {
     let mut out = Vec::new();
     let mut after_edit = false;
@@ -451,7 +453,7 @@ pub fn redacted_path(path: &str) -> String {
         } else {
             segment
         });
-        after_edit = segment == "edit";
+        after_edit = segment == "edit" || segment == "fresh";
     }
     out.join("/")
 }
@@ -464,6 +466,7 @@ mod tests {
     fn edit_tokens_are_not_logged() {
         assert_eq!(redacted_path("/api/edit/abc123"), "/api/edit/…");
         assert_eq!(redacted_path("/edit/abc123"), "/edit/…");
+        assert_eq!(redacted_path("/fresh/AQEx"), "/fresh/…");
         assert_eq!(redacted_path("/api/organizations"), "/api/organizations");
         assert_eq!(redacted_path("/"), "/");
     }

@@ -1,5 +1,5 @@
 //! The map in numbers: published organisations by the month they were
-//! added, for the statistics page (counts per category and per country are
+//! added and by freshness, for the statistics page (counts per category and per country are
 //! in `/api/categories` and `/api/facets`).
 
 use axum::Json;
@@ -16,12 +16,14 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// Published organisations by the month (UTC) they were added, oldest
-/// first; months with none are left out.
+/// first (months with none are left out), and how many are confirmed as
+/// active lately (`fresh`) or `stale`.
 #[utoipa::path(get, path = "/stats", tag = "map",
     responses((status = 200, body = Stats), ReadErrors))]
 
 async fn stats(State(state): State<AppState>) -> Result<Json<Stats>, ApiError> {
     Ok(Json(Stats {
         monthly: state.store.published_by_month().await?,
+        freshness: state.store.freshness_counts().await?,
     }))
 }

@@ -6,12 +6,13 @@
 //! Everything a group typed (its name, a moderator's reason) is text: it
 //! is escaped in the HTML and never read as markup.
 
-use solidarity_map_core::NewOrganization;
 use solidarity_map_core::moderation::RevisionKind;
 use solidarity_map_core::text::escape_html;
+use solidarity_map_core::{NewOrganization, Organization};
 
 use super::MailPolicy;
 use super::texts::{LANGUAGES, rtl, text};
+use crate::links::FreshAction;
 use crate::store::outbox::DecisionMailContext;
 use crate::store::{MailClass, NewMail};
 
@@ -187,6 +188,47 @@ impl MailPolicy {
             paras
         })?;
         mail.org = Some(d.org);
+        Some(mail)
+    }
+
+    /// "Is it still active?" (or its `reminder`) to the group of a
+    /// published entry, with a signed one-click link (a path) for each
+    /// [`FreshAction`]. Like a received mail's edit link, the links are
+    /// worth something: the caller writes this mail only when it will
+    /// really leave, and the outbox forgets its text once it is sent.
+    pub fn still_active(
+        &self,
+        org: &Organization,
+        links: &[(FreshAction, String)],
+        reminder: bool,
+    ) -> Option<NewMail> {
+        let (kind, subject_key, body_key) = if reminder {
+            (
+                "fresh_remind",
+                "fresh.reminder_subject",
+                "fresh.reminder_body",
+            )
+        } else {
+            ("fresh_ask", "fresh.subject", "fresh.body")
+        };
+        let date = org.confirmed_at.format("%Y-%m-%d").to_string();
+        let mut mail = self.to_group(&org.data, kind, subject_key, |lang, name| {
+            let mut paras = vec![Para::Text(
+                fill(text(lang, body_key), name, 0).replace("{date}", &date),
+            )];
+            for (action, path) in links {
+                let key = match action {
+                    FreshAction::StillActive => "fresh.active",
+                    FreshAction::Update => "fresh.update",
+                    FreshAction::Stopped => "fresh.stopped",
+                };
+                paras.push(Para::Text(text(lang, key).to_owned()));
+                self.link(lang, path, &mut paras);
+            }
+            paras.push(Para::Text(fill(text(lang, "fresh.later"), name, 0)));
+            paras
+        })?;
+        mail.org = Some(org.id);
         Some(mail)
     }
 

@@ -5,6 +5,7 @@
 //! [`fill`](super::compose) fills; every language has every key with the
 //! same slots (a test fails otherwise), so no mail falls back to another
 //! language half-way. A mail is written in one language: the group's.
+//! The pages its one-click links open (`page.*`) speak the same way.
 
 /// The languages mail is written in; anything else gets English.
 pub const LANGUAGES: [&str; 3] = ["en", "ar", "he"];
@@ -100,6 +101,82 @@ const EN: &[(&str, &str)] = &[
         "This mail was sent by the map because this address was given as the contact of \
          {name}.",
     ),
+    ("fresh.subject", "Is {name} still active?"),
+    (
+        "fresh.body",
+        "{name} was last confirmed as active on the map on {date}. Is it still active? \
+         One click below tells us; no sign-in needed.",
+    ),
+    (
+        "fresh.reminder_subject",
+        "Reminder: is {name} still active?",
+    ),
+    (
+        "fresh.reminder_body",
+        "A month ago we asked whether {name} is still active and have not heard back. It \
+         was last confirmed on {date}. One click below tells us; no sign-in needed.",
+    ),
+    (
+        "fresh.active",
+        "Still active (confirms the entry as it is):",
+    ),
+    (
+        "fresh.update",
+        "Update the entry (opens its edit page with a new edit link; the old one stops \
+         working):",
+    ),
+    (
+        "fresh.stopped",
+        "We stopped (takes the entry off the map, after you confirm on the page):",
+    ),
+    (
+        "fresh.later",
+        "Without an answer, the map shows {name} faded, as not confirmed lately, a month \
+         after this mail, and moderators may archive it. These links work once.",
+    ),
+    ("page.active.title", "Is {name} still active?"),
+    (
+        "page.active.body",
+        "Press the button to confirm that {name} is still active: the map shows it as \
+         confirmed today.",
+    ),
+    ("page.active.button", "Yes, still active"),
+    ("page.update.title", "Update {name}"),
+    (
+        "page.update.body",
+        "Press the button to open the edit page of {name}. You get a new private edit \
+         link, and the old one stops working; the entry counts as confirmed.",
+    ),
+    ("page.update.button", "Open the edit page"),
+    ("page.stopped.title", "Has {name} stopped?"),
+    (
+        "page.stopped.body",
+        "Press the button to take {name} off the map. Nothing else is needed.",
+    ),
+    ("page.stopped.button", "Yes, take it off the map"),
+    (
+        "page.done.active",
+        "Thank you: {name} is confirmed as active.",
+    ),
+    (
+        "page.done.stopped",
+        "{name} is off the map. Thank you for telling us.",
+    ),
+    ("page.refused.title", "This link does not work"),
+    (
+        "page.refused.used",
+        "This link no longer works: it was used already, or the entry changed since the \
+         mail was sent. Nothing was changed.",
+    ),
+    (
+        "page.refused.expired",
+        "This link has expired. Nothing was changed.",
+    ),
+    (
+        "page.refused.forged",
+        "This is not a link this map sent, or it was cut short. Nothing was changed.",
+    ),
+    ("page.map", "Go to the map"),
 ];
 
 const AR: &[(&str, &str)] = &[
@@ -178,6 +255,63 @@ const AR: &[(&str, &str)] = &[
         "footer",
         "أرسلت الخريطة هذه الرسالة لأن هذا العنوان أُعطي كعنوان تواصل لـ {name}.",
     ),
+    ("fresh.subject", "هل ما زال {name} ناشطًا؟"),
+    (
+        "fresh.body",
+        "آخر تأكيد لنشاط {name} على الخريطة كان في {date}. هل ما زال ناشطًا؟ نقرة واحدة أدناه تكفي، دون تسجيل دخول.",
+    ),
+    ("fresh.reminder_subject", "تذكير: هل ما زال {name} ناشطًا؟"),
+    (
+        "fresh.reminder_body",
+        "سألناكم قبل شهر إن كان {name} ما زال ناشطًا ولم يصلنا رد. آخر تأكيد كان في {date}. نقرة واحدة أدناه تكفي، دون تسجيل دخول.",
+    ),
+    ("fresh.active", "ما زلنا ناشطين (يؤكد الإدخال كما هو):"),
+    (
+        "fresh.update",
+        "تحديث الإدخال (يفتح صفحة التعديل برابط تعديل جديد؛ ويتوقف الرابط القديم عن العمل):",
+    ),
+    (
+        "fresh.stopped",
+        "توقفنا (يزيل الإدخال من الخريطة بعد تأكيدكم في الصفحة):",
+    ),
+    (
+        "fresh.later",
+        "إن لم يصلنا رد، ستعرض الخريطة {name} باهتًا، كغير مؤكد مؤخرًا، بعد شهر من هذه الرسالة، وقد يؤرشفه المشرفون. تعمل هذه الروابط مرة واحدة.",
+    ),
+    ("page.active.title", "هل ما زال {name} ناشطًا؟"),
+    (
+        "page.active.body",
+        "اضغطوا الزر لتأكيد أن {name} ما زال ناشطًا: ستعرضه الخريطة مؤكدًا اليوم.",
+    ),
+    ("page.active.button", "نعم، ما زلنا ناشطين"),
+    ("page.update.title", "تحديث {name}"),
+    (
+        "page.update.body",
+        "اضغطوا الزر لفتح صفحة تعديل {name}. ستحصلون على رابط تعديل خاص جديد ويتوقف القديم عن العمل؛ ويُعدّ الإدخال مؤكدًا.",
+    ),
+    ("page.update.button", "افتحوا صفحة التعديل"),
+    ("page.stopped.title", "هل توقف {name}؟"),
+    (
+        "page.stopped.body",
+        "اضغطوا الزر لإزالة {name} من الخريطة. لا حاجة لشيء آخر.",
+    ),
+    ("page.stopped.button", "نعم، أزيلوه من الخريطة"),
+    ("page.done.active", "شكرًا لكم: تم تأكيد نشاط {name}."),
+    ("page.done.stopped", "أُزيل {name} من الخريطة. شكرًا لإعلامنا."),
+    ("page.refused.title", "هذا الرابط لا يعمل"),
+    (
+        "page.refused.used",
+        "لم يعد هذا الرابط يعمل: استُخدم من قبل، أو تغيّر الإدخال منذ إرسال الرسالة. لم يتغير شيء.",
+    ),
+    (
+        "page.refused.expired",
+        "انتهت صلاحية هذا الرابط. لم يتغير شيء.",
+    ),
+    (
+        "page.refused.forged",
+        "هذا ليس رابطًا أرسلته هذه الخريطة، أو أنه مقطوع. لم يتغير شيء.",
+    ),
+    ("page.map", "إلى الخريطة"),
 ];
 
 const HE: &[(&str, &str)] = &[
@@ -256,6 +390,66 @@ const HE: &[(&str, &str)] = &[
         "footer",
         "המפה שלחה הודעה זו כי הכתובת הזו ניתנה ככתובת הקשר של {name}.",
     ),
+    ("fresh.subject", "האם {name} עדיין פעיל?"),
+    (
+        "fresh.body",
+        "הפעילות של {name} אושרה במפה לאחרונה ב־{date}. האם הוא עדיין פעיל? לחיצה אחת למטה מספיקה, בלי התחברות.",
+    ),
+    ("fresh.reminder_subject", "תזכורת: האם {name} עדיין פעיל?"),
+    (
+        "fresh.reminder_body",
+        "לפני חודש שאלנו אם {name} עדיין פעיל ולא קיבלנו תשובה. האישור האחרון היה ב־{date}. לחיצה אחת למטה מספיקה, בלי התחברות.",
+    ),
+    ("fresh.active", "עדיין פעילים (מאשר את הרשומה כפי שהיא):"),
+    (
+        "fresh.update",
+        "עדכון הרשומה (פותח את דף העריכה עם קישור עריכה חדש; הקישור הישן מפסיק לעבוד):",
+    ),
+    (
+        "fresh.stopped",
+        "הפסקנו (מסיר את הרשומה מהמפה, אחרי אישור בדף):",
+    ),
+    (
+        "fresh.later",
+        "בלי תשובה, המפה תציג את {name} דהוי, כלא מאושר לאחרונה, חודש אחרי הודעה זו, והמנחים עשויים להעביר אותו לארכיון. הקישורים האלה עובדים פעם אחת.",
+    ),
+    ("page.active.title", "האם {name} עדיין פעיל?"),
+    (
+        "page.active.body",
+        "לחצו על הכפתור כדי לאשר ש־{name} עדיין פעיל: המפה תציג אותו כמאושר היום.",
+    ),
+    ("page.active.button", "כן, עדיין פעילים"),
+    ("page.update.title", "עדכון {name}"),
+    (
+        "page.update.body",
+        "לחצו על הכפתור כדי לפתוח את דף העריכה של {name}. תקבלו קישור עריכה פרטי חדש, והישן יפסיק לעבוד; הרשומה תיחשב מאושרת.",
+    ),
+    ("page.update.button", "פתיחת דף העריכה"),
+    ("page.stopped.title", "האם {name} הפסיק לפעול?"),
+    (
+        "page.stopped.body",
+        "לחצו על הכפתור כדי להסיר את {name} מהמפה. לא צריך שום דבר נוסף.",
+    ),
+    ("page.stopped.button", "כן, להסיר מהמפה"),
+    ("page.done.active", "תודה: הפעילות של {name} אושרה."),
+    (
+        "page.done.stopped",
+        "{name} הוסר מהמפה. תודה שעדכנתם אותנו.",
+    ),
+    ("page.refused.title", "הקישור הזה לא עובד"),
+    (
+        "page.refused.used",
+        "הקישור הזה כבר לא עובד: הוא כבר שומש, או שהרשומה השתנתה מאז שנשלחה ההודעה. שום דבר לא השתנה.",
+    ),
+    (
+        "page.refused.expired",
+        "תוקף הקישור הזה פג. שום דבר לא השתנה.",
+    ),
+    (
+        "page.refused.forged",
+        "זה לא קישור שהמפה הזו שלחה, או שהוא נקטע. שום דבר לא השתנה.",
+    ),
+    ("page.map", "למפה"),
 ];
 
 /// Every language's table.

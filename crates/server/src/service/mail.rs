@@ -14,9 +14,10 @@ pub const OUTBOX_LIMIT: u32 = 200;
 
 impl Service {
     /// The newest mails first, sent or not, and where mail goes. A
-    /// received or recovered mail on its way holds the group's edit link:
-    /// moderators read it without (`/edit/…`), as nobody but the group may
-    /// hold it. A relayed message is between a visitor and the group:
+    /// received or recovered mail on its way holds the group's edit link, a
+    /// "still active?" mail its one-click links: moderators read them
+    /// without (`/edit/…`, `/fresh/…`), as nobody but the group may hold
+    /// them. A relayed message is between a visitor and the group:
     /// moderators see that it exists, never its words.
     pub async fn outbox(&self, limit: u32) -> Result<OutboxPage> {
         let mut items = self.store.outbox(limit.min(OUTBOX_LIMIT)).await?;
@@ -24,7 +25,7 @@ impl Service {
             mail.text = if mail.kind == "relay" {
                 RELAYED_UNREAD.to_owned()
             } else {
-                without_edit_links(&mail.text)
+                without_links(&without_edit_links(&mail.text), "/fresh/")
             };
         }
         Ok(OutboxPage {
@@ -65,10 +66,15 @@ impl Service {
 
 /// `text` with the secret of every edit link (`/edit/<token>`) cut out.
 fn without_edit_links(text: &str) -> String {
+    without_links(text, "/edit/")
+}
+
+/// `text` with the token after every `path` (`/edit/`, `/fresh/`) cut out.
+fn without_links(text: &str, path: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(at) = rest.find("/edit/") {
-        let (before, link) = rest.split_at(at + "/edit/".len());
+    while let Some(at) = rest.find(path) {
+        let (before, link) = rest.split_at(at + path.len());
         out.push_str(before);
         out.push('…');
         rest = link.trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_');
@@ -87,5 +93,9 @@ mod tests {
             "Your link:\nhttps://map.example.org/edit/…\nKeep it."
         );
         assert_eq!(super::without_edit_links("no link"), "no link");
+        assert_eq!(
+            super::without_links("Still active:\n/fresh/AQEx_y-2\n", "/fresh/"),
+            "Still active:\n/fresh/…\n"
+        );
     }
 }

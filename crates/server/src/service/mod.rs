@@ -2,7 +2,8 @@
 //! the store and what follows it stay in step whoever asks for the change.
 //!
 //! A submission, an edit, a withdrawal, an erasure, a moderator's
-//! decision, an import, a retention scrub and a new moderator account are
+//! decision, an import, a retention scrub, a step of the freshness job
+//! and a new moderator account are
 //! each one method of [`Service`], called
 //! by the HTTP handlers and by the command line alike. A use case checks
 //! what `core` cannot (a session, a bot's speed, a likely duplicate),
@@ -20,6 +21,7 @@
 mod accounts;
 mod edits;
 mod error;
+mod freshness;
 mod imports;
 mod mail;
 mod moderation;
@@ -34,6 +36,9 @@ use std::sync::Arc;
 pub use accounts::{NewSession, SESSION_HOURS, Session};
 pub(crate) use error::joined;
 pub use error::{Error, Result};
+pub use freshness::{
+    DEFAULT_CONFIRM_AFTER_DAYS, FRESHNESS_EVERY, LinkCheck, LinkRefused, LinkUsed, STALE_LIMIT,
+};
 pub use mail::OUTBOX_LIMIT;
 pub use relay::REPORT_LINK_DAYS;
 pub use retention::{DEFAULT_RETENTION_DAYS, SCRUB_EVERY};
@@ -52,6 +57,25 @@ pub struct Service {
     follower: Option<Arc<Follower>>,
     /// How the mail the changes cause is written and whether it is sent.
     mail: MailPolicy,
+}
+
+/// Runs `job` now and then every `every`, for as long as the server runs
+/// (a restart never delays a run; a late run is not made up twice). The
+/// job logs what it did, and a failure, itself: it never stops the server.
+fn spawn_every<F, Fut>(every: std::time::Duration, mut job: F)
+where
+    F: FnMut() -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send,
+{
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            // the first tick is at once
+            tick.tick().await;
+            job().await;
+        }
+    });
 }
 
 impl Service {

@@ -58,13 +58,10 @@ impl Service {
     /// long as the server runs. A failed run is logged and tried again at
     /// the next; it never stops the server.
     pub fn spawn_scrubbing(self, retention: TimeDelta, every: Duration) {
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(every);
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                // the first tick is at once: a restart never delays a scrub
-                tick.tick().await;
-                match self.scrub_expired(Utc::now(), retention).await {
+        super::spawn_every(every, move || {
+            let this = self.clone();
+            async move {
+                match this.scrub_expired(Utc::now(), retention).await {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(
                         count = n,

@@ -13,7 +13,8 @@
 //! Not kept: moderators' sessions (they sign in again), the change log
 //! (a restored database starts its own, with one change that tells every
 //! follower to read the map again) and the mail outbox (a copy must not
-//! send the original's mail again).
+//! send the original's mail again), nor the key that signs the links in
+//! mail (a restored copy makes its own).
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -118,6 +119,10 @@ pub const TABLES: &[Table] = &[
             col("external_id", Text),
             col("scrubbed_at", Time),
             col("relay_off", Small),
+            col("confirmed_at", Time),
+            col("fresh_asked_at", Time),
+            col("fresh_reminded_at", Time),
+            col("stale_at", Time),
         ],
     },
     Table {
@@ -190,6 +195,9 @@ pub const NOT_KEPT: &[&str] = &[
     // a relayed message's "report abuse" link: a restored copy starts
     // without them (the blocks they made are kept)
     "relay_reports",
+    // the key that signs the links in mail: a restored copy makes its own,
+    // and the original's links stop working there
+    "link_keys",
     "_sqlx_migrations",
 ];
 

@@ -10,13 +10,16 @@
 //! module implements. The mail outbox is written by the changes that
 //! cause mail, in their transactions (`outbox.rs`, `shared_outbox.rs`,
 //! `sql_outbox.rs`); the contact relay and lost edit links use it
-//! (`relay.rs`, `shared_relay.rs`, `sql_relay.rs`). Row types are private to this module,
+//! (`relay.rs`, `shared_relay.rs`, `sql_relay.rs`), and so does whether
+//! each entry is still confirmed as active (`freshness.rs`,
+//! `shared_freshness.rs`, `sql_freshness.rs`). Row types are private to this module,
 //! so the stored shape never leaks into the API. Backups read and write
 //! every table through [`Backup`], in values of no database's own types
 //! (`backup.rs`, `shared_backup.rs`).
 
 pub mod backup;
 mod dialect;
+pub mod freshness;
 pub mod moderation;
 pub mod outbox;
 mod postgres;
@@ -24,10 +27,12 @@ pub mod relay;
 mod row;
 mod shared;
 mod shared_backup;
+mod shared_freshness;
 mod shared_moderation;
 mod shared_outbox;
 mod shared_relay;
 mod sql;
+mod sql_freshness;
 mod sql_outbox;
 mod sql_relay;
 mod sqlite;
@@ -43,6 +48,7 @@ use solidarity_map_core::{
 
 pub use backup::Backup;
 use dialect::Dialect;
+pub use freshness::{Freshness, FreshnessMail, FreshnessRun, FreshnessTimes};
 pub use moderation::{Decided, Decision, Moderation, UserRecord, UserSummary};
 pub use outbox::{MailClass, NewMail, Outbox};
 pub use postgres::PgStore;
@@ -124,6 +130,9 @@ pub struct PublicPoint {
     pub lat: f64,
     pub category: String,
     pub country: CountryCode,
+    /// Not confirmed as active for the operator's period and a reminder:
+    /// the map fades it.
+    pub stale: bool,
 }
 
 /// An organisation from another source (a spreadsheet, another map),
@@ -178,7 +187,9 @@ pub trait ChangeSignal: Send {
 /// this process's clock, read once per change and kept to the microsecond,
 /// on both databases.
 #[async_trait]
-pub trait Store: Moderation + Outbox + Relay + Backup + Send + Sync + 'static {
+pub trait Store:
+    Moderation + Outbox + Relay + Freshness + Backup + Send + Sync + 'static
+{
     /// Which backend this is, for logs: `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
 

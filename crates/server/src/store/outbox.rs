@@ -37,7 +37,7 @@ impl MailClass {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewMail {
     /// `received`, `recovered`, `published`, `rejected`, `edit_live`,
-    /// `relay` or `digest`.
+    /// `fresh_ask`, `fresh_remind`, `relay` or `digest`.
     pub kind: &'static str,
     pub class: MailClass,
     pub org: Option<OrgId>,

@@ -35,6 +35,8 @@ pub(super) struct OrgRow {
     status: String,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+    confirmed_at: DateTime<Utc>,
+    stale: bool,
 }
 
 impl OrgRow {
@@ -90,6 +92,8 @@ impl TryFrom<OrgRow> for Organization {
             status: Status::parse(&r.status).map_err(field)?,
             created_at: r.created_at,
             updated_at: r.updated_at,
+            confirmed_at: r.confirmed_at,
+            stale: r.stale,
         })
     }
 }
@@ -102,6 +106,7 @@ pub(super) struct PointRow {
     public_lat: f64,
     category: String,
     country: String,
+    stale: bool,
 }
 
 impl TryFrom<PointRow> for PublicPoint {
@@ -119,20 +124,21 @@ impl TryFrom<PointRow> for PublicPoint {
                 }
             })?,
             category: r.category,
+            stale: r.stale,
         })
     }
 }
 
-/// Appends the points of one page of `[[id, lon, lat, category, country],
-/// …]`, the json SQLite sends them in (see `SqliteStore::published_points`).
+/// Appends the points of one page of `[[id, lon, lat, category, country,
+/// stale], …]`, the json SQLite sends them in (see `SqliteStore::published_points`).
 pub(super) fn push_json_points(page: &str, out: &mut Vec<PublicPoint>) -> Result<(), StoreError> {
-    let rows: Vec<(String, f64, f64, String, String)> =
+    let rows: Vec<(String, f64, f64, String, String, u8)> =
         serde_json::from_str(page).map_err(|e| StoreError::Corrupt {
             id: "published points".to_owned(),
             reason: e.to_string(),
         })?;
     out.reserve(rows.len());
-    for (id, public_lon, public_lat, category, country) in rows {
+    for (id, public_lon, public_lat, category, country, stale) in rows {
         let id = id.parse::<OrgId>().map_err(|e| StoreError::Corrupt {
             id,
             reason: e.to_string(),
@@ -143,6 +149,7 @@ pub(super) fn push_json_points(page: &str, out: &mut Vec<PublicPoint>) -> Result
             public_lat,
             category,
             country,
+            stale: stale != 0,
         })?);
     }
     Ok(())
@@ -445,6 +452,8 @@ mod tests {
             status: Status::Pending,
             created_at: Utc::now(),
             updated_at: Utc::now(),
+            confirmed_at: Utc::now(),
+            stale: false,
         }
     }
 

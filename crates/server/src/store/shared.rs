@@ -70,6 +70,8 @@ macro_rules! shared_store {
                         status,
                         created_at: at,
                         updated_at: at,
+                        confirmed_at: at,
+                        stale: false,
                     })
                 }
 

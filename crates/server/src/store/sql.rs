@@ -15,7 +15,8 @@ use super::like_pattern;
 macro_rules! org_columns {
     () => {
         "id, name, description, category, city, country, lat, lon, precision, website, links, \
-         languages, tags, contact_email, status, created_at, updated_at"
+         languages, tags, contact_email, status, created_at, updated_at, \
+         coalesce(confirmed_at, created_at) as confirmed_at, stale_at is not null as stale"
     };
 }
 
@@ -112,13 +113,16 @@ pub(super) use bind_org;
 
 /// Replaces the fields of organisation `$1`, with the insert's parameters:
 /// the contact address stays when `$16` is null, the status when `$17` is.
-/// Fields written afresh are no longer scrubbed ones.
+/// Fields written afresh are no longer scrubbed ones, and the entry is
+/// confirmed as active (an approval, an approved edit, a new import of
+/// it): fresh again, asked nothing.
 pub const UPDATE_ORGANIZATION: &str = "update organizations set name = $2, description = $3,
          category = $4, city = $5, country = $6, lat = $7, lon = $8, precision = $9,
          public_lat = $10, public_lon = $11, website = $12, links = $13, languages = $14,
          tags = $15, contact_email = coalesce($16, contact_email),
          status = coalesce($17, status), search_text = $18, sort_name = $19,
-         updated_at = $20, scrubbed_at = null
+         updated_at = $20, scrubbed_at = null, confirmed_at = $20, fresh_asked_at = null,
+         fresh_reminded_at = null, stale_at = null
      where id = $1";
 
 /// Sets the status of organisation `$3` at time `$2` (a withdrawal, the
@@ -150,7 +154,7 @@ pub const PUBLISHED_AFTER: &str = select!(org_columns from "organizations",
 /// The columns of a `PointRow`.
 macro_rules! point_columns {
     () => {
-        "id, public_lon, public_lat, category, country"
+        "id, public_lon, public_lat, category, country, stale_at is not null as stale"
     };
 }
 
@@ -480,6 +484,9 @@ where
     }
     if let Some(c) = f.country {
         qb.push(" and country = ").push_bind(c.as_str().to_owned());
+    }
+    if f.hide_stale {
+        qb.push(" and stale_at is null");
     }
     if let Some(l) = &f.language {
         // languages is a json array of codes: match the quoted code

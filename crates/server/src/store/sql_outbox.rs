@@ -17,9 +17,11 @@ macro_rules! outbox_columns {
 /// visitor's message and address (`relay`).
 macro_rules! forget_private {
     () => {
-        "body_text = case when kind in ('received', 'recovered', 'relay') then ''
+        "body_text = case when kind in ('received', 'recovered', 'relay', 'fresh_ask',
+                                        'fresh_remind') then ''
                           else body_text end,
-         body_html = case when kind in ('received', 'recovered', 'relay') then ''
+         body_html = case when kind in ('received', 'recovered', 'relay', 'fresh_ask',
+                                        'fresh_remind') then ''
                           else body_html end,
          reply_to = null"
     };
@@ -53,8 +55,9 @@ pub fn claim_mail(backend: Backend) -> String {
 
 /// Mail `$1` went out at `$2`. A received or recovered mail's text holds
 /// the group's private edit link, which the database otherwise never holds
-/// (only its hash), and a relayed one a visitor's message and address:
-/// once sent, none of them is kept.
+/// (only its hash), a "still active?" mail its signed one-click links, and
+/// a relayed one a visitor's message and address: once sent, none of them
+/// is kept.
 pub const MAIL_SENT: &str = concat!(
     "update outbox
      set status = 'sent', sent_at = $2, claimed_until = null, last_error = null, ",

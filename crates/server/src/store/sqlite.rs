@@ -16,6 +16,7 @@ use super::dialect::{Backend, Batch, Dialect};
 use super::row::push_json_points;
 use super::shared::shared_store;
 use super::shared_backup::shared_backup;
+use super::shared_freshness::shared_freshness;
 use super::shared_moderation::shared_moderation;
 use super::shared_outbox::shared_outbox;
 use super::shared_relay::shared_relay;
@@ -81,7 +82,8 @@ impl Dialect for Sqlite {
         // rows in longitude order, at random. Public points have at most
         // five decimals, which json's 15 significant digits keep exactly.
         let mut pages = sqlx::query_scalar::<_, String>(
-            "select json_group_array(json_array(id, public_lon, public_lat, category, country))
+            "select json_group_array(json_array(id, public_lon, public_lat, category, country,
+                                                stale_at is not null))
              from organizations not indexed
              where status = 'published'
              group by rowid >> 13",
@@ -118,3 +120,4 @@ shared_moderation!(Sqlite);
 shared_outbox!(Sqlite);
 shared_relay!(Sqlite);
 shared_backup!(Sqlite);
+shared_freshness!(Sqlite);

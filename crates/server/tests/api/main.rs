@@ -12,6 +12,7 @@ mod api;
 mod backup;
 mod cache;
 mod change_log;
+mod freshness;
 mod generate;
 mod limits;
 mod linked_data;

@@ -133,8 +133,8 @@ async fn publish(store: &dyn Store, checked: &import::Checked) -> ImportCounts {
         .unwrap()
 }
 
-/// The features of a GeoJSON export by id, without `updated_at` (an
-/// import is a new write).
+/// The features of a GeoJSON export by id, without `updated_at` and
+/// `last_confirmed` (an import is a new write).
 fn features(text: &str) -> BTreeMap<String, Value> {
     let v: Value = serde_json::from_str(text).unwrap();
     v["features"]
@@ -143,10 +143,9 @@ fn features(text: &str) -> BTreeMap<String, Value> {
         .iter()
         .map(|f| {
             let mut f = f.clone();
-            f["properties"]
-                .as_object_mut()
-                .unwrap()
-                .remove("updated_at");
+            let properties = f["properties"].as_object_mut().unwrap();
+            properties.remove("updated_at");
+            properties.remove("last_confirmed");
             (f["id"].as_str().unwrap().to_owned(), f)
         })
         .collect()

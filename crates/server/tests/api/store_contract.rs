@@ -641,6 +641,7 @@ async fn published_points_are_public_and_rounded(store: Arc<dyn Store>) {
         lat: o.public_location().lat(),
         category: o.data.category.as_str().to_owned(),
         country: o.data.country,
+        stale: false,
     };
     assert_eq!(points, [expected(&exact), expected(&shown)]);
     // rounded to the city grid: the submitted point never leaves

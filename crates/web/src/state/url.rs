@@ -11,6 +11,8 @@ pub struct Filters {
     pub country: Option<String>,
     pub language: Option<String>,
     pub q: String,
+    /// Leave out the entries nobody confirmed as active lately.
+    pub hide_stale: bool,
 }
 
 impl Filters {
@@ -33,6 +35,9 @@ impl Filters {
         if !self.q.trim().is_empty() {
             q.append_pair("q", self.q.trim());
         }
+        if self.hide_stale {
+            q.append_pair("hide_stale", "true");
+        }
     }
 
     /// The API query for these filters. Values that do not parse (from a
@@ -53,6 +58,7 @@ impl Filters {
                 .as_deref()
                 .and_then(|l| LangCode::parse(l).ok()),
             q: Some(self.q.trim().to_owned()).filter(|q| !q.is_empty()),
+            hide_stale: self.hide_stale,
             ..OrgFilter::default()
         }
     }
@@ -171,6 +177,7 @@ impl UrlState {
                 "country" if !v.is_empty() => s.filters.country = Some(v.to_uppercase()),
                 "language" if !v.is_empty() => s.filters.language = Some(v.to_lowercase()),
                 "q" => s.filters.q = v.into_owned(),
+                "hide_stale" => s.filters.hide_stale = v == "true" || v == "1",
                 "map" => s.view = View::parse(&v),
                 "bbox" => {
                     s.fit = solidarity_map_core::BBox::parse(&v)
@@ -215,6 +222,7 @@ mod tests {
                 country: Some("PS".into()),
                 language: Some("ar".into()),
                 q: "القدس".into(),
+                hide_stale: true,
             },
             view: Some(View {
                 lat: 31.7812,

@@ -62,7 +62,7 @@ impl Field {
             "tags" => Field::Tags,
             "contact_email" => Field::ContactEmail,
             // set by the store, not by a file
-            "updated_at" | SKIP => Field::Skip,
+            "updated_at" | "last_confirmed" | "stale" | SKIP => Field::Skip,
             _ => {
                 if let Some(l) = raw.strip_prefix("name.") {
                     Field::Name(lang(l)?)
