@@ -187,9 +187,7 @@ pub trait ChangeSignal: Send {
 /// this process's clock, read once per change and kept to the microsecond,
 /// on both databases.
 #[async_trait]
-pub trait Store:
-    Moderation + Outbox + Relay + Freshness + Backup + Send + Sync + 'static
-{
+pub trait Store: Moderation + Outbox + Relay + Freshness + Backup + Send + Sync + 'static {
     /// Which backend this is, for logs: `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
 
