@@ -4,13 +4,16 @@
 //! the map at once without a rebuild. It holds public (already rounded)
 //! points only.
 
+mod facets;
+
 use std::collections::HashMap;
 use std::sync::RwLock;
 
 use solidarity_map_cluster::{Bbox, Filter, Index, Item, Point, PointId};
-use solidarity_map_core::{BBox, CategorySlug, CountryCode, OrgFilter, OrgId};
+use solidarity_map_core::{BBox, CategorySlug, CountryCode, Facets, OrgFilter, OrgId};
 
 use crate::store::{PublicPoint, Store};
+use facets::FacetTable;
 
 /// One thing to draw, with the store's ids and slugs.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,14 +33,16 @@ pub enum Drawn {
     },
 }
 
-/// The index and the two-way map between organisation ids and the dense
-/// point ids the index wants (freed ones are reused).
+/// The index, the two-way map between organisation ids and the dense
+/// point ids the index wants (freed ones are reused), and what the
+/// filters' counts need of each point.
 #[derive(Default)]
 struct Inner {
     index: Index,
     points: HashMap<OrgId, PointId>,
     orgs: Vec<Option<OrgId>>,
     free: Vec<u32>,
+    facets: FacetTable,
 }
 
 impl Inner {
@@ -63,6 +68,7 @@ impl Inner {
         };
         self.orgs[p.0 as usize] = None;
         self.free.push(p.0);
+        self.facets.clear(p);
         self.index.remove(p)
     }
 }
@@ -86,6 +92,62 @@ impl std::fmt::Debug for Clusters {
     }
 }
 
+/// Gathers the points of a new index one at a time.
+struct Builder {
+    categories: Vec<CategorySlug>,
+    inner: Inner,
+    batch: Vec<Point>,
+}
+
+impl Builder {
+    fn new(categories: Vec<CategorySlug>) -> Self {
+        Self {
+            categories: categories
+                .into_iter()
+                .take(usize::from(solidarity_map_cluster::MAX_CATEGORIES))
+                .collect(),
+            inner: Inner::default(),
+            batch: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, p: &PublicPoint) {
+        // at most MAX_CATEGORIES (64) were kept: each has a u8 number
+        let number = self
+            .categories
+            .iter()
+            .zip(0u8..)
+            .find_map(|(c, number)| (c.as_str() == p.category).then_some(number));
+        if let Some(c) = number {
+            let id = self.inner.point_id(p.id);
+            let country = country(&p.country);
+            self.inner.facets.set(id, c, country, &p.languages);
+            self.batch.push(Point {
+                id,
+                lon: p.lon,
+                lat: p.lat,
+                category: c,
+                country,
+            });
+        }
+    }
+
+    fn finish(self) -> Clusters {
+        let Self {
+            categories,
+            mut inner,
+            batch,
+        } = self;
+        inner.index = Index::build(&batch);
+        drop(batch);
+        Clusters {
+            inner: RwLock::new(inner),
+            categories,
+            changes: tokio::sync::Mutex::new(()),
+        }
+    }
+}
+
 fn bbox(b: Option<&BBox>) -> Bbox {
     b.map_or(Bbox::WORLD, |b| Bbox {
         min_lon: b.min_lon,
@@ -103,55 +165,35 @@ fn country(c: &CountryCode) -> [u8; 2] {
 impl Clusters {
     /// An index of `points`; categories are numbered in the given order.
     pub fn new(categories: Vec<CategorySlug>, points: &[PublicPoint]) -> Self {
-        let categories: Vec<CategorySlug> = categories
-            .into_iter()
-            .take(usize::from(solidarity_map_cluster::MAX_CATEGORIES))
-            .collect();
-        let mut inner = Inner::default();
-        let mut batch = Vec::with_capacity(points.len());
+        let mut builder = Builder::new(categories);
         for p in points {
-            // at most MAX_CATEGORIES (64) were kept: each has a u8 number
-            let number = categories
-                .iter()
-                .zip(0u8..)
-                .find_map(|(c, number)| (c.as_str() == p.category).then_some(number));
-            if let Some(c) = number {
-                let id = inner.point_id(p.id);
-                batch.push(Point {
-                    id,
-                    lon: p.lon,
-                    lat: p.lat,
-                    category: c,
-                    country: country(&p.country),
-                });
-            }
+            builder.push(p);
         }
-        inner.index = Index::build(&batch);
-        Self {
-            inner: RwLock::new(inner),
-            categories,
-            changes: tokio::sync::Mutex::new(()),
-        }
+        builder.finish()
     }
 
     /// Builds the index from every published organisation in the store,
     /// numbering `categories` in their order: the project's own list, which
     /// start-up has written to the store (asking the store would count
     /// every organisation per category, 2.9 s at a million, for nothing).
+    /// Each point goes into the index's compact form as it is read, so the
+    /// store's rows are never all in memory beside the index.
     pub async fn load(
         store: &dyn Store,
         categories: Vec<CategorySlug>,
     ) -> crate::store::Result<Self> {
-        let points = store.published_points().await?;
-        Ok(Self::new(categories, &points))
+        let mut builder = Builder::new(categories);
+        store
+            .each_published_point(&mut |p| builder.push(&p))
+            .await?;
+        Ok(builder.finish())
     }
 
     /// Builds the index again from the store, after a change to many
     /// organisations at once (an import); queries meanwhile see the old one.
     pub async fn reload(&self, store: &dyn Store) -> crate::store::Result<()> {
         let _one_at_a_time = self.changes.lock().await;
-        let points = store.published_points().await?;
-        let fresh = Self::new(self.categories.clone(), &points);
+        let fresh = Self::load(store, self.categories.clone()).await?;
         let inner = fresh.inner.into_inner().unwrap_or_else(|e| e.into_inner());
         self.write(|i| *i = inner);
         Ok(())
@@ -188,6 +230,7 @@ impl Clusters {
         };
         self.write(|i| {
             let id = i.point_id(p.id);
+            i.facets.set(id, c, country(&p.country), &p.languages);
             i.index.update(Point {
                 id,
                 lon: p.lon,
@@ -246,6 +289,15 @@ impl Clusters {
             }
         }
         self.categories.iter().cloned().zip(totals).collect()
+    }
+
+    /// The filters' counts for a filter without words, as
+    /// `Store::facets` counts them (see [`facets`]).
+    pub fn facets(&self, filter: &OrgFilter) -> Facets {
+        self.read(|i| {
+            i.facets
+                .facets(filter, &self.categories, |slug| self.category_number(slug))
+        })
     }
 
     /// Whether a category exists (categories are fixed while serving).
