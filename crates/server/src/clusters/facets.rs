@@ -7,6 +7,8 @@
 //! counts all three facets at once. Words (`q`) still need the database.
 
 use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use smallvec::SmallVec;
 use solidarity_map_cluster::PointId;
@@ -170,9 +172,12 @@ impl FacetTable {
     }
 
     /// One pass over every record, each facet under the other conditions.
+    /// Countries are counted in a flat table by their two letters (a hash
+    /// per record would cost most of the pass).
     fn count(&self, want: &Want) -> (Vec<u64>, HashMap<[u8; 2], u64>, Vec<u64>) {
         let mut categories = vec![0u64; self.categories.len()];
-        let mut countries: HashMap<[u8; 2], u64> = HashMap::new();
+        let mut by_letters = vec![0u64; 26 * 26];
+        let mut other_countries: HashMap<[u8; 2], u64> = HashMap::new();
         let mut languages = vec![0u64; self.codes.len()];
         for r in self.records.iter().flatten() {
             let (category, country, language) =
@@ -181,7 +186,10 @@ impl FacetTable {
                 categories[usize::from(r.category)] += 1;
             }
             if category && language {
-                *countries.entry(r.country).or_default() += 1;
+                match letters(r.country) {
+                    Some(i) => by_letters[i] += 1,
+                    None => *other_countries.entry(r.country).or_default() += 1,
+                }
             }
             if category && country {
                 for &l in &r.languages {
@@ -189,8 +197,26 @@ impl FacetTable {
                 }
             }
         }
+        let mut countries = other_countries;
+        for (i, n) in by_letters.into_iter().enumerate().filter(|(_, n)| *n > 0) {
+            countries.insert(country_of(i), n);
+        }
         (categories, countries, languages)
     }
+}
+
+/// A country code's place in a table of 26 × 26 (codes are two capital
+/// letters, checked when written).
+fn letters(c: [u8; 2]) -> Option<usize> {
+    let (a, b) = (c[0].wrapping_sub(b'A'), c[1].wrapping_sub(b'A'));
+    (a < 26 && b < 26).then(|| usize::from(a) * 26 + usize::from(b))
+}
+
+/// The country code at a place of [`letters`]' table.
+fn country_of(i: usize) -> [u8; 2] {
+    // i < 676, so each part is below 26
+    let part = |n: usize| b'A' + u8::try_from(n).unwrap_or(0);
+    [part(i / 26), part(i % 26)]
 }
 
 /// Counts above zero, largest first, then by code (as the database orders
@@ -202,4 +228,59 @@ fn sorted(counts: impl Iterator<Item = (String, u64)>) -> Vec<FacetCount> {
         .collect();
     out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.code.cmp(&b.code)));
     out
+}
+
+/// Counts made under filters, each kept with the generation of the index
+/// it was made from: any change to the index starts a new generation, so
+/// an answer is reused only while it is still exact. A filtered count is a
+/// pass over every entry (milliseconds at a million); most visitors ask
+/// the same few filters between two changes.
+#[derive(Debug, Default)]
+pub(super) struct FacetCache {
+    generation: AtomicU64,
+    entries: Mutex<HashMap<String, (u64, Facets)>>,
+}
+
+/// At most this many filters are remembered; then the cache starts over.
+const CACHED_FILTERS: usize = 256;
+
+impl FacetCache {
+    /// The index is changing (called under its write lock).
+    pub(super) fn changed(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+    }
+
+    pub(super) fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    pub(super) fn get(&self, key: &str) -> Option<Facets> {
+        let now = self.generation();
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries
+            .get(key)
+            .filter(|(made, _)| *made == now)
+            .map(|(_, f)| f.clone())
+    }
+
+    pub(super) fn put(&self, key: String, generation: u64, facets: &Facets) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= CACHED_FILTERS {
+            entries.clear();
+        }
+        entries.insert(key, (generation, facets.clone()));
+    }
+}
+
+/// What a count depends on: categories, country and language (the box
+/// never narrows a count).
+pub(super) fn key(filter: &OrgFilter) -> String {
+    let mut categories: Vec<&str> = filter.categories.iter().map(|c| c.as_str()).collect();
+    categories.sort_unstable();
+    format!(
+        "{}|{}|{}",
+        categories.join(","),
+        filter.country.as_ref().map_or("", |c| c.as_str()),
+        filter.language.as_ref().map_or("", |l| l.as_str())
+    )
 }

@@ -13,7 +13,7 @@ use solidarity_map_cluster::{Bbox, Filter, Index, Item, Point, PointId};
 use solidarity_map_core::{BBox, CategorySlug, CountryCode, Facets, OrgFilter, OrgId};
 
 use crate::store::{PublicPoint, Store};
-use facets::FacetTable;
+use facets::{FacetCache, FacetTable};
 
 /// One thing to draw, with the store's ids and slugs.
 #[derive(Debug, Clone, PartialEq)]
@@ -82,6 +82,8 @@ pub struct Clusters {
     /// Held while a change is read from the store and applied (see
     /// [`Clusters::refresh`]).
     changes: tokio::sync::Mutex<()>,
+    /// Counts already made under a filter, for as long as nothing changed.
+    facet_cache: FacetCache,
 }
 
 impl std::fmt::Debug for Clusters {
@@ -144,6 +146,7 @@ impl Builder {
             inner: RwLock::new(inner),
             categories,
             changes: tokio::sync::Mutex::new(()),
+            facet_cache: FacetCache::default(),
         }
     }
 }
@@ -219,7 +222,11 @@ impl Clusters {
     }
 
     fn write<T>(&self, f: impl FnOnce(&mut Inner) -> T) -> T {
-        f(&mut self.inner.write().unwrap_or_else(|e| e.into_inner()))
+        let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
+        // under the lock: a count made before this change is never taken
+        // for one made after
+        self.facet_cache.changed();
+        f(&mut inner)
     }
 
     /// Puts an organisation's public point in the index, or moves it.
@@ -294,10 +301,18 @@ impl Clusters {
     /// The filters' counts for a filter without words, as
     /// `Store::facets` counts them (see [`facets`]).
     pub fn facets(&self, filter: &OrgFilter) -> Facets {
-        self.read(|i| {
-            i.facets
-                .facets(filter, &self.categories, |slug| self.category_number(slug))
-        })
+        let key = facets::key(filter);
+        if let Some(hit) = self.facet_cache.get(&key) {
+            return hit;
+        }
+        let (facets, generation) = self.read(|i| {
+            let counted = i
+                .facets
+                .facets(filter, &self.categories, |slug| self.category_number(slug));
+            (counted, self.facet_cache.generation())
+        });
+        self.facet_cache.put(key, generation, &facets);
+        facets
     }
 
     /// Whether a category exists (categories are fixed while serving).
