@@ -640,6 +640,36 @@ impl Browser {
         Ok(())
     }
 
+    /// Slows this browser down as a phone on a congested network would be:
+    /// "slow 4G" (1.6 Mbit/s down, 750 kbit/s up, 150 ms round trips) and
+    /// the CPU `cpu_slowdown` times slower, through the DevTools protocol.
+    pub async fn slow_phone(&self, cpu_slowdown: f64) -> Result<()> {
+        self.client
+            .issue_cmd(Cdp {
+                method: "Network.enable",
+                params: json!({}),
+            })
+            .await?;
+        self.client
+            .issue_cmd(Cdp {
+                method: "Network.emulateNetworkConditions",
+                params: json!({
+                    "offline": false,
+                    "latency": 150,
+                    "downloadThroughput": 1_600_000 / 8,
+                    "uploadThroughput": 750_000 / 8,
+                }),
+            })
+            .await?;
+        self.client
+            .issue_cmd(Cdp {
+                method: "Emulation.setCPUThrottlingRate",
+                params: json!({ "rate": cpu_slowdown }),
+            })
+            .await?;
+        Ok(())
+    }
+
     /// From now on, records Content-Security-Policy violations; read them
     /// with [`Browser::csp_violations`].
     pub async fn watch_csp(&self) -> Result<()> {

@@ -203,6 +203,19 @@ const SCENARIOS: &[(&str, &str, bool)] = &[
         "/api/organizations?bbox=35.15,31.72,35.30,31.84&limit=100",
         false,
     ),
+    (
+        "organizations, Jerusalem, a word, limit=100",
+        "/api/organizations?bbox=35.15,31.72,35.30,31.84&q=press&limit=100",
+        false,
+    ),
+    (
+        "organizations, world, limit=100",
+        "/api/organizations?limit=100",
+        true,
+    ),
+    ("categories (the legend)", "/api/categories", true),
+    ("facets", "/api/facets", true),
+    ("facets, language=ar", "/api/facets?language=ar", true),
 ];
 const REFERENCE: &str = "reference: organizations, Jerusalem, limit=100";
 

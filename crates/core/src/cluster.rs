@@ -57,6 +57,7 @@ impl ClusterQuery {
         let filter = OrgFilter {
             limit: None,
             offset: 0,
+            after: None,
             ..self.filter.clone()
         };
         let rest = filter.to_query();

@@ -63,7 +63,7 @@ pub use geojson::{Feature, FeatureCollection, Geometry};
 pub use org::{
     NewOrganization, OrgId, Organization, OrganizationInput, PublicOrganization, RevisionId, Status,
 };
-pub use query::OrgFilter;
+pub use query::{OrgFilter, PageKey};
 pub use site::{
     OWN_TILE_ATTRIBUTION, OWN_TILE_URL, Place, PlaceLabel, PublicUrl, SiteConfig, TileKind,
     site_link,

@@ -2,7 +2,7 @@
 //! server and the client build and read the same URLs.
 
 use crate::text::normalize_for_search;
-use crate::{BBox, CategorySlug, CountryCode, FieldError, LangCode};
+use crate::{BBox, CategorySlug, CountryCode, FieldError, LangCode, OrgId};
 
 /// The longest search text accepted, in characters.
 pub const MAX_Q_CHARS: usize = 200;
@@ -36,6 +36,36 @@ pub struct OrgFilter {
     pub hide_stale: bool,
     pub limit: Option<u32>,
     pub offset: u64,
+    /// Where the previous page ended: the page starts after it.
+    pub after: Option<PageKey>,
+}
+
+/// A place in the list's order (by name, then id), as the `next` link
+/// carries it: a page found from here reads only its own rows, however
+/// deep into the list it is, where an offset makes the database step over
+/// every row before it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageKey {
+    /// The entry's name folded for sorting, as stored.
+    pub sort_name: String,
+    pub id: OrgId,
+}
+
+impl PageKey {
+    /// The form in a query string: the id, a `.`, the sort name.
+    pub fn to_param(&self) -> String {
+        format!("{}.{}", self.id, self.sort_name)
+    }
+
+    /// Reads [`Self::to_param`]'s form back.
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let bad = || FieldError::new("after", "not a place in the list: use the `next` link");
+        let (id, sort_name) = raw.split_once('.').ok_or_else(bad)?;
+        Ok(Self {
+            id: id.parse().map_err(|_| bad())?,
+            sort_name: sort_name.to_owned(),
+        })
+    }
 }
 
 impl OrgFilter {
@@ -122,8 +152,18 @@ impl OrgFilter {
                         format!("must be a whole number from 0 to {MAX_OFFSET}"),
                     )),
                 },
+                "after" if once(&mut seen, &mut errors) => match PageKey::parse(&value) {
+                    Ok(k) => f.after = Some(k),
+                    Err(e) => errors.push(e),
+                },
                 _ => {}
             }
+        }
+        if f.after.is_some() && f.offset > 0 {
+            errors.push(FieldError::new(
+                "offset",
+                "give either `offset` or `after`, not both",
+            ));
         }
         if errors.is_empty() {
             Ok(f)
@@ -172,6 +212,9 @@ impl OrgFilter {
         if self.offset > 0 {
             s.append_pair("offset", &self.offset.to_string());
         }
+        if let Some(k) = &self.after {
+            s.append_pair("after", &k.to_param());
+        }
         s.finish()
     }
 }
@@ -201,6 +244,15 @@ mod tests {
         assert_eq!(f.limit(), 50);
         assert!(f.hide_stale);
         assert_eq!(OrgFilter::from_query(&f.to_query()).unwrap(), f);
+        let next = OrgFilter {
+            offset: 0,
+            after: Some(PageKey {
+                sort_name: "al quds. & co".into(),
+                id: "0a2b7c3e-1d4f-4a5b-8c6d-7e8f9a0b1c2d".parse().unwrap(),
+            }),
+            ..f
+        };
+        assert_eq!(OrgFilter::from_query(&next.to_query()).unwrap(), next);
     }
 
     #[test]
@@ -219,6 +271,10 @@ mod tests {
         assert_eq!(fields("bbox=0,0,1,1&bbox=0,0,2,2"), ["bbox"]);
         assert_eq!(fields("limit=x&country=XX"), ["limit", "country"]);
         assert_eq!(fields("language=english"), ["language"]);
+        assert_eq!(fields("after=nonsense"), ["after"]);
+        assert_eq!(fields("after=1234.name"), ["after"]);
+        let key = "0a2b7c3e-1d4f-4a5b-8c6d-7e8f9a0b1c2d.name";
+        assert_eq!(fields(&format!("after={key}&offset=5")), ["offset"]);
     }
 
     #[test]

@@ -82,24 +82,30 @@ pub async fn stats() -> Result<Stats, ApiError> {
     get_json("/api/stats").await
 }
 
-/// All published organisations matching the filter, following the pages.
+/// All published organisations matching the filter, following the pages'
+/// `next` links.
 pub async fn organizations(filter: &OrgFilter) -> Result<Vec<Org>, ApiError> {
-    let mut filter = OrgFilter {
+    let first = OrgFilter {
         limit: Some(solidarity_map_core::query::MAX_LIMIT),
         offset: 0,
+        after: None,
         ..filter.clone()
     };
+    let mut url = format!("/api/organizations?{}", first.to_query());
     let mut all = Vec::new();
     loop {
-        let page: FeatureCollection<PublicOrganization> =
-            get_json(&format!("/api/organizations?{}", filter.to_query())).await?;
-        let returned = page.features.len() as u64;
-        let total = page.number_matched.unwrap_or(returned);
+        let page: FeatureCollection<PublicOrganization> = get_json(&url).await?;
         all.extend(page.features);
-        if returned == 0 || all.len() as u64 >= total {
-            return Ok(all);
+        // the server's own link, on this site whatever its public address
+        let next = page.links.iter().find(|l| l.rel == "next").and_then(|l| {
+            l.href
+                .find("/api/organizations?")
+                .map(|at| l.href[at..].to_owned())
+        });
+        match next {
+            Some(next) => url = next,
+            None => return Ok(all),
         }
-        filter.offset += returned;
     }
 }
 

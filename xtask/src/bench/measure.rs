@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::load;
 use super::procs::{PgDb, Server, SqliteDb};
 use super::results::{Backend, HttpRow, InstancesRow, Results, StartRow, StoreRow, Wasm};
-use super::{Plan, REFERENCE, REFERENCE_REQUESTS, SCENARIOS, STORE_BBOX, TWO_INSTANCE_SCENARIOS};
+use super::{Plan, REFERENCE_REQUESTS, SCENARIOS, STORE_BBOX, TWO_INSTANCE_SCENARIOS};
 use crate::tools;
 
 /// The index against supercluster, from the cluster crate's example.
@@ -51,6 +51,21 @@ pub(super) fn cluster_bench(plan: &Plan, res: &mut Results) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// What an answer counts: `numberMatched` and the features of a
+/// collection, the entries of a list, the values of the facets.
+fn items(path: &str, body: &[u8]) -> Result<(u64, usize)> {
+    if path.starts_with("/api/clusters") || path.starts_with("/api/organizations") {
+        return number_matched(body);
+    }
+    let v: Value = serde_json::from_slice(body).context("the answer is not JSON")?;
+    let len = |v: &Value| v.as_array().map_or(0, Vec::len);
+    let n = match &v {
+        Value::Array(list) => list.len(),
+        _ => len(&v["categories"]) + len(&v["countries"]) + len(&v["languages"]),
+    };
+    Ok((0, n))
 }
 
 /// `numberMatched` of a collection answer.
@@ -243,7 +258,8 @@ impl Rounds<'_> {
         if n == plan.scale.big {
             for &(scenario, path, non_empty) in SCENARIOS {
                 let url = format!("{}{path}", server.base);
-                let requests = if scenario == REFERENCE {
+                // lists go to the database each time: fewer requests
+                let requests = if path.starts_with("/api/organizations") {
                     plan.scale.requests.min(REFERENCE_REQUESTS)
                 } else {
                     plan.scale.requests
@@ -257,9 +273,9 @@ impl Rounds<'_> {
                     rt.block_on(load::run(client, &url, requests, plan.scale.concurrency))?;
                 let body = load::gunzip(&stats)?;
                 let (matched, features) =
-                    number_matched(&body).with_context(|| format!("GET {url}"))?;
+                    items(path, &body).with_context(|| format!("GET {url}"))?;
                 if non_empty && features == 0 {
-                    bail!("GET {url}: no clusters");
+                    bail!("GET {url}: an empty answer");
                 }
                 if scenario == "world z2" && matched != n as u64 {
                     bail!("GET {url}: the clusters count {matched} organisations, not {n}");
@@ -302,9 +318,17 @@ impl Rounds<'_> {
                 matched,
             });
             if backend == Backend::Sqlite {
-                res.first_markers = Some(first_markers(plan, server)?);
+                res.first_markers = Some(first_markers(plan, server, "/", false)?);
             }
             rss_after = Some(server.memory_mb()?.0);
+        }
+        if backend == Backend::Sqlite && (n == plan.scale.small || n == plan.scale.big) {
+            // what a visitor on a slow phone waits for, in a left-to-right
+            // and a right-to-left interface
+            for lang in ["en", "ar"] {
+                let v = first_markers(plan, server, &format!("/?lang={lang}"), true)?;
+                res.slow_markers.push((n, lang, v));
+            }
         }
         let (_, peak) = server.memory_mb()?;
         res.start.push(StartRow {
@@ -331,14 +355,20 @@ fn median_round(mut rounds: Vec<load::Stats>) -> load::Stats {
     rounds.swap_remove(rounds.len() / 2)
 }
 
-/// Runs the `first-markers` browser driver against the server.
-fn first_markers(plan: &Plan, server: &Server) -> Result<Value> {
+/// Runs the `first-markers` browser driver against the server, on `path`,
+/// on a slow phone when `slow`.
+fn first_markers(plan: &Plan, server: &Server, path: &str, slow: bool) -> Result<Value> {
     eprintln!(
-        "first markers in headless Chromium: {} fresh load(s)",
-        plan.scale.browser_loads
+        "first markers in headless Chromium: {} fresh load(s) of {path}{}",
+        plan.scale.browser_loads,
+        if slow { " on a slow phone" } else { "" }
     );
-    let out = Command::new(&plan.first_markers)
-        .args(["--base", &server.base])
+    let mut driver = Command::new(&plan.first_markers);
+    if slow {
+        driver.arg("--slow");
+    }
+    let out = driver
+        .args(["--base", &server.base, "--path", path])
         .args(["--loads", &plan.scale.browser_loads.to_string()])
         .stderr(Stdio::inherit())
         .output()

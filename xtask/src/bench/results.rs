@@ -23,6 +23,9 @@ pub(super) struct Results {
     pub(super) wasm: Option<Wasm>,
     /// What the browser driver printed.
     pub(super) first_markers: Option<Value>,
+    /// The same on a slow phone: (organisations, interface language, what
+    /// the driver printed).
+    pub(super) slow_markers: Vec<(usize, &'static str, Value)>,
     /// What was not measured, and why.
     pub(super) skipped: Vec<String>,
     /// The machine's load average when the run began.

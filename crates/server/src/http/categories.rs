@@ -41,6 +41,9 @@ async fn list(State(state): State<AppState>) -> Json<Vec<CategoryCount>> {
 /// filter (`category`, `country`, `language`, `q`, as for the list; a
 /// `bbox` is ignored) each facet counts what the other conditions let
 /// through, so the filters' options say what choosing them would show.
+/// Without words the counts come from the clustering index, which keeps
+/// them exact as changes are applied; words, and leaving out stale
+/// entries, need the database.
 #[utoipa::path(get, path = "/facets", tag = "map",
     params(FilterParams),
     responses((status = 200, body = Facets), ReadErrors))]
@@ -48,5 +51,8 @@ async fn facets(
     State(state): State<AppState>,
     Filtered(filter): Filtered<OrgFilter>,
 ) -> Result<Json<Facets>, ApiError> {
+    if filter.q.is_none() && !filter.hide_stale {
+        return Ok(Json(state.clusters.facets(&filter)));
+    }
     Ok(Json(state.store.facets(&filter).await?))
 }

@@ -130,6 +130,7 @@ async fn clusters(
             .published(&OrgFilter {
                 limit: Some(MAX_LIMIT),
                 offset: 0,
+                after: None,
                 ..q.filter.clone()
             })
             .await?;

@@ -145,9 +145,13 @@ pub struct PageParams {
     /// Page size.
     #[param(minimum = 1, maximum = 10000, default = 1000)]
     limit: Option<u32>,
-    /// How many matches to skip.
+    /// How many matches to skip (slow deep into a large list: prefer the
+    /// `next` link, which carries `after`).
     #[param(minimum = 0, maximum = 100000000, default = 0)]
     offset: Option<u64>,
+    /// Where the previous page ended, as the `next` link gives it; not
+    /// with `offset`.
+    after: Option<String>,
 }
 
 /// The errors any public read can answer.

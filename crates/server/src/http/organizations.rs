@@ -9,8 +9,8 @@ use serde::Serialize;
 use solidarity_map_core::geojson::Feature;
 use solidarity_map_core::geojson::Link;
 use solidarity_map_core::{
-    ErrorBody, FeatureCollection, FieldError, OrgFilter, OrgId, PublicOrganization, Status,
-    site_link,
+    ErrorBody, FeatureCollection, FieldError, OrgFilter, OrgId, PageKey, PublicOrganization,
+    Status, site_link,
 };
 
 use utoipa_axum::router::OpenApiRouter;
@@ -41,7 +41,8 @@ impl<T: Serialize> IntoResponse for GeoJson<T> {
 }
 
 /// Published organisations matching the filters, by name, a page at a
-/// time (`numberMatched`, and a `next` link while there are more).
+/// time (`numberMatched`, and a `next` link while there are more: it
+/// carries `after`, where the page ended).
 #[utoipa::path(get, path = "/organizations", tag = "map", params(FilterParams, PageParams),
     responses((status = 200, description = "A page of organisations",
         content_type = "application/geo+json", body = FeatureCollection<PublicOrganization>),
@@ -55,9 +56,16 @@ async fn list(
     let mut fc = FeatureCollection::new(page.items.iter().map(|o| o.to_feature()).collect());
     fc.number_matched = Some(page.total);
     fc.number_returned = Some(returned);
-    if filter.offset + returned < page.total {
+    // the next page starts after this one's last entry: found through the
+    // name index however deep it is, and never repeating or skipping an
+    // entry when others are added or removed in between
+    if let (true, Some(last)) = (page.more, page.items.last()) {
         let next = OrgFilter {
-            offset: filter.offset + returned,
+            offset: 0,
+            after: Some(PageKey {
+                sort_name: last.data.sort_name(),
+                id: last.id,
+            }),
             limit: Some(filter.limit()),
             ..filter
         };

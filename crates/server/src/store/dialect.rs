@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use solidarity_map_core::{NewOrganization, OrgId, Status};
 use sqlx::{Pool, QueryBuilder};
 
-use super::{ChangeSignal, PublicPoint, Result};
+use super::{ChangeSignal, PointSink, Result};
 
 /// Up to this many matches SQLite finds a page through the position index
 /// and sorts it; beyond, it walks the name index (see `sql::push_filter`).
@@ -167,9 +167,9 @@ pub(super) trait Dialect: sqlx::Database {
     /// the same values as one insert each.
     async fn insert_rows(conn: &mut Self::Connection, batch: Batch<'_>) -> sqlx::Result<()>;
 
-    /// Appends the public point of every published organisation, in no
-    /// particular order.
-    async fn published_points(pool: &Pool<Self>, out: &mut Vec<PublicPoint>) -> Result<()>;
+    /// Hands the public point of every published organisation to `sink`,
+    /// in no particular order.
+    async fn published_points(pool: &Pool<Self>, sink: &mut PointSink<'_>) -> Result<()>;
 
     /// What wakes a follower of the change log (see
     /// [`super::Store::change_signal`]).

@@ -118,11 +118,14 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub struct Page {
     pub items: Vec<Organization>,
     pub total: u64,
+    /// Whether entries follow this page.
+    pub more: bool,
 }
 
-/// A published organisation reduced to what a map marker needs: the id, the
-/// public (rounded) point, category and country. The clustering index holds
-/// up to a million of these, so nothing else is read.
+/// A published organisation reduced to what a map marker and the filters'
+/// counts need: the id, the public (rounded) point, category, country and
+/// working languages. The clustering index holds up to a million of these,
+/// so nothing else is read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PublicPoint {
     pub id: OrgId,
@@ -133,7 +136,13 @@ pub struct PublicPoint {
     /// Not confirmed as active for the operator's period and a reminder:
     /// the map fades it.
     pub stale: bool,
+    /// Language codes as stored (checked when they were written).
+    pub languages: Vec<String>,
 }
+
+/// What receives published points one at a time (see
+/// [`Store::each_published_point`]).
+pub type PointSink<'a> = dyn FnMut(PublicPoint) + Send + 'a;
 
 /// An organisation from another source (a spreadsheet, another map),
 /// keyed by its id there.
@@ -243,7 +252,16 @@ pub trait Store: Moderation + Outbox + Relay + Freshness + Backup + Send + Sync 
     /// Every published organisation as a [`PublicPoint`] (rounded
     /// coordinates), in no particular order. Read once at start-up to build
     /// the clustering index.
-    async fn published_points(&self) -> Result<Vec<PublicPoint>>;
+    async fn published_points(&self) -> Result<Vec<PublicPoint>> {
+        let mut points = Vec::new();
+        self.each_published_point(&mut |p| points.push(p)).await?;
+        Ok(points)
+    }
+
+    /// Hands every published organisation's [`PublicPoint`] to `sink` as
+    /// it is read, so that start-up never holds all of them at once beside
+    /// the index they become.
+    async fn each_published_point(&self, sink: &mut PointSink<'_>) -> Result<()>;
 
     /// One organisation as a [`PublicPoint`], or `None` unless it is
     /// published: keeps the clustering index in step after a change.

@@ -21,7 +21,7 @@ use super::shared_freshness::shared_freshness;
 use super::shared_moderation::shared_moderation;
 use super::shared_outbox::shared_outbox;
 use super::shared_relay::shared_relay;
-use super::{ChangeSignal, PublicPoint, Result, SqlStore, sql};
+use super::{ChangeSignal, PointSink, PublicPoint, Result, SqlStore, sql};
 
 /// How long one statement may run, unless the URL says otherwise: far
 /// above the slowest the server runs (the scan of a million points at
@@ -121,12 +121,12 @@ impl Dialect for Postgres {
         }))
     }
 
-    async fn published_points(pool: &PgPool, out: &mut Vec<PublicPoint>) -> Result<()> {
+    async fn published_points(pool: &PgPool, sink: &mut PointSink<'_>) -> Result<()> {
         // only the marker's columns, the uuid as binary; streamed, so the
         // rows are never all in memory beside the points
         let mut rows = sqlx::query_as::<_, PointRow>(sql::PUBLISHED_POINTS).fetch(pool);
         while let Some(row) = rows.try_next().await? {
-            out.push(PublicPoint::try_from(row)?);
+            sink(PublicPoint::try_from(row)?);
         }
         Ok(())
     }

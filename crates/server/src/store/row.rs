@@ -13,7 +13,7 @@ use solidarity_map_core::moderation::{
 };
 
 use super::value::DbId;
-use super::{PublicPoint, StoreError};
+use super::{PointSink, PublicPoint, StoreError};
 
 /// An organisation as `sql::org_columns!` lists it.
 #[derive(sqlx::FromRow)]
@@ -107,6 +107,8 @@ pub(super) struct PointRow {
     category: String,
     country: String,
     stale: bool,
+    /// A json array of codes.
+    languages: String,
 }
 
 impl TryFrom<PointRow> for PublicPoint {
@@ -125,32 +127,42 @@ impl TryFrom<PointRow> for PublicPoint {
             })?,
             category: r.category,
             stale: r.stale,
+            languages: serde_json::from_str(&r.languages).map_err(|e| StoreError::Corrupt {
+                id: r.id.to_string(),
+                reason: format!("languages: {e}"),
+            })?,
         })
     }
 }
 
-/// Appends the points of one page of `[[id, lon, lat, category, country,
-/// stale], …]`, the json SQLite sends them in (see `SqliteStore::published_points`).
-pub(super) fn push_json_points(page: &str, out: &mut Vec<PublicPoint>) -> Result<(), StoreError> {
-    let rows: Vec<(String, f64, f64, String, String, u8)> =
-        serde_json::from_str(page).map_err(|e| StoreError::Corrupt {
-            id: "published points".to_owned(),
-            reason: e.to_string(),
-        })?;
-    out.reserve(rows.len());
-    for (id, public_lon, public_lat, category, country, stale) in rows {
+/// Hands on the points of one page of `[[id, lon, lat, category, country,
+/// stale, [language, …]], …]`, the json SQLite sends them in (see
+/// `SqliteStore::published_points`).
+pub(super) fn push_json_points(page: &str, sink: &mut PointSink<'_>) -> Result<(), StoreError> {
+    type Row = (String, f64, f64, String, String, u8, Vec<String>);
+    let rows: Vec<Row> = serde_json::from_str(page).map_err(|e| StoreError::Corrupt {
+        id: "published points".to_owned(),
+        reason: e.to_string(),
+    })?;
+    for (id, public_lon, public_lat, category, country, stale, languages) in rows {
         let id = id.parse::<OrgId>().map_err(|e| StoreError::Corrupt {
             id,
             reason: e.to_string(),
         })?;
-        out.push(PublicPoint::try_from(PointRow {
-            id: id.into(),
-            public_lon,
-            public_lat,
+        let country =
+            solidarity_map_core::CountryCode::parse(&country).map_err(|e| StoreError::Corrupt {
+                id: id.to_string(),
+                reason: e.to_string(),
+            })?;
+        sink(PublicPoint {
+            id,
+            lon: public_lon,
+            lat: public_lat,
             category,
             country,
             stale: stale != 0,
-        })?);
+            languages,
+        });
     }
     Ok(())
 }

@@ -26,7 +26,7 @@ macro_rules! shared_store {
             };
             use $crate::store::value::{DbId, now};
             use $crate::store::{
-                Change, ChangeSignal, Dialect, ExternalOrg, ImportCounts, Page, PoolUse,
+                Change, ChangeSignal, Dialect, ExternalOrg, ImportCounts, Page, PointSink, PoolUse,
                 PublicPoint, Result, SqlStore, Store, bulk_insert_error, sql,
             };
 
@@ -219,21 +219,39 @@ macro_rules! shared_store {
                     sql::push_filter(&mut count, filter, true);
                     let total: i64 = count.build_query_scalar().fetch_one(&mut *tx).await?;
 
-                    let mut qb = QueryBuilder::<Db>::new(sql::SELECT_ORGANIZATIONS);
+                    // the page's ids from what the indexes hold, by name,
+                    // then its rows: sorting carries two short columns, not
+                    // every field of every match (see sql::PAGE_OF_ORGANIZATIONS)
+                    let mut qb = QueryBuilder::<Db>::new(sql::PAGE_OF_ORGANIZATIONS);
                     sql::push_filter(&mut qb, filter, BACKEND.by_position(total));
+                    if let Some(after) = &filter.after {
+                        qb.push(" and (sort_name, id) > (")
+                            .push_bind(after.sort_name.clone())
+                            .push(", ")
+                            .push_bind(DbId::from(after.id))
+                            .push(")");
+                    }
+                    // one more than the page: whether a next page exists
+                    let limit = filter.limit();
                     qb.push(" order by sort_name, id limit ")
-                        .push_bind(i64::from(filter.limit()))
-                        .push(" offset ")
-                        .push_bind(i64::try_from(filter.offset).unwrap_or(i64::MAX));
+                        .push_bind(i64::from(limit) + 1);
+                    if filter.after.is_none() {
+                        qb.push(" offset ")
+                            .push_bind(i64::try_from(filter.offset).unwrap_or(i64::MAX));
+                    }
+                    qb.push(sql::PAGE_OF_ORGANIZATIONS_END);
                     let rows: Vec<OrgRow> = qb.build_query_as().fetch_all(&mut *tx).await?;
                     tx.commit().await?;
-                    let items = rows
+                    let mut items = rows
                         .into_iter()
                         .map(Organization::try_from)
                         .collect::<Result<Vec<_>>>()?;
+                    let more = items.len() > limit as usize;
+                    items.truncate(limit as usize);
                     Ok(Page {
                         items,
                         total: u64::try_from(total).unwrap_or(0),
+                        more,
                     })
                 }
 
@@ -262,13 +280,8 @@ macro_rules! shared_store {
                     Ok(orgs.len())
                 }
 
-                async fn published_points(&self) -> Result<Vec<PublicPoint>> {
-                    let published: i64 = sqlx::query_scalar(sql::COUNT_PUBLISHED)
-                        .fetch_one(&self.pool)
-                        .await?;
-                    let mut points = Vec::with_capacity(usize::try_from(published).unwrap_or(0));
-                    <Db as Dialect>::published_points(&self.pool, &mut points).await?;
-                    Ok(points)
+                async fn each_published_point(&self, sink: &mut PointSink<'_>) -> Result<()> {
+                    <Db as Dialect>::published_points(&self.pool, sink).await
                 }
 
                 async fn published_point(&self, id: OrgId) -> Result<Option<PublicPoint>> {

@@ -135,13 +135,20 @@ pub const ORGANIZATION: &str = select!(org_columns from "organizations", "where 
 /// The status of organisation `$1`.
 pub const STATUS_OF: &str = "select status from organizations where id = $1";
 
-/// The start of a filtered page; `push_filter` and the order follow.
-pub const SELECT_ORGANIZATIONS: &str = select!(org_columns from "organizations", "");
+/// The start of a filtered page; `push_filter`, the order and the limit
+/// follow, then [`PAGE_OF_ORGANIZATIONS_END`]. The inner select finds the
+/// page's ids from the indexes alone (name and id are in them), so only
+/// the page's own rows are read whole.
+pub const PAGE_OF_ORGANIZATIONS: &str = concat!(
+    select!(org_columns from "organizations", "where id in ("),
+    "select id from organizations"
+);
+
+/// The end of [`PAGE_OF_ORGANIZATIONS`]: its rows in the page's order.
+pub const PAGE_OF_ORGANIZATIONS_END: &str = ") order by sort_name, id";
 
 /// How many organisations there are; `push_filter` may follow.
 pub const COUNT_ORGANIZATIONS: &str = "select count(*) from organizations";
-
-pub const COUNT_PUBLISHED: &str = "select count(*) from organizations where status = 'published'";
 
 /// Keyset pages in id order (the primary key's): the first page…
 pub const PUBLISHED_FIRST: &str =
@@ -154,7 +161,7 @@ pub const PUBLISHED_AFTER: &str = select!(org_columns from "organizations",
 /// The columns of a `PointRow`.
 macro_rules! point_columns {
     () => {
-        "id, public_lon, public_lat, category, country, stale_at is not null as stale"
+        "id, public_lon, public_lat, category, country, stale_at is not null as stale, languages"
     };
 }
 

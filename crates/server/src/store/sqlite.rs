@@ -21,7 +21,7 @@ use super::shared_moderation::shared_moderation;
 use super::shared_outbox::shared_outbox;
 use super::shared_relay::shared_relay;
 use super::value::DbId;
-use super::{ChangeSignal, PublicPoint, Result, SqlStore, sql};
+use super::{ChangeSignal, PointSink, Result, SqlStore, sql};
 
 /// The store on a SQLite file.
 pub type SqliteStore = SqlStore<Sqlite>;
@@ -74,7 +74,7 @@ impl Dialect for Sqlite {
         Ok(())
     }
 
-    async fn published_points(pool: &SqlitePool, out: &mut Vec<PublicPoint>) -> Result<()> {
+    async fn published_points(pool: &SqlitePool, sink: &mut PointSink<'_>) -> Result<()> {
         // sqlx hands SQLite rows over from its worker thread one by one, at
         // ~14 µs a row: a million took 14 s. So the scan sends one json
         // array per 8192 rows instead (~3 s), and reads the table in rowid
@@ -82,15 +82,16 @@ impl Dialect for Sqlite {
         // rows in longitude order, at random. Public points have at most
         // five decimals, which json's 15 significant digits keep exactly.
         let mut pages = sqlx::query_scalar::<_, String>(
-            "select json_group_array(json_array(id, public_lon, public_lat, category, country,
-                                                stale_at is not null))
+            "select json_group_array(
+                 json_array(id, public_lon, public_lat, category, country,
+                            stale_at is not null, json(languages)))
              from organizations not indexed
              where status = 'published'
              group by rowid >> 13",
         )
         .fetch(pool);
         while let Some(page) = pages.try_next().await? {
-            push_json_points(&page, out)?;
+            push_json_points(&page, sink)?;
         }
         Ok(())
     }

@@ -179,6 +179,7 @@ async fn bad_input_gets_400_naming_the_parameter() {
         ("/api/organizations?limit=ten".to_owned(), "limit"),
         ("/api/organizations?limit=-5".to_owned(), "limit"),
         ("/api/organizations?offset=x".to_owned(), "offset"),
+        ("/api/organizations?after=nowhere".to_owned(), "after"),
         ("/api/organizations?country=ZZ".to_owned(), "country"),
         (format!("/api/organizations?q={}", &long[..300]), "q"),
         (format!("/api/organizations?q={long}"), "query"),
@@ -288,6 +289,7 @@ async fn paging_links_to_the_next_page() {
     assert_eq!(first["numberReturned"], 5);
     let next = first["links"][0]["href"].as_str().unwrap().to_owned();
     assert_eq!(first["links"][0]["rel"], "next");
+    assert!(next.contains("after="), "{next}");
     let (_, second) = get_json(&env.app, &next).await;
     assert_eq!(second["numberReturned"], 5);
     assert_ne!(first["features"][0]["id"], second["features"][0]["id"]);
@@ -299,6 +301,31 @@ async fn paging_links_to_the_next_page() {
     .await;
     assert_eq!(last["numberReturned"], 1);
     assert!(last.get("links").is_none());
+
+    // following the links walks every entry once, in the offsets' order
+    let (_, all) = get_json(&env.app, "/api/organizations").await;
+    let ids = |fc: &Value| -> Vec<String> {
+        fc["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let mut walked = Vec::new();
+    let mut url = "/api/organizations?limit=7".to_owned();
+    loop {
+        let (status, page) = get_json(&env.app, &url).await;
+        assert_eq!(status, StatusCode::OK, "{url}");
+        assert_eq!(page["numberMatched"].as_u64(), Some(total));
+        walked.extend(ids(&page));
+        match page["links"][0]["href"].as_str() {
+            Some(next) => url = next.to_owned(),
+            None => break,
+        }
+    }
+    assert_eq!(walked, ids(&all));
+    assert_eq!(walked.len() as u64, total);
 }
 
 #[tokio::test]
@@ -389,13 +416,16 @@ async fn database_down_means_503_not_500() {
     let (status, _) = get_json(app, "/healthz").await;
     assert_eq!(status, StatusCode::OK, "up before the database goes away");
     env.db.close_pool().await;
-    // the legend is answered from memory, database or not
-    let (status, _) = get_json(app, "/api/categories").await;
-    assert_eq!(status, StatusCode::OK, "the legend needs no database");
+    // the legend and the filters' counts are answered from memory,
+    // database or not; a search's counts need it
+    for uri in ["/api/categories", "/api/facets", "/api/facets?language=ar"] {
+        let (status, _) = get_json(app, uri).await;
+        assert_eq!(status, StatusCode::OK, "{uri} needs no database");
+    }
     for uri in [
         "/healthz",
         "/api/organizations",
-        "/api/facets",
+        "/api/facets?q=press",
         "/api/stats",
     ] {
         let (status, v) = get_json(app, uri).await;

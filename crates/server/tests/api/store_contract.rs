@@ -292,6 +292,64 @@ async fn language_filter_and_facets(store: Arc<dyn Store>) {
             ("he".to_owned(), 1)
         ]
     );
+    facets_from_memory_agree(store.as_ref(), &a).await;
+}
+
+/// The clustering index counts facets as the database does, under every
+/// kind of filter, and stays in step as entries change language and
+/// category, are published and withdrawn.
+async fn facets_from_memory_agree(store: &dyn Store, a: &NewOrganization) {
+    use solidarity_map_server::clusters::Clusters;
+    let slugs: Vec<_> = seed::categories()
+        .unwrap()
+        .into_iter()
+        .map(|c| c.slug)
+        .collect();
+    let index = Clusters::load(store, slugs).await.unwrap();
+    let filters = [
+        "",
+        "language=he",
+        "language=ar&country=IL",
+        "language=fr",
+        "country=PS",
+        "category=media",
+        "category=faith&category=media&language=ar",
+        "category=faith",
+        "bbox=0,0,1,1",
+    ];
+    let agree = async |index: &Clusters, moment: &str| {
+        for f in filters {
+            let f = filter(f);
+            assert_eq!(
+                index.facets(&f),
+                store.facets(&f).await.unwrap(),
+                "{moment}: {f:?}"
+            );
+        }
+    };
+    agree(&index, "loaded").await;
+    // a new entry in another category and language, then one that moves
+    let mut d = org(&[("en", "D")], "faith", "GB", 51.5, -0.1, "city");
+    d.languages = vec!["fr".parse_lang(), "ar".parse_lang()];
+    let d = put(store, &d, Status::Published).await;
+    index.refresh(store, d.id).await.unwrap();
+    agree(&index, "added").await;
+    let a_id = store.published(&filter("country=PS")).await.unwrap().items[0].id;
+    let mut moved = a.clone();
+    moved.languages = vec!["de".parse_lang()];
+    moved.category = solidarity_map_core::CategorySlug::parse("faith").unwrap();
+    assert!(store.propose_edit(a_id, &moved).await.unwrap());
+    let edit = store.pending_revisions().await.unwrap();
+    let edit = edit.iter().find(|r| r.org_id == a_id).unwrap().id;
+    store
+        .decide(edit, Decision::Approve(None), "mod")
+        .await
+        .unwrap();
+    index.refresh(store, a_id).await.unwrap();
+    agree(&index, "changed").await;
+    store.withdraw(d.id).await.unwrap();
+    index.refresh(store, d.id).await.unwrap();
+    agree(&index, "withdrawn").await;
 }
 
 async fn published_by_month_counts_published_entries(store: Arc<dyn Store>) {
@@ -570,6 +628,60 @@ async fn pages_are_stable_and_ordered_by_name(store: Arc<dyn Store>) {
     let beyond = store.published(&filter("offset=50")).await.unwrap();
     assert!(beyond.items.is_empty());
     assert_eq!(beyond.total, 5);
+    assert!(first.more && second.more && !last.more && !beyond.more);
+}
+
+/// Pages that start after the last one's end: the same order as offsets,
+/// and an entry added or withdrawn between two pages neither repeats nor
+/// hides another (an offset would shift by one).
+async fn pages_follow_where_the_last_ended(store: Arc<dyn Store>) {
+    ready(store.as_ref()).await;
+    let mut ids = std::collections::HashMap::new();
+    for name in ["delta", "Alpha", "charlie", "Bravo", "echo", "foxtrot"] {
+        ids.insert(
+            name,
+            put(store.as_ref(), &plain(name), Status::Published)
+                .await
+                .id,
+        );
+    }
+    let after = |page: &solidarity_map_server::store::Page| {
+        let last = page.items.last().unwrap();
+        let mut f = filter("limit=2");
+        f.after = Some(solidarity_map_core::PageKey {
+            sort_name: last.data.sort_name(),
+            id: last.id,
+        });
+        f
+    };
+    let first = store.published(&filter("limit=2")).await.unwrap();
+    assert_eq!(names(&first), ["Alpha", "Bravo"]);
+    // meanwhile one is added before the page's end and one withdrawn
+    put(store.as_ref(), &plain("Aardvark"), Status::Published).await;
+    store.withdraw(ids["charlie"]).await.unwrap();
+    let second = store.published(&after(&first)).await.unwrap();
+    assert_eq!(names(&second), ["delta", "echo"]);
+    assert_eq!(second.total, 6, "the count is of every match");
+    assert!(second.more);
+    let third = store.published(&after(&second)).await.unwrap();
+    assert_eq!(names(&third), ["foxtrot"]);
+    assert!(!third.more);
+    // two entries with one name are told apart by id
+    let twin = put(store.as_ref(), &plain("foxtrot"), Status::Published).await;
+    let mut both = [ids["foxtrot"], twin.id];
+    both.sort();
+    let mut f = filter("limit=1&q=foxtrot");
+    let one = store.published(&f).await.unwrap();
+    assert_eq!(one.items[0].id, both[0]);
+    f.after = Some(solidarity_map_core::PageKey {
+        sort_name: one.items[0].data.sort_name(),
+        id: one.items[0].id,
+    });
+    let two = store.published(&f).await.unwrap();
+    assert_eq!(
+        two.items.iter().map(|o| o.id).collect::<Vec<_>>(),
+        [both[1]]
+    );
 }
 
 async fn unknown_category_is_refused(store: Arc<dyn Store>) {
@@ -642,6 +754,12 @@ async fn published_points_are_public_and_rounded(store: Arc<dyn Store>) {
         category: o.data.category.as_str().to_owned(),
         country: o.data.country,
         stale: false,
+        languages: o
+            .data
+            .languages
+            .iter()
+            .map(|l| l.as_str().to_owned())
+            .collect(),
     };
     assert_eq!(points, [expected(&exact), expected(&shown)]);
     // rounded to the city grid: the submitted point never leaves
@@ -1162,6 +1280,7 @@ on_both_backends!(
     moderation_flow,
     bbox_matches_public_coordinates_only,
     pages_are_stable_and_ordered_by_name,
+    pages_follow_where_the_last_ended,
     unknown_category_is_refused,
     categories_upsert_is_idempotent,
     demo_data_seeds_once,

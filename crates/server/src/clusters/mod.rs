@@ -4,13 +4,16 @@
 //! the map at once without a rebuild. It holds public (already rounded)
 //! points only, and which of them are stale (the map fades those).
 
+mod facets;
+
 use std::collections::{HashMap, HashSet};
 use std::sync::RwLock;
 
 use solidarity_map_cluster::{Bbox, Filter, Index, Item, Point, PointId};
-use solidarity_map_core::{BBox, CategorySlug, CountryCode, OrgFilter, OrgId};
+use solidarity_map_core::{BBox, CategorySlug, CountryCode, Facets, OrgFilter, OrgId};
 
 use crate::store::{PublicPoint, Store};
+use facets::{FacetCache, FacetTable};
 
 /// One thing to draw, with the store's ids and slugs.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,8 +34,9 @@ pub enum Drawn {
     },
 }
 
-/// The index and the two-way map between organisation ids and the dense
-/// point ids the index wants (freed ones are reused).
+/// The index, the two-way map between organisation ids and the dense
+/// point ids the index wants (freed ones are reused), and what the
+/// filters' counts need of each point.
 #[derive(Default)]
 struct Inner {
     index: Index,
@@ -41,6 +45,7 @@ struct Inner {
     free: Vec<u32>,
     /// The indexed entries that are stale.
     stale: HashSet<OrgId>,
+    facets: FacetTable,
 }
 
 impl Inner {
@@ -67,6 +72,7 @@ impl Inner {
         self.orgs[p.0 as usize] = None;
         self.free.push(p.0);
         self.stale.remove(&id);
+        self.facets.clear(p);
         self.index.remove(p)
     }
 }
@@ -80,6 +86,8 @@ pub struct Clusters {
     /// Held while a change is read from the store and applied (see
     /// [`Clusters::refresh`]).
     changes: tokio::sync::Mutex<()>,
+    /// Counts already made under a filter, for as long as nothing changed.
+    facet_cache: FacetCache,
 }
 
 impl std::fmt::Debug for Clusters {
@@ -87,6 +95,66 @@ impl std::fmt::Debug for Clusters {
         f.debug_struct("Clusters")
             .field("len", &self.len())
             .finish()
+    }
+}
+
+/// Gathers the points of a new index one at a time.
+struct Builder {
+    categories: Vec<CategorySlug>,
+    inner: Inner,
+    batch: Vec<Point>,
+}
+
+impl Builder {
+    fn new(categories: Vec<CategorySlug>) -> Self {
+        Self {
+            categories: categories
+                .into_iter()
+                .take(usize::from(solidarity_map_cluster::MAX_CATEGORIES))
+                .collect(),
+            inner: Inner::default(),
+            batch: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, p: &PublicPoint) {
+        // at most MAX_CATEGORIES (64) were kept: each has a u8 number
+        let number = self
+            .categories
+            .iter()
+            .zip(0u8..)
+            .find_map(|(c, number)| (c.as_str() == p.category).then_some(number));
+        if let Some(c) = number {
+            let id = self.inner.point_id(p.id);
+            if p.stale {
+                self.inner.stale.insert(p.id);
+            }
+            let country = country(&p.country);
+            self.inner.facets.set(id, c, country, &p.languages);
+            self.batch.push(Point {
+                id,
+                lon: p.lon,
+                lat: p.lat,
+                category: c,
+                country,
+            });
+        }
+    }
+
+    fn finish(self) -> Clusters {
+        let Self {
+            categories,
+            mut inner,
+            batch,
+        } = self;
+        inner.index = Index::build(&batch);
+        drop(batch);
+        Clusters {
+            inner: RwLock::new(inner),
+            categories,
+            changes: tokio::sync::Mutex::new(()),
+            facet_cache: FacetCache::default(),
+        }
     }
 }
 
@@ -107,58 +175,35 @@ fn country(c: &CountryCode) -> [u8; 2] {
 impl Clusters {
     /// An index of `points`; categories are numbered in the given order.
     pub fn new(categories: Vec<CategorySlug>, points: &[PublicPoint]) -> Self {
-        let categories: Vec<CategorySlug> = categories
-            .into_iter()
-            .take(usize::from(solidarity_map_cluster::MAX_CATEGORIES))
-            .collect();
-        let mut inner = Inner::default();
-        let mut batch = Vec::with_capacity(points.len());
+        let mut builder = Builder::new(categories);
         for p in points {
-            // at most MAX_CATEGORIES (64) were kept: each has a u8 number
-            let number = categories
-                .iter()
-                .zip(0u8..)
-                .find_map(|(c, number)| (c.as_str() == p.category).then_some(number));
-            if let Some(c) = number {
-                let id = inner.point_id(p.id);
-                if p.stale {
-                    inner.stale.insert(p.id);
-                }
-                batch.push(Point {
-                    id,
-                    lon: p.lon,
-                    lat: p.lat,
-                    category: c,
-                    country: country(&p.country),
-                });
-            }
+            builder.push(p);
         }
-        inner.index = Index::build(&batch);
-        Self {
-            inner: RwLock::new(inner),
-            categories,
-            changes: tokio::sync::Mutex::new(()),
-        }
+        builder.finish()
     }
 
     /// Builds the index from every published organisation in the store,
     /// numbering `categories` in their order: the project's own list, which
     /// start-up has written to the store (asking the store would count
     /// every organisation per category, 2.9 s at a million, for nothing).
+    /// Each point goes into the index's compact form as it is read, so the
+    /// store's rows are never all in memory beside the index.
     pub async fn load(
         store: &dyn Store,
         categories: Vec<CategorySlug>,
     ) -> crate::store::Result<Self> {
-        let points = store.published_points().await?;
-        Ok(Self::new(categories, &points))
+        let mut builder = Builder::new(categories);
+        store
+            .each_published_point(&mut |p| builder.push(&p))
+            .await?;
+        Ok(builder.finish())
     }
 
     /// Builds the index again from the store, after a change to many
     /// organisations at once (an import); queries meanwhile see the old one.
     pub async fn reload(&self, store: &dyn Store) -> crate::store::Result<()> {
         let _one_at_a_time = self.changes.lock().await;
-        let points = store.published_points().await?;
-        let fresh = Self::new(self.categories.clone(), &points);
+        let fresh = Self::load(store, self.categories.clone()).await?;
         let inner = fresh.inner.into_inner().unwrap_or_else(|e| e.into_inner());
         self.write(|i| *i = inner);
         Ok(())
@@ -184,7 +229,11 @@ impl Clusters {
     }
 
     fn write<T>(&self, f: impl FnOnce(&mut Inner) -> T) -> T {
-        f(&mut self.inner.write().unwrap_or_else(|e| e.into_inner()))
+        let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
+        // under the lock: a count made before this change is never taken
+        // for one made after
+        self.facet_cache.changed();
+        f(&mut inner)
     }
 
     /// Puts an organisation's public point in the index, or moves it.
@@ -200,6 +249,7 @@ impl Clusters {
             } else {
                 i.stale.remove(&p.id);
             }
+            i.facets.set(id, c, country(&p.country), &p.languages);
             i.index.update(Point {
                 id,
                 lon: p.lon,
@@ -258,6 +308,23 @@ impl Clusters {
             }
         }
         self.categories.iter().cloned().zip(totals).collect()
+    }
+
+    /// The filters' counts for a filter without words, as
+    /// `Store::facets` counts them (see [`facets`]).
+    pub fn facets(&self, filter: &OrgFilter) -> Facets {
+        let key = facets::key(filter);
+        if let Some(hit) = self.facet_cache.get(&key) {
+            return hit;
+        }
+        let (facets, generation) = self.read(|i| {
+            let counted = i
+                .facets
+                .facets(filter, &self.categories, |slug| self.category_number(slug));
+            (counted, self.facet_cache.generation())
+        });
+        self.facet_cache.put(key, generation, &facets);
+        facets
     }
 
     /// Whether a category exists (categories are fixed while serving).
