@@ -7,11 +7,13 @@ mod admin_mail;
 mod api_page;
 mod cache;
 mod categories;
+mod changes;
 pub mod client_ip;
 mod clusters;
 mod edit;
 mod error;
 mod export;
+mod feeds;
 mod health;
 mod limits;
 mod linked_data;
@@ -143,6 +145,7 @@ pub fn app_with_security(
     routes
         .route("/api/docs.css", get(openapi::css))
         .merge(tiles::router())
+        .merge(feeds::router())
         .merge(outline_tiles::router())
         .layer(axum::Extension(document))
         .fallback_service(site::static_files(dist, state.clone()))
@@ -182,6 +185,7 @@ fn routes(limits: &mut rate_limit::RateLimits) -> OpenApiRouter<AppState> {
     let api = OpenApiRouter::new()
         .merge(organizations::router())
         .merge(categories::router())
+        .merge(changes::router())
         .merge(clusters::router())
         .merge(places::router())
         .merge(place_labels::router())

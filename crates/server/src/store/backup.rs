@@ -117,6 +117,7 @@ pub const TABLES: &[Table] = &[
             col("external_source", Text),
             col("external_id", Text),
             col("scrubbed_at", Time),
+            col("published_at", Time),
         ],
     },
     Table {

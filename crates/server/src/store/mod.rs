@@ -9,22 +9,26 @@
 //! each says its own way, side by side, and a small trait each backend's
 //! module implements. The mail outbox is written by the changes that
 //! cause mail, in their transactions (`outbox.rs`, `shared_outbox.rs`,
-//! `sql_outbox.rs`). Row types are private to this module,
+//! `sql_outbox.rs`). The public feeds read through [`Feeds`] (`feeds.rs`,
+//! `shared_feeds.rs`, `sql_feeds.rs`). Row types are private to this module,
 //! so the stored shape never leaks into the API. Backups read and write
 //! every table through [`Backup`], in values of no database's own types
 //! (`backup.rs`, `shared_backup.rs`).
 
 pub mod backup;
 mod dialect;
+pub mod feeds;
 pub mod moderation;
 pub mod outbox;
 mod postgres;
 mod row;
 mod shared;
 mod shared_backup;
+mod shared_feeds;
 mod shared_moderation;
 mod shared_outbox;
 mod sql;
+mod sql_feeds;
 mod sql_outbox;
 mod sqlite;
 mod value;
@@ -39,6 +43,7 @@ use solidarity_map_core::{
 
 pub use backup::Backup;
 use dialect::Dialect;
+pub use feeds::{FeedOrg, Feeds};
 pub use moderation::{Decided, Decision, Moderation, UserRecord, UserSummary};
 pub use outbox::{MailClass, NewMail, Outbox};
 pub use postgres::PgStore;
@@ -151,6 +156,9 @@ pub struct Change {
     /// The entry that changed, or `None` when many did at once (an
     /// import): whoever follows the log reads everything again.
     pub org: Option<OrgId>,
+    /// When it was made: every entry it wrote was last written then,
+    /// unless a later change wrote it again.
+    pub at: chrono::DateTime<chrono::Utc>,
 }
 
 /// The connections a store's pool holds, for the operators' metrics.
@@ -173,7 +181,7 @@ pub trait ChangeSignal: Send {
 /// this process's clock, read once per change and kept to the microsecond,
 /// on both databases.
 #[async_trait]
-pub trait Store: Moderation + Outbox + Backup + Send + Sync + 'static {
+pub trait Store: Moderation + Outbox + Backup + Feeds + Send + Sync + 'static {
     /// Which backend this is, for logs: `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
 

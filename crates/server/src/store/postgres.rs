@@ -17,6 +17,7 @@ use super::dialect::{Backend, Batch, Dialect};
 use super::row::{OrgValues, PointRow};
 use super::shared::shared_store;
 use super::shared_backup::shared_backup;
+use super::shared_feeds::shared_feeds;
 use super::shared_moderation::shared_moderation;
 use super::shared_outbox::shared_outbox;
 use super::{ChangeSignal, PublicPoint, Result, SqlStore, sql};
@@ -228,6 +229,7 @@ shared_store!(Postgres);
 shared_moderation!(Postgres);
 shared_outbox!(Postgres);
 shared_backup!(Postgres);
+shared_feeds!(Postgres);
 
 #[cfg(test)]
 mod tests {

@@ -84,6 +84,27 @@ macro_rules! shared_moderation {
                     Ok(revision)
                 }
 
+                /// Records a change to entry `org` when it is or once was
+                /// public: taking down an entry that never was public
+                /// changes nothing the public sees, and says nothing.
+                /// Read after the entry's row is written, so a decision
+                /// that published it meanwhile is seen.
+                async fn changed_if_public(
+                    conn: &mut Conn,
+                    at: DateTime<Utc>,
+                    org: DbId,
+                ) -> Result<()> {
+                    let first: Option<Option<DateTime<Utc>>> =
+                        sqlx::query_scalar($crate::store::sql_feeds::PUBLISHED_AT)
+                            .bind(org)
+                            .fetch_optional(&mut *conn)
+                            .await?;
+                    if first.flatten().is_some() {
+                        Self::changed(conn, at, Some(org)).await?;
+                    }
+                    Ok(())
+                }
+
                 /// Sets an organisation's status, changed `at`.
                 async fn set_status(
                     conn: &mut Conn,
@@ -292,7 +313,7 @@ macro_rules! shared_moderation {
                     Self::supersede(&mut tx, id).await?;
                     Self::set_status(&mut tx, at, id, Status::Withdrawn).await?;
                     Self::audit(&mut tx, at, "group", "withdrawn", id, None, None, None).await?;
-                    Self::changed(&mut tx, at, Some(id)).await?;
+                    Self::changed_if_public(&mut tx, at, id).await?;
                     tx.commit().await?;
                     Ok(())
                 }
@@ -366,7 +387,7 @@ macro_rules! shared_moderation {
                         .execute(&mut *tx)
                         .await?;
                     Self::audit(&mut tx, at, "group", "erased", id, None, None, None).await?;
-                    Self::changed(&mut tx, at, Some(id)).await?;
+                    Self::changed_if_public(&mut tx, at, id).await?;
                     tx.commit().await?;
                     Ok(true)
                 }

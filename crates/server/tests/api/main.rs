@@ -12,6 +12,8 @@ mod api;
 mod backup;
 mod cache;
 mod change_log;
+mod changes;
+mod feeds;
 mod generate;
 mod limits;
 mod linked_data;
