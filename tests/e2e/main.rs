@@ -8,6 +8,7 @@
 
 mod browser_a11y;
 mod browser_basemap;
+mod browser_bidi;
 mod browser_explore;
 mod browser_i18n;
 mod browser_join;
