@@ -17,3 +17,15 @@ create index organizations_published_at on organizations (published_at);
 -- the entries one change to many wrote (an import), all at one time: the
 -- change feed reads them by it, a page at a time
 create index organizations_updated on organizations (updated_at, id);
+
+-- whether the group is listed in the Murmurations network (1, the
+-- default) or opted out on its edit page (0): its profile is then a 404
+alter table organizations add column murmurations integer not null default 1;
+
+-- how far into the change log the Murmurations index has been told
+-- (--murmurations-index): moved only once the index has answered
+create table murmurations_cursor (
+    one integer primary key check (one = 1),
+    seq integer not null
+);
+insert into murmurations_cursor (one, seq) values (1, 0);

@@ -6,6 +6,8 @@
 
 pub mod atom;
 pub mod changes;
+pub mod murmurations;
+pub mod murmurations_index;
 pub mod sitemap;
 pub mod texts;
 mod xml;

@@ -1,23 +1,25 @@
 //! The feeds people and machines follow outside the API: the Atom feed of
 //! new groups (`/feed.atom`) and the sitemap (`/sitemap.xml`, and its
-//! parts under `/sitemaps/` on a large map). See [`crate::feeds`].
+//! parts under `/sitemaps/` on a large map) and each group's Murmurations
+//! profile (`/org/{id}/murmurations.json`). See [`crate::feeds`].
 
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use solidarity_map_core::{FieldError, OrgFilter};
+use solidarity_map_core::{FieldError, OrgFilter, OrgId, Status};
 
 use super::organizations::Filtered;
 use super::{ApiError, AppState};
-use crate::feeds::{self, atom, sitemap, texts};
+use crate::feeds::{self, atom, murmurations, sitemap, texts};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/feed.atom", get(atom_feed))
         .route("/sitemap.xml", get(sitemap_xml))
         .route("/sitemaps/{part}", get(sitemap_part))
+        .route("/org/{id}/murmurations.json", get(murmurations_profile))
 }
 
 fn base(state: &AppState, headers: &HeaderMap) -> String {
@@ -103,4 +105,24 @@ async fn sitemap_part(
         .ok_or(ApiError::NotFound("sitemap"))?;
     let body = sitemap::part(state.store.as_ref(), &base(&state, &headers), part).await?;
     Ok(xml("application/xml; charset=utf-8", body))
+}
+
+/// `GET /org/{id}/murmurations.json`: the profile of a published
+/// organisation that has not opted out; 404 for any other id.
+async fn murmurations_profile(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let gone = ApiError::NotFound("profile");
+    let id: OrgId = id.parse().map_err(|_| ApiError::NotFound("profile"))?;
+    let org = match state.store.organization(id).await? {
+        Some(org) if org.status == Status::Published => org,
+        _ => return Err(gone),
+    };
+    if state.store.murmurations_listed(id).await? != Some(true) {
+        return Err(gone);
+    }
+    let profile = murmurations::profile(&org, &base(&state, &headers));
+    Ok(axum::Json(profile).into_response())
 }

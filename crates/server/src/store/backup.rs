@@ -118,6 +118,7 @@ pub const TABLES: &[Table] = &[
             col("external_id", Text),
             col("scrubbed_at", Time),
             col("published_at", Time),
+            col("murmurations", Small),
         ],
     },
     Table {
@@ -173,6 +174,8 @@ pub const NOT_KEPT: &[&str] = &[
     "sessions",
     "changes",
     "change_head",
+    // where this database's notifier is in its own change log
+    "murmurations_cursor",
     // mail holds private edit links; a restored copy must not send the
     // original's mail again
     "outbox",

@@ -49,4 +49,20 @@ pub trait Feeds {
     /// country, language, words and box, newest first by the time they
     /// were first public.
     async fn newest_published(&self, filter: &OrgFilter, limit: u32) -> Result<Vec<FeedOrg>>;
+
+    /// Whether entry `id` is listed in the Murmurations network (the
+    /// default); `None` when no entry has this id.
+    async fn murmurations_listed(&self, id: OrgId) -> Result<Option<bool>>;
+
+    /// Lists entry `id` in the Murmurations network or takes it out, at
+    /// once (no moderator needs to see it): a change to what the public
+    /// sees when the entry is or was public, so the index hears of it.
+    async fn set_murmurations_listed(&self, id: OrgId, listed: bool) -> Result<()>;
+
+    /// How far into the change log the Murmurations index has been told.
+    async fn murmurations_cursor(&self) -> Result<i64>;
+
+    /// Moves that place from `from` to `to`; false when it was no longer
+    /// at `from` (another instance moved it).
+    async fn set_murmurations_cursor(&self, from: i64, to: i64) -> Result<bool>;
 }

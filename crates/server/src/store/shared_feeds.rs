@@ -17,6 +17,8 @@ macro_rules! shared_feeds {
             use $crate::store::{Result, SqlStore, sql, sql_feeds};
 
             type Db = $db;
+            const BACKEND: $crate::store::dialect::Backend =
+                <Db as $crate::store::dialect::Dialect>::BACKEND;
 
             fn feed_orgs(rows: Vec<FeedRow>) -> Result<Vec<FeedOrg>> {
                 rows.into_iter().map(FeedOrg::try_from).collect()
@@ -73,6 +75,42 @@ macro_rules! shared_feeds {
                     qb.push(" order by published_at desc, id limit ")
                         .push_bind(i64::from(limit));
                     feed_orgs(qb.build_query_as().fetch_all(&self.pool).await?)
+                }
+
+                async fn murmurations_listed(&self, id: OrgId) -> Result<Option<bool>> {
+                    let listed: Option<i32> = sqlx::query_scalar(sql_feeds::MURMURATIONS_LISTED)
+                        .bind(DbId::from(id))
+                        .fetch_optional(&self.pool)
+                        .await?;
+                    Ok(listed.map(|l| l != 0))
+                }
+
+                async fn set_murmurations_listed(&self, id: OrgId, listed: bool) -> Result<()> {
+                    let at = $crate::store::value::now();
+                    let mut tx = self.pool.begin_with(BACKEND.begin_write()).await?;
+                    sqlx::query(sql_feeds::SET_MURMURATIONS)
+                        .bind(i32::from(listed))
+                        .bind(DbId::from(id))
+                        .execute(&mut *tx)
+                        .await?;
+                    Self::changed_if_public(&mut tx, at, DbId::from(id)).await?;
+                    tx.commit().await?;
+                    Ok(())
+                }
+
+                async fn murmurations_cursor(&self) -> Result<i64> {
+                    Ok(sqlx::query_scalar(sql_feeds::MURMURATIONS_CURSOR)
+                        .fetch_one(&self.pool)
+                        .await?)
+                }
+
+                async fn set_murmurations_cursor(&self, from: i64, to: i64) -> Result<bool> {
+                    let done = sqlx::query(sql_feeds::MOVE_MURMURATIONS_CURSOR)
+                        .bind(from)
+                        .bind(to)
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(done.rows_affected() == 1)
                 }
             }
         };

@@ -276,6 +276,8 @@ macro_rules! shared_moderation {
                         // a submission not yet approved shows itself as pending only
                         pending: pending.filter(|r| r.data != org.data).map(|r| r.data),
                         current: org.data,
+                        // read by the use case from its own column
+                        murmurations: true,
                     }))
                 }
 

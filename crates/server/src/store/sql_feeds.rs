@@ -49,6 +49,19 @@ pub const FEED_ORGS_WRITTEN_FIRST: &str = concat!(
      order by id limit $2"
 );
 
+/// Whether entry `$1` is listed in the Murmurations network (1) or not.
+pub const MURMURATIONS_LISTED: &str = "select murmurations from organizations where id = $1";
+
+/// Lists (`$1` = 1) entry `$2` in the Murmurations network, or not (0).
+pub const SET_MURMURATIONS: &str = "update organizations set murmurations = $1 where id = $2";
+
+/// How far the Murmurations index has been told.
+pub const MURMURATIONS_CURSOR: &str = "select seq from murmurations_cursor where one = 1";
+
+/// Moves that place from `$1` to `$2`.
+pub const MOVE_MURMURATIONS_CURSOR: &str =
+    "update murmurations_cursor set seq = $2 where one = 1 and seq = $1";
+
 /// The start of the newest published entries (`push_filter`, the order
 /// and the limit follow).
 pub const NEWEST_PUBLISHED: &str = concat!("select ", feed_columns!(), " from organizations");

@@ -19,6 +19,7 @@ mod limits;
 mod linked_data;
 mod metrics;
 mod moderation;
+mod murmurations;
 mod open_data;
 mod openapi;
 mod outbox;
