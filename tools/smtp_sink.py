@@ -42,6 +42,7 @@ class ToFiles:
             "subject": str(message["subject"]),
             "message_id": str(message["message-id"]),
             "list_unsubscribe": message["list-unsubscribe"] and str(message["list-unsubscribe"]),
+            "reply_to": message["reply-to"] and str(message["reply-to"]),
             "text": body("plain"),
             "html": body("html"),
         }

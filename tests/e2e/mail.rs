@@ -25,10 +25,10 @@ use crate::instances::{Moderator, PASSWORD, submit};
 
 /// The site's public address the servers are given: links in mail are
 /// absolute under it.
-const PUBLIC_URL: &str = "https://map.example.org";
+pub(crate) const PUBLIC_URL: &str = "https://map.example.org";
 
 /// The SMTP server of a test, on a port of its own; stopped on drop.
-struct Mailbox {
+pub(crate) struct Mailbox {
     python: PathBuf,
     port: u16,
     /// What `--smtp-url` says to reach it.
@@ -40,7 +40,7 @@ struct Mailbox {
 impl Mailbox {
     /// Starts it, or `None` when aiosmtpd is not installed (a skip; a
     /// failure in CI).
-    fn start() -> Option<Mailbox> {
+    pub(crate) fn start() -> Option<Mailbox> {
         let python = workspace_root().join("target/tools/python/bin/python");
         let installed = Command::new(&python)
             .args(["-c", "import aiosmtpd"])
@@ -97,7 +97,7 @@ impl Mailbox {
     }
 
     /// The serve flags that send through it.
-    fn flag_refs(&self) -> Vec<&str> {
+    pub(crate) fn flag_refs(&self) -> Vec<&str> {
         vec![
             "--smtp-url",
             &self.url,
@@ -111,13 +111,13 @@ impl Mailbox {
     }
 
     /// Every message that arrived, decoded.
-    fn messages(&self) -> Vec<Value> {
+    pub(crate) fn messages(&self) -> Vec<Value> {
         read_messages(self.dir.path())
     }
 
     /// Waits until `n` messages arrived, then a little longer to see that
     /// no more come; the messages.
-    async fn wait_for(&self, n: usize, within: Duration) -> Vec<Value> {
+    pub(crate) async fn wait_for(&self, n: usize, within: Duration) -> Vec<Value> {
         let start = Instant::now();
         while self.messages().len() < n {
             assert!(
@@ -152,7 +152,7 @@ fn read_messages(dir: &Path) -> Vec<Value> {
         .collect()
 }
 
-fn text(message: &Value) -> &str {
+pub(crate) fn text(message: &Value) -> &str {
     message["text"].as_str().unwrap_or_default()
 }
 

@@ -2,7 +2,8 @@
 //! and the built client in headless Chromium (`browser_*`), and the real
 //! server killed mid-burst (`durability`), several servers on one database
 //! (`instances`) or one losing its Postgres
-//! (`pg_outage`), and mail through a real SMTP server (`mail`). Each module is what used to be a file of its own, so a
+//! (`pg_outage`), and mail through a real SMTP server (`mail`, and the
+//! contact relay and lost edit links in `relay`). Each module is what used to be a file of its own, so a
 //! test keeps its name (`cargo test -p solidarity-map-e2e --test e2e
 //! browser_map::`). `support` holds the steps the browser tests share.
 
@@ -16,10 +17,12 @@ mod browser_map;
 mod browser_moderation;
 mod browser_pmtiles;
 mod browser_reach;
+mod browser_relay;
 mod browser_xss;
 mod deploy;
 mod durability;
 mod instances;
 mod mail;
 mod pg_outage;
+mod relay;
 mod support;

@@ -199,6 +199,64 @@ impl Email {
         }
         Ok(Self(v))
     }
+
+    /// The address as it is compared: in lower case, so that
+    /// `Info@Example.org` and `info@example.org` are one.
+    pub fn folded(&self) -> String {
+        self.0.to_lowercase()
+    }
+}
+
+/// The name a visitor signs a relayed message with: one line, no
+/// direction controls (a group reads it in its mail's first line).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String))]
+pub struct SenderName(String);
+string_newtype!(SenderName);
+
+impl SenderName {
+    pub const MAX_CHARS: usize = 100;
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let v = plain_line("name", raw, Self::MAX_CHARS)?;
+        refuse_bidi_controls("name", &v)?;
+        Ok(Self(v))
+    }
+}
+
+/// What a visitor writes to a group through the relay: any number of
+/// lines, no other control character, at most [`MessageText::MAX_CHARS`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String))]
+pub struct MessageText(String);
+string_newtype!(MessageText);
+
+impl MessageText {
+    pub const MAX_CHARS: usize = 4000;
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let field = "message";
+        let v = raw.trim();
+        if v.is_empty() {
+            return Err(FieldError::new(field, "is required").code("required"));
+        }
+        if v.chars().count() > Self::MAX_CHARS {
+            return Err(FieldError::new(
+                field,
+                format!("must be at most {} characters", Self::MAX_CHARS),
+            )
+            .code("too_long")
+            .limit(Self::MAX_CHARS));
+        }
+        if v.chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        {
+            return Err(
+                FieldError::new(field, "must not contain control characters").code("control_chars"),
+            );
+        }
+        Ok(Self(v.replace("\r\n", "\n")))
+    }
 }
 
 /// A free keyword, e.g. `youth`, `housing`, `فن`.

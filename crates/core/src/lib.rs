@@ -49,6 +49,7 @@ pub mod moderation;
 pub mod org;
 pub mod outbox;
 pub mod query;
+pub mod relay;
 pub mod site;
 pub mod stats;
 pub mod text;
@@ -56,7 +57,7 @@ pub mod text;
 pub use category::{Category, CategoryCount, CategorySlug, FacetCount, Facets};
 pub use country::CountryCode;
 pub use error::{ErrorBody, FieldError};
-pub use fields::{City, Description, Email, OrgName, Tag, WebUrl};
+pub use fields::{City, Description, Email, MessageText, OrgName, SenderName, Tag, WebUrl};
 pub use geo::{BBox, LatLon, Precision};
 pub use geojson::{Feature, FeatureCollection, Geometry};
 pub use org::{

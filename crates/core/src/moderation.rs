@@ -9,6 +9,27 @@ use crate::{FieldError, NewOrganization, OrgId, OrgName, OrganizationInput, Revi
 /// The least time a person takes to fill in the join form; faster is a bot.
 pub const MIN_FILL_MILLIS: i64 = 3_000;
 
+/// The minimum fill time of a public form, at `now_millis`: `started_at`
+/// (when the form was opened) must be there, and at least
+/// [`MIN_FILL_MILLIS`] ago.
+pub fn check_fill_time(started_at: Option<i64>, now_millis: i64) -> Result<(), FieldError> {
+    let Some(started) = started_at else {
+        return Err(FieldError::new(
+            "started_at",
+            "is required: when the form was opened, in milliseconds since 1970",
+        )
+        .code("required"));
+    };
+    // saturating: a forged time far in the past must not overflow
+    if now_millis.saturating_sub(started) < MIN_FILL_MILLIS {
+        return Err(FieldError::new(
+            "form",
+            "that was very fast: please check the form and send it again",
+        ));
+    }
+    Ok(())
+}
+
 /// `POST /api/submissions`: a group adds itself.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
@@ -34,21 +55,7 @@ impl SubmissionRequest {
     /// The minimum fill time, at `now_millis`: `started_at` must be there,
     /// and at least [`MIN_FILL_MILLIS`] ago.
     pub fn check_fill_time(&self, now_millis: i64) -> Result<(), FieldError> {
-        let Some(started) = self.started_at else {
-            return Err(FieldError::new(
-                "started_at",
-                "is required: when the form was opened, in milliseconds since 1970",
-            )
-            .code("required"));
-        };
-        // saturating: a forged time far in the past must not overflow
-        if now_millis.saturating_sub(started) < MIN_FILL_MILLIS {
-            return Err(FieldError::new(
-                "form",
-                "that was very fast: please check the form and send it again",
-            ));
-        }
-        Ok(())
+        check_fill_time(self.started_at, now_millis)
     }
 
     /// The rules of the join form on top of those of an organisation: a

@@ -7,6 +7,7 @@ use wasm_bindgen::JsCast;
 
 use crate::i18n::tr;
 use crate::names;
+use crate::relay::RelayForm;
 use crate::state::Shared;
 
 /// Puts the organisation's link on the clipboard; says so, or shows the
@@ -131,6 +132,7 @@ pub fn Card() -> impl IntoView {
             Precision::Exact => "card.shown_at_exact",
         };
         let id = org.id;
+        let relay_id = id.clone();
         let lang_copy = lang.clone();
         Some(view! {
             <aside class="card" role="dialog" aria-labelledby="card-title">
@@ -179,6 +181,7 @@ pub fn Card() -> impl IntoView {
                     </button>
                     <span class="copied" aria-live="polite">{move || copied.get()}</span>
                 </p>
+                <RelayForm id=relay_id />
             </aside>
         }
         .into_any())

@@ -683,7 +683,7 @@ pub fn Required() -> impl IntoView {
 
 /// A field's error message, tied to its input by id for screen readers.
 #[component]
-fn FieldErr(
+pub fn FieldErr(
     #[prop(into)] id: String,
     msg: impl Fn() -> Option<String> + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
@@ -696,7 +696,7 @@ fn FieldErr(
 
 /// A one-line input with its label and its error.
 #[component]
-fn LineField(
+pub fn LineField(
     id: &'static str,
     /// The key of the label's words.
     label: &'static str,

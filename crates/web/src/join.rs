@@ -11,6 +11,7 @@ use solidarity_map_core::{
 use crate::api::{self, Answer, ApiError};
 use crate::form::{ErrorSummary, FormState, OrgForm, Required};
 use crate::i18n::{Lang, LanguagePicker, PageHeading, Said, tr};
+use crate::relay::{RelaySwitch, now_ms};
 
 /// The categories and tile settings a form page needs, loading.
 fn form_page() -> (RwSignal<Vec<CategoryCount>>, RwSignal<Option<SiteConfig>>) {
@@ -26,15 +27,6 @@ fn form_page() -> (RwSignal<Vec<CategoryCount>>, RwSignal<Option<SiteConfig>>) {
         tiles.set(Some(config));
     });
     (categories, tiles)
-}
-
-/// Milliseconds since 1970, as the server counts a form's fill time.
-#[expect(
-    clippy::cast_possible_truncation,
-    reason = "a date in milliseconds is a whole number far below i64::MAX"
-)]
-fn now_ms() -> i64 {
-    js_sys::Date::now() as i64
 }
 
 /// The message for a failed request; what was typed stays in the form.
@@ -441,7 +433,10 @@ pub fn EditPage(token: String) -> impl IntoView {
             {move || match entry.get() {
                 _ if erased.get() => view! { <p class="form-status" role="status">{tr(&ui(), "edit.erased")}</p> }.into_any(),
                 None => view! { <p role="status">{tr(&ui(), "edit.loading")}</p> }.into_any(),
-                Some(Err(msg)) => view! { <p class="form-status error" role="alert">{msg}</p> }.into_any(),
+                Some(Err(msg)) => view! {
+                    <p class="form-status error" role="alert">{msg}</p>
+                    <p class="lost-link"><a href="/edit">{tr(&ui(), "recover.ask")}</a></p>
+                }.into_any(),
                 Some(Ok(v)) => {
                     let editable = matches!(v.status, Status::Pending | Status::Published);
                     view! {
@@ -464,6 +459,7 @@ pub fn EditPage(token: String) -> impl IntoView {
                         {(v.status == Status::Published).then(|| view! {
                             <crate::listing::MurmurationsChoiceBox token=token listed=v.murmurations />
                         })}
+                        <RelaySwitch token=token />
                         <p class="erase-entry"><button type="button" class="danger" on:click=move |_| erase()>{tr(&ui(), "edit.erase")}</button></p>
                     }.into_any()
                 }

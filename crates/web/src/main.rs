@@ -21,6 +21,8 @@ mod markers;
 mod names;
 mod outbox;
 mod place_labels;
+mod recover;
+mod relay;
 mod review;
 mod state;
 mod stats;
@@ -35,7 +37,8 @@ fn main() {
     leptos::mount::mount_to_body(Root);
 }
 
-/// The page for the path: the join form, an edit link, moderation,
+/// The page for the path: the join form, an edit link (or asking for a
+/// lost one), blocking a sender of the contact relay, moderation,
 /// statistics, the embed and its share page, or the map (which handles its
 /// own paths: `/`, `/org/{id}`, `/jerusalem`).
 #[leptos::component]
@@ -61,6 +64,11 @@ fn Root() -> impl leptos::IntoView {
         view! { <stats::StatsPage /> }.into_any()
     } else if path == "/join" {
         view! { <join::JoinPage /> }.into_any()
+    } else if path == "/edit" {
+        view! { <recover::RecoverPage /> }.into_any()
+    } else if let Some(token) = path.strip_prefix("/relay/block/") {
+        let token = token.to_owned();
+        view! { <relay::BlockPage token=token /> }.into_any()
     } else if let Some(token) = path.strip_prefix("/edit/") {
         let token = token.to_owned();
         view! { <join::EditPage token=token /> }.into_any()

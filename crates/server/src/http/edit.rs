@@ -6,6 +6,7 @@ use axum::extract::{FromRequestParts, Path};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use solidarity_map_core::moderation::{EditView, MurmurationsChoice, NewEditLink};
+use solidarity_map_core::relay::RelaySetting;
 use solidarity_map_core::{ErrorBody, OrganizationInput};
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -21,6 +22,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(replace))
         .routes(routes!(erase))
         .routes(routes!(murmurations))
+        .routes(routes!(relay, set_relay))
 }
 
 /// The private token of an edit link, from the path.
@@ -119,4 +121,26 @@ async fn murmurations(
     Ok(Json(
         h.service.set_murmurations(&h.token, choice.listed).await?,
     ))
+}
+
+/// Whether the entry takes messages through the map's contact form (the
+/// relay, which never shows the group's address).
+#[utoipa::path(get, path = "/edit/{token}/relay", operation_id = "relay_setting", tag = "join",
+    params(EditToken), responses((status = 200, body = RelaySetting),
+    (status = 404, description = "No entry has this edit link", body = ErrorBody), WriteErrors))]
+async fn relay(h: Holder) -> Result<Json<RelaySetting>, ApiError> {
+    Ok(Json(h.service.relay_setting(&h.token).await?))
+}
+
+/// Switches the contact form on or off, at once: off, the card shows no
+/// form and the map passes on no message.
+#[utoipa::path(put, path = "/edit/{token}/relay", operation_id = "set_relay", tag = "join",
+    params(EditToken), request_body = RelaySetting, responses(
+        (status = 200, description = "The setting now", body = RelaySetting),
+        (status = 404, description = "No entry has this edit link", body = ErrorBody), WriteErrors))]
+async fn set_relay(
+    h: Holder,
+    ApiJson(setting): ApiJson<RelaySetting>,
+) -> Result<Json<RelaySetting>, ApiError> {
+    Ok(Json(h.service.set_relay(&h.token, setting).await?))
 }

@@ -34,6 +34,9 @@ pub enum ApiError {
     Store(#[from] StoreError),
     #[error("request body too large")]
     TooLarge,
+    /// A rate limit a handler checks ([`super::rate_limit::PerKey`]).
+    #[error("too many requests")]
+    RateLimited,
     /// Anything else that should not happen; logged with its causes,
     /// never shown.
     #[error(transparent)]
@@ -103,6 +106,7 @@ pub struct ApiJson<T>(pub T);
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, error, message, fields) = match self {
+            ApiError::RateLimited => return super::rate_limit::too_many_requests(),
             ApiError::BadRequest(fields) => (
                 StatusCode::BAD_REQUEST,
                 "invalid_parameter",

@@ -79,6 +79,10 @@ fn describe() {
         "Moderators' decisions, by decision (approved or rejected)"
     );
     describe_counter!(
+        "relay_messages_total",
+        "Messages visitors sent a group through the contact relay"
+    );
+    describe_counter!(
         "mail_sent_total",
         "Mails this instance sent through the SMTP server"
     );

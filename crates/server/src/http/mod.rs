@@ -24,6 +24,7 @@ mod outline_tiles;
 mod place_labels;
 mod places;
 mod rate_limit;
+mod relay;
 pub mod security;
 mod site;
 mod stats;
@@ -193,6 +194,7 @@ fn routes(limits: &mut rate_limit::RateLimits) -> OpenApiRouter<AppState> {
         .merge(stats::router())
         .merge(submissions::router().layer(limits.per_address(12, 5)))
         .merge(edit::router().layer(limits.per_address(2, 20)))
+        .merge(relay::router(limits))
         .nest("/admin", admin)
         .routes(routes!(site::config))
         .routes(routes!(openapi::json))

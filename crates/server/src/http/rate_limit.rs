@@ -2,9 +2,11 @@
 //! instance (addresses are never stored).
 //!
 //! Two kinds: per client address ([`ClientKey`]: the visitor behind a
-//! trusted proxy, IPv6 by its /64) on joining, edit links and sign-in; and
-//! per user name on sign-in, so that guessing one moderator's password from
-//! many addresses is as slow as from one. The user-name limit holds for
+//! trusted proxy, IPv6 by its /64) on joining, edit links, the relay and
+//! sign-in; and per key a request names ([`PerKey`]): per user name on
+//! sign-in, so that guessing one moderator's password from many addresses
+//! is as slow as from one, and per e-mail address and per group on the
+//! relay and the recovery of edit links. The user-name limit holds for
 //! any name, known or not, so its answer tells nobody which names exist.
 //!
 //! Every key gets a bucket, and strangers choose the keys (addresses,
@@ -107,6 +109,11 @@ impl RateLimits {
     /// A limit per user name on sign-in, as a middleware for the sign-in
     /// route ([`per_user_name`]).
     pub fn per_user_name(&mut self, every_secs: u64, burst: u32) -> UserNames {
+        UserNames(self.per_key(every_secs, burst).0)
+    }
+
+    /// A limit per key a handler names ([`PerKey::check`]).
+    pub fn per_key(&mut self, every_secs: u64, burst: u32) -> PerKey {
         let (period, burst) = self.quota(every_secs, burst);
         let quota = Quota::with_period(period)
             .expect("a period above zero")
@@ -114,7 +121,7 @@ impl RateLimits {
         let limiter = Arc::new(RateLimiter::keyed(quota));
         let pruned: Arc<dyn Prune> = limiter.clone();
         self.limiters.push(Arc::downgrade(&pruned));
-        UserNames(limiter)
+        PerKey(limiter)
     }
 
     /// Drops idle buckets every `every` for as long as the limiters are
@@ -140,6 +147,19 @@ impl RateLimits {
                 }
             }
         });
+    }
+}
+
+/// A limiter keyed by what a request names: an address, a group.
+#[derive(Clone)]
+pub struct PerKey(Arc<Keyed<String>>);
+
+impl PerKey {
+    /// Counts a request for `key`: refused once the key had its share.
+    pub fn check(&self, key: &str) -> Result<(), ApiError> {
+        self.0
+            .check_key(&key.to_owned())
+            .map_err(|_| ApiError::RateLimited)
     }
 }
 
@@ -181,7 +201,7 @@ pub async fn per_user_name(State(names): State<UserNames>, req: Request, next: N
 }
 
 /// The one answer of every limit: it does not say which limit it was.
-fn too_many_requests() -> Response {
+pub(super) fn too_many_requests() -> Response {
     metrics::counter!("rate_limited_total").increment(1);
     (
         StatusCode::TOO_MANY_REQUESTS,

@@ -16,7 +16,7 @@ use crate::store::outbox::DecisionMailContext;
 use crate::store::{MailClass, NewMail};
 
 /// A paragraph of a mail.
-enum Para {
+pub(super) enum Para {
     Text(String),
     /// A link, alone on its line.
     Link(String),
@@ -37,21 +37,21 @@ pub fn group_lang(org: &NewOrganization) -> &'static str {
 }
 
 /// `template` with `{name}` and `{count}` filled in.
-fn fill(template: &str, name: &str, count: u64) -> String {
+pub(super) fn fill(template: &str, name: &str, count: u64) -> String {
     template
         .replace("{name}", name)
         .replace("{count}", &count.to_string())
 }
 
 /// One line: no control character may break a header.
-fn one_line(s: &str) -> String {
+pub(super) fn one_line(s: &str) -> String {
     s.chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect()
 }
 
 /// The plain text and the HTML of a mail's paragraphs.
-fn render(lang: &str, subject: &str, paras: &[Para]) -> (String, String) {
+pub(super) fn render(lang: &str, subject: &str, paras: &[Para]) -> (String, String) {
     let text = paras
         .iter()
         .map(|p| match p {
@@ -92,7 +92,7 @@ fn render(lang: &str, subject: &str, paras: &[Para]) -> (String, String) {
 impl MailPolicy {
     /// The link to a path of the site, and a paragraph saying it is only
     /// a path when the public address is not configured.
-    fn link(&self, lang: &str, path: &str, paras: &mut Vec<Para>) {
+    pub(super) fn link(&self, lang: &str, path: &str, paras: &mut Vec<Para>) {
         match &self.public_url {
             Some(url) => paras.push(Para::Link(url.join(path))),
             None => {
@@ -102,7 +102,8 @@ impl MailPolicy {
         }
     }
 
-    /// A mail of `class` to a group, or `None` when it gave no address.
+    /// A mail of `class` to a group, or `None` when it gave no address:
+    /// its subject is the text of `subject_key` with the group's name.
     fn to_group(
         &self,
         org: &NewOrganization,
@@ -110,10 +111,23 @@ impl MailPolicy {
         subject_key: &'static str,
         body: impl FnOnce(&'static str, &str) -> Vec<Para>,
     ) -> Option<NewMail> {
+        let subject = |lang, name: &str| fill(text(lang, subject_key), name, 0);
+        self.to_group_with(org, kind, subject, body)
+    }
+
+    /// [`MailPolicy::to_group`] with the subject `subject` writes in the
+    /// group's language with its name.
+    pub(super) fn to_group_with(
+        &self,
+        org: &NewOrganization,
+        kind: &'static str,
+        subject: impl FnOnce(&'static str, &str) -> String,
+        body: impl FnOnce(&'static str, &str) -> Vec<Para>,
+    ) -> Option<NewMail> {
         let to = org.contact_email.as_ref()?.as_str().to_owned();
         let lang = group_lang(org);
         let name = one_line(org.name.text().best(lang).1);
-        let subject = fill(text(lang, subject_key), &name, 0);
+        let subject = subject(lang, &name);
         let mut paras = body(lang, &name);
         paras.push(Para::Text(fill(text(lang, "footer"), &name, 0)));
         let (text, html) = render(lang, &subject, &paras);
@@ -128,6 +142,7 @@ impl MailPolicy {
             text,
             html,
             unsubscribe: None,
+            reply_to: None,
             held: self.held(class),
         })
     }
@@ -195,6 +210,7 @@ impl MailPolicy {
             text: body,
             html,
             unsubscribe: Some(self.unsubscribe()),
+            reply_to: None,
             held: self.held(class),
         }
     }

@@ -10,6 +10,7 @@
 //! (`texts.rs`) and the mails written from them (`compose.rs`).
 
 pub mod compose;
+pub mod compose_relay;
 pub mod smtp;
 pub mod texts;
 pub mod worker;

@@ -103,6 +103,12 @@ impl Smtp {
         if let Some(unsubscribe) = &mail.unsubscribe {
             message = message.header(ListUnsubscribe(unsubscribe.clone()));
         }
+        if let Some(reply_to) = &mail.reply_to {
+            let reply_to: Mailbox = reply_to
+                .parse()
+                .map_err(|e| format!("reply-to {reply_to:?}: {e}"))?;
+            message = message.reply_to(reply_to);
+        }
         message
             .multipart(MultiPart::alternative_plain_html(
                 mail.text.clone(),
@@ -167,6 +173,7 @@ mod tests {
             text: "plain".into(),
             html: "<p>html</p>".into(),
             unsubscribe: Some("<https://map.example.org/admin>".into()),
+            reply_to: None,
             attempts: 1,
         };
         let raw =
@@ -183,9 +190,16 @@ mod tests {
         assert!(raw.contains("Message-ID: <00000000-0000-0000-0000-000000000000@example.org>"));
         // encoded, never raw Arabic in a header
         assert!(!raw.contains("تلقّينا"));
+        assert!(!raw.contains("Reply-To"), "{raw}");
         mail.unsubscribe = None;
+        mail.reply_to = Some("visitor@example.net".into());
         let raw = smtp.message(&mail).expect("a message").formatted();
-        assert!(!String::from_utf8_lossy(&raw).contains("List-Unsubscribe"));
+        let raw = String::from_utf8_lossy(&raw);
+        assert!(!raw.contains("List-Unsubscribe"));
+        assert!(raw.contains("Reply-To: visitor@example.net"), "{raw}");
+        mail.reply_to = Some("not an address".into());
+        assert!(smtp.message(&mail).is_err());
+        mail.reply_to = None;
         mail.to = "not an address".into();
         assert!(smtp.message(&mail).is_err());
     }

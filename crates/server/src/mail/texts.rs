@@ -35,6 +35,37 @@ const EN: &[(&str, &str)] = &[
         "Your private edit link was shown on screen when you joined; this map keeps no \
          copy of it, so keep yours safe.",
     ),
+    ("recovered.subject", "A new edit link for {name}"),
+    (
+        "recovered.body",
+        "A new private edit link for {name} was asked for with this address. Here it \
+         is; the old link no longer works:",
+    ),
+    (
+        "recovered.not_asked",
+        "If you did not ask for it, nobody else got this link: it was sent to this \
+         address only.",
+    ),
+    ("relay.subject", "{sender} wrote to {name} through the map"),
+    (
+        "relay.body",
+        "{sender} sent {name} this message through the contact form of the map:",
+    ),
+    (
+        "relay.reply",
+        "To answer, reply to this mail: the answer goes to the address {sender} gave, \
+         who then sees yours. If you do not reply, they never learn your address. The \
+         map keeps no copy of this message.",
+    ),
+    (
+        "relay.report",
+        "If this message is abuse, block its sender: the map will pass on nothing more \
+         from {sender} to you.",
+    ),
+    (
+        "relay.switch_off",
+        "You can stop messages through the map on the edit page of your entry.",
+    ),
     ("published.subject", "{name} is on the map"),
     (
         "published.body",
@@ -89,6 +120,32 @@ const AR: &[(&str, &str)] = &[
         "received.link_shown",
         "عُرض رابط التعديل الخاص بكم على الشاشة عند التسجيل؛ لا تحتفظ هذه الخريطة بنسخة منه، فاحفظوه جيدًا.",
     ),
+    ("recovered.subject", "رابط تعديل جديد لـ {name}"),
+    (
+        "recovered.body",
+        "طُلب رابط تعديل خاص جديد لـ {name} بهذا العنوان. إليكم الرابط؛ الرابط القديم لم يعد يعمل:",
+    ),
+    (
+        "recovered.not_asked",
+        "إن لم تطلبوه، فلم يحصل أحد غيركم على هذا الرابط: أُرسل إلى هذا العنوان وحده.",
+    ),
+    ("relay.subject", "كتب {sender} إلى {name} عبر الخريطة"),
+    (
+        "relay.body",
+        "أرسل {sender} إلى {name} هذه الرسالة عبر نموذج التواصل في الخريطة:",
+    ),
+    (
+        "relay.reply",
+        "للإجابة، ردّوا على هذه الرسالة: يصل الرد إلى العنوان الذي أعطاه {sender}، وعندها يرى عنوانكم. إن لم تردّوا فلن يعرف عنوانكم أبدًا. لا تحتفظ الخريطة بنسخة من هذه الرسالة.",
+    ),
+    (
+        "relay.report",
+        "إن كانت هذه الرسالة إساءة، فاحجبوا مرسلها: لن تنقل الخريطة إليكم شيئًا آخر من {sender}.",
+    ),
+    (
+        "relay.switch_off",
+        "يمكنكم إيقاف الرسائل عبر الخريطة من صفحة تعديل إدخالكم.",
+    ),
     ("published.subject", "{name} على الخريطة الآن"),
     (
         "published.body",
@@ -140,6 +197,32 @@ const HE: &[(&str, &str)] = &[
     (
         "received.link_shown",
         "קישור העריכה הפרטי שלכם הוצג על המסך כשהצטרפתם; המפה הזאת לא שומרת עותק שלו, אז שמרו אותו היטב.",
+    ),
+    ("recovered.subject", "קישור עריכה חדש עבור {name}"),
+    (
+        "recovered.body",
+        "התבקש קישור עריכה פרטי חדש עבור {name} עם הכתובת הזו. הנה הוא; הקישור הישן כבר לא עובד:",
+    ),
+    (
+        "recovered.not_asked",
+        "אם לא ביקשתם אותו, אף אחד אחר לא קיבל את הקישור: הוא נשלח רק לכתובת הזו.",
+    ),
+    ("relay.subject", "{sender} כתב/ה אל {name} דרך המפה"),
+    (
+        "relay.body",
+        "{sender} שלח/ה אל {name} את ההודעה הזו דרך טופס יצירת הקשר של המפה:",
+    ),
+    (
+        "relay.reply",
+        "כדי לענות, השיבו להודעה הזו: התשובה תגיע לכתובת ש־{sender} נתן/ה, ואז הכתובת שלכם תיראה. אם לא תשיבו, הכתובת שלכם לא תיחשף. המפה לא שומרת עותק של ההודעה.",
+    ),
+    (
+        "relay.report",
+        "אם ההודעה הזו פוגענית, חסמו את השולח/ת: המפה לא תעביר אליכם עוד דבר מ־{sender}.",
+    ),
+    (
+        "relay.switch_off",
+        "אפשר להפסיק הודעות דרך המפה בדף העריכה של הרשומה שלכם.",
     ),
     ("published.subject", "{name} נמצא במפה"),
     (

@@ -6,17 +6,26 @@ use solidarity_map_core::outbox::{ModeratorSettings, OutboxPage};
 
 use super::{Error, Result, Service};
 
+/// What moderators read instead of a relayed message.
+const RELAYED_UNREAD: &str = "(a visitor's message to the group through the map: not shown)";
+
 /// The most mails the outbox shows at once.
 pub const OUTBOX_LIMIT: u32 = 200;
 
 impl Service {
     /// The newest mails first, sent or not, and where mail goes. A
-    /// received mail on its way holds the group's edit link: moderators
-    /// read it without (`/edit/…`), as nobody but the group may hold it.
+    /// received or recovered mail on its way holds the group's edit link:
+    /// moderators read it without (`/edit/…`), as nobody but the group may
+    /// hold it. A relayed message is between a visitor and the group:
+    /// moderators see that it exists, never its words.
     pub async fn outbox(&self, limit: u32) -> Result<OutboxPage> {
         let mut items = self.store.outbox(limit.min(OUTBOX_LIMIT)).await?;
         for mail in &mut items {
-            mail.text = without_edit_links(&mail.text);
+            mail.text = if mail.kind == "relay" {
+                RELAYED_UNREAD.to_owned()
+            } else {
+                without_edit_links(&mail.text)
+            };
         }
         Ok(OutboxPage {
             delivery: self.mail.delivery.as_str().to_owned(),

@@ -23,6 +23,7 @@ mod error;
 mod imports;
 mod mail;
 mod moderation;
+mod relay;
 mod retention;
 mod submissions;
 #[cfg(test)]
@@ -34,6 +35,7 @@ pub use accounts::{NewSession, SESSION_HOURS, Session};
 pub(crate) use error::joined;
 pub use error::{Error, Result};
 pub use mail::OUTBOX_LIMIT;
+pub use relay::REPORT_LINK_DAYS;
 pub use retention::{DEFAULT_RETENTION_DAYS, SCRUB_EVERY};
 
 use crate::follow::Follower;

@@ -40,6 +40,11 @@ impl Service {
         // mail that went out holds private links: kept as long as the
         // entries' private fields are, then forgotten
         self.store.prune_sent_mail(before).await?;
+        // a relayed message's "report abuse" link works for a while only
+        let links = TimeDelta::days(super::REPORT_LINK_DAYS);
+        if let Some(before) = now.checked_sub_signed(links) {
+            self.store.prune_relay_reports(before).await?;
+        }
         // the change log holds entry ids, no personal data, and is kept
         // only so long as an instance may be away
         let keep = TimeDelta::days(crate::follow::KEEP_CHANGES_DAYS);

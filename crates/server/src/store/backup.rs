@@ -119,6 +119,18 @@ pub const TABLES: &[Table] = &[
             col("scrubbed_at", Time),
             col("published_at", Time),
             col("murmurations", Small),
+            col("relay_off", Small),
+        ],
+    },
+    Table {
+        name: "relay_blocks",
+        key: "id",
+        merge: false,
+        columns: &[
+            col("id", Id),
+            col("org_id", Id),
+            col("sender", Text),
+            col("created_at", Time),
         ],
     },
     Table {
@@ -179,6 +191,9 @@ pub const NOT_KEPT: &[&str] = &[
     // mail holds private edit links; a restored copy must not send the
     // original's mail again
     "outbox",
+    // a relayed message's "report abuse" link: a restored copy starts
+    // without them (the blocks they made are kept)
+    "relay_reports",
     "_sqlx_migrations",
 ];
 

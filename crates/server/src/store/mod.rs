@@ -9,8 +9,9 @@
 //! each says its own way, side by side, and a small trait each backend's
 //! module implements. The mail outbox is written by the changes that
 //! cause mail, in their transactions (`outbox.rs`, `shared_outbox.rs`,
-//! `sql_outbox.rs`). The public feeds read through [`Feeds`] (`feeds.rs`,
-//! `shared_feeds.rs`, `sql_feeds.rs`). Row types are private to this module,
+//! `sql_outbox.rs`); the contact relay and lost edit links use it
+//! (`relay.rs`, `shared_relay.rs`, `sql_relay.rs`). The public feeds read
+//! through [`Feeds`] (`feeds.rs`, `shared_feeds.rs`, `sql_feeds.rs`). Row types are private to this module,
 //! so the stored shape never leaks into the API. Backups read and write
 //! every table through [`Backup`], in values of no database's own types
 //! (`backup.rs`, `shared_backup.rs`).
@@ -21,15 +22,18 @@ pub mod feeds;
 pub mod moderation;
 pub mod outbox;
 mod postgres;
+pub mod relay;
 mod row;
 mod shared;
 mod shared_backup;
 mod shared_feeds;
 mod shared_moderation;
 mod shared_outbox;
+mod shared_relay;
 mod sql;
 mod sql_feeds;
 mod sql_outbox;
+mod sql_relay;
 mod sqlite;
 mod value;
 
@@ -47,6 +51,7 @@ pub use feeds::{FeedOrg, Feeds};
 pub use moderation::{Decided, Decision, Moderation, UserRecord, UserSummary};
 pub use outbox::{MailClass, NewMail, Outbox};
 pub use postgres::PgStore;
+pub use relay::{Relay, Relayed};
 pub use sqlite::SqliteStore;
 
 /// A store on one database, through its pool. [`SqliteStore`] and
@@ -181,7 +186,7 @@ pub trait ChangeSignal: Send {
 /// this process's clock, read once per change and kept to the microsecond,
 /// on both databases.
 #[async_trait]
-pub trait Store: Moderation + Outbox + Backup + Feeds + Send + Sync + 'static {
+pub trait Store: Moderation + Outbox + Relay + Backup + Feeds + Send + Sync + 'static {
     /// Which backend this is, for logs: `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
 

@@ -36,7 +36,8 @@ impl MailClass {
 /// A mail to queue, written in full: what is stored is what is sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewMail {
-    /// `received`, `published`, `rejected`, `edit_live` or `digest`.
+    /// `received`, `recovered`, `published`, `rejected`, `edit_live`,
+    /// `relay` or `digest`.
     pub kind: &'static str,
     pub class: MailClass,
     pub org: Option<OrgId>,
@@ -48,6 +49,8 @@ pub struct NewMail {
     pub html: String,
     /// The `List-Unsubscribe` header's value, for a notification.
     pub unsubscribe: Option<String>,
+    /// The `Reply-To` header: a relayed message's sender.
+    pub reply_to: Option<String>,
     /// Stored but never sent from here: mail is disabled, or its class is
     /// switched off.
     pub held: bool,
@@ -62,6 +65,7 @@ pub struct ClaimedMail {
     pub text: String,
     pub html: String,
     pub unsubscribe: Option<String>,
+    pub reply_to: Option<String>,
     /// Tries so far, this one included.
     pub attempts: u32,
 }

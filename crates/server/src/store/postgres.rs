@@ -20,6 +20,7 @@ use super::shared_backup::shared_backup;
 use super::shared_feeds::shared_feeds;
 use super::shared_moderation::shared_moderation;
 use super::shared_outbox::shared_outbox;
+use super::shared_relay::shared_relay;
 use super::{ChangeSignal, PublicPoint, Result, SqlStore, sql};
 
 /// How long one statement may run, unless the URL says otherwise: far
@@ -228,6 +229,7 @@ impl ChangeSignal for Listening {
 shared_store!(Postgres);
 shared_moderation!(Postgres);
 shared_outbox!(Postgres);
+shared_relay!(Postgres);
 shared_backup!(Postgres);
 shared_feeds!(Postgres);
 

@@ -388,6 +388,13 @@ macro_rules! shared_moderation {
                         .bind(id)
                         .execute(&mut *tx)
                         .await?;
+                    // and what its relay kept of senders
+                    for forget in [
+                        $crate::store::sql_relay::DELETE_REPORTS_OF,
+                        $crate::store::sql_relay::DELETE_BLOCKS_OF,
+                    ] {
+                        sqlx::query(forget).bind(id).execute(&mut *tx).await?;
+                    }
                     Self::audit(&mut tx, at, "group", "erased", id, None, None, None).await?;
                     Self::changed_if_public(&mut tx, at, id).await?;
                     tx.commit().await?;

@@ -61,6 +61,7 @@ macro_rules! shared_outbox {
                         .bind(&mail.html)
                         .bind(mail.unsubscribe.as_deref())
                         .bind(status)
+                        .bind(mail.reply_to.as_deref())
                         .execute(conn)
                         .await?;
                     Ok(())
@@ -74,14 +75,23 @@ macro_rules! shared_outbox {
                     now: DateTime<Utc>,
                     until: DateTime<Utc>,
                 ) -> Result<Option<ClaimedMail>> {
-                    type Claimed = (DbId, String, String, String, String, Option<String>, i32);
+                    type Claimed = (
+                        DbId,
+                        String,
+                        String,
+                        String,
+                        String,
+                        Option<String>,
+                        i32,
+                        Option<String>,
+                    );
                     let row: Option<Claimed> = sqlx::query_as(&sql_outbox::claim_mail(BACKEND))
                         .bind(micros(now))
                         .bind(micros(until))
                         .fetch_optional(&self.pool)
                         .await?;
-                    Ok(
-                        row.map(|(id, to, subject, text, html, unsubscribe, attempts)| {
+                    Ok(row.map(
+                        |(id, to, subject, text, html, unsubscribe, attempts, reply_to)| {
                             ClaimedMail {
                                 id: id.0,
                                 to,
@@ -89,10 +99,11 @@ macro_rules! shared_outbox {
                                 text,
                                 html,
                                 unsubscribe,
+                                reply_to,
                                 attempts: u32::try_from(attempts).unwrap_or(0),
                             }
-                        }),
-                    )
+                        },
+                    ))
                 }
 
                 async fn mail_sent(&self, id: uuid::Uuid, at: DateTime<Utc>) -> Result<()> {

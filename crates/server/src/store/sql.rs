@@ -237,6 +237,11 @@ pub const SET_EDIT_TOKEN: &str = "update organizations set edit_token_hash = $1 
 pub const REPLACE_EDIT_TOKEN: &str =
     "update organizations set edit_token_hash = $1 where edit_token_hash = $2";
 
+/// The pending and published entries whose contact address is `$1` in
+/// lower case: whose edit links a recovery replaces.
+pub const CONTACTED: &str = select!(org_columns from "organizations",
+    "where lower(contact_email) = $1 and status in ('pending', 'published') order by id");
+
 /// The entry an edit token (its hash) opens.
 pub const EDITED_BY_TOKEN: &str = "select id from organizations where edit_token_hash = $1";
 

@@ -12,13 +12,27 @@ macro_rules! outbox_columns {
     };
 }
 
+/// The assignments that empty a mail which holds what nobody but its
+/// recipient may read: an edit link (`received`, `recovered`), or a
+/// visitor's message and address (`relay`).
+macro_rules! forget_private {
+    () => {
+        "body_text = case when kind in ('received', 'recovered', 'relay') then ''
+                          else body_text end,
+         body_html = case when kind in ('received', 'recovered', 'relay') then ''
+                          else body_html end,
+         reply_to = null"
+    };
+}
+
 /// Queues mail `$1`, written `$2`, due at once: `$3` kind, `$4` class,
 /// `$5` entry, `$6` recipient, `$7` language, `$8` subject, `$9` and `$10`
-/// bodies (text, html), `$11` the List-Unsubscribe value, `$12` status.
+/// bodies (text, html), `$11` the List-Unsubscribe value, `$12` status,
+/// `$13` the Reply-To address.
 pub const INSERT_MAIL: &str = "insert into outbox (id, created_at, kind, class, org_id,
          recipient, lang, subject, body_text, body_html, unsubscribe, status, attempts,
-         next_attempt_at)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, $2)";
+         next_attempt_at, reply_to)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, $2, $13)";
 
 /// Claims the oldest pending mail due at `$1` that no lease holds at `$1`,
 /// until `$2`, and counts the try. On Postgres the chosen row is locked
@@ -32,19 +46,21 @@ pub fn claim_mail(backend: Backend) -> String {
                        and (claimed_until is null or claimed_until <= $1)
                      order by next_attempt_at, created_at
                      limit 1{})
-         returning id, recipient, subject, body_text, body_html, unsubscribe, attempts",
+         returning id, recipient, subject, body_text, body_html, unsubscribe, attempts, reply_to",
         backend.skip_locked()
     )
 }
 
-/// Mail `$1` went out at `$2`. A received mail's text holds the group's
-/// private edit link, which the database otherwise never holds (only its
-/// hash): once sent, its text is not kept.
-pub const MAIL_SENT: &str = "update outbox
-     set status = 'sent', sent_at = $2, claimed_until = null, last_error = null,
-         body_text = case when kind = 'received' then '' else body_text end,
-         body_html = case when kind = 'received' then '' else body_html end
-     where id = $1";
+/// Mail `$1` went out at `$2`. A received or recovered mail's text holds
+/// the group's private edit link, which the database otherwise never holds
+/// (only its hash), and a relayed one a visitor's message and address:
+/// once sent, none of them is kept.
+pub const MAIL_SENT: &str = concat!(
+    "update outbox
+     set status = 'sent', sent_at = $2, claimed_until = null, last_error = null, ",
+    forget_private!(),
+    " where id = $1"
+);
 
 /// Mail `$1` failed with `$2`; it is due again at `$3`.
 pub const MAIL_FAILED: &str = "update outbox
@@ -56,11 +72,11 @@ pub const NEXT_MAIL_DUE: &str = "select min(next_attempt_at) from outbox where s
 
 /// Mail is disabled here: nothing pending is ever sent, so a received
 /// mail's text, which may hold an edit link, is not kept either.
-pub const HOLD_PENDING_MAIL: &str = "update outbox
-     set status = 'held',
-         body_text = case when kind = 'received' then '' else body_text end,
-         body_html = case when kind = 'received' then '' else body_html end
-     where status = 'pending'";
+pub const HOLD_PENDING_MAIL: &str = concat!(
+    "update outbox set status = 'held', ",
+    forget_private!(),
+    " where status = 'pending'"
+);
 
 /// The mail to entry `$1`, which is erased: its address and text go with it.
 pub const DELETE_MAIL_OF: &str = "delete from outbox where org_id = $1";

@@ -19,6 +19,7 @@ use super::shared_backup::shared_backup;
 use super::shared_feeds::shared_feeds;
 use super::shared_moderation::shared_moderation;
 use super::shared_outbox::shared_outbox;
+use super::shared_relay::shared_relay;
 use super::value::DbId;
 use super::{ChangeSignal, PublicPoint, Result, SqlStore, sql};
 
@@ -116,5 +117,6 @@ impl ChangeSignal for Polling {
 shared_store!(Sqlite);
 shared_moderation!(Sqlite);
 shared_outbox!(Sqlite);
+shared_relay!(Sqlite);
 shared_backup!(Sqlite);
 shared_feeds!(Sqlite);

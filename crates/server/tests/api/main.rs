@@ -26,6 +26,7 @@ mod outbox;
 mod outlines;
 mod pmtiles;
 mod privacy;
+mod relay;
 mod retention;
 mod safety;
 mod security;

@@ -200,6 +200,7 @@ fn mail(to: &str) -> NewMail {
         text: "t".into(),
         html: "<p>t</p>".into(),
         unsubscribe: None,
+        reply_to: None,
         held: false,
     }
 }
