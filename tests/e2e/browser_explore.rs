@@ -281,7 +281,8 @@ fn a_list_item_opens_its_card_and_the_org_link_reopens_it() {
         assert!(zoom <= 10.0, "zoomed past the group's precision: {url}");
         assert_eq!(
             js(browser, "return document.title").await,
-            "Ir Amim · Solidarity Map"
+            "\u{2068}Ir Amim\u{2069} · Solidarity Map",
+            "the name isolated in the tab's title"
         );
         assert_says(browser, ".card .precision", "city level").await;
         browser.screenshot("card-from-list").await.unwrap();

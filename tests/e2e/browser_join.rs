@@ -248,6 +248,30 @@ fn a_group_joins_is_approved_and_edits_its_entry() {
         browser.client.goto(&new_link).await.unwrap();
         assert_says(browser, ".status-value", "Published").await;
 
+        // listed in the Murmurations network by default; it opts out at once
+        let fc = server
+            .get_json("/api/organizations?q=silwan")
+            .await
+            .unwrap();
+        let profile = format!(
+            "{}/org/{}/murmurations.json",
+            server.base,
+            fc["features"][0]["id"].as_str().unwrap()
+        );
+        let status =
+            |url: String| async move { reqwest::get(url).await.unwrap().status().as_u16() };
+        assert_eq!(status(profile.clone()).await, 200);
+        browser.click("#murmurations-listed").await.unwrap();
+        browser.wait_status("no longer listed").await.unwrap();
+        assert_eq!(status(profile.clone()).await, 404, "the profile is gone");
+        assert_accessible(browser, "the edit page with its Murmurations choice").await;
+        js(
+            browser,
+            "document.querySelector('.murmurations').scrollIntoView(); return null",
+        )
+        .await;
+        browser.screenshot("edit-murmurations").await.unwrap();
+
         assert_eq!(browser.page_errors().await.unwrap(), Vec::<String>::new());
     });
 }

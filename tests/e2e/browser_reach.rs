@@ -371,7 +371,8 @@ fn an_organisation_page_carries_linked_data_without_a_csp_violation() {
                 .await
                 .as_str()
                 .unwrap()
-                .starts_with(name)
+                .starts_with(&format!("\u{2068}{name}\u{2069}")),
+            "the name, isolated, in the tab's title"
         );
         assert_no_violation_or_error(browser).await;
     });

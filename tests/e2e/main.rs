@@ -10,6 +10,7 @@
 
 mod browser_a11y;
 mod browser_basemap;
+mod browser_bidi;
 mod browser_explore;
 mod browser_freshness;
 mod browser_i18n;

@@ -38,6 +38,7 @@ macro_rules! string_newtype {
 }
 
 pub mod category;
+pub mod changes;
 pub mod cluster;
 pub mod country;
 pub mod error;

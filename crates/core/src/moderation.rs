@@ -135,6 +135,22 @@ pub struct EditView {
     pub current: NewOrganization,
     /// A change waiting for a moderator, if any.
     pub pending: Option<NewOrganization>,
+    /// Whether the group is listed in the Murmurations network (its
+    /// profile at `/org/{id}/murmurations.json`); it may opt out.
+    #[serde(default = "listed")]
+    pub murmurations: bool,
+}
+
+fn listed() -> bool {
+    true
+}
+
+/// `PUT /api/edit/{token}/murmurations`: to be listed in the Murmurations
+/// network, or not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MurmurationsChoice {
+    pub listed: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -189,6 +189,16 @@ pub fn normalize_for_search(text: &str) -> String {
     out
 }
 
+/// `text` in a first-strong isolate (U+2068 … U+2069): where no `dir`
+/// attribute or `<bdi>` can go (a tooltip, a page title, an alt text),
+/// a name in one direction inside text in the other keeps its own order
+/// and leaves the text around it in its order. Names and cities never
+/// hold direction controls of their own (see `OrgName`), so the isolate
+/// is always closed.
+pub fn isolate(text: &str) -> String {
+    format!("\u{2068}{text}\u{2069}")
+}
+
 /// Text for HTML content or a quoted attribute value: what the server
 /// writes into pages and mail that someone typed.
 pub fn escape_html(text: &str) -> String {
@@ -209,6 +219,11 @@ pub fn escape_html(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_isolate_holds_the_text_whole() {
+        assert_eq!(isolate("عير عميم"), "\u{2068}عير عميم\u{2069}");
+    }
 
     #[test]
     fn arabic_variants_fold_together() {

@@ -128,6 +128,12 @@ pub struct ServeArgs {
     /// the public port. Without it nothing is recorded.
     #[arg(long, env = "METRICS_ADDR")]
     pub metrics_addr: Option<std::net::SocketAddr>,
+    /// A Murmurations index API (e.g.
+    /// `https://index.murmurations.network/v2`) to tell of new, changed
+    /// and removed profiles, through the change log, so none is lost while
+    /// it is unreachable. Off by default: nobody is told anything.
+    #[arg(long, env = "MURMURATIONS_INDEX", value_parser = parse_index_url)]
+    pub murmurations_index: Option<url::Url>,
     /// Seconds the requests in flight get to finish after SIGTERM or
     /// Ctrl-C; then the server exits, whatever still hangs.
     #[arg(long, env = "SHUTDOWN_TIMEOUT", default_value_t = 20)]
@@ -317,6 +323,15 @@ impl LicenceArgs {
 
 /// `--public-url`, checked when the command line is read, for `serve`
 /// and `export` alike.
+/// An index's address: http or https, with a host.
+pub fn parse_index_url(raw: &str) -> Result<url::Url, String> {
+    let url = url::Url::parse(raw.trim()).map_err(|e| format!("not a full address: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err("must be an http(s) address with a host".into());
+    }
+    Ok(url)
+}
+
 pub fn parse_public_url(raw: &str) -> Result<solidarity_map_core::PublicUrl, String> {
     solidarity_map_core::PublicUrl::parse(raw).map_err(|e| e.message)
 }

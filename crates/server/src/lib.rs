@@ -4,6 +4,7 @@ pub mod backup;
 pub mod basemap;
 pub mod clusters;
 pub mod config;
+pub mod feeds;
 pub mod follow;
 pub mod gazetteer;
 pub mod generate;

@@ -580,6 +580,21 @@ async fn main() -> anyhow::Result<()> {
             state.mail = policy;
             // other instances' changes, and imports, reach this map too
             state.follower.spawn();
+            if let Some(index) = args.murmurations_index.clone() {
+                let Some(public) = state.site.public_url.as_ref() else {
+                    anyhow::bail!(
+                        "--murmurations-index needs --public-url: the index reads each \
+                         profile at its public address"
+                    );
+                };
+                tracing::info!(%index, "the Murmurations index is told of each profile");
+                solidarity_map_server::feeds::murmurations_index::Notifier::new(
+                    state.store.clone(),
+                    index,
+                    public.as_str().to_owned(),
+                )?
+                .spawn();
+            }
             // withdrawn and rejected entries lose their private fields once
             // the retention period is over: now, then every hour
             state

@@ -151,7 +151,10 @@ pub fn App() -> impl IntoView {
         let lang = shared.visitor.lang.get();
         let site = tr(&lang, "app.title");
         let title = match shared.selected_org() {
-            Some(org) => format!("{} · {site}", org.properties.name.text().best(&lang).1),
+            Some(org) => format!(
+                "{} · {site}",
+                solidarity_map_core::text::isolate(org.properties.name.text().best(&lang).1)
+            ),
             None => site,
         };
         document().set_title(&title);

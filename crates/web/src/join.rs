@@ -456,6 +456,9 @@ pub fn EditPage(token: String) -> impl IntoView {
                                 <button type="button" class="danger" on:click=move |_| withdraw()>{tr(&ui(), "edit.withdraw")}</button>
                             </form>
                         })}
+                        {(v.status == Status::Published).then(|| view! {
+                            <crate::listing::MurmurationsChoiceBox token=token listed=v.murmurations />
+                        })}
                         <RelaySwitch token=token />
                         <p class="erase-entry"><button type="button" class="danger" on:click=move |_| erase()>{tr(&ui(), "edit.erase")}</button></p>
                     }.into_any()

@@ -15,6 +15,7 @@ mod join;
 mod languages;
 mod leaflet_ext;
 mod list;
+mod listing;
 mod map;
 mod markers;
 mod names;

@@ -83,8 +83,12 @@ pub fn pin(
     // the accessible name says what colour alone would
     match name {
         Some(name) => {
-            options.set_title(name.clone());
-            options.set_alt(format!("{name} ({label})"));
+            // an attribute has no `dir`: beside the label, the name is
+            // isolated, so an Arabic name in English (or the other way
+            // round) keeps its order and leaves the label's alone
+            let alt = format!("{} ({label})", solidarity_map_core::text::isolate(&name));
+            options.set_title(name);
+            options.set_alt(alt);
         }
         None => {
             options.set_title(label.clone());

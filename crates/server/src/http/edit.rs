@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::{FromRequestParts, Path};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
-use solidarity_map_core::moderation::{EditView, NewEditLink};
+use solidarity_map_core::moderation::{EditView, MurmurationsChoice, NewEditLink};
 use solidarity_map_core::relay::RelaySetting;
 use solidarity_map_core::{ErrorBody, OrganizationInput};
 use utoipa::IntoParams;
@@ -21,6 +21,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(view, update, withdraw))
         .routes(routes!(replace))
         .routes(routes!(erase))
+        .routes(routes!(murmurations))
         .routes(routes!(relay, set_relay))
 }
 
@@ -104,6 +105,22 @@ async fn replace(h: Holder) -> Result<Json<NewEditLink>, ApiError> {
 async fn erase(h: Holder) -> Result<StatusCode, ApiError> {
     h.service.erase(&h.token).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Lists the entry in the Murmurations network (the default) or takes it
+/// out, at once: no moderator needs to see this. Out of it, its profile
+/// (`/org/{id}/murmurations.json`) answers 404.
+#[utoipa::path(put, path = "/edit/{token}/murmurations", operation_id = "choose_murmurations",
+    tag = "join", params(EditToken), request_body = MurmurationsChoice, responses(
+        (status = 200, description = "The entry with its choice", body = EditView),
+        (status = 404, description = "No entry has this edit link", body = ErrorBody), WriteErrors))]
+async fn murmurations(
+    h: Holder,
+    ApiJson(choice): ApiJson<MurmurationsChoice>,
+) -> Result<Json<EditView>, ApiError> {
+    Ok(Json(
+        h.service.set_murmurations(&h.token, choice.listed).await?,
+    ))
 }
 
 /// Whether the entry takes messages through the map's contact form (the

@@ -27,6 +27,9 @@ pub enum ApiError {
     /// duplicate); the code says how, the fields say what.
     #[error("conflict")]
     Conflict(&'static str, Vec<FieldError>),
+    /// No longer kept; the code says what to do instead.
+    #[error("gone")]
+    Gone(&'static str, String),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("request body too large")]
@@ -53,6 +56,7 @@ impl From<service::Error> for ApiError {
             service::Error::Invalid(fields) => ApiError::BadRequest(fields),
             service::Error::NotFound(what) => ApiError::NotFound(what),
             service::Error::Conflict(code, fields) => ApiError::Conflict(code, fields),
+            service::Error::Gone(code, why) => ApiError::Gone(code, why),
             service::Error::Unauthorized => ApiError::Unauthorized,
             service::Error::Store(e) => ApiError::Store(e),
             service::Error::Internal(e) => ApiError::Internal(e),
@@ -127,6 +131,7 @@ impl IntoResponse for ApiError {
                 "missing or wrong X-CSRF-Token".into(),
                 Vec::new(),
             ),
+            ApiError::Gone(code, why) => (StatusCode::GONE, code, why, Vec::new()),
             ApiError::Conflict(code, fields) => {
                 (StatusCode::CONFLICT, code, joined(&fields), fields)
             }

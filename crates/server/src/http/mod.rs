@@ -8,11 +8,13 @@ mod admin_stale;
 mod api_page;
 mod cache;
 mod categories;
+mod changes;
 pub mod client_ip;
 mod clusters;
 mod edit;
 mod error;
 mod export;
+mod feeds;
 mod fresh;
 mod health;
 mod limits;
@@ -148,6 +150,7 @@ pub fn app_with_security(
     routes
         .route("/api/docs.css", get(openapi::css))
         .merge(tiles::router())
+        .merge(feeds::router())
         .merge(outline_tiles::router())
         .merge(fresh)
         .layer(axum::Extension(document))
@@ -189,6 +192,7 @@ fn routes(limits: &mut rate_limit::RateLimits) -> OpenApiRouter<AppState> {
     let api = OpenApiRouter::new()
         .merge(organizations::router())
         .merge(categories::router())
+        .merge(changes::router())
         .merge(clusters::router())
         .merge(places::router())
         .merge(place_labels::router())

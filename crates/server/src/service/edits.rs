@@ -12,10 +12,27 @@ impl Service {
     /// change waiting for a moderator, if any.
     pub async fn edit_view(&self, token: &str) -> Result<EditView> {
         let token = parse_token(token).ok_or(Error::NotFound("edit link"))?;
-        self.store
+        let mut view = self
+            .store
             .edit_view(&token_hash(token))
             .await?
-            .ok_or(Error::NotFound("edit link"))
+            .ok_or(Error::NotFound("edit link"))?;
+        view.murmurations = self
+            .store
+            .murmurations_listed(view.id)
+            .await?
+            .unwrap_or(true);
+        Ok(view)
+    }
+
+    /// Lists the entry an edit link opens in the Murmurations network, or
+    /// takes it out, at once: its profile answers 404 from now on, and
+    /// the index (when one is set) is told. Answers with the entry.
+    pub async fn set_murmurations(&self, token: &str, listed: bool) -> Result<EditView> {
+        let entry = self.edit_view(token).await?;
+        self.store.set_murmurations_listed(entry.id, listed).await?;
+        self.follow().await?;
+        self.edit_view(token).await
     }
 
     /// Proposes a change to the entry an edit link opens; the public entry

@@ -20,6 +20,10 @@ pub enum Error {
     /// `possible_duplicate`) and what clashes.
     #[error("{code}: {}", joined(.1), code = .0)]
     Conflict(&'static str, Vec<FieldError>),
+    /// What was asked for is no longer kept (a change feed's cursor older
+    /// than the log): a stable code, and what to do instead.
+    #[error("{0}: {1}")]
+    Gone(&'static str, String),
     /// A wrong user name or password.
     #[error("wrong user name or password")]
     Unauthorized,

@@ -118,6 +118,8 @@ pub const TABLES: &[Table] = &[
             col("external_source", Text),
             col("external_id", Text),
             col("scrubbed_at", Time),
+            col("published_at", Time),
+            col("murmurations", Small),
             col("relay_off", Small),
             col("confirmed_at", Time),
             col("fresh_asked_at", Time),
@@ -189,6 +191,8 @@ pub const NOT_KEPT: &[&str] = &[
     "sessions",
     "changes",
     "change_head",
+    // where this database's notifier is in its own change log
+    "murmurations_cursor",
     // mail holds private edit links; a restored copy must not send the
     // original's mail again
     "outbox",

@@ -12,13 +12,15 @@
 //! `sql_outbox.rs`); the contact relay and lost edit links use it
 //! (`relay.rs`, `shared_relay.rs`, `sql_relay.rs`), and so does whether
 //! each entry is still confirmed as active (`freshness.rs`,
-//! `shared_freshness.rs`, `sql_freshness.rs`). Row types are private to this module,
+//! `shared_freshness.rs`, `sql_freshness.rs`). The public feeds read
+//! through [`Feeds`] (`feeds.rs`, `shared_feeds.rs`, `sql_feeds.rs`). Row types are private to this module,
 //! so the stored shape never leaks into the API. Backups read and write
 //! every table through [`Backup`], in values of no database's own types
 //! (`backup.rs`, `shared_backup.rs`).
 
 pub mod backup;
 mod dialect;
+pub mod feeds;
 pub mod freshness;
 pub mod moderation;
 pub mod outbox;
@@ -27,11 +29,13 @@ pub mod relay;
 mod row;
 mod shared;
 mod shared_backup;
+mod shared_feeds;
 mod shared_freshness;
 mod shared_moderation;
 mod shared_outbox;
 mod shared_relay;
 mod sql;
+mod sql_feeds;
 mod sql_freshness;
 mod sql_outbox;
 mod sql_relay;
@@ -48,6 +52,7 @@ use solidarity_map_core::{
 
 pub use backup::Backup;
 use dialect::Dialect;
+pub use feeds::{FeedOrg, Feeds};
 pub use freshness::{Freshness, FreshnessMail, FreshnessRun, FreshnessTimes};
 pub use moderation::{Decided, Decision, Moderation, UserRecord, UserSummary};
 pub use outbox::{MailClass, NewMail, Outbox};
@@ -174,6 +179,9 @@ pub struct Change {
     /// The entry that changed, or `None` when many did at once (an
     /// import): whoever follows the log reads everything again.
     pub org: Option<OrgId>,
+    /// When it was made: every entry it wrote was last written then,
+    /// unless a later change wrote it again.
+    pub at: chrono::DateTime<chrono::Utc>,
 }
 
 /// The connections a store's pool holds, for the operators' metrics.
@@ -196,7 +204,9 @@ pub trait ChangeSignal: Send {
 /// this process's clock, read once per change and kept to the microsecond,
 /// on both databases.
 #[async_trait]
-pub trait Store: Moderation + Outbox + Relay + Freshness + Backup + Send + Sync + 'static {
+pub trait Store:
+    Moderation + Outbox + Relay + Freshness + Backup + Feeds + Send + Sync + 'static
+{
     /// Which backend this is, for logs: `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
 

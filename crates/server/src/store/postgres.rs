@@ -17,6 +17,7 @@ use super::dialect::{Backend, Batch, Dialect};
 use super::row::{OrgValues, PointRow};
 use super::shared::shared_store;
 use super::shared_backup::shared_backup;
+use super::shared_feeds::shared_feeds;
 use super::shared_freshness::shared_freshness;
 use super::shared_moderation::shared_moderation;
 use super::shared_outbox::shared_outbox;
@@ -232,6 +233,7 @@ shared_outbox!(Postgres);
 shared_relay!(Postgres);
 shared_backup!(Postgres);
 shared_freshness!(Postgres);
+shared_feeds!(Postgres);
 
 #[cfg(test)]
 mod tests {

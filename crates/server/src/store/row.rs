@@ -506,3 +506,23 @@ mod tests {
         }
     }
 }
+
+/// An organisation and when it was first public, as
+/// `sql_feeds::feed_columns!` lists them.
+#[derive(sqlx::FromRow)]
+pub(super) struct FeedRow {
+    #[sqlx(flatten)]
+    org: OrgRow,
+    published_at: Option<DateTime<Utc>>,
+}
+
+impl TryFrom<FeedRow> for super::feeds::FeedOrg {
+    type Error = StoreError;
+
+    fn try_from(r: FeedRow) -> Result<Self, Self::Error> {
+        Ok(Self {
+            org: Organization::try_from(r.org)?,
+            published_at: r.published_at,
+        })
+    }
+}

@@ -89,7 +89,8 @@ macro_rules! shared_store {
                 }
 
                 /// Records that what the public sees of `org` (of many
-                /// entries when `None`) changed. The last write of a change
+                /// entries when `None`) changed, and marks what is public
+                /// for the first time as first public `at`. The last write of a change
                 /// before it commits: the change holds the log's head from
                 /// here until it commits, so numbers commit in order (see
                 /// [`sql::NEXT_CHANGE`]).
@@ -98,6 +99,14 @@ macro_rules! shared_store {
                     at: DateTime<Utc>,
                     org: Option<DbId>,
                 ) -> Result<()> {
+                    // an entry public for the first time is so from now
+                    let first_public = match org {
+                        Some(id) => sqlx::query($crate::store::sql_feeds::MARK_PUBLISHED)
+                            .bind(at)
+                            .bind(id),
+                        None => sqlx::query($crate::store::sql_feeds::MARK_ALL_PUBLISHED).bind(at),
+                    };
+                    first_public.execute(&mut *conn).await?;
                     let seq: i64 = sqlx::query_scalar(sql::NEXT_CHANGE)
                         .fetch_one(&mut *conn)
                         .await?;
@@ -431,16 +440,18 @@ macro_rules! shared_store {
                 }
 
                 async fn changes_after(&self, after: i64, limit: u32) -> Result<Vec<Change>> {
-                    let rows: Vec<(i64, Option<DbId>)> = sqlx::query_as(sql::CHANGES_AFTER)
-                        .bind(after)
-                        .bind(i64::from(limit))
-                        .fetch_all(&self.pool)
-                        .await?;
+                    let rows: Vec<(i64, Option<DbId>, DateTime<Utc>)> =
+                        sqlx::query_as(sql::CHANGES_AFTER)
+                            .bind(after)
+                            .bind(i64::from(limit))
+                            .fetch_all(&self.pool)
+                            .await?;
                     Ok(rows
                         .into_iter()
-                        .map(|(seq, org)| Change {
+                        .map(|(seq, org, at)| Change {
                             seq,
                             org: org.map(OrgId::from),
+                            at,
                         })
                         .collect())
                 }

@@ -84,6 +84,27 @@ macro_rules! shared_moderation {
                     Ok(revision)
                 }
 
+                /// Records a change to entry `org` when it is or once was
+                /// public: taking down an entry that never was public
+                /// changes nothing the public sees, and says nothing.
+                /// Read after the entry's row is written, so a decision
+                /// that published it meanwhile is seen.
+                async fn changed_if_public(
+                    conn: &mut Conn,
+                    at: DateTime<Utc>,
+                    org: DbId,
+                ) -> Result<()> {
+                    let first: Option<Option<DateTime<Utc>>> =
+                        sqlx::query_scalar($crate::store::sql_feeds::PUBLISHED_AT)
+                            .bind(org)
+                            .fetch_optional(&mut *conn)
+                            .await?;
+                    if first.flatten().is_some() {
+                        Self::changed(conn, at, Some(org)).await?;
+                    }
+                    Ok(())
+                }
+
                 /// Sets an organisation's status, changed `at`.
                 async fn set_status(
                     conn: &mut Conn,
@@ -255,6 +276,8 @@ macro_rules! shared_moderation {
                         // a submission not yet approved shows itself as pending only
                         pending: pending.filter(|r| r.data != org.data).map(|r| r.data),
                         current: org.data,
+                        // read by the use case from its own column
+                        murmurations: true,
                     }))
                 }
 
@@ -292,7 +315,7 @@ macro_rules! shared_moderation {
                     Self::supersede(&mut tx, id).await?;
                     Self::set_status(&mut tx, at, id, Status::Withdrawn).await?;
                     Self::audit(&mut tx, at, "group", "withdrawn", id, None, None, None).await?;
-                    Self::changed(&mut tx, at, Some(id)).await?;
+                    Self::changed_if_public(&mut tx, at, id).await?;
                     tx.commit().await?;
                     Ok(())
                 }
@@ -373,7 +396,7 @@ macro_rules! shared_moderation {
                         sqlx::query(forget).bind(id).execute(&mut *tx).await?;
                     }
                     Self::audit(&mut tx, at, "group", "erased", id, None, None, None).await?;
-                    Self::changed(&mut tx, at, Some(id)).await?;
+                    Self::changed_if_public(&mut tx, at, id).await?;
                     tx.commit().await?;
                     Ok(true)
                 }

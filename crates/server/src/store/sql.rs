@@ -20,6 +20,8 @@ macro_rules! org_columns {
     };
 }
 
+pub(super) use org_columns;
+
 /// `select` of `$columns` (one of the `*_columns!` macros) from `$table`,
 /// then `$rest`.
 macro_rules! select {
@@ -380,7 +382,7 @@ pub const INSERT_CHANGE: &str = "insert into changes (seq, org_id, at) values ($
 pub const CHANGE_HEAD: &str = "select seq from change_head where one = 1";
 
 /// Up to `$2` changes after number `$1`, in order.
-pub const CHANGES_AFTER: &str = "select seq, org_id from changes
+pub const CHANGES_AFTER: &str = "select seq, org_id, at from changes
      where seq > $1
      order by seq limit $2";
 

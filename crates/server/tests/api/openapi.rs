@@ -54,6 +54,7 @@ async fn every_endpoint_is_described() {
         ("/api/stats", "get"),
         ("/api/export.geojson", "get"),
         ("/api/export.csv", "get"),
+        ("/api/changes", "get"),
         ("/api/openapi.json", "get"),
         ("/healthz", "get"),
     ] {
@@ -87,6 +88,8 @@ async fn every_endpoint_is_described() {
     let public = &doc["components"]["schemas"]["PublicOrganization"]["properties"];
     assert!(public["name"].is_object());
     assert!(public.get("contact_email").is_none());
+    // the change feed says what an old cursor gets
+    assert!(paths["/api/changes"]["get"]["responses"]["410"].is_object());
     // GeoJSON is described as what it is
     assert!(
         paths["/api/organizations"]["get"]["responses"]["200"]["content"]["application/geo+json"]

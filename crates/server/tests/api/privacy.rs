@@ -180,6 +180,9 @@ async fn public_answers_hold_no_contact_and_no_precise_point(backend: Backend) {
         "/api/places?q=Berlin".into(),
         "/api/places?q=Nair".into(),
         "/healthz".into(),
+        "/api/changes".into(),
+        "/api/changes?limit=1".into(),
+        "/api/changes?limit=2&since=c3".into(),
     ];
     for p in &PROBES {
         uris.push(format!("/api/organizations?country={}", p.country));
