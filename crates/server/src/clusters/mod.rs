@@ -327,6 +327,27 @@ impl Clusters {
         facets
     }
 
+    /// How many published entries match a filter with no box, words or
+    /// hidden stale entries (else `None`): the categories' counts under
+    /// the filter's country and language, summed over its categories.
+    pub fn count(&self, filter: &OrgFilter) -> Option<u64> {
+        if filter.bbox.is_some() || filter.q.is_some() || filter.hide_stale {
+            return None;
+        }
+        let chosen = |code: &str| {
+            filter.categories.is_empty() || filter.categories.iter().any(|c| c.as_str() == code)
+        };
+        let facets = self.facets(filter);
+        Some(
+            facets
+                .categories
+                .iter()
+                .filter(|c| chosen(&c.code))
+                .map(|c| c.count)
+                .sum(),
+        )
+    }
+
     /// Whether a category exists (categories are fixed while serving).
     pub fn knows(&self, slug: &str) -> bool {
         self.category_number(slug).is_some()

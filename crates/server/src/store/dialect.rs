@@ -14,7 +14,11 @@ use super::{ChangeSignal, PointSink, Result};
 
 /// Up to this many matches SQLite finds a page through the position index
 /// and sorts it; beyond, it walks the name index (see `sql::push_filter`).
-const SQLITE_BY_POSITION_UP_TO: i64 = 20_000;
+/// The position index holds name and id too (migration 0011), so sorting
+/// a box's matches reads no row: at a million entries a city of 23 000
+/// matches takes ~6 ms by position, against ~45 ms by name, which must look
+/// up the position of every entry it passes (101 / share of matches).
+const SQLITE_BY_POSITION_UP_TO: i64 = 50_000;
 
 /// Which database, and the SQL each says its own way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -250,7 +250,14 @@ pub trait Store:
     /// A page of published organisations matching the filter, by name,
     /// and how many match in all: the count and the page are read from one
     /// snapshot, so the total always counts the entries of the page.
-    async fn published(&self, filter: &OrgFilter) -> Result<Page>;
+    async fn published(&self, filter: &OrgFilter) -> Result<Page> {
+        self.published_counted(filter, None).await
+    }
+
+    /// [`Store::published`] when the caller already knows how many match
+    /// (`known`, from the clustering index, which follows the change log):
+    /// counting a million entries costs far more than reading a page.
+    async fn published_counted(&self, filter: &OrgFilter, known: Option<u64>) -> Result<Page>;
 
     /// Stores many organisations under known ids, fast: one transaction,
     /// multi-row statements, the same derived columns as

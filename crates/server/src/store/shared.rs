@@ -219,14 +219,23 @@ macro_rules! shared_store {
                     Self::org_in(&mut conn, id.into()).await
                 }
 
-                async fn published(&self, filter: &OrgFilter) -> Result<Page> {
+                async fn published_counted(
+                    &self,
+                    filter: &OrgFilter,
+                    known: Option<u64>,
+                ) -> Result<Page> {
                     // the count and the page from one snapshot: the total
                     // counts exactly the entries the pages are cut from
                     let mut tx = self.pool.begin_with(BACKEND.begin_snapshot()).await?;
                     // how many match first: it decides how to find the page
-                    let mut count = QueryBuilder::<Db>::new(sql::COUNT_ORGANIZATIONS);
-                    sql::push_filter(&mut count, filter, true);
-                    let total: i64 = count.build_query_scalar().fetch_one(&mut *tx).await?;
+                    let total: i64 = match known {
+                        Some(n) => i64::try_from(n).unwrap_or(i64::MAX),
+                        None => {
+                            let mut count = QueryBuilder::<Db>::new(sql::COUNT_ORGANIZATIONS);
+                            sql::push_filter(&mut count, filter, true);
+                            count.build_query_scalar().fetch_one(&mut *tx).await?
+                        }
+                    };
 
                     // the page's ids from what the indexes hold, by name,
                     // then its rows: sorting carries two short columns, not

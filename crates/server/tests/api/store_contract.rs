@@ -325,6 +325,14 @@ async fn facets_from_memory_agree(store: &dyn Store, a: &NewOrganization) {
                 store.facets(&f).await.unwrap(),
                 "{moment}: {f:?}"
             );
+            // the list's count from memory, where there is no box
+            let total = store.published(&f).await.unwrap().total;
+            let counted = index.count(&f);
+            assert_eq!(
+                counted,
+                f.bbox.is_none().then_some(total),
+                "{moment}: {f:?}"
+            );
         }
     };
     agree(&index, "loaded").await;
