@@ -46,6 +46,7 @@ pub mod fields;
 pub mod freshness;
 pub mod geo;
 pub mod geojson;
+pub mod mirror;
 pub mod moderation;
 pub mod org;
 pub mod outbox;

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::geojson::{Feature, Geometry};
+use crate::mirror::DataSource;
 use crate::{
     CategorySlug, City, CountryCode, Description, Email, FieldError, LangCode, LatLon, OrgName,
     Precision, Tag, WebUrl,
@@ -331,6 +332,9 @@ pub struct Organization {
     /// Nobody confirmed it for the operator's period and the reminder
     /// after it (see the server's freshness job): the map fades it.
     pub stale: bool,
+    /// Mirrored from another map, which alone may change it (see
+    /// [`crate::mirror`]); `None` for an entry kept here.
+    pub source: Option<DataSource>,
 }
 
 /// The public fields of an organisation: the only shape visitors, GIS tools
@@ -362,6 +366,10 @@ pub struct PublicOrganization {
     /// faded, and left out by `hide_stale=true`.
     #[serde(default)]
     pub stale: bool,
+    /// The map this entry is mirrored from, and its licence: shown on the
+    /// card, and kept by whoever mirrors this map in turn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<DataSource>,
 }
 
 impl Organization {
@@ -387,6 +395,7 @@ impl Organization {
             updated_at: self.updated_at,
             last_confirmed: self.confirmed_at,
             stale: self.stale,
+            source: self.source.clone(),
         }
     }
 
@@ -531,6 +540,7 @@ mod tests {
             updated_at: Utc::now(),
             confirmed_at: Utc::now(),
             stale: false,
+            source: None,
         };
         let json = serde_json::to_string(&org.to_feature()).unwrap();
         assert!(!json.contains("info@example.org"));

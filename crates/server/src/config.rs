@@ -134,6 +134,12 @@ pub struct ServeArgs {
     /// it is unreachable. Off by default: nobody is told anything.
     #[arg(long, env = "MURMURATIONS_INDEX", value_parser = parse_index_url)]
     pub murmurations_index: Option<url::Url>,
+    /// Seconds between two reads of each mirrored map's change feed (see
+    /// `solidarity-map mirror add`); a map that is away is asked again
+    /// after a wait that doubles, up to an hour.
+    #[arg(long, env = "MIRROR_EVERY", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub mirror_every: u64,
     /// Seconds the requests in flight get to finish after SIGTERM or
     /// Ctrl-C; then the server exits, whatever still hangs.
     #[arg(long, env = "SHUTDOWN_TIMEOUT", default_value_t = 20)]

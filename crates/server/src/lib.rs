@@ -11,6 +11,7 @@ pub mod generate;
 pub mod http;
 pub mod links;
 pub mod mail;
+pub mod mirror;
 pub mod open_data;
 pub mod outlines;
 pub mod secrets;

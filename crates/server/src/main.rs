@@ -39,6 +39,10 @@ enum Command {
     /// The mail outbox.
     #[command(subcommand)]
     Mail(MailCommand),
+    /// Follow other maps: their entries here, with their source and
+    /// licence, kept in step through their change feeds.
+    #[command(subcommand)]
+    Mirror(solidarity_map_server::mirror::cli::MirrorCommand),
     /// Whether groups are still active: the job the server runs every hour.
     #[command(subcommand)]
     Freshness(FreshnessCommand),
@@ -382,6 +386,7 @@ async fn main() -> anyhow::Result<()> {
                 run.asked, run.reminded, run.stale
             );
         }
+        Command::Mirror(command) => solidarity_map_server::mirror::cli::run(store, command).await?,
         Command::Backup(args) => args.run(store.as_ref()).await?,
         Command::Restore(args) => args.run(store.as_ref()).await?,
         Command::Generate {
@@ -595,6 +600,12 @@ async fn main() -> anyhow::Result<()> {
                 )?
                 .spawn();
             }
+            // other maps this one mirrors: read now, then every --mirror-every
+            solidarity_map_server::mirror::spawn(
+                state.service(),
+                state.site.public_url.clone(),
+                std::time::Duration::from_secs(args.mirror_every),
+            );
             // withdrawn and rejected entries lose their private fields once
             // the retention period is over: now, then every hour
             state

@@ -10,6 +10,7 @@ use solidarity_map_core::{ErrorBody, FieldError, OrganizationInput};
 
 use crate::api::{self, Answer, ApiError};
 use crate::i18n::{Lang, PageHeading, Said, tr, tr_n};
+use crate::mirrors::MirrorsSection;
 use crate::outbox::MailSection;
 use crate::review::{AuditLog, Decide, RevisionCard};
 use crate::stale::StaleSection;
@@ -197,6 +198,7 @@ pub fn AdminPage() -> impl IntoView {
                         }).collect_view()}
                     </ul>
                     <StaleSection csrf=s.csrf_token.clone() />
+                    <MirrorsSection csrf=s.csrf_token.clone() />
                     <MailSection csrf=s.csrf_token />
                     <AuditLog entries=audit categories=categories />
                 }.into_any(),

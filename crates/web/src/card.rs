@@ -133,6 +133,9 @@ pub fn Card() -> impl IntoView {
         };
         let id = org.id;
         let relay_id = id.clone();
+        // a mirrored entry: its map and licence; only its map may be
+        // written to about it
+        let source = p.source.clone().map(|s| (s.page_of(&p.id), s));
         let lang_copy = lang.clone();
         Some(view! {
             <aside class="card" role="dialog" aria-labelledby="card-title">
@@ -181,7 +184,24 @@ pub fn Card() -> impl IntoView {
                     </button>
                     <span class="copied" aria-live="polite">{move || copied.get()}</span>
                 </p>
-                <RelayForm id=relay_id />
+                {source.as_ref().map(|(page, s)| {
+                    let (page, name, licence) = (page.clone(), s.name.clone(), s.license.clone());
+                    let licence_url = s.license_url.as_ref().map(|u| u.as_str().to_owned());
+                    view! {
+                        <p class="source">
+                            {tr(&lang, "card.from")} " "
+                            <a href=page dir="auto" target="_blank" rel="noopener noreferrer">{name}</a>
+                            ", "
+                            {match licence_url {
+                                Some(url) => view! {
+                                    <a href=url dir="ltr" target="_blank" rel="license noopener noreferrer">{licence}</a>
+                                }.into_any(),
+                                None => view! { <span dir="ltr">{licence}</span> }.into_any(),
+                            }}
+                        </p>
+                    }
+                })}
+                {source.is_none().then(|| view! { <RelayForm id=relay_id /> })}
             </aside>
         }
         .into_any())

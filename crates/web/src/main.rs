@@ -18,6 +18,7 @@ mod list;
 mod listing;
 mod map;
 mod markers;
+mod mirrors;
 mod names;
 mod outbox;
 mod place_labels;

@@ -4,6 +4,7 @@
 
 mod admin;
 mod admin_mail;
+mod admin_mirrors;
 mod admin_stale;
 mod api_page;
 mod cache;
@@ -188,6 +189,7 @@ fn routes(limits: &mut rate_limit::RateLimits) -> OpenApiRouter<AppState> {
         .merge(sign_in)
         .merge(admin_mail::router())
         .merge(admin_stale::router())
+        .merge(admin_mirrors::router())
         .merge(admin::router());
     let api = OpenApiRouter::new()
         .merge(organizations::router())

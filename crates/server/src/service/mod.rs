@@ -2,8 +2,8 @@
 //! the store and what follows it stay in step whoever asks for the change.
 //!
 //! A submission, an edit, a withdrawal, an erasure, a moderator's
-//! decision, an import, a retention scrub, a step of the freshness job
-//! and a new moderator account are
+//! decision, an import, a retention scrub, a step of the freshness job,
+//! a page of a mirrored map and a new moderator account are
 //! each one method of [`Service`], called
 //! by the HTTP handlers and by the command line alike. A use case checks
 //! what `core` cannot (a session, a bot's speed, a likely duplicate),
@@ -24,6 +24,7 @@ mod error;
 mod freshness;
 mod imports;
 mod mail;
+mod mirrors;
 mod moderation;
 mod relay;
 mod retention;
@@ -40,6 +41,7 @@ pub use freshness::{
     DEFAULT_CONFIRM_AFTER_DAYS, FRESHNESS_EVERY, LinkCheck, LinkRefused, LinkUsed, STALE_LIMIT,
 };
 pub use mail::OUTBOX_LIMIT;
+pub use mirrors::MirrorRef;
 pub use relay::REPORT_LINK_DAYS;
 pub use retention::{DEFAULT_RETENTION_DAYS, SCRUB_EVERY};
 

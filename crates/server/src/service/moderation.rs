@@ -68,6 +68,16 @@ impl Service {
                 self.follow().await
             }
             Decided::NotFound => Err(Error::NotFound("submission")),
+            Decided::KeptBySource(name) => Err(Error::Conflict(
+                "kept_by_source",
+                vec![FieldError::new(
+                    "id",
+                    format!(
+                        "this entry is mirrored from {name}, which alone may change it: \
+                         approve or reject it as it is"
+                    ),
+                )],
+            )),
             Decided::NotPending => Err(Error::Conflict(
                 "already_decided",
                 vec![FieldError::new(

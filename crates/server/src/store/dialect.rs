@@ -67,16 +67,17 @@ impl Backend {
         }
     }
 
-    /// After a restore wrote the audit log's ids itself: the next line
-    /// gets the next id. (SQLite's `autoincrement` follows the largest id
-    /// inserted by itself.)
+    /// After a restore wrote the ids of the audit log and the mirrors
+    /// itself: the next line (mirror) gets the next id. (SQLite's
+    /// `autoincrement` follows the largest id inserted by itself.)
     pub fn after_restore(self) -> Option<&'static str> {
         match self {
             Backend::Sqlite => None,
             Backend::Postgres => Some(
                 "select setval(pg_get_serial_sequence('audit_log', 'id'),
-                     coalesce(max(id), 0) + 1, false)
-                 from audit_log",
+                     coalesce((select max(id) from audit_log), 0) + 1, false),
+                        setval(pg_get_serial_sequence('mirrors', 'id'),
+                     coalesce((select max(id) from mirrors), 0) + 1, false)",
             ),
         }
     }

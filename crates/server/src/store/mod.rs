@@ -13,7 +13,9 @@
 //! (`relay.rs`, `shared_relay.rs`, `sql_relay.rs`), and so does whether
 //! each entry is still confirmed as active (`freshness.rs`,
 //! `shared_freshness.rs`, `sql_freshness.rs`). The public feeds read
-//! through [`Feeds`] (`feeds.rs`, `shared_feeds.rs`, `sql_feeds.rs`). Row types are private to this module,
+//! through [`Feeds`] (`feeds.rs`, `shared_feeds.rs`, `sql_feeds.rs`), and
+//! mirroring keeps other maps' entries through [`Mirrors`] (`mirrors.rs`,
+//! `shared_mirrors.rs`, `sql_mirrors.rs`). Row types are private to this module,
 //! so the stored shape never leaks into the API. Backups read and write
 //! every table through [`Backup`], in values of no database's own types
 //! (`backup.rs`, `shared_backup.rs`).
@@ -22,6 +24,7 @@ pub mod backup;
 mod dialect;
 pub mod feeds;
 pub mod freshness;
+pub mod mirrors;
 pub mod moderation;
 pub mod outbox;
 mod postgres;
@@ -31,12 +34,14 @@ mod shared;
 mod shared_backup;
 mod shared_feeds;
 mod shared_freshness;
+mod shared_mirrors;
 mod shared_moderation;
 mod shared_outbox;
 mod shared_relay;
 mod sql;
 mod sql_feeds;
 mod sql_freshness;
+mod sql_mirrors;
 mod sql_outbox;
 mod sql_relay;
 mod sqlite;
@@ -54,6 +59,7 @@ pub use backup::Backup;
 use dialect::Dialect;
 pub use feeds::{FeedOrg, Feeds};
 pub use freshness::{Freshness, FreshnessMail, FreshnessRun, FreshnessTimes};
+pub use mirrors::{MirrorCounts, MirrorItem, MirrorPage, MirrorRecord, Mirrors, NewMirror};
 pub use moderation::{Decided, Decision, Moderation, UserRecord, UserSummary};
 pub use outbox::{MailClass, NewMail, Outbox};
 pub use postgres::PgStore;
@@ -205,7 +211,7 @@ pub trait ChangeSignal: Send {
 /// on both databases.
 #[async_trait]
 pub trait Store:
-    Moderation + Outbox + Relay + Freshness + Backup + Feeds + Send + Sync + 'static
+    Moderation + Outbox + Relay + Freshness + Backup + Feeds + Mirrors + Send + Sync + 'static
 {
     /// Which backend this is, for logs: `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;

@@ -18,7 +18,7 @@ pub enum Decision {
 }
 
 /// What became of a decision.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decided {
     /// Decided; the organisation it was about, whose public point may have
     /// changed.
@@ -27,6 +27,9 @@ pub enum Decided {
     NotFound,
     /// Already decided (by someone else, or superseded).
     NotPending,
+    /// An approval with corrections of an entry mirrored from another map
+    /// (named), which alone may change it: nothing was decided.
+    KeptBySource(String),
 }
 
 /// A moderator account as stored.

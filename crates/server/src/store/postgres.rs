@@ -19,6 +19,7 @@ use super::shared::shared_store;
 use super::shared_backup::shared_backup;
 use super::shared_feeds::shared_feeds;
 use super::shared_freshness::shared_freshness;
+use super::shared_mirrors::shared_mirrors;
 use super::shared_moderation::shared_moderation;
 use super::shared_outbox::shared_outbox;
 use super::shared_relay::shared_relay;
@@ -233,6 +234,7 @@ shared_outbox!(Postgres);
 shared_relay!(Postgres);
 shared_backup!(Postgres);
 shared_freshness!(Postgres);
+shared_mirrors!(Postgres);
 shared_feeds!(Postgres);
 
 #[cfg(test)]

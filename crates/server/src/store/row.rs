@@ -37,6 +37,8 @@ pub(super) struct OrgRow {
     updated_at: DateTime<Utc>,
     confirmed_at: DateTime<Utc>,
     stale: bool,
+    /// A mirrored entry's source, a json object; null for one kept here.
+    source: Option<String>,
 }
 
 impl OrgRow {
@@ -94,6 +96,11 @@ impl TryFrom<OrgRow> for Organization {
             updated_at: r.updated_at,
             confirmed_at: r.confirmed_at,
             stale: r.stale,
+            source: r
+                .source
+                .as_deref()
+                .map(|s| serde_json::from_str(s).map_err(|e| corrupt(format!("source: {e}"))))
+                .transpose()?,
         })
     }
 }
@@ -466,6 +473,7 @@ mod tests {
             updated_at: Utc::now(),
             confirmed_at: Utc::now(),
             stale: false,
+            source: None,
         }
     }
 

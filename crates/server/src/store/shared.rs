@@ -72,6 +72,7 @@ macro_rules! shared_store {
                         updated_at: at,
                         confirmed_at: at,
                         stale: false,
+                        source: None,
                     })
                 }
 

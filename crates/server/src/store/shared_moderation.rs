@@ -491,6 +491,13 @@ macro_rules! shared_moderation {
                         return Ok(Decided::NotFound);
                     };
                     let rev = row.into_revision(&org)?;
+                    if let (Decision::Approve(Some(edited)), Some(source)) =
+                        (&decision, &org.source)
+                        && !corrections(&rev.data, edited).is_empty()
+                    {
+                        // its own map alone may change a mirrored entry
+                        return Ok(Decided::KeptBySource(source.name.clone()));
+                    }
                     // the revision first, and only while it is pending: a
                     // decision or a withdrawal that came first wins
                     let (action, detail, changes, decided) = match &decision {

@@ -16,7 +16,8 @@ macro_rules! org_columns {
     () => {
         "id, name, description, category, city, country, lat, lon, precision, website, links, \
          languages, tags, contact_email, status, created_at, updated_at, \
-         coalesce(confirmed_at, created_at) as confirmed_at, stale_at is not null as stale"
+         coalesce(confirmed_at, created_at) as confirmed_at, stale_at is not null as stale, \
+         source"
     };
 }
 

@@ -30,9 +30,10 @@ pub const MARK_REMINDED: &str = "update organizations set fresh_reminded_at = $2
        and fresh_asked_at <= $3";
 
 /// Published entries, not stale yet, reminded at `$1` or before, or never
-/// asked and last confirmed at `$2` or before: `$3` at most.
+/// asked and last confirmed at `$2` or before: `$3` at most. A mirrored
+/// entry never is: its own map asks its group.
 pub const STALE_DUE: &str = "select id from organizations
-     where status = 'published' and stale_at is null
+     where status = 'published' and stale_at is null and mirror_id is null
        and (fresh_reminded_at <= $1
             or (fresh_asked_at is null and coalesce(confirmed_at, created_at) <= $2))
      order by id limit $3";
@@ -40,7 +41,7 @@ pub const STALE_DUE: &str = "select id from organizations
 /// Entry `$1` is stale from `$2`, while it still qualifies (`$3` and `$4`
 /// as `$1` and `$2` of [`STALE_DUE`]).
 pub const MARK_STALE: &str = "update organizations set stale_at = $2
-     where id = $1 and status = 'published' and stale_at is null
+     where id = $1 and status = 'published' and stale_at is null and mirror_id is null
        and (fresh_reminded_at <= $3
             or (fresh_asked_at is null and coalesce(confirmed_at, created_at) <= $4))";
 
