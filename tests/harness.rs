@@ -179,6 +179,7 @@ impl Server {
             .args(flags)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
+            .stderr(Stdio::null())
             .spawn()?;
         let server = Server {
             child: Mutex::new(child),
@@ -812,9 +813,14 @@ pub struct ServeProcess {
 impl ServeProcess {
     /// Starts it with `extra` serve flags and waits until `/healthz` is 200.
     pub async fn start(database_url: &str, extra: &[&str]) -> Result<ServeProcess> {
+        Self::start_at(database_url, free_port()?, extra).await
+    }
+
+    /// [`ServeProcess::start`] on `port`: e.g. the port of one that was
+    /// killed, so that whoever reads it finds it there again.
+    pub async fn start_at(database_url: &str, port: u16, extra: &[&str]) -> Result<ServeProcess> {
         let bin = server_bin()?;
         let dist = tempfile::tempdir()?;
-        let port = free_port()?;
         let child = Command::new(&bin)
             .args(["--database-url", database_url, "serve", "--no-demo"])
             .args(["--addr", &format!("127.0.0.1:{port}")])
@@ -824,6 +830,7 @@ impl ServeProcess {
             .args(extra)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
+            .stderr(Stdio::null())
             .spawn()
             .context("start the server")?;
         let server = ServeProcess {
@@ -838,6 +845,15 @@ impl ServeProcess {
     /// Waits until `/healthz` answers 200.
     pub async fn wait_healthy(&self, within: Duration) -> Result<()> {
         healthy_within(&self.base, within).await
+    }
+
+    /// The port it listens on.
+    pub fn port(&self) -> u16 {
+        self.base
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_default()
     }
 
     /// The process id, e.g. to send it a signal.

@@ -70,6 +70,7 @@ async fn the_systemd_unit_starts_a_ready_server() {
         .env("DATABASE_URL", moved("DATABASE_URL", ""))
         .current_dir(dir.path())
         .stdout(Stdio::null())
+        .stderr(Stdio::null())
         .spawn()
         .unwrap();
     let http = reqwest::Client::builder()

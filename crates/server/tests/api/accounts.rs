@@ -215,7 +215,7 @@ fn admin(url: &str, args: &[&str], stdin: &str) -> (bool, String, String) {
     let mut child = std::process::Command::new(support::bin())
         .args(["--database-url", url, "admin"])
         .args(args)
-        // the log shares standard output: only problems in it
+        // only problems in the log (standard error)
         .env("RUST_LOG", "warn")
         .env("NO_COLOR", "1")
         .stdin(std::process::Stdio::piped())

@@ -97,7 +97,7 @@ async fn retention_days_0_scrubs_at_once_from_the_command_line_and_the_server() 
             .output()
             .unwrap();
         assert!(out.status.success(), "{out:?}");
-        // the log goes to standard output too: the answer is the last line
+        // the answer is the last line
         let stdout = String::from_utf8(out.stdout).unwrap();
         stdout.lines().last().unwrap_or_default().to_owned()
     };

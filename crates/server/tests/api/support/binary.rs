@@ -93,13 +93,13 @@ impl Served {
             .env("RUST_LOG", "warn,solidarity_map=info")
             .env("NO_COLOR", "1")
             .envs(env.iter().copied())
-            .stdout(Stdio::piped());
+            .stderr(Stdio::piped());
         if let Some(log) = log {
-            command.stderr(log.try_clone().expect("the log"));
+            command.stdout(log.try_clone().expect("the log"));
         }
         let mut child = command.spawn().expect("start the server");
         // read the log to its end, so the server never blocks on it
-        let out = child.stdout.take().expect("the server's log");
+        let out = child.stderr.take().expect("the server's log");
         let mut copy = log.map(|log| log.try_clone().expect("the log"));
         let (port_tx, port_rx) = std::sync::mpsc::channel();
         let reader = std::thread::spawn(move || {
@@ -153,7 +153,7 @@ impl Drop for Served {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        // its standard output is closed: the reader is at the end
+        // its standard error is closed: the reader is at the end
         if let Some(reader) = self.reader.take() {
             let _ = reader.join();
         }
