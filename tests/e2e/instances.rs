@@ -140,7 +140,7 @@ pub(crate) async fn submit(base: &str, name: &str, from: u8) -> (String, String)
 
 /// A moderator signed in on one instance.
 pub(crate) struct Moderator {
-    base: String,
+    pub(crate) base: String,
     cookie: String,
     csrf: String,
 }
@@ -169,18 +169,35 @@ impl Moderator {
         }
     }
 
-    /// Approves the pending submission of entry `org`.
-    pub(crate) async fn approve(&self, org: &str) {
-        let queue: Value = http()
-            .get(format!("{}/api/admin/submissions", self.base))
+    /// A moderator's read of `path` (under `/api/admin`).
+    pub(crate) async fn get(&self, path: &str) -> Value {
+        http()
+            .get(format!("{}/api/admin{path}", self.base))
             .header("cookie", &self.cookie)
             .send()
             .await
             .unwrap()
             .json()
             .await
-            .unwrap();
-        let revision = queue["items"]
+            .unwrap()
+    }
+
+    /// A moderator's change at `path` (under `/api/admin`), with `body`.
+    pub(crate) async fn post(&self, path: &str, body: Option<Value>) -> reqwest::Response {
+        let mut request = http()
+            .post(format!("{}/api/admin{path}", self.base))
+            .header("cookie", &self.cookie)
+            .header("x-csrf-token", &self.csrf);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send().await.unwrap()
+    }
+
+    /// The pending submission or edit of entry `org`.
+    pub(crate) async fn revision_of(&self, org: &str) -> String {
+        let queue = self.get("/submissions").await;
+        queue["items"]
             .as_array()
             .unwrap()
             .iter()
@@ -188,22 +205,20 @@ impl Moderator {
             .unwrap_or_else(|| panic!("{org} is not in the queue: {queue}"))["id"]
             .as_str()
             .unwrap()
-            .to_owned();
-        let r = http()
-            .post(format!(
-                "{}/api/admin/submissions/{revision}/approve",
-                self.base
-            ))
-            .header("cookie", &self.cookie)
-            .header("x-csrf-token", &self.csrf)
-            .send()
-            .await
-            .unwrap();
+            .to_owned()
+    }
+
+    /// Approves the pending submission of entry `org`.
+    pub(crate) async fn approve(&self, org: &str) {
+        let revision = self.revision_of(org).await;
+        let r = self
+            .post(&format!("/submissions/{revision}/approve"), None)
+            .await;
         assert_eq!(r.status(), 204);
     }
 }
 
-async fn withdraw(base: &str, token: &str) {
+pub(crate) async fn withdraw(base: &str, token: &str) {
     let r = http()
         .delete(format!("{base}/api/edit/{token}"))
         .send()

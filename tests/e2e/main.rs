@@ -2,11 +2,11 @@
 //! and the built client in headless Chromium (`browser_*`), and the real
 //! server killed mid-burst (`durability`), several servers on one database
 //! (`instances`) or one losing its Postgres
-//! (`pg_outage`), and mail through a real SMTP server (`mail`, and the
+//! (`pg_outage`), mail through a real SMTP server (`mail`, and the
 //! contact relay and lost edit links in `relay`, the "still active?" mail
-//! in `freshness`). Each module is what used to be a file of its own, so a
-//! test keeps its name (`cargo test -p solidarity-map-e2e --test e2e
-//! browser_map::`). `support` holds the steps the browser tests share.
+//! in `freshness`), and maps that mirror each other (`mirror`). Each
+//! module is what used to be a file of its own, so a test keeps its name
+//! (`cargo test -p solidarity-map-e2e --test e2e browser_map::`). `support` holds the steps the browser tests share.
 
 mod browser_a11y;
 mod browser_basemap;
@@ -26,6 +26,7 @@ mod durability;
 mod freshness;
 mod instances;
 mod mail;
+mod mirror;
 mod pg_outage;
 mod relay;
 mod support;

@@ -108,7 +108,8 @@ async fn sitemap_part(
 }
 
 /// `GET /org/{id}/murmurations.json`: the profile of a published
-/// organisation that has not opted out; 404 for any other id.
+/// organisation kept here that has not opted out; 404 for any other id.
+/// An entry mirrored from another map has its profile there, not twice.
 async fn murmurations_profile(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -117,7 +118,7 @@ async fn murmurations_profile(
     let gone = ApiError::NotFound("profile");
     let id: OrgId = id.parse().map_err(|_| ApiError::NotFound("profile"))?;
     let org = match state.store.organization(id).await? {
-        Some(org) if org.status == Status::Published => org,
+        Some(org) if org.status == Status::Published && org.source.is_none() => org,
         _ => return Err(gone),
     };
     if state.store.murmurations_listed(id).await? != Some(true) {

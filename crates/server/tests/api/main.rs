@@ -19,6 +19,7 @@ mod generate;
 mod limits;
 mod linked_data;
 mod metrics;
+mod mirror_store;
 mod moderation;
 mod murmurations;
 mod open_data;
