@@ -16,6 +16,7 @@ mod browser_freshness;
 mod browser_i18n;
 mod browser_join;
 mod browser_map;
+mod browser_mirror;
 mod browser_moderation;
 mod browser_pmtiles;
 mod browser_reach;
