@@ -11,7 +11,9 @@ use std::time::Duration;
 use solidarity_map_e2e::{ServeProcess, add_moderator, cli};
 
 use crate::instances::{Moderator, PASSWORD, submit};
-use crate::support::{Setup, assert_accessible, count, js, sign_in};
+use crate::support::{
+    MODERATOR, PASSWORD as MODERATOR_PASSWORD, Setup, assert_accessible, count, js,
+};
 
 #[test]
 fn a_mirrored_entry_names_its_source_and_a_moderator_hides_it() {
@@ -75,8 +77,11 @@ fn a_mirrored_entry_names_its_source_and_a_moderator_hides_it() {
                 .await
                 .unwrap();
 
-            // a moderator hides it by its link
-            sign_in(browser, server).await;
+            // a moderator hides it by its link (the queue is empty: the
+            // mirror publishes)
+            browser.open(server, "/admin").await.unwrap();
+            browser.wait_for("#username").await.unwrap();
+            browser.log_in(MODERATOR, MODERATOR_PASSWORD).await.unwrap();
             browser.wait_for(".mirrors .mirror-list li").await.unwrap();
             let listed = browser.text(".mirrors .mirror-list").await.unwrap();
             assert!(listed.contains("Coast Map"), "{listed}");
