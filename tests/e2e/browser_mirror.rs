@@ -51,8 +51,16 @@ fn a_mirrored_entry_names_its_source_and_a_moderator_hides_it() {
                 .await
                 .unwrap();
 
-            browser.open(server, "/").await.unwrap();
+            // a page whose language picker a phone shows too: the choice
+            // is remembered for the map
+            browser.open(server, "/edit").await.unwrap();
             browser.choose_language(lang).await.unwrap();
+            browser
+                .wait_until("the page to speak the language", || async {
+                    Ok(js(browser, "return document.documentElement.lang").await == lang)
+                })
+                .await
+                .unwrap();
             browser.open(server, &format!("/org/{id}")).await.unwrap();
             browser.wait_for(".card .source a").await.unwrap();
             let source = browser.text(".card .source").await.unwrap();
