@@ -34,6 +34,35 @@ macro_rules! shared_store {
             type Conn = <Db as Database>::Connection;
             const BACKEND: Backend = <Db as Dialect>::BACKEND;
 
+            /// The rows of `sql::all_facets_query` as the three facets,
+            /// each most first, then by code, like the query of one.
+            fn facets_of(rows: Vec<(i32, String, i64)>) -> Facets {
+                let mut facets = Facets {
+                    categories: Vec::new(),
+                    countries: Vec::new(),
+                    languages: Vec::new(),
+                };
+                for (facet, code, count) in rows {
+                    let count = solidarity_map_core::FacetCount {
+                        code,
+                        count: u64::try_from(count).unwrap_or(0),
+                    };
+                    match facet {
+                        0 => facets.categories.push(count),
+                        1 => facets.countries.push(count),
+                        _ => facets.languages.push(count),
+                    }
+                }
+                for list in [
+                    &mut facets.categories,
+                    &mut facets.countries,
+                    &mut facets.languages,
+                ] {
+                    list.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.code.cmp(&b.code)));
+                }
+                facets
+            }
+
             impl SqlStore<Db> {
                 /// Writes an organisation's fields (and the columns derived
                 /// from them) with [`sql::INSERT_ORGANIZATION`] or
@@ -312,6 +341,21 @@ macro_rules! shared_store {
                 }
 
                 async fn facets(&self, filter: &OrgFilter) -> Result<Facets> {
+                    if filter.categories.is_empty()
+                        && filter.country.is_none()
+                        && filter.language.is_none()
+                    {
+                        // one filter for all three: the matches read once
+                        let mut shared = filter.clone();
+                        shared.bbox = None;
+                        let (head, tail) = sql::all_facets_query(BACKEND);
+                        let mut qb = QueryBuilder::<Db>::new(head);
+                        sql::push_filter(&mut qb, &shared, true);
+                        qb.push(tail);
+                        let rows: Vec<(i32, String, i64)> =
+                            qb.build_query_as().fetch_all(&self.pool).await?;
+                        return Ok(facets_of(rows));
+                    }
                     // each facet under the other filters, never its own,
                     // and never the map's view
                     let count =

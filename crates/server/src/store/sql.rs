@@ -205,6 +205,28 @@ pub fn facet_query(backend: Backend, facet: Facet) -> (String, String) {
     )
 }
 
+/// The start and the end of the query that counts all three facets in
+/// one pass, when they share their filter (it chooses no category,
+/// country or language, so no facet leaves out a filter of its own): the
+/// matching entries are read once (words, hidden stale entries) and
+/// counted three ways, each row `(facet, code, count)` with facet 0 for
+/// categories, 1 for countries and 2 for languages. [`push_filter`] goes
+/// between them.
+pub fn all_facets_query(backend: Backend) -> (&'static str, String) {
+    (
+        "with m as materialized (select category, country, languages from organizations",
+        format!(
+            ")
+             select 0 as facet, category as code, count(*) as count from m group by category
+             union all
+             select 1, country, count(*) from m group by country
+             union all
+             select 2, j.value, count(*) from m, {} group by j.value",
+            backend.json_array_values("m.languages")
+        ),
+    )
+}
+
 /// Published entries per month (UTC) they were added, oldest first.
 pub fn published_by_month(backend: Backend) -> String {
     format!(
