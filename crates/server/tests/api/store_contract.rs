@@ -280,6 +280,15 @@ async fn language_filter_and_facets(store: Arc<dyn Store>) {
     assert_eq!(pairs(&media.countries), [p("IL", 1), p("PS", 1)]);
     let faith = store.facets(&filter("category=faith")).await.unwrap();
     assert!(faith.countries.is_empty() && faith.languages.is_empty());
+    // words alone: the three facets counted in one pass, as each alone
+    // would count them
+    let worded = store.facets(&filter("q=about+b")).await.unwrap();
+    assert_eq!(pairs(&worded.categories), [p("media", 1)]);
+    assert_eq!(pairs(&worded.countries), [p("IL", 1)]);
+    assert_eq!(pairs(&worded.languages), [p("ar", 1), p("he", 1)]);
+    let narrowed = store.facets(&filter("q=about+b&country=IL")).await.unwrap();
+    assert_eq!(pairs(&narrowed.languages), pairs(&worded.languages));
+    assert_eq!(pairs(&narrowed.countries), pairs(&worded.countries));
     assert_eq!(
         pairs(&facets.countries),
         [("IL".to_owned(), 1), ("PS".to_owned(), 1)]
