@@ -114,6 +114,13 @@ impl FacetTable {
         }
     }
 
+    /// How many published entries each category has, by the index's
+    /// number of the category (a number past the end has none): the
+    /// running totals, kept as entries come and go.
+    pub(super) fn category_totals(&self) -> &[u64] {
+        &self.categories
+    }
+
     /// The counts `Store::facets` gives for a filter without words: each
     /// facet under the filter's other conditions, never its own nor the
     /// box, largest first, then by code; a value with none is left out.

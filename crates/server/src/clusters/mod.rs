@@ -284,38 +284,30 @@ impl Clusters {
     }
 
     /// How many published entries each category has, in the index's
-    /// order: read from the top of the index (a handful of cells), so the
-    /// legend costs microseconds at a million entries instead of a count
-    /// per category in the database, and stays exact as the change log
-    /// is applied.
+    /// order: the facets' running totals, so the legend costs a copy of
+    /// a few numbers at a million entries, and stays exact as the change
+    /// log is applied.
     pub fn category_totals(&self) -> Vec<(CategorySlug, u64)> {
-        let mut totals = vec![0u64; self.categories.len()];
-        let items = self.read(|i| i.index.query(&Bbox::WORLD, 0, &Filter::default()));
-        for item in items {
-            match item {
-                Item::Cluster { per_category, .. } => {
-                    for (c, n) in per_category {
-                        if let Some(t) = totals.get_mut(usize::from(c)) {
-                            *t += n;
-                        }
-                    }
-                }
-                Item::Point { category, .. } => {
-                    if let Some(t) = totals.get_mut(usize::from(category)) {
-                        *t += 1;
-                    }
-                }
-            }
-        }
-        self.categories.iter().cloned().zip(totals).collect()
+        self.read(|i| {
+            let totals = i.facets.category_totals();
+            self.categories
+                .iter()
+                .enumerate()
+                .map(|(n, c)| (c.clone(), totals.get(n).copied().unwrap_or(0)))
+                .collect()
+        })
     }
 
-    /// The filters' counts for a filter without words, as
-    /// `Store::facets` counts them (see [`facets`]).
-    pub fn facets(&self, filter: &OrgFilter) -> Facets {
+    /// The filters' counts, as `Store::facets` counts them (see
+    /// [`facets`]), or `None` for a filter the index cannot count: words,
+    /// and leaving out stale entries, need the database.
+    pub fn facets(&self, filter: &OrgFilter) -> Option<Facets> {
+        if filter.q.is_some() || filter.hide_stale {
+            return None;
+        }
         let key = facets::key(filter);
         if let Some(hit) = self.facet_cache.get(&key) {
-            return hit;
+            return Some(hit);
         }
         let (facets, generation) = self.read(|i| {
             let counted = i
@@ -324,20 +316,20 @@ impl Clusters {
             (counted, self.facet_cache.generation())
         });
         self.facet_cache.put(key, generation, &facets);
-        facets
+        Some(facets)
     }
 
     /// How many published entries match a filter with no box, words or
     /// hidden stale entries (else `None`): the categories' counts under
     /// the filter's country and language, summed over its categories.
     pub fn count(&self, filter: &OrgFilter) -> Option<u64> {
-        if filter.bbox.is_some() || filter.q.is_some() || filter.hide_stale {
+        if filter.bbox.is_some() {
             return None;
         }
         let chosen = |code: &str| {
             filter.categories.is_empty() || filter.categories.iter().any(|c| c.as_str() == code)
         };
-        let facets = self.facets(filter);
+        let facets = self.facets(filter)?;
         Some(
             facets
                 .categories

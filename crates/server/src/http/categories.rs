@@ -51,8 +51,8 @@ async fn facets(
     State(state): State<AppState>,
     Filtered(filter): Filtered<OrgFilter>,
 ) -> Result<Json<Facets>, ApiError> {
-    if filter.q.is_none() && !filter.hide_stale {
-        return Ok(Json(state.clusters.facets(&filter)));
+    match state.clusters.facets(&filter) {
+        Some(facets) => Ok(Json(facets)),
+        None => Ok(Json(state.store.facets(&filter).await?)),
     }
-    Ok(Json(state.store.facets(&filter).await?))
 }
