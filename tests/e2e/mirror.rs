@@ -280,7 +280,7 @@ async fn maps_follow_each_other(a_db: &str, b_db: &str, c_db: &str) {
     assert_eq!(head(&b.base).await, b_head, "B's feed keeps moving");
     let a_list = cli(a_db, &["mirror", "list"], "").unwrap();
     assert!(
-        a_list.contains("1 entries"),
+        a_list.contains("\t1 kept (0 hidden)"),
         "A keeps only B's own: {a_list}"
     );
 

@@ -71,7 +71,7 @@ fn parse_bbox(raw: &str) -> Result<BBox, String> {
 /// One line of `mirror list`.
 fn line(m: &MirrorInfo) -> String {
     let mut out = format!(
-        "{}\t{}\t{}\t{}\t{} entries ({} hidden)\t{}\tlast read {}",
+        "{}\t{}\t{}\t{}\t{} kept ({} hidden)\t{}\tlast read {}",
         m.id,
         m.source.name,
         m.source.url.as_str(),
