@@ -43,7 +43,8 @@ const MAX_BACKOFF: Duration = Duration::from_secs(3600);
 /// next round, so one busy map does not hold up the others.
 const PAGES_PER_ROUND: usize = 50;
 
-/// How long one request to another map may take.
+/// How long one request to another map's feed may take (the whole map,
+/// read once, may take longer: see [`remote`]).
 pub const TIMEOUT: Duration = Duration::from_secs(60);
 
 /// What one round of one mirror did.
@@ -218,8 +219,21 @@ fn put(
     Ok(Some(MirrorItem::Put {
         id: p.id,
         org: Box::new(org),
-        // an entry its map mirrors in turn names where it comes from
-        source: p.source.clone().unwrap_or_else(|| source.clone()),
+        confirmed: p.last_confirmed,
+        stale: p.stale,
+        // an entry its map mirrors in turn names where it comes from,
+        // held to the same rules as a source named here
+        source: p.source.as_ref().map_or_else(
+            || source.clone(),
+            |s| {
+                DataSource::new(
+                    &s.name,
+                    s.url.clone(),
+                    &s.license,
+                    s.license_url.as_ref().map(|u| u.as_str()),
+                )
+            },
+        ),
     }))
 }
 
@@ -298,4 +312,103 @@ pub fn spawn(
             tokio::time::sleep(every).await;
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+    use solidarity_map_core::mirror::{MirrorInfo, MirrorScope};
+
+    use super::*;
+
+    fn feature(source: Option<&str>) -> Feature<PublicOrganization> {
+        let mut properties = serde_json::json!({
+            "id": "3f2a9d6e-1b7c-4c2e-9a44-0c6f3e1d2b5a",
+            "name": {"en": "Harbour Solidarity"},
+            "description": {"en": "We meet."},
+            "category": "solidarity",
+            "city": "Haifa",
+            "country": "IL",
+            "precision": "city",
+            "updated_at": "2026-01-02T03:04:05Z",
+            "last_confirmed": "2026-01-02T03:04:05Z",
+        });
+        if let Some(url) = source {
+            properties["source"] = serde_json::json!({
+                "name": "Somewhere\u{7} else",
+                "url": url,
+                "license": "ODbL-1.0",
+            });
+        }
+        serde_json::from_value(serde_json::json!({
+            "type": "Feature",
+            "id": "3f2a9d6e-1b7c-4c2e-9a44-0c6f3e1d2b5a",
+            "geometry": {"type": "Point", "coordinates": [35.0, 32.8]},
+            "properties": properties,
+        }))
+        .unwrap()
+    }
+
+    fn mirror() -> MirrorRecord {
+        let source = DataSource::new(
+            "Map B",
+            PublicUrl::parse("https://b.example").unwrap(),
+            "ODbL-1.0",
+            None,
+        );
+        MirrorRecord {
+            info: MirrorInfo {
+                id: 1,
+                source,
+                scope: MirrorScope::default(),
+                publish: true,
+                state: MirrorState::Following,
+                error: None,
+                last_read: None,
+                entries: 0,
+                hidden: 0,
+            },
+            cursor: None,
+        }
+    }
+
+    #[test]
+    fn what_came_from_here_is_never_taken_back() {
+        let here = Here {
+            own: Some(PublicUrl::parse("https://a.example").unwrap()),
+            categories: HashSet::from([CategorySlug::parse("solidarity").unwrap()]),
+        };
+        let m = mirror();
+        let source = m.info.source.clone();
+        // B's own entry: taken, naming B
+        let Some(MirrorItem::Put { source: named, .. }) =
+            put(&feature(None), &m, &here, &source).unwrap()
+        else {
+            panic!("B's own entry is not taken");
+        };
+        assert_eq!(named.name, "Map B");
+        // an entry B mirrors from C: taken, naming C, its name cleaned
+        let Some(MirrorItem::Put { source: named, .. }) =
+            put(&feature(Some("https://c.example")), &m, &here, &source).unwrap()
+        else {
+            panic!("C's entry is not taken");
+        };
+        assert_eq!(
+            (named.name.as_str(), named.url.as_str()),
+            ("Somewhere else", "https://c.example")
+        );
+        // an entry B mirrors from this map: never taken back
+        assert!(
+            put(&feature(Some("https://a.example")), &m, &here, &source)
+                .unwrap()
+                .is_none()
+        );
+        // nor one of a category this map does not have
+        let here = Here {
+            categories: HashSet::new(),
+            ..here
+        };
+        assert!(put(&feature(None), &m, &here, &source).unwrap().is_none());
+    }
 }

@@ -16,6 +16,15 @@ use solidarity_map_core::{FeatureCollection, PublicOrganization, PublicUrl};
 /// The largest page asked for.
 pub const PAGE: u32 = 500;
 
+/// The most a page of the feed may weigh: 500 entries are well under a
+/// megabyte; a map that sends more is not answering as a feed does.
+const PAGE_BYTES: usize = 32 << 20;
+
+/// The most the whole map may weigh, read at once (a million entries are
+/// about 600 MB as GeoJSON), and how long reading it may take.
+const MAP_BYTES: usize = 1 << 30;
+const MAP_TIME: Duration = Duration::from_secs(30 * 60);
+
 /// Why a read failed, and so what the mirror does.
 #[derive(Debug, thiserror::Error)]
 pub enum RemoteError {
@@ -72,7 +81,7 @@ impl Remote {
             self.base.join("/api/changes"),
             url::form_urlencoded::byte_serialize(since.as_bytes()).collect::<String>()
         );
-        let page: ChangePage = self.get(&url).await?;
+        let page: ChangePage = self.get(&url, PAGE_BYTES, None).await?;
         if page.next.is_empty() || page.next.len() > 200 {
             return Err(RemoteError::Bad {
                 url,
@@ -84,10 +93,18 @@ impl Remote {
 
     /// Every public entry of the map.
     pub async fn everything(&self) -> Result<FeatureCollection<PublicOrganization>, RemoteError> {
-        self.get(&self.base.join("/api/export.geojson")).await
+        let url = self.base.join("/api/export.geojson");
+        self.get(&url, MAP_BYTES, Some(MAP_TIME)).await
     }
 
-    async fn get<T: DeserializeOwned>(&self, url: &str) -> Result<T, RemoteError> {
+    /// Reads `url` as JSON of `T`: at most `max` bytes, within `time`
+    /// (the client's timeout when `None`).
+    async fn get<T: DeserializeOwned>(
+        &self,
+        url: &str,
+        max: usize,
+        time: Option<Duration>,
+    ) -> Result<T, RemoteError> {
         let away = |why: String, retry_after| RemoteError::Away {
             url: url.to_owned(),
             why,
@@ -97,9 +114,11 @@ impl Remote {
             url: url.to_owned(),
             why,
         };
-        let answer = self
-            .client
-            .get(url)
+        let mut request = self.client.get(url);
+        if let Some(time) = time {
+            request = request.timeout(time);
+        }
+        let mut answer = request
             .send()
             .await
             .map_err(|e| away(format!("cannot be reached ({e})"), None))?;
@@ -123,10 +142,20 @@ impl Remote {
                 "answered {status}: is this the address of a Solidarity Map?"
             )));
         }
-        let body = answer
-            .bytes()
+        let mut body = Vec::new();
+        while let Some(chunk) = answer
+            .chunk()
             .await
-            .map_err(|e| away(format!("stopped answering ({e})"), None))?;
+            .map_err(|e| away(format!("stopped answering ({e})"), None))?
+        {
+            if body.len() + chunk.len() > max {
+                return Err(bad(format!(
+                    "its answer is larger than {} MB: not a feed this map reads",
+                    max >> 20
+                )));
+            }
+            body.extend_from_slice(&chunk);
+        }
         serde_json::from_slice(&body).map_err(|e| {
             bad(format!(
                 "its answer is not a Solidarity Map feed ({e}); nothing of it was applied"

@@ -21,10 +21,16 @@ pub enum MirrorRef {
 }
 
 impl MirrorRef {
+    /// A number, or an address written as `mirror add` stores it (so
+    /// `https://A.example/` finds `https://a.example`).
     pub fn parse(raw: &str) -> Self {
-        match raw.trim().parse::<i64>() {
+        let raw = raw.trim();
+        match raw.parse::<i64>() {
             Ok(id) => MirrorRef::Id(id),
-            Err(_) => MirrorRef::Url(raw.trim().trim_end_matches('/').to_owned()),
+            Err(_) => MirrorRef::Url(PublicUrl::parse(raw).map_or_else(
+                |_| raw.trim_end_matches('/').to_owned(),
+                |u| u.as_str().to_owned(),
+            )),
         }
     }
 }

@@ -11,6 +11,7 @@
 //! that mirror each other from sending an entry round for ever.
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use solidarity_map_core::mirror::{DataSource, HiddenEntry, MirrorInfo, MirrorScope};
 use solidarity_map_core::{NewOrganization, OrgId};
 
@@ -32,6 +33,10 @@ pub enum MirrorItem {
         id: OrgId,
         org: Box<NewOrganization>,
         source: DataSource,
+        /// When its own map last had it confirmed as active, and whether
+        /// it is stale there: freshness is that map's to judge.
+        confirmed: DateTime<Utc>,
+        stale: bool,
     },
     /// Gone from its map, or out of the mirror's scope.
     Remove(OrgId),

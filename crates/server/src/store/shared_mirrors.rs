@@ -12,9 +12,7 @@ macro_rules! shared_mirrors {
             use solidarity_map_core::mirror::{
                 DataSource, HiddenEntry, MirrorInfo, MirrorScope, MirrorState,
             };
-            use solidarity_map_core::{
-                BBox, NewOrganization, OrgId, OrgName, Organization, Status,
-            };
+            use solidarity_map_core::{BBox, OrgId, OrgName, Organization, Status};
 
             use $crate::store::mirrors::{
                 MirrorCounts, MirrorItem, MirrorPage, MirrorRecord, Mirrors, NewMirror,
@@ -99,7 +97,7 @@ macro_rules! shared_mirrors {
                 async fn kept_by(
                     conn: &mut Conn,
                     id: DbId,
-                ) -> Result<Option<(Option<i64>, i32, String)>> {
+                ) -> Result<Option<(Option<i64>, i32, String, bool)>> {
                     Ok(sqlx::query_as(sql_mirrors::KEPT_BY)
                         .bind(id)
                         .fetch_optional(conn)
@@ -131,37 +129,57 @@ macro_rules! shared_mirrors {
 
                 /// Applies one put of mirror `mirror` (`publish`: new ones
                 /// are public at once; `url`: the map's address).
-                #[allow(clippy::too_many_arguments)]
                 async fn put_mirrored(
                     conn: &mut Conn,
                     at: DateTime<Utc>,
-                    mirror: i64,
-                    url: &str,
-                    publish: bool,
-                    id: OrgId,
-                    org: &NewOrganization,
-                    source: &DataSource,
+                    (mirror, url, publish): (i64, &str, bool),
+                    put: &MirrorItem,
                     counts: &mut MirrorCounts,
                 ) -> Result<()> {
-                    let db_id = DbId::from(id);
-                    let kept = Self::kept_by(&mut *conn, db_id).await?;
+                    let MirrorItem::Put {
+                        id,
+                        org,
+                        source,
+                        confirmed,
+                        stale,
+                    } = put
+                    else {
+                        return Ok(());
+                    };
+                    let db_id = DbId::from(*id);
                     let fresh = if publish {
                         Status::Published
                     } else {
                         Status::Pending
                     };
                     let queue_as = format!("mirror:{}", source.name);
-                    match kept {
+                    let mirrored = async |conn: &mut Conn| -> Result<()> {
+                        sqlx::query(sql_mirrors::SET_MIRRORED)
+                            .bind(mirror)
+                            .bind(source_json(source))
+                            .bind(external_source(url))
+                            .bind(id.to_string())
+                            .bind(db_id)
+                            .execute(conn)
+                            .await?;
+                        Ok(())
+                    };
+                    // as confirmed and as stale as its own map says
+                    let freshness = async |conn: &mut Conn| -> Result<()> {
+                        sqlx::query(sql_mirrors::SET_FRESHNESS)
+                            .bind(*confirmed)
+                            .bind(i32::from(*stale))
+                            .bind(at)
+                            .bind(db_id)
+                            .execute(conn)
+                            .await?;
+                        Ok(())
+                    };
+                    let (hidden, status) = match Self::kept_by(&mut *conn, db_id).await? {
                         None => {
                             Self::insert(&mut *conn, db_id, org, fresh, at).await?;
-                            sqlx::query(sql_mirrors::SET_MIRRORED)
-                                .bind(mirror)
-                                .bind(source_json(source))
-                                .bind(external_source(url))
-                                .bind(id.to_string())
-                                .bind(db_id)
-                                .execute(&mut *conn)
-                                .await?;
+                            mirrored(&mut *conn).await?;
+                            freshness(&mut *conn).await?;
                             if publish {
                                 Self::changed(&mut *conn, at, Some(db_id)).await?;
                             } else {
@@ -169,38 +187,47 @@ macro_rules! shared_mirrors {
                                     .await?;
                             }
                             counts.added += 1;
+                            return Ok(());
                         }
-                        Some((Some(owner), hidden, status)) if owner == mirror => {
-                            let status =
-                                Status::parse(&status).map_err(|e| StoreError::Corrupt {
-                                    id: db_id.to_string(),
-                                    reason: e.to_string(),
-                                })?;
-                            // back from a removal: public again, or waiting
-                            let back = hidden == 0 && status == Status::Withdrawn;
-                            Self::update(&mut *conn, db_id, org, back.then_some(fresh), at).await?;
-                            sqlx::query(sql_mirrors::SET_SOURCE)
-                                .bind(source_json(source))
-                                .bind(db_id)
-                                .execute(&mut *conn)
-                                .await?;
-                            if hidden == 2 {
-                                // hidden, and back at its source
-                                Self::set_hidden(&mut *conn, db_id, 1).await?;
-                            }
-                            let waiting = (back && !publish) || status == Status::Pending;
-                            if waiting {
-                                Self::queue_import(&mut *conn, at, db_id, &queue_as, org, !back)
-                                    .await?;
-                            }
-                            if (back && publish) || status == Status::Published {
-                                Self::changed(&mut *conn, at, Some(db_id)).await?;
-                            }
-                            counts.updated += 1;
+                        Some((Some(owner), hidden, status, _)) if owner == mirror => {
+                            (hidden, status)
+                        }
+                        // kept by a mirror since removed: this one takes it on
+                        Some((None, hidden, status, true)) => {
+                            mirrored(&mut *conn).await?;
+                            (hidden, status)
                         }
                         // this map's own entry, or another mirror's
-                        Some(_) => counts.skipped += 1,
+                        Some(_) => {
+                            counts.skipped += 1;
+                            return Ok(());
+                        }
+                    };
+                    let status = Status::parse(&status).map_err(|e| StoreError::Corrupt {
+                        id: db_id.to_string(),
+                        reason: e.to_string(),
+                    })?;
+                    // back from a removal: public again, or waiting
+                    let back = hidden == 0 && status == Status::Withdrawn;
+                    Self::update(&mut *conn, db_id, org, back.then_some(fresh), at).await?;
+                    sqlx::query(sql_mirrors::SET_SOURCE)
+                        .bind(source_json(source))
+                        .bind(db_id)
+                        .execute(&mut *conn)
+                        .await?;
+                    freshness(&mut *conn).await?;
+                    if hidden == 2 {
+                        // hidden, and back at its source
+                        Self::set_hidden(&mut *conn, db_id, 1).await?;
                     }
+                    let waiting = (back && !publish) || status == Status::Pending;
+                    if waiting {
+                        Self::queue_import(&mut *conn, at, db_id, &queue_as, org, !back).await?;
+                    }
+                    if (back && publish) || status == Status::Published {
+                        Self::changed(&mut *conn, at, Some(db_id)).await?;
+                    }
+                    counts.updated += 1;
                     Ok(())
                 }
 
@@ -214,7 +241,7 @@ macro_rules! shared_mirrors {
                 ) -> Result<()> {
                     let db_id = DbId::from(id);
                     let kept = Self::kept_by(&mut *conn, db_id).await?;
-                    let Some((Some(owner), hidden, status)) = kept else {
+                    let Some((Some(owner), hidden, status, _)) = kept else {
                         return Ok(());
                     };
                     if owner != mirror {
@@ -300,21 +327,13 @@ macro_rules! shared_mirrors {
                     let mut named = std::collections::HashSet::new();
                     for item in &page.items {
                         match item {
-                            MirrorItem::Put {
-                                id: org,
-                                org: data,
-                                source,
-                            } => {
+                            MirrorItem::Put { id: org, .. } => {
                                 named.insert(*org);
                                 Self::put_mirrored(
                                     &mut tx,
                                     at,
-                                    id,
-                                    &url,
-                                    publish != 0,
-                                    *org,
-                                    data,
-                                    source,
+                                    (id, &url, publish != 0),
+                                    item,
                                     &mut counts,
                                 )
                                 .await?;
@@ -401,9 +420,14 @@ macro_rules! shared_mirrors {
                     let db_id = DbId::from(id);
                     let mut tx = self.pool.begin_with(BACKEND.begin_write()).await?;
                     let kept = Self::kept_by(&mut *tx, db_id).await?;
-                    let Some((Some(mirror), was, status)) = kept else {
+                    let Some((Some(mirror), was, status, _)) = kept else {
                         return Ok(false);
                     };
+                    if hidden && status == Status::Rejected.as_str() {
+                        // a moderator's rejection keeps it off the map already;
+                        // hiding must not let a later "show" publish it
+                        return Ok(true);
+                    }
                     match (hidden, was) {
                         (true, 0) => {
                             if status == Status::Published.as_str()

@@ -30,8 +30,18 @@ pub const MOVE_MIRROR: &str = "update mirrors
       where id = $1 and state = 'following' and coalesce(cursor, '') = coalesce($2, '')";
 
 /// Who keeps entry `$1` (its mirror, or null), whether it is hidden
-/// (0 no, 1 yes, 2 yes and gone from its source) and its status.
-pub const KEPT_BY: &str = "select mirror_id, hidden, status from organizations where id = $1";
+/// (0 no, 1 yes, 2 yes and gone from its source), its status, and whether
+/// it came from another map (a mirror since removed kept it when it has a
+/// source but no mirror: another may take it on).
+pub const KEPT_BY: &str = "select mirror_id, hidden, status, source is not null
+     from organizations where id = $1";
+
+/// Entry `$4` was last confirmed at `$1` and is stale (`$2` = 1, since
+/// `$3` unless it was already) or not, as its own map says.
+pub const SET_FRESHNESS: &str = "update organizations
+        set confirmed_at = $1,
+            stale_at = case when $2 = 1 then coalesce(stale_at, $3) else null end
+      where id = $4";
 
 /// Notes that entry `$5` is kept by mirror `$1`, from the source `$2`
 /// (json); `$3` names the map (`mirror:` and its address) and `$4` is the
@@ -72,5 +82,5 @@ pub const DELETE_MIRROR: &str = "delete from mirrors where id = $1";
 
 /// The hidden mirrored entries, most recently changed first.
 pub const HIDDEN_ENTRIES: &str = "select id, name, source from organizations
-     where hidden <> 0 and source is not null
+     where hidden <> 0 and mirror_id is not null
      order by updated_at desc, id limit 500";

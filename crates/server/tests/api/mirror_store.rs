@@ -14,7 +14,7 @@ use solidarity_map_core::org::RawLocation;
 use solidarity_map_core::{NewOrganization, OrgId, OrganizationInput, PublicUrl, Status};
 use solidarity_map_server::seed;
 use solidarity_map_server::store::{
-    MirrorCounts, MirrorItem, MirrorPage, NewMirror, Store, StoreError,
+    Decision, MirrorCounts, MirrorItem, MirrorPage, NewMirror, Store, StoreError,
 };
 
 fn entry(name: &str) -> NewOrganization {
@@ -44,11 +44,34 @@ fn source() -> DataSource {
     )
 }
 
+/// When the other map last had its entries confirmed.
+fn confirmed() -> chrono::DateTime<chrono::Utc> {
+    "2026-01-02T03:04:05Z".parse().unwrap()
+}
+
 fn put(id: OrgId, name: &str) -> MirrorItem {
     MirrorItem::Put {
         id,
         org: Box::new(entry(name)),
         source: source(),
+        confirmed: confirmed(),
+        stale: false,
+    }
+}
+
+/// [`put`], stale at its source.
+fn stale(id: OrgId, name: &str) -> MirrorItem {
+    match put(id, name) {
+        MirrorItem::Put {
+            id, org, source, ..
+        } => MirrorItem::Put {
+            id,
+            org,
+            source,
+            confirmed: confirmed(),
+            stale: true,
+        },
+        other => other,
     }
 }
 
@@ -106,6 +129,8 @@ async fn pages_apply_once_and_own_entries_are_left_alone(store: Arc<dyn Store>) 
     assert_eq!(stored.status, Status::Published);
     assert_eq!(stored.source, Some(source()));
     assert_eq!(stored.data.contact_email, None);
+    // as fresh as its own map says, not as the day it arrived
+    assert_eq!((stored.confirmed_at, stored.stale), (confirmed(), false));
 
     // this map's own entry under the same id is never touched
     let own = store
@@ -201,4 +226,88 @@ async fn pages_apply_once_and_own_entries_are_left_alone(store: Arc<dyn Store>) 
     );
 }
 
-on_both_backends!(pages_apply_once_and_own_entries_are_left_alone);
+/// A mirror whose new entries wait for a moderator; freshness from the
+/// source; a rejected entry that hiding cannot bring back; and entries a
+/// removed mirror kept, which another mirror takes on.
+async fn pending_entries_wait_and_removed_mirrors_let_go(store: Arc<dyn Store>) {
+    seed::sync_categories(store.as_ref()).await.unwrap();
+    let waiting = NewMirror {
+        source: source(),
+        scope: MirrorScope::default(),
+        publish: false,
+    };
+    let m = store.add_mirror(&waiting).await.unwrap();
+    let (x, y) = (OrgId(uuid::Uuid::new_v4()), OrgId(uuid::Uuid::new_v4()));
+    let first = page("c1", vec![put(x, "Ex"), put(y, "Why")], true);
+    store.apply_mirror_page(m, None, &first).await.unwrap();
+    let queued = |queue: &solidarity_map_core::moderation::QueuePage, id: OrgId| {
+        queue.items.iter().find(|r| r.org_id == id).map(|r| r.id)
+    };
+    let queue = store.pending_page(0, 50).await.unwrap();
+    assert_eq!(name_and_status(store.as_ref(), x).await.1, Status::Pending);
+    assert!(queued(&queue, x).is_some() && queued(&queue, y).is_some());
+
+    // hidden while waiting, then shown: waiting again, in the queue
+    assert!(store.hide_mirrored(x, true, "mod").await.unwrap());
+    assert_eq!(
+        name_and_status(store.as_ref(), x).await.1,
+        Status::Withdrawn
+    );
+    assert!(queued(&store.pending_page(0, 50).await.unwrap(), x).is_none());
+    assert!(store.hide_mirrored(x, false, "mod").await.unwrap());
+    assert_eq!(name_and_status(store.as_ref(), x).await.1, Status::Pending);
+    let revision = queued(&store.pending_page(0, 50).await.unwrap(), x).unwrap();
+
+    // rejected: hiding and showing it does not publish it
+    store
+        .decide(revision, Decision::Reject("not for this map".into()), "mod")
+        .await
+        .unwrap();
+    assert!(store.hide_mirrored(x, true, "mod").await.unwrap());
+    store.hide_mirrored(x, false, "mod").await.unwrap();
+    assert_eq!(name_and_status(store.as_ref(), x).await.1, Status::Rejected);
+
+    // stale at its source: stale here
+    let revision = queued(&store.pending_page(0, 50).await.unwrap(), y).unwrap();
+    store
+        .decide(revision, Decision::Approve(None), "mod")
+        .await
+        .unwrap();
+    let later = page("c2", vec![stale(y, "Why")], false);
+    store
+        .apply_mirror_page(m, Some("c1"), &later)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(store.organization(y).await.unwrap().unwrap().stale);
+
+    // removed: its entries leave the map, and another mirror (another
+    // map that has them too) takes them on
+    assert_eq!(store.remove_mirror(m).await.unwrap(), Some(1));
+    let other = NewMirror {
+        source: DataSource::new(
+            "Map B",
+            PublicUrl::parse("https://b.example").unwrap(),
+            "CC0-1.0",
+            None,
+        ),
+        scope: MirrorScope::default(),
+        publish: true,
+    };
+    let b = store.add_mirror(&other).await.unwrap();
+    let taken = page("b1", vec![put(y, "Why")], true);
+    assert_eq!(
+        store.apply_mirror_page(b, None, &taken).await.unwrap(),
+        Some(counts(0, 1, 0, 0))
+    );
+    assert_eq!(
+        name_and_status(store.as_ref(), y).await.1,
+        Status::Published
+    );
+    assert!(!store.organization(y).await.unwrap().unwrap().stale);
+}
+
+on_both_backends!(
+    pages_apply_once_and_own_entries_are_left_alone,
+    pending_entries_wait_and_removed_mirrors_let_go,
+);
