@@ -135,7 +135,7 @@ impl OrgFilter {
                 }
                 "hide_stale" if once(&mut seen, &mut errors) => match value.as_ref() {
                     "true" | "1" => f.hide_stale = true,
-                    "false" | "0" | "" => f.hide_stale = false,
+                    "false" | "0" => f.hide_stale = false,
                     _ => errors.push(FieldError::new("hide_stale", "must be true or false")),
                 },
                 "limit" if once(&mut seen, &mut errors) => match value.parse::<u32>() {
@@ -261,6 +261,7 @@ mod tests {
         assert_eq!(fields("bbox=0,91,1,92"), ["bbox"]);
         assert_eq!(fields("limit=ten"), ["limit"]);
         assert_eq!(fields("hide_stale=maybe"), ["hide_stale"]);
+        assert_eq!(fields("hide_stale="), ["hide_stale"]);
         assert_eq!(fields("limit=0"), ["limit"]);
         assert_eq!(fields("limit=99999999999"), ["limit"]);
         assert_eq!(fields("offset=-1"), ["offset"]);
