@@ -10,7 +10,7 @@
 //!    clustered world and city views at 1 M, with and without a category,
 //!    against a plain organisations request as the reference.
 //! 3. The store's bbox query at 100 k: SQLite against Postgres.
-//! 4. The release `.wasm`, gzipped.
+//! 4. The release `.wasm` of each program (the map, the other pages), gzipped.
 //! 5. Navigation to the first markers in headless Chromium at 100 k (the
 //!    `first-markers` binary of the `tests` crate).
 //! 6. Server memory with 1 M loaded and start-up time, on both databases.
@@ -287,6 +287,7 @@ fn run_to(root: &Path, mode: Mode, out: &Path) -> Result<()> {
 
     timed("wasm size", || {
         res.wasm = Some(measure::wasm_size(&plan.dist)?);
+        res.pages_wasm = Some(measure::wasm_size(&plan.dist.join("pages"))?);
         Ok(())
     })?;
 

@@ -119,16 +119,33 @@ fn install_basemap(root: &Path) -> Result<()> {
     tools::ensure_outlines(root)
 }
 
+/// Builds the client's two programs (see `crates/web/src/lib.rs`): the
+/// map into `dist/`, then the pages around it into `dist/pages/` (in this
+/// order: Trunk empties the folder it builds into).
 fn build_web(root: &Path) -> Result<()> {
     let trunk = tools::trunk_path();
-    let status = Command::new(&trunk)
-        .args(["build", "--release"])
-        .current_dir(root)
-        .envs(tools::path_env())
-        .status()
-        .with_context(|| format!("cannot start {}", trunk.display()))?;
-    if !status.success() {
-        bail!("trunk build failed ({status})");
+    let builds: [&[&str]; 2] = [
+        &["build", "--release"],
+        &[
+            "build",
+            "--release",
+            "crates/web/pages.html",
+            "--dist",
+            "dist/pages",
+            "--public-url",
+            "/pages/",
+        ],
+    ];
+    for args in builds {
+        let status = Command::new(&trunk)
+            .args(args)
+            .current_dir(root)
+            .envs(tools::path_env())
+            .status()
+            .with_context(|| format!("cannot start {}", trunk.display()))?;
+        if !status.success() {
+            bail!("trunk {} failed ({status})", args.join(" "));
+        }
     }
     Ok(())
 }

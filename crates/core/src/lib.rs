@@ -17,6 +17,10 @@ macro_rules! string_newtype {
             }
         }
 
+        string_newtype!(@conversions $name);
+    };
+    // the conversions out, for a type that reads itself its own way
+    (@conversions $name:ident) => {
         impl From<$name> for String {
             fn from(value: $name) -> Self {
                 value.0
@@ -67,8 +71,8 @@ pub use org::{
 };
 pub use query::{OrgFilter, PageKey};
 pub use site::{
-    OWN_TILE_ATTRIBUTION, OWN_TILE_URL, Place, PlaceLabel, PublicUrl, SiteConfig, TileKind,
-    site_link,
+    ClientBundle, OWN_TILE_ATTRIBUTION, OWN_TILE_URL, Place, PlaceLabel, PublicUrl, SiteConfig,
+    TileKind, site_link,
 };
 pub use stats::{Freshness, MonthCount, Stats};
 pub use text::{LangCode, LocalizedText};

@@ -79,7 +79,14 @@ impl PublicUrl {
 
 impl TryFrom<String> for PublicUrl {
     type Error = FieldError;
+    /// On the server: [`PublicUrl::parse`]. In the browser, the address
+    /// the server sent, checked as [`crate::fields::received_web_address`]
+    /// says.
     fn try_from(s: String) -> Result<Self, FieldError> {
+        #[cfg(target_arch = "wasm32")]
+        return crate::fields::received_web_address("public_url", &s, crate::WebUrl::MAX_CHARS)
+            .map(Self);
+        #[cfg(not(target_arch = "wasm32"))]
         Self::parse(&s)
     }
 }
@@ -94,6 +101,36 @@ impl From<PublicUrl> for String {
 /// operator set one, else as it is.
 pub fn site_link(public: Option<&PublicUrl>, path: &str) -> String {
     public.map_or_else(|| path.to_owned(), |u| u.join(path))
+}
+
+/// Which of the web client's two programs draws a path. The map (`/`,
+/// `/org/{id}`, `/jerusalem`, `/embed`, any other path) is what most
+/// visitors come for, often on a phone over a slow network, so it carries
+/// nothing else; the pages around it (the join and edit forms, moderation,
+/// statistics, the embed builder, blocking a relay sender) are a program
+/// of their own. The server and the client both follow this rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientBundle {
+    Map,
+    Pages,
+}
+
+impl ClientBundle {
+    pub fn for_path(path: &str) -> Self {
+        let path = path.strip_suffix('/').unwrap_or(path);
+        let page = matches!(path, "/join" | "/edit" | "/admin" | "/stats" | "/embed/new")
+            || path.starts_with("/edit/")
+            || path.starts_with("/relay/block/");
+        if page { Self::Pages } else { Self::Map }
+    }
+
+    /// The program's page, in the built client's folder.
+    pub fn index_file(self) -> &'static str {
+        match self {
+            Self::Map => "index.html",
+            Self::Pages => "pages/index.html",
+        }
+    }
 }
 
 /// `GET /api/config`: operator settings the browser needs.
@@ -191,6 +228,29 @@ pub struct PlaceLabel {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn each_path_has_its_program() {
+        use super::ClientBundle::{Map, Pages};
+        for (path, want) in [
+            ("/", Map),
+            ("/org/0b6f6a52-9a0e-4b8e-8f7a-2f1a4c1e9d00", Map),
+            ("/jerusalem", Map),
+            ("/embed", Map),
+            ("/embed/", Map),
+            ("/joinus", Map),
+            ("/join", Pages),
+            ("/join/", Pages),
+            ("/edit", Pages),
+            ("/edit/abc", Pages),
+            ("/admin", Pages),
+            ("/stats", Pages),
+            ("/embed/new", Pages),
+            ("/relay/block/abc", Pages),
+        ] {
+            assert_eq!(super::ClientBundle::for_path(path), want, "{path}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -21,6 +21,8 @@ pub(super) struct Results {
     /// One Postgres instance against two on the same database.
     pub(super) instances: Vec<InstancesRow>,
     pub(super) wasm: Option<Wasm>,
+    /// The other pages' program (`dist/pages/`), loaded only on its pages.
+    pub(super) pages_wasm: Option<Wasm>,
     /// What the browser driver printed.
     pub(super) first_markers: Option<Value>,
     /// The same on a slow phone: (organisations, interface language, what

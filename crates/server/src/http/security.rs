@@ -11,9 +11,10 @@
 //! whatever the setting.
 //!
 //! The policy allows no inline script except the ones in the built
-//! `index.html` (Trunk's loader), by their SHA-256. They are hashed when the
-//! application is built and again whenever `index.html` changes on disk, so
-//! a rebuilt client is served with a policy that matches it.
+//! client's two pages (`index.html` and `pages/index.html`: Trunk's
+//! loaders), by their SHA-256. They are hashed when the application is
+//! built and again whenever a page changes on disk, so a rebuilt client is
+//! served with a policy that matches it.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
@@ -25,6 +26,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use base64::Engine;
 use sha2::{Digest, Sha256};
+use solidarity_map_core::ClientBundle;
 
 /// The operator's security settings (`--embed-origins`, `--behind-https`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -213,8 +215,13 @@ pub fn content_security_policy(
     config: &SecurityConfig,
     embed: bool,
 ) -> String {
-    let scripts = html.map(|h| inline_hashes(h, "script")).unwrap_or_default();
-    let styles = html.map(|h| inline_hashes(h, "style")).unwrap_or_default();
+    let once = |mut hashes: Vec<String>| {
+        let mut seen = std::collections::HashSet::new();
+        hashes.retain(|h| seen.insert(h.clone()));
+        hashes
+    };
+    let scripts = once(html.map(|h| inline_hashes(h, "script")).unwrap_or_default());
+    let styles = once(html.map(|h| inline_hashes(h, "style")).unwrap_or_default());
     let join = |base: &str, extra: &[String]| {
         std::iter::once(base.to_owned())
             .chain(extra.iter().cloned())
@@ -244,18 +251,19 @@ pub fn content_security_policy(
     .join("; ")
 }
 
-/// What the middleware adds; the policy follows `index.html` on disk.
+/// What the middleware adds; the policy follows the client's pages on disk.
 pub struct SecurityHeaders {
-    index: PathBuf,
+    pages: Vec<PathBuf>,
     tile_source: Option<String>,
     config: SecurityConfig,
     fixed: Vec<(HeaderName, HeaderValue)>,
     csp: RwLock<Policies>,
 }
 
-/// The policies for `index.html` as last seen: every page's, the embed's.
+/// The policies for the client's pages as last seen: every page's, the
+/// embed's.
 struct Policies {
-    seen: Option<Stamp>,
+    seen: Option<Vec<Option<Stamp>>>,
     page: HeaderValue,
     embed: HeaderValue,
 }
@@ -274,7 +282,7 @@ fn is_embed(path: &str) -> bool {
     path.strip_suffix('/').unwrap_or(path) == "/embed"
 }
 
-/// When `index.html` was last seen, to notice a rebuilt client.
+/// When a page of the client was last seen, to notice a rebuilt client.
 type Stamp = (SystemTime, u64);
 
 fn stamp(path: &Path) -> Option<Stamp> {
@@ -315,7 +323,9 @@ impl SecurityHeaders {
             ));
         }
         let this = Self {
-            index: dist.join("index.html"),
+            pages: [ClientBundle::Map, ClientBundle::Pages]
+                .map(|b| dist.join(b.index_file()))
+                .to_vec(),
             tile_source,
             config,
             fixed,
@@ -330,7 +340,7 @@ impl SecurityHeaders {
     }
 
     /// The policy (the embed's or every other page's), recomputed first if
-    /// `index.html` changed.
+    /// a page of the client changed.
     fn csp(&self, check_index: bool, embed: bool) -> HeaderValue {
         if check_index {
             self.refresh();
@@ -354,15 +364,21 @@ impl SecurityHeaders {
     }
 
     fn refresh(&self) {
-        let now = stamp(&self.index);
-        let seen = match self.csp.read() {
-            Ok(g) => g.seen,
-            Err(poisoned) => poisoned.into_inner().seen,
+        let now: Vec<_> = self.pages.iter().map(|p| stamp(p)).collect();
+        let unchanged = match self.csp.read() {
+            Ok(g) => g.seen.as_ref() == Some(&now),
+            Err(poisoned) => poisoned.into_inner().seen.as_ref() == Some(&now),
         };
-        if seen.is_some() && seen == now {
+        if unchanged {
             return;
         }
-        let html = std::fs::read_to_string(&self.index).ok();
+        // one policy for both pages: the hashes of each one's inline scripts
+        let pages: Vec<String> = self
+            .pages
+            .iter()
+            .filter_map(|p| std::fs::read_to_string(p).ok())
+            .collect();
+        let html = (!pages.is_empty()).then(|| pages.concat());
         let value = |embed: bool| {
             let policy = content_security_policy(
                 html.as_deref(),
@@ -377,7 +393,7 @@ impl SecurityHeaders {
             })
         };
         let policies = Policies {
-            seen: now,
+            seen: Some(now),
             page: value(false),
             embed: value(true),
         };

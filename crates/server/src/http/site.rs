@@ -8,7 +8,7 @@ use axum::Json;
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use solidarity_map_core::{OrgId, SiteConfig, Status};
+use solidarity_map_core::{ClientBundle, OrgId, SiteConfig, Status};
 use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 
@@ -23,12 +23,18 @@ pub async fn config(State(state): State<AppState>) -> Json<SiteConfig> {
 }
 
 /// Serves `dist/`. A path that names a file (has an extension) and is not
-/// there is a 404; any other path is a client route and gets `index.html`,
-/// `/org/{id}` of a published organisation with its linked data.
+/// there is a 404; any other path is a client route and gets the page of
+/// the program that draws it ([`ClientBundle`]): the map's `index.html`
+/// (`/org/{id}` of a published organisation with its linked data) or
+/// `pages/index.html`.
 pub fn static_files(dist: PathBuf, state: AppState) -> axum::routing::MethodRouter {
-    let index = dist.join("index.html");
+    let root = dist.clone();
     let fallback = move |uri: Uri, req: Request| {
-        let index = index.clone();
+        let mut index = root.join(ClientBundle::for_path(uri.path()).index_file());
+        if !index.exists() {
+            // a client built before its pages had a program of their own
+            index = root.join(ClientBundle::Map.index_file());
+        }
         let state = state.clone();
         async move {
             let last = uri.path().rsplit('/').next().unwrap_or("");

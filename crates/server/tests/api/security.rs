@@ -188,30 +188,81 @@ async fn the_policy_allows_exactly_the_inline_scripts_of_index_html() {
     assert_eq!(csp(&h)["script-src"][2], sha256_source(rebuilt));
 }
 
+/// The client's two programs, each with its own page and loader: a path
+/// gets the page of the program that draws it, and one policy allows both
+/// loaders (each hash once).
+#[tokio::test]
+async fn each_program_has_its_page_and_both_loaders_are_allowed() {
+    let pages_loader = "\nimport init from '/pages/pages.js';\nawait init();\n";
+    let env = support::setup()
+        .file("index.html", index_html(LOADER))
+        .file("pages/index.html", index_html(pages_loader))
+        .start()
+        .await;
+    for (path, loader) in [
+        ("/", LOADER),
+        ("/jerusalem", LOADER),
+        ("/embed", LOADER),
+        ("/join", pages_loader),
+        ("/admin", pages_loader),
+        ("/edit/some-secret", pages_loader),
+        ("/stats/", pages_loader),
+    ] {
+        let r = get(&env.app, path).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        let body = String::from_utf8_lossy(&r.body);
+        assert!(
+            body.contains(loader),
+            "{path} is not drawn by its program: {body}"
+        );
+        assert_eq!(
+            csp(&r.headers)["script-src"][2..],
+            [sha256_source(LOADER), sha256_source(pages_loader)],
+            "{path}"
+        );
+    }
+    // a client built before the pages had a program of their own
+    std::fs::remove_file(env.dist.path().join("pages/index.html")).unwrap();
+    let r = get(&env.app, "/join").await;
+    assert!(String::from_utf8_lossy(&r.body).contains(LOADER));
+}
+
 /// The real client, when it is built: every inline script of Trunk's
-/// `index.html` is allowed by its hash, and nothing else inline.
+/// pages (the map's and the other pages') is allowed by its hash, and
+/// nothing else inline.
 #[tokio::test]
 async fn the_policy_matches_the_built_client() {
-    let built = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../dist/index.html");
-    let Ok(html) = std::fs::read_to_string(&built) else {
+    let dist = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../dist");
+    let (Ok(map), Ok(pages)) = (
+        std::fs::read_to_string(dist.join("index.html")),
+        std::fs::read_to_string(dist.join("pages/index.html")),
+    ) else {
         solidarity_map_testkit::skip(&format!(
             "the web client is not built in {} (cargo xtask build)",
-            built.display()
+            dist.display()
         ));
         return;
     };
     let env = env("", SecurityConfig::default()).await;
-    std::fs::write(env.dist.path().join("index.html"), &html).unwrap();
+    std::fs::write(env.dist.path().join("index.html"), &map).unwrap();
+    std::fs::create_dir_all(env.dist.path().join("pages")).unwrap();
+    std::fs::write(env.dist.path().join("pages/index.html"), &pages).unwrap();
     let h = get(&env.app, "/").await.headers;
     let scripts = &csp(&h)["script-src"];
-    let inline: Vec<&str> = html
+    let both = format!("{map}{pages}");
+    let mut inline: Vec<&str> = both
         .split("<script")
         .skip(1)
         .filter_map(|s| s.split_once('>'))
         .filter(|(attrs, _)| !attrs.contains("src="))
         .filter_map(|(_, rest)| rest.split_once("</script>").map(|(body, _)| body))
         .collect();
-    assert!(!inline.is_empty(), "Trunk's loader is an inline script");
+    assert!(
+        inline.len() >= 2,
+        "each program's loader is an inline script"
+    );
+    let mut seen = std::collections::HashSet::new();
+    inline.retain(|s| seen.insert(*s));
     let mut want = vec!["'self'".to_owned(), "'wasm-unsafe-eval'".to_owned()];
     want.extend(inline.iter().map(|s| sha256_source(s)));
     assert_eq!(scripts, &want);

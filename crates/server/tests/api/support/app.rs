@@ -161,7 +161,11 @@ impl Setup {
         }
         let dist = tempfile::tempdir().expect("a client folder");
         for (name, contents) in &self.files {
-            std::fs::write(dist.path().join(name), contents).expect("write a client file");
+            let path = dist.path().join(name);
+            if let Some(folder) = path.parent() {
+                std::fs::create_dir_all(folder).expect("a client subfolder");
+            }
+            std::fs::write(path, contents).expect("write a client file");
         }
         let mut state = AppState::new(store.clone(), self.site)
             .await
