@@ -135,9 +135,17 @@ impl From<LocalizedText> for BTreeMap<LangCode, String> {
 /// case, Latin accents, Arabic letter variants and vowel marks, tatweel and
 /// Hebrew niqqud are all ignored. Both backends store and query this form.
 pub fn normalize_for_search(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+    fold_for_search(text.nfkd())
+}
+
+/// [`normalize_for_search`] of text already in Unicode's compatibility
+/// decomposition (NFKD). The browser has its own (`String.normalize`), so
+/// the map folds what it sorts and matches with this and ships no
+/// decomposition tables (a seventh of its download).
+pub fn fold_for_search(decomposed: impl IntoIterator<Item = char>) -> String {
+    let mut out = String::new();
     let mut last_space = true;
-    for c in text.nfkd() {
+    for c in decomposed {
         let c = match c {
             // Combining marks: Latin accents, Arabic tashkeel, Hebrew niqqud
             // and cantillation.

@@ -5,8 +5,6 @@
 
 use std::sync::OnceLock;
 
-use solidarity_map_core::text::normalize_for_search;
-
 use crate::i18n::UI_LANGS;
 
 /// The languages offered: the most spoken ones, those of the region the
@@ -41,7 +39,7 @@ fn known() -> &'static [Known] {
                     .collect();
                 let keys = names
                     .iter()
-                    .map(|n| normalize_for_search(n))
+                    .map(|n| crate::names::search_key(n))
                     .chain([(*code).to_owned()])
                     .collect();
                 Known { code, names, keys }
@@ -63,7 +61,7 @@ pub fn name(ui: &str, code: &str) -> String {
 /// language, or its code, whatever the case, accents or letter variants;
 /// a code of a language not offered counts when the browser can name it.
 pub fn resolve(typed: &str) -> Option<String> {
-    let key = normalize_for_search(typed);
+    let key = crate::names::search_key(typed);
     if key.is_empty() {
         return None;
     }
@@ -83,14 +81,14 @@ const SHOWN: usize = 8;
 /// with it first, then in `ui`'s alphabetical order; every language for
 /// an empty query. Each as its code and its name in `ui`.
 pub fn matching(ui: &str, query: &str, chosen: &[String]) -> Vec<(String, String)> {
-    let q = normalize_for_search(query);
+    let q = crate::names::search_key(query);
     let at = UI_LANGS.iter().position(|(l, _)| *l == ui).unwrap_or(0);
     let mut found: Vec<(bool, &Known)> = known()
         .iter()
         .filter(|k| !chosen.iter().any(|c| c == k.code))
         .filter(|k| k.keys.iter().any(|key| key.contains(&q)))
         .map(|k| {
-            let first = normalize_for_search(&k.names[at]).starts_with(&q) || k.code == q;
+            let first = crate::names::search_key(&k.names[at]).starts_with(&q) || k.code == q;
             (first, k)
         })
         .collect();

@@ -61,7 +61,7 @@ pub fn OrgList() -> impl IntoView {
                         .category_untracked(p.category.as_str())
                         .map(|c| c.category.labels.best(&lang).1.to_owned())
                         .unwrap_or_else(|| p.category.to_string());
-                    let key = solidarity_map_core::text::normalize_for_search(&name);
+                    let key = crate::names::search_key(&name);
                     (
                         key,
                         Row {

@@ -34,6 +34,21 @@ pub fn country(ui_lang: &str, code: &str) -> String {
     display_name("region", ui_lang, code).unwrap_or_else(|| code.to_owned())
 }
 
+/// Text folded as search folds it ([`normalize_for_search`]), decomposed
+/// by the browser (`String.prototype.normalize`), so the client carries
+/// no Unicode tables of its own. Outside a browser (the tests), by Rust.
+///
+/// [`normalize_for_search`]: solidarity_map_core::text::normalize_for_search
+pub fn search_key(text: &str) -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let decomposed = String::from(js_sys::JsString::from(text).normalize("NFKD"));
+        solidarity_map_core::text::fold_for_search(decomposed.chars())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    solidarity_map_core::text::normalize_for_search(text)
+}
+
 /// "Arabic" for `ar` in English.
 pub fn language(ui_lang: &str, code: &str) -> String {
     display_name("language", ui_lang, code).unwrap_or_else(|| code.to_owned())
