@@ -128,8 +128,8 @@ fn build_web(root: &Path) -> Result<()> {
         &["build", "--release"],
         &[
             "build",
-            "--release",
             "crates/web/pages.html",
+            "--release",
             "--dist",
             "dist/pages",
             "--public-url",
