@@ -16,6 +16,8 @@
 //! 6. Server memory with 1 M loaded and start-up time, on both databases.
 //! 7. Two instances on one Postgres database at 1 M, requests alternating
 //!    between them, next to one instance.
+//! 8. The lists at 10 k over 10 connections, on both databases: the
+//!    queries a peer's backend answers too, with budgets in requests/s.
 //!
 //! Budgets are reported, never asserted. `--quick` runs everything at 10 k
 //! with the debug server and few requests, as part of `cargo xtask test`, so
@@ -219,6 +221,31 @@ const SCENARIOS: &[(&str, &str, bool)] = &[
 ];
 const REFERENCE: &str = "reference: organizations, Jerusalem, limit=100";
 
+/// The lists a peer (Karte von morgen's openfairdb) answers too, on its
+/// own kind of query: at [`LISTS_AT`] organisations, [`LISTS_REQUESTS`]
+/// requests over [`LISTS_CONNECTIONS`] connections, with the budget of
+/// each in requests per second.
+const LISTS: &[(&str, &str, f64)] = &[
+    (
+        "a Jerusalem box",
+        "/api/organizations?bbox=35.15,31.72,35.30,31.84&limit=100",
+        5_000.0,
+    ),
+    (
+        "Jerusalem, a word",
+        "/api/organizations?bbox=35.15,31.72,35.30,31.84&q=community&limit=100",
+        3_000.0,
+    ),
+    (
+        "the whole world, first page",
+        "/api/organizations?limit=100",
+        700.0,
+    ),
+];
+const LISTS_AT: usize = 10_000;
+const LISTS_REQUESTS: usize = 2_000;
+const LISTS_CONNECTIONS: usize = 10;
+
 /// What runs on one Postgres instance and on two (section 7).
 const TWO_INSTANCE_SCENARIOS: &[(&str, &str)] = &[
     ("world z2", "/api/clusters?zoom=2&bbox=-180,-90,180,90"),
@@ -256,7 +283,7 @@ fn run_to(root: &Path, mode: Mode, out: &Path) -> Result<()> {
     };
 
     // SQLite: one generated file per size, reused across runs
-    let mut sizes = vec![plan.scale.big, plan.scale.small];
+    let mut sizes = vec![plan.scale.big, plan.scale.small, LISTS_AT];
     sizes.dedup();
     for &n in &sizes {
         timed(&format!("SQLite, {n} organisations"), || {

@@ -11,7 +11,10 @@ use serde_json::Value;
 use super::load;
 use super::procs::{PgDb, Server, SqliteDb};
 use super::results::{Backend, HttpRow, InstancesRow, Results, StartRow, StoreRow, Wasm};
-use super::{Plan, REFERENCE_REQUESTS, SCENARIOS, STORE_BBOX, TWO_INSTANCE_SCENARIOS};
+use super::{
+    LISTS, LISTS_AT, LISTS_CONNECTIONS, LISTS_REQUESTS, Plan, REFERENCE_REQUESTS, SCENARIOS,
+    STORE_BBOX, TWO_INSTANCE_SCENARIOS,
+};
 use crate::tools;
 
 /// The index against supercluster, from the cluster crate's example.
@@ -296,6 +299,32 @@ impl Rounds<'_> {
                 });
             }
             rss_after = Some(server.memory_mb()?.0);
+        }
+        if n == LISTS_AT {
+            let requests = plan.scale.requests.min(LISTS_REQUESTS);
+            for &(scenario, path, _) in LISTS {
+                let url = format!("{}{path}", server.base);
+                eprintln!(
+                    "{}: {scenario}: {requests} requests, {LISTS_CONNECTIONS} connections",
+                    backend.name()
+                );
+                let stats = rt.block_on(load::run(client, &url, requests, LISTS_CONNECTIONS))?;
+                let (_, features) =
+                    items(path, &load::gunzip(&stats)?).with_context(|| format!("GET {url}"))?;
+                if features == 0 {
+                    bail!("GET {url}: an empty list");
+                }
+                eprintln!(
+                    "  p50 {:.2} ms, p99 {:.2} ms, {:.0} req/s",
+                    stats.p50_ms, stats.p99_ms, stats.requests_per_s
+                );
+                res.lists.push(HttpRow {
+                    backend,
+                    scenario,
+                    stats,
+                    features,
+                });
+            }
         }
         if n == plan.scale.small {
             let url = format!(

@@ -11,7 +11,10 @@ use anyhow::{Context, Result};
 use serde_json::Value;
 
 use super::results::{Backend, Results};
-use super::{Mode, Plan, REFERENCE, REFERENCE_REQUESTS, SCENARIOS, STORE_BBOX};
+use super::{
+    LISTS, LISTS_AT, LISTS_CONNECTIONS, LISTS_REQUESTS, Mode, Plan, REFERENCE, REFERENCE_REQUESTS,
+    SCENARIOS, STORE_BBOX,
+};
 
 /// Writes the report of a run that took `took` to `out`, and prints it.
 pub(super) fn write(out: &Path, plan: &Plan, res: &Results, took: Duration) -> Result<()> {
@@ -40,8 +43,51 @@ fn report(plan: &Plan, res: &Results, took: Duration) -> String {
     first_markers(&mut md, plan, res);
     memory_and_startup(&mut md, plan, res);
     two_instances(&mut md, plan, res);
+    lists(&mut md, plan, res);
     budgets(&mut md, plan, res);
     md
+}
+
+/// (8) The lists a peer answers too, at 10 000 over 10 connections.
+fn lists(md: &mut String, plan: &Plan, res: &Results) {
+    if res.lists.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        md,
+        "## 8. Lists at {} organisations, {} connections\n\n\
+         The plain lists a peer's backend (Karte von morgen's openfairdb) answers too, \
+         on its own kind of query: {} requests each (after {} unrecorded warm-up \
+         requests), loopback, gzipped by the server.\n\n\
+         | Database | List | p50 (ms) | p99 (ms) | req/s | budget (req/s) | req/s / budget |\n\
+         |---|---|---:|---:|---:|---:|---:|",
+        thousands(LISTS_AT),
+        LISTS_CONNECTIONS,
+        thousands(plan.scale.requests.min(LISTS_REQUESTS)),
+        LISTS_CONNECTIONS
+    );
+    for r in &res.lists {
+        let budget = LISTS
+            .iter()
+            .find(|(s, _, _)| *s == r.scenario)
+            .map_or(f64::NAN, |l| l.2);
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            r.backend.name(),
+            r.scenario,
+            f(r.stats.p50_ms, 2),
+            f(r.stats.p99_ms, 2),
+            f(r.stats.requests_per_s, 0),
+            thousands(budget),
+            ratio(r.stats.requests_per_s, budget)
+        );
+    }
+    let _ = writeln!(md, "\nPaths:\n");
+    for (scenario, path, _) in LISTS {
+        let _ = writeln!(md, "- {scenario}: `{path}`");
+    }
+    md.push('\n');
 }
 
 /// (7) One Postgres instance against two on the same database.
@@ -598,6 +644,23 @@ fn budgets(md: &mut String, plan: &Plan, res: &Results) {
             f(rss, 0),
             f(r.peak, 0),
             yes(Some(rss <= 600.0))
+        );
+    }
+    for r in &res.lists {
+        let budget = LISTS
+            .iter()
+            .find(|(s, _, _)| *s == r.scenario)
+            .map_or(f64::NAN, |l| l.2);
+        let _ = writeln!(
+            md,
+            "| `/api/organizations` at {}, {} connections, {}: ≥ {} req/s ({}) | {} req/s | {} |",
+            thousands(LISTS_AT),
+            LISTS_CONNECTIONS,
+            r.scenario,
+            thousands(budget),
+            r.backend.name(),
+            f(r.stats.requests_per_s, 0),
+            yes(Some(r.stats.requests_per_s >= budget))
         );
     }
     let _ = writeln!(

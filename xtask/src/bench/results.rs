@@ -16,6 +16,8 @@ pub(super) struct Results {
     /// The cluster benchmark's `key=value` lines (`10000.build_ms`, …).
     pub(super) cluster: BTreeMap<String, String>,
     pub(super) http: Vec<HttpRow>,
+    /// The lists at 10 000 over 10 connections (`LISTS`).
+    pub(super) lists: Vec<HttpRow>,
     pub(super) store: Vec<StoreRow>,
     pub(super) start: Vec<StartRow>,
     /// One Postgres instance against two on the same database.
