@@ -67,7 +67,9 @@ pub fn MirrorsSection(csrf: String) -> impl IntoView {
                 let n = page.with(|p| p.as_ref().map_or(0, |p| p.mirrors.len()));
                 tr_n(&ui(), "admin.mirrors", n)
             }}</h2>
-            <p class="hint">{move || tr(&ui(), "admin.mirrors_intro")}</p>
+            // the command in its own direction, whatever the page's
+            <p class="hint">{move || tr(&ui(), "admin.mirrors_intro")}" "
+                <code dir="ltr">"solidarity-map mirror"</code>"."</p>
             {move || page.get().map(|p| view! {
                 {p.mirrors.is_empty().then(|| view! { <p>{move || tr(&ui(), "admin.mirrors_none")}</p> })}
                 <ul class="mirror-list">

@@ -438,6 +438,64 @@ pub(super) fn map_unique(e: sqlx::Error, what: &str) -> StoreError {
     }
 }
 
+/// A mirror as `sql_mirrors::MIRRORS` reads it, with its counts.
+#[derive(sqlx::FromRow)]
+pub(super) struct MirrorRow {
+    id: i64,
+    url: String,
+    name: String,
+    license: String,
+    license_url: Option<String>,
+    /// The chosen categories, a json list.
+    categories: String,
+    bbox: Option<String>,
+    publish: i32,
+    cursor: Option<String>,
+    state: String,
+    error: Option<String>,
+    last_read: Option<DateTime<Utc>>,
+    entries: i64,
+    hidden: i64,
+}
+
+impl TryFrom<MirrorRow> for super::mirrors::MirrorRecord {
+    type Error = StoreError;
+
+    fn try_from(r: MirrorRow) -> Result<Self, Self::Error> {
+        use solidarity_map_core::mirror::{DataSource, MirrorInfo, MirrorScope, MirrorState};
+        let corrupt = |reason: String| StoreError::Corrupt {
+            id: format!("mirror {}", r.id),
+            reason,
+        };
+        let url =
+            solidarity_map_core::PublicUrl::parse(&r.url).map_err(|e| corrupt(e.to_string()))?;
+        let scope = MirrorScope {
+            categories: serde_json::from_str(&r.categories)
+                .map_err(|e| corrupt(format!("categories: {e}")))?,
+            bbox: r
+                .bbox
+                .as_deref()
+                .map(solidarity_map_core::BBox::parse)
+                .transpose()
+                .map_err(|e| corrupt(e.to_string()))?,
+        };
+        Ok(Self {
+            info: MirrorInfo {
+                id: r.id,
+                source: DataSource::new(&r.name, url, &r.license, r.license_url.as_deref()),
+                scope,
+                publish: r.publish != 0,
+                state: MirrorState::parse(&r.state).map_err(|e| corrupt(e.to_string()))?,
+                error: r.error,
+                last_read: r.last_read,
+                entries: u64::try_from(r.entries).unwrap_or(0),
+                hidden: u64::try_from(r.hidden).unwrap_or(0),
+            },
+            cursor: r.cursor,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test

@@ -9,15 +9,13 @@ macro_rules! shared_mirrors {
             use chrono::{DateTime, Utc};
             use sqlx::Database;
 
-            use solidarity_map_core::mirror::{
-                DataSource, HiddenEntry, MirrorInfo, MirrorScope, MirrorState,
-            };
-            use solidarity_map_core::{BBox, OrgId, OrgName, Organization, Status};
+            use solidarity_map_core::mirror::{DataSource, HiddenEntry};
+            use solidarity_map_core::{OrgId, OrgName, Organization, Status};
 
             use $crate::store::mirrors::{
                 MirrorCounts, MirrorItem, MirrorPage, MirrorRecord, Mirrors, NewMirror,
             };
-            use $crate::store::row::{OrgRow, map_unique};
+            use $crate::store::row::{MirrorRow, OrgRow, map_unique};
             use $crate::store::value::{DbId, now};
             use $crate::store::{Result, SqlStore, StoreError, sql, sql_mirrors};
 
@@ -25,61 +23,6 @@ macro_rules! shared_mirrors {
             type Conn = <Db as Database>::Connection;
             const BACKEND: $crate::store::dialect::Backend =
                 <Db as $crate::store::dialect::Dialect>::BACKEND;
-
-            /// A mirror as `MIRRORS` reads it.
-            type MirrorRow = (
-                i64,
-                String,
-                String,
-                String,
-                Option<String>,
-                String,
-                Option<String>,
-                i32,
-                Option<String>,
-                String,
-                Option<String>,
-                Option<DateTime<Utc>>,
-                i64,
-                i64,
-            );
-
-            fn corrupt(id: i64, reason: String) -> StoreError {
-                StoreError::Corrupt {
-                    id: format!("mirror {id}"),
-                    reason,
-                }
-            }
-
-            fn mirror_record(r: MirrorRow) -> Result<MirrorRecord> {
-                let (id, url, name, license, license_url, categories, bbox, publish) =
-                    (r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7);
-                let url = solidarity_map_core::PublicUrl::parse(&url)
-                    .map_err(|e| corrupt(id, e.to_string()))?;
-                let scope = MirrorScope {
-                    categories: serde_json::from_str(&categories)
-                        .map_err(|e| corrupt(id, format!("categories: {e}")))?,
-                    bbox: bbox
-                        .as_deref()
-                        .map(BBox::parse)
-                        .transpose()
-                        .map_err(|e| corrupt(id, e.to_string()))?,
-                };
-                Ok(MirrorRecord {
-                    info: MirrorInfo {
-                        id,
-                        source: DataSource::new(&name, url, &license, license_url.as_deref()),
-                        scope,
-                        publish: publish != 0,
-                        state: MirrorState::parse(&r.9).map_err(|e| corrupt(id, e.to_string()))?,
-                        error: r.10,
-                        last_read: r.11,
-                        entries: u64::try_from(r.12).unwrap_or(0),
-                        hidden: u64::try_from(r.13).unwrap_or(0),
-                    },
-                    cursor: r.8,
-                })
-            }
 
             fn source_json(source: &DataSource) -> String {
                 serde_json::to_string(source).unwrap_or_else(|_| "null".to_owned())
@@ -294,7 +237,7 @@ macro_rules! shared_mirrors {
                     let rows: Vec<MirrorRow> = sqlx::query_as(sql_mirrors::MIRRORS)
                         .fetch_all(&self.pool)
                         .await?;
-                    rows.into_iter().map(mirror_record).collect()
+                    rows.into_iter().map(MirrorRecord::try_from).collect()
                 }
 
                 async fn apply_mirror_page(

@@ -6,33 +6,21 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use solidarity_map_core::mirror::{DataSource, MirrorScope};
-use solidarity_map_core::org::RawLocation;
-use solidarity_map_core::{NewOrganization, OrgId, OrganizationInput, PublicUrl, Status};
+use solidarity_map_core::{NewOrganization, OrgId, PublicUrl, Status};
 use solidarity_map_server::seed;
 use solidarity_map_server::store::{
     Decision, MirrorCounts, MirrorItem, MirrorPage, NewMirror, Store, StoreError,
 };
 
+/// An entry as another map publishes it: no contact address.
 fn entry(name: &str) -> NewOrganization {
-    OrganizationInput {
-        name: BTreeMap::from([("en".to_owned(), name.to_owned())]),
-        description: BTreeMap::from([("en".to_owned(), format!("About {name}"))]),
-        category: "media".into(),
-        city: "Somewhere".into(),
-        country: "PS".into(),
-        location: Some(RawLocation {
-            lat: 31.9,
-            lon: 35.2,
-        }),
-        precision: Some("city".into()),
-        ..Default::default()
+    NewOrganization {
+        contact_email: None,
+        ..crate::store_contract::plain(name)
     }
-    .validate()
-    .unwrap()
 }
 
 fn source() -> DataSource {

@@ -41,7 +41,7 @@ fn org(
 }
 
 /// A media group near Ramallah named `name` in English.
-fn plain(name: &str) -> NewOrganization {
+pub(crate) fn plain(name: &str) -> NewOrganization {
     org(&[("en", name)], "media", "PS", 31.9, 35.2, "city")
 }
 
