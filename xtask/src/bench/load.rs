@@ -28,6 +28,10 @@ pub struct Stats {
     pub encoding: String,
     /// The last body, as sent.
     pub sample: Vec<u8>,
+    /// How many were answered `503` (the server shedding load, or its
+    /// database pool busy past its timeout): counted, with their latency,
+    /// not an error, so an overloaded scenario is reported as such.
+    pub shed: usize,
 }
 
 /// A client for loopback: HTTP/1.1 only (the workspace builds reqwest
@@ -94,10 +98,13 @@ pub async fn run_on(
     latencies.sort_by(f64::total_cmp);
     let mut sizes: Vec<usize> = results.iter().map(|r| r.1).collect();
     sizes.sort_unstable();
+    let shed = results.iter().filter(|r| r.4 == 503).count();
     let (encoding, sample) = results
-        .last()
+        .iter()
+        .rev()
+        .find(|r| r.4 == 200 && !r.3.is_empty())
         .map(|r| (r.2.clone(), r.3.clone()))
-        .context("no request was sent")?;
+        .context("no request was answered 200")?;
     Ok(Stats {
         concurrency,
         p50_ms: percentile(&latencies, 0.50),
@@ -107,12 +114,13 @@ pub async fn run_on(
         body_bytes: sizes.get(sizes.len() / 2).copied().unwrap_or(0),
         encoding,
         sample,
+        shed,
     })
 }
 
-/// (latency ms, body bytes, encoding, body) of each request; only the last
-/// one's body is kept.
-type Outcome = (f64, usize, String, Vec<u8>);
+/// (latency ms, body bytes, encoding, body, status) of each request; only
+/// the last one's body is kept.
+type Outcome = (f64, usize, String, Vec<u8>, u16);
 
 async fn drive(
     client: &reqwest::Client,
@@ -135,18 +143,23 @@ async fn drive(
                 let t = Instant::now();
                 let (status, encoding, body) = get(&client, url).await?;
                 let ms = t.elapsed().as_secs_f64() * 1e3;
-                if status != 200 {
+                if status != 200 && status != 503 {
                     bail!(
                         "GET {url} answered {status}: {}",
                         String::from_utf8_lossy(&body[..body.len().min(300)])
                     );
                 }
                 let len = body.len();
-                // keep one body per worker, not thousands
-                if let Some(last) = out.last_mut() {
-                    last.3 = Vec::new();
-                }
-                out.push((ms, len, encoding, body));
+                // keep one body per worker (its last 200), not thousands
+                let body = if status == 200 {
+                    if let Some(kept) = out.iter_mut().rev().find(|o| !o.3.is_empty()) {
+                        kept.3 = Vec::new();
+                    }
+                    body
+                } else {
+                    Vec::new()
+                };
+                out.push((ms, len, encoding, body, status));
             }
             Ok(out)
         });
@@ -156,7 +169,7 @@ async fn drive(
         all.extend(done.context("a load worker panicked")??);
     }
     // the one body kept last is a real one
-    if let Some(pos) = all.iter().rposition(|o| !o.3.is_empty()) {
+    if let Some(pos) = all.iter().rposition(|o| !o.3.is_empty() && o.4 == 200) {
         let kept = all.remove(pos);
         all.push(kept);
     }
@@ -204,6 +217,7 @@ pub async fn fetch(client: &reqwest::Client, url: &str) -> Result<(u16, Vec<u8>)
         body_bytes: body.len(),
         encoding,
         sample: body,
+        shed: 0,
     };
     Ok((status, gunzip(&stats)?))
 }

@@ -59,8 +59,8 @@ fn lists(md: &mut String, plan: &Plan, res: &Results) {
          The plain lists a peer's backend (Karte von morgen's openfairdb) answers too, \
          on its own kind of query: {} requests each (after {} unrecorded warm-up \
          requests), loopback, gzipped by the server.\n\n\
-         | Database | List | p50 (ms) | p99 (ms) | req/s | budget (req/s) | req/s / budget |\n\
-         |---|---|---:|---:|---:|---:|---:|",
+         | Database | List | p50 (ms) | p99 (ms) | req/s | answered 503 | budget (req/s) | req/s / budget |\n\
+         |---|---|---:|---:|---:|---:|---:|---:|",
         thousands(LISTS_AT),
         LISTS_CONNECTIONS,
         thousands(plan.scale.requests.min(LISTS_REQUESTS)),
@@ -73,12 +73,13 @@ fn lists(md: &mut String, plan: &Plan, res: &Results) {
             .map_or(f64::NAN, |l| l.2);
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
             r.backend.name(),
             r.scenario,
             f(r.stats.p50_ms, 2),
             f(r.stats.p99_ms, 2),
             f(r.stats.requests_per_s, 0),
+            r.stats.shed,
             thousands(budget),
             ratio(r.stats.requests_per_s, budget)
         );
@@ -292,7 +293,7 @@ fn http(md: &mut String, plan: &Plan, res: &Results) {
     );
     let _ = writeln!(
         md,
-        "| Database | Scenario | p50 (ms) | p99 (ms) | max (ms) | req/s | size (bytes, {}) | features | p50 / reference |\n|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| Database | Scenario | p50 (ms) | p99 (ms) | max (ms) | req/s | answered 503 | size (bytes, {}) | features | p50 / reference |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         res.http
             .first()
             .map_or("gzip", |r| r.stats.encoding.as_str())
@@ -305,13 +306,14 @@ fn http(md: &mut String, plan: &Plan, res: &Results) {
             .map_or(f64::NAN, |x| x.stats.p50_ms);
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             r.backend.name(),
             r.scenario,
             f(r.stats.p50_ms, 2),
             f(r.stats.p99_ms, 2),
             f(r.stats.max_ms, 2),
             f(r.stats.requests_per_s, 0),
+            r.stats.shed,
             thousands(r.stats.body_bytes),
             r.features,
             ratio(r.stats.p50_ms, reference)
@@ -614,12 +616,13 @@ fn budgets(md: &mut String, plan: &Plan, res: &Results) {
         for r in res.http.iter().filter(|r| r.scenario == scenario) {
             let _ = writeln!(
                 md,
-                "| {scenario}: p99 ≤ {at_most} ms at {} connections ({}, {}) | {} ms | {} |",
+                "| {scenario}: p99 ≤ {at_most} ms at {} connections ({}, {}) | {} ms{} | {} |",
                 r.stats.concurrency,
                 r.backend.name(),
                 thousands(plan.scale.big),
                 f(r.stats.p99_ms, 2),
-                yes(Some(r.stats.p99_ms <= at_most))
+                shed(&r.stats),
+                yes(Some(r.stats.p99_ms <= at_most && r.stats.shed == 0))
             );
         }
     }
@@ -653,14 +656,15 @@ fn budgets(md: &mut String, plan: &Plan, res: &Results) {
             .map_or(f64::NAN, |l| l.2);
         let _ = writeln!(
             md,
-            "| `/api/organizations` at {}, {} connections, {}: ≥ {} req/s ({}) | {} req/s | {} |",
+            "| `/api/organizations` at {}, {} connections, {}: ≥ {} req/s ({}) | {} req/s{} | {} |",
             thousands(LISTS_AT),
             LISTS_CONNECTIONS,
             r.scenario,
             thousands(budget),
             r.backend.name(),
             f(r.stats.requests_per_s, 0),
-            yes(Some(r.stats.requests_per_s >= budget))
+            shed(&r.stats),
+            yes(Some(r.stats.requests_per_s >= budget && r.stats.shed == 0))
         );
     }
     let _ = writeln!(
@@ -676,6 +680,15 @@ fn budgets(md: &mut String, plan: &Plan, res: &Results) {
         f(first_ms.unwrap_or(f64::NAN), 0),
         yes(first_ms.map(|v| v <= 1500.0))
     );
+}
+
+/// What a budget's measure adds when some requests were shed.
+fn shed(stats: &super::load::Stats) -> String {
+    if stats.shed == 0 {
+        String::new()
+    } else {
+        format!(", {} of the requests answered 503", stats.shed)
+    }
 }
 
 /// The load average over 1, 5 and 15 minutes, as `/proc` gives it.
