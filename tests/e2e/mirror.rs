@@ -192,6 +192,25 @@ async fn maps_follow_each_other(a_db: &str, b_db: &str, c_db: &str) {
     assert_eq!(source["url"], a.base.as_str());
     assert_eq!(source["license"], "ODbL-1.0");
     assert!(entry(&b.base, &secret).await.is_none());
+    // the CSV export credits the map it came from too
+    let csv = http()
+        .get(format!("{}/api/export.csv", b.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let header = csv.lines().next().unwrap();
+    assert!(
+        header.ends_with(",source,source_url,source_license"),
+        "{header}"
+    );
+    let row = csv.lines().find(|l| l.starts_with(&x)).unwrap();
+    assert!(
+        row.ends_with(&format!(",Map A,{},ODbL-1.0", a.base)),
+        "{row}"
+    );
 
     // edited on A: edited on B
     rename(&moderator, &x, &x_token, "Harbour Solidarity Network").await;

@@ -26,7 +26,7 @@ use crate::store::{Store, StoreError};
 pub const PAGE_SIZE: u32 = 1000;
 
 /// The CSV columns after the translations, in order.
-pub const CSV_TAIL_COLUMNS: [&str; 11] = [
+pub const CSV_TAIL_COLUMNS: [&str; 14] = [
     "category",
     "city",
     "country",
@@ -38,6 +38,11 @@ pub const CSV_TAIL_COLUMNS: [&str; 11] = [
     "languages",
     "tags",
     "updated_at",
+    // an entry mirrored from another map: that map's name, address and
+    // licence, which its reuse must credit (empty for this map's own)
+    "source",
+    "source_url",
+    "source_license",
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -250,6 +255,12 @@ fn csv_row(org: &Organization, languages: &[LangCode]) -> Vec<String> {
         public
             .updated_at
             .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+    ]);
+    let source = public.source.as_ref();
+    row.extend([
+        source.map(|s| text(&s.name)).unwrap_or_default(),
+        source.map(|s| text(s.url.as_str())).unwrap_or_default(),
+        source.map(|s| text(&s.license)).unwrap_or_default(),
     ]);
     row
 }

@@ -61,8 +61,10 @@ impl Field {
             "languages" => Field::Languages,
             "tags" => Field::Tags,
             "contact_email" => Field::ContactEmail,
-            // set by the store, not by a file
-            "updated_at" | "last_confirmed" | "stale" | SKIP => Field::Skip,
+            // set by the store, not by a file; an export's source columns
+            // name the map an entry came from, which an import cannot be
+            "updated_at" | "last_confirmed" | "stale" | "source" | "source_url"
+            | "source_license" | SKIP => Field::Skip,
             _ => {
                 if let Some(l) = raw.strip_prefix("name.") {
                     Field::Name(lang(l)?)
