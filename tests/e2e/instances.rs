@@ -15,17 +15,12 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use solidarity_map_e2e::{PgDatabase, ServeProcess, add_moderator, cli, free_tcp_port, psql_value};
 
+use crate::support::{get_text, http};
+
 /// What the issue promises: a change is everywhere within this.
 const WITHIN: Duration = Duration::from_secs(2);
 
 pub(crate) const PASSWORD: &str = "a long enough passphrase";
-
-fn http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .unwrap()
-}
 
 async fn get_json(base: &str, path: &str) -> Value {
     let r = http().get(format!("{base}{path}")).send().await.unwrap();
@@ -398,14 +393,7 @@ async fn an_import_into_a_running_sqlite_server_is_on_its_map() {
     ready(&server.base).await;
 
     // the operators' address counts it; the public port has no metrics
-    let scrape = http()
-        .get(format!("http://{metrics_addr}/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let scrape = get_text(&format!("http://{metrics_addr}/metrics")).await;
     assert!(scrape.contains("map_index_points 3"), "{scrape}");
     assert!(scrape.contains("map_index_lag_changes 0"), "{scrape}");
     assert!(

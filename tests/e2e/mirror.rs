@@ -21,16 +21,10 @@ use serde_json::{Value, json};
 use solidarity_map_e2e::{PgDatabase, ServeProcess, add_moderator, cli};
 
 use crate::instances::{Moderator, PASSWORD, submit, withdraw};
+use crate::support::{get_text, http};
 
 /// How long a change may take to reach a map that reads every second.
 const WITHIN: Duration = Duration::from_secs(20);
-
-fn http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .unwrap()
-}
 
 /// Entry `id` as map `base` serves it, or `None` when it does not.
 async fn entry(base: &str, id: &str) -> Option<Value> {
@@ -149,8 +143,7 @@ async fn everything_served(base: &str, ids: &[&str]) -> String {
     }
     let mut all = String::new();
     for path in paths {
-        let r = http().get(format!("{base}{path}")).send().await.unwrap();
-        all.push_str(&r.text().await.unwrap());
+        all.push_str(&get_text(&format!("{base}{path}")).await);
     }
     all
 }
@@ -193,14 +186,7 @@ async fn maps_follow_each_other(a_db: &str, b_db: &str, c_db: &str) {
     assert_eq!(source["license"], "ODbL-1.0");
     assert!(entry(&b.base, &secret).await.is_none());
     // the CSV export credits the map it came from too
-    let csv = http()
-        .get(format!("{}/api/export.csv", b.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let csv = get_text(&format!("{}/api/export.csv", b.base)).await;
     let header = csv.lines().next().unwrap();
     assert!(
         header.ends_with(",source,source_url,source_license"),

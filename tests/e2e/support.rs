@@ -218,3 +218,24 @@ pub async fn assert_no_violation_or_error(browser: &Browser) {
     );
     assert_eq!(browser.page_errors().await.unwrap(), Vec::<String>::new());
 }
+
+/// An HTTP client for the tests' own requests to a server, with a timeout
+/// so a server that stops answering fails the test instead of hanging it.
+pub fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(10))
+        .build()
+        .expect("an HTTP client")
+}
+
+/// The body of `GET url`, as text.
+pub async fn get_text(url: &str) -> String {
+    http()
+        .get(url)
+        .send()
+        .await
+        .expect("the server answers")
+        .text()
+        .await
+        .expect("a text body")
+}
