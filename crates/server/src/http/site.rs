@@ -30,24 +30,26 @@ pub async fn config(State(state): State<AppState>) -> Json<SiteConfig> {
 pub fn static_files(dist: PathBuf, state: AppState) -> axum::routing::MethodRouter {
     let root = dist.clone();
     let fallback = move |uri: Uri, req: Request| {
-        let mut index = root.join(ClientBundle::for_path(uri.path()).index_file());
-        if !index.exists() {
-            // a client built before its pages had a program of their own
-            index = root.join(ClientBundle::Map.index_file());
-        }
+        let root = root.clone();
         let state = state.clone();
         async move {
             let last = uri.path().rsplit('/').next().unwrap_or("");
             if last.contains('.') {
                 return (StatusCode::NOT_FOUND, "not found").into_response();
             }
-            if !index.exists() {
+            let chosen = root.join(ClientBundle::for_path(uri.path()).index_file());
+            // a client built before its pages had a program of their own
+            // has the map's page only
+            let index = [chosen, root.join(ClientBundle::Map.index_file())]
+                .into_iter()
+                .find(|p| p.exists());
+            let Some(index) = index else {
                 return (
                     StatusCode::NOT_FOUND,
                     "the web client is not built: run `cargo xtask run`",
                 )
                     .into_response();
-            }
+            };
             if let Some(id) = uri.path().strip_prefix("/org/")
                 && let Some(res) = organization_page(&state, id, &index).await
             {
