@@ -67,10 +67,7 @@ fn lists(md: &mut String, plan: &Plan, res: &Results) {
         LISTS_CONNECTIONS
     );
     for r in &res.lists {
-        let budget = LISTS
-            .iter()
-            .find(|(s, _, _)| *s == r.scenario)
-            .map_or(f64::NAN, |l| l.2);
+        let budget = list_budget(r.scenario);
         let _ = writeln!(
             md,
             "| {} | {} | {} | {} | {} | {} | {} | {} |",
@@ -89,6 +86,14 @@ fn lists(md: &mut String, plan: &Plan, res: &Results) {
         let _ = writeln!(md, "- {scenario}: `{path}`");
     }
     md.push('\n');
+}
+
+/// The requests per second a list of [`LISTS`] must reach.
+fn list_budget(scenario: &str) -> f64 {
+    LISTS
+        .iter()
+        .find(|(s, _, _)| *s == scenario)
+        .map_or(f64::NAN, |l| l.2)
 }
 
 /// (7) One Postgres instance against two on the same database.
@@ -650,10 +655,7 @@ fn budgets(md: &mut String, plan: &Plan, res: &Results) {
         );
     }
     for r in &res.lists {
-        let budget = LISTS
-            .iter()
-            .find(|(s, _, _)| *s == r.scenario)
-            .map_or(f64::NAN, |l| l.2);
+        let budget = list_budget(r.scenario);
         let _ = writeln!(
             md,
             "| `/api/organizations` at {}, {} connections, {}: ≥ {} req/s ({}) | {} req/s{} | {} |",
