@@ -86,6 +86,14 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// How the database answers a list request: the query plans of its
+    /// count, of a page it chooses itself and of a page the map's index
+    /// chose (read by id), for checking that they use the indexes.
+    Explain {
+        /// The request's filter as the API takes it, e.g.
+        /// "bbox=35.1,31.7,35.3,31.9&q=youth".
+        filter: String,
+    },
     /// Write every published organisation, public fields only, as GeoJSON
     /// or CSV: the same bytes as /api/export.geojson and /api/export.csv.
     Export {
@@ -497,6 +505,18 @@ async fn main() -> anyhow::Result<()> {
                     "the new entries are stored pending and are not public; the moderation \
                      queue does not list imports: run again with --publish to publish them"
                 );
+            }
+        }
+        Command::Explain { filter } => {
+            let filter = solidarity_map_core::OrgFilter::from_query(&filter).map_err(|errors| {
+                let why: Vec<String> = errors.iter().map(ToString::to_string).collect();
+                anyhow::anyhow!("the filter: {}", why.join("; "))
+            })?;
+            for plan in store.explain_list(&filter).await? {
+                println!("{}:", plan.what);
+                for line in plan.lines {
+                    println!("    {line}");
+                }
             }
         }
         Command::Export {

@@ -86,6 +86,17 @@ impl FacetTable {
         }
     }
 
+    /// Whether entry `p` works in the language `code`.
+    pub(super) fn speaks(&self, p: PointId, code: &str) -> bool {
+        let Some(n) = self.numbers.get(code) else {
+            return false;
+        };
+        self.records
+            .get(p.0 as usize)
+            .and_then(Option::as_ref)
+            .is_some_and(|r| r.languages.contains(n))
+    }
+
     fn number(&mut self, code: &str) -> u16 {
         if let Some(n) = self.numbers.get(code) {
             return *n;

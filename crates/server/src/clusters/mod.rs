@@ -5,6 +5,7 @@
 //! points only, and which of them are stale (the map fades those).
 
 mod facets;
+mod lists;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::RwLock;
@@ -14,6 +15,7 @@ use solidarity_map_core::{BBox, CategorySlug, CountryCode, Facets, OrgFilter, Or
 
 use crate::store::{PublicPoint, Store};
 use facets::{FacetCache, FacetTable};
+use lists::Names;
 
 /// One thing to draw, with the store's ids and slugs.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,6 +36,15 @@ pub enum Drawn {
     },
 }
 
+/// A page of a list in a box (see [`Clusters::list_page`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListPage {
+    /// How many published entries match the filter, in all.
+    pub total: u64,
+    /// The page's ids and the next one's, if any, by name.
+    pub ids: Vec<OrgId>,
+}
+
 /// The index, the two-way map between organisation ids and the dense
 /// point ids the index wants (freed ones are reused), and what the
 /// filters' counts need of each point.
@@ -46,6 +57,8 @@ struct Inner {
     /// The indexed entries that are stale.
     stale: HashSet<OrgId>,
     facets: FacetTable,
+    /// Each point's sort key, for lists by name.
+    names: Names,
 }
 
 impl Inner {
@@ -73,6 +86,7 @@ impl Inner {
         self.free.push(p.0);
         self.stale.remove(&id);
         self.facets.clear(p);
+        self.names.clear(p);
         self.index.remove(p)
     }
 }
@@ -131,6 +145,7 @@ impl Builder {
             }
             let country = country(&p.country);
             self.inner.facets.set(id, c, country, &p.languages);
+            self.inner.names.set(id, &p.sort_name);
             self.batch.push(Point {
                 id,
                 lon: p.lon,
@@ -217,9 +232,10 @@ impl Clusters {
         self.len() == 0
     }
 
-    /// Approximate memory the index holds, for the start-up log.
+    /// Approximate memory the index and the sort keys hold, for the
+    /// start-up log.
     pub fn memory_bytes(&self) -> usize {
-        self.read(|i| i.index.memory_bytes())
+        self.read(|i| i.index.memory_bytes() + i.names.memory_bytes())
     }
 
     fn read<T>(&self, f: impl FnOnce(&Inner) -> T) -> T {
@@ -250,6 +266,7 @@ impl Clusters {
                 i.stale.remove(&p.id);
             }
             i.facets.set(id, c, country(&p.country), &p.languages);
+            i.names.set(id, &p.sort_name);
             i.index.update(Point {
                 id,
                 lon: p.lon,
@@ -340,6 +357,64 @@ impl Clusters {
         )
     }
 
+    /// A page of a list in a box, chosen from memory: how many published
+    /// entries match, and the ids of the filter's page and one more (is
+    /// there a next page?), in the list's order. `None` for what needs the
+    /// database: no box (the name index finds those pages at once), words,
+    /// or an offset (only keyset pages are chosen here).
+    pub fn list_page(&self, filter: &OrgFilter) -> Option<ListPage> {
+        let b = filter.bbox.as_ref()?;
+        if filter.q.is_some() || filter.offset > 0 {
+            return None;
+        }
+        let f = self.index_filter(filter);
+        let take = filter.limit() as usize + 1;
+        self.read(|i| {
+            let mut matches = Vec::new();
+            // every point on its own (past the last zoom), then the box
+            // exactly: the grid's cells overlap its edges
+            for item in i.index.query(&bbox(Some(b)), u8::MAX, &f) {
+                let Item::Point {
+                    id: p, lon, lat, ..
+                } = item
+                else {
+                    continue;
+                };
+                let Some(id) = i.orgs.get(p.0 as usize).copied().flatten() else {
+                    continue;
+                };
+                let kept = lists::in_box(b, lon, lat)
+                    && filter
+                        .language
+                        .as_ref()
+                        .is_none_or(|l| i.facets.speaks(p, l.as_str()))
+                    && !(filter.hide_stale && i.stale.contains(&id));
+                if kept {
+                    matches.push((i.names.get(p), id));
+                }
+            }
+            Some(ListPage {
+                total: matches.len() as u64,
+                ids: lists::first(matches, filter.after.as_ref(), take),
+            })
+        })
+    }
+
+    /// The filter's categories and country as the index has them.
+    fn index_filter(&self, filter: &OrgFilter) -> Filter {
+        let categories = (!filter.categories.is_empty()).then(|| {
+            filter
+                .categories
+                .iter()
+                .filter_map(|c| self.category_number(c.as_str()))
+                .fold(0u64, |m, c| m | 1 << c)
+        });
+        Filter {
+            categories,
+            country: filter.country.as_ref().map(country),
+        }
+    }
+
     /// Whether a category exists (categories are fixed while serving).
     pub fn knows(&self, slug: &str) -> bool {
         self.category_number(slug).is_some()
@@ -362,17 +437,7 @@ impl Clusters {
     /// What to draw in the filter's box at `zoom`, for the filter's
     /// categories and country. Unknown categories match nothing.
     pub fn query(&self, filter: &OrgFilter, zoom: u8) -> Vec<Drawn> {
-        let categories = (!filter.categories.is_empty()).then(|| {
-            filter
-                .categories
-                .iter()
-                .filter_map(|c| self.category_number(c.as_str()))
-                .fold(0u64, |m, c| m | 1 << c)
-        });
-        let f = Filter {
-            categories,
-            country: filter.country.as_ref().map(country),
-        };
+        let f = self.index_filter(filter);
         let b = bbox(filter.bbox.as_ref());
         self.read(|i| {
             let items = i.index.query(&b, zoom, &f);

@@ -18,6 +18,7 @@ use utoipa_axum::routes;
 
 use super::openapi::{FilterParams, PageParams, ReadErrors};
 use super::{ApiError, AppState};
+use crate::store::Page;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -51,10 +52,15 @@ async fn list(
     State(state): State<AppState>,
     Filtered(filter): Filtered<OrgFilter>,
 ) -> Result<Response, ApiError> {
-    // without a box, words or hidden stale entries the index knows the
-    // count: only the page is read from the database
-    let known = state.clusters.count(&filter);
-    let page = state.store.published_counted(&filter, known).await?;
+    let page = match from_memory(&state, &filter).await? {
+        Some(page) => page,
+        None => {
+            // without a box, words or hidden stale entries the index knows
+            // the count: only the page is read from the database
+            let known = state.clusters.count(&filter);
+            state.store.published_counted(&filter, known).await?
+        }
+    };
     let returned = page.items.len() as u64;
     let mut fc = FeatureCollection::new(page.items.iter().map(|o| o.to_feature()).collect());
     fc.number_matched = Some(page.total);
@@ -82,6 +88,28 @@ async fn list(
         });
     }
     Ok(GeoJson(fc).into_response())
+}
+
+/// A box's page as the index chooses it (see `Clusters::list_page`), its
+/// rows read by id. `None` when the index cannot choose it, or when an
+/// entry it chose is no longer published: a change committed but not yet
+/// applied to the index, which the database's own answer then includes.
+async fn from_memory(state: &AppState, filter: &OrgFilter) -> Result<Option<Page>, ApiError> {
+    let Some(chosen) = state.clusters.list_page(filter) else {
+        return Ok(None);
+    };
+    let mut items = state.store.published_among(&chosen.ids).await?;
+    if items.len() != chosen.ids.len() {
+        return Ok(None);
+    }
+    let limit = filter.limit() as usize;
+    let more = items.len() > limit;
+    items.truncate(limit);
+    Ok(Some(Page {
+        items,
+        total: chosen.total,
+        more,
+    }))
 }
 
 /// A map query from the query string, parsed by the shared crate's rules,

@@ -168,6 +168,16 @@ pub(super) trait Dialect: sqlx::Database {
     /// SQLite, one array on Postgres.
     fn push_one_of(qb: &mut QueryBuilder<'_, Self>, column: &str, values: Vec<String>);
 
+    /// What turns a query into its plan.
+    const EXPLAIN: &'static str;
+
+    /// The plan of a query that starts with [`Dialect::EXPLAIN`], a line
+    /// per step, nested steps indented.
+    async fn plan(pool: &Pool<Self>, qb: QueryBuilder<'_, Self>) -> Result<Vec<String>>;
+
+    /// Appends ` and id is one of ids`, as [`Dialect::push_one_of`] does.
+    fn push_ids(qb: &mut QueryBuilder<'_, Self>, ids: &[OrgId]);
+
     /// Inserts a batch of up to [`Backend::bulk_rows`] organisations, with
     /// the same values as one insert each.
     async fn insert_rows(conn: &mut Self::Connection, batch: Batch<'_>) -> sqlx::Result<()>;

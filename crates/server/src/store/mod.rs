@@ -133,6 +133,14 @@ pub struct Page {
     pub more: bool,
 }
 
+/// One query's plan, as the database prints it (a line per step).
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryPlan {
+    /// What the query is for.
+    pub what: &'static str,
+    pub lines: Vec<String>,
+}
+
 /// A published organisation reduced to what a map marker and the filters'
 /// counts need: the id, the public (rounded) point, category, country and
 /// working languages. The clustering index holds up to a million of these,
@@ -149,6 +157,9 @@ pub struct PublicPoint {
     pub stale: bool,
     /// Language codes as stored (checked when they were written).
     pub languages: Vec<String>,
+    /// The key lists are sorted by, as stored (see `Organization::sort_name`):
+    /// the index answers a box's list pages in the database's order.
+    pub sort_name: String,
 }
 
 /// What receives published points one at a time (see
@@ -264,6 +275,17 @@ pub trait Store:
     /// (`known`, from the clustering index, which follows the change log):
     /// counting a million entries costs far more than reading a page.
     async fn published_counted(&self, filter: &OrgFilter, known: Option<u64>) -> Result<Page>;
+
+    /// The published ones of `ids`, in the order asked: the rows of a page
+    /// the clustering index has chosen. An id that is not published (any
+    /// more) is left out.
+    async fn published_among(&self, ids: &[OrgId]) -> Result<Vec<Organization>>;
+
+    /// How the database answers a list request for `filter`: its plans for
+    /// counting the matches, for choosing a page itself, and for reading a
+    /// page the index chose by id. For checking that the plans use the
+    /// indexes (`solidarity-map explain`, the benchmark's report).
+    async fn explain_list(&self, filter: &OrgFilter) -> Result<Vec<QueryPlan>>;
 
     /// Stores many organisations under known ids, fast: one transaction,
     /// multi-row statements, the same derived columns as

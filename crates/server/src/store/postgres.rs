@@ -70,6 +70,18 @@ impl Dialect for Postgres {
             .push(")");
     }
 
+    const EXPLAIN: &'static str = "explain ";
+
+    async fn plan(pool: &PgPool, mut qb: QueryBuilder<'_, Self>) -> Result<Vec<String>> {
+        // one text column, indented by Postgres itself
+        Ok(qb.build_query_scalar().fetch_all(pool).await?)
+    }
+
+    fn push_ids(qb: &mut QueryBuilder<'_, Self>, ids: &[OrgId]) {
+        let ids: Vec<Uuid> = ids.iter().map(|id| id.0).collect();
+        qb.push(" and id = any(").push_bind(ids).push(")");
+    }
+
     async fn insert_rows(conn: &mut PgConnection, batch: Batch<'_>) -> sqlx::Result<()> {
         let c = BulkColumns::of(batch.rows);
         // one array per column, zipped back into rows by unnest; the status

@@ -116,6 +116,7 @@ pub(super) struct PointRow {
     stale: bool,
     /// A json array of codes.
     languages: String,
+    sort_name: String,
 }
 
 impl TryFrom<PointRow> for PublicPoint {
@@ -138,20 +139,21 @@ impl TryFrom<PointRow> for PublicPoint {
                 id: r.id.to_string(),
                 reason: format!("languages: {e}"),
             })?,
+            sort_name: r.sort_name,
         })
     }
 }
 
 /// Hands on the points of one page of `[[id, lon, lat, category, country,
-/// stale, [language, …]], …]`, the json SQLite sends them in (see
+/// stale, [language, …], sort name], …]`, the json SQLite sends them in (see
 /// `SqliteStore::published_points`).
 pub(super) fn push_json_points(page: &str, sink: &mut PointSink<'_>) -> Result<(), StoreError> {
-    type Row = (String, f64, f64, String, String, u8, Vec<String>);
+    type Row = (String, f64, f64, String, String, u8, Vec<String>, String);
     let rows: Vec<Row> = serde_json::from_str(page).map_err(|e| StoreError::Corrupt {
         id: "published points".to_owned(),
         reason: e.to_string(),
     })?;
-    for (id, public_lon, public_lat, category, country, stale, languages) in rows {
+    for (id, public_lon, public_lat, category, country, stale, languages, sort_name) in rows {
         let id = id.parse::<OrgId>().map_err(|e| StoreError::Corrupt {
             id,
             reason: e.to_string(),
@@ -169,6 +171,7 @@ pub(super) fn push_json_points(page: &str, sink: &mut PointSink<'_>) -> Result<(
             country,
             stale: stale != 0,
             languages,
+            sort_name,
         });
     }
     Ok(())

@@ -27,7 +27,7 @@ macro_rules! shared_store {
             use $crate::store::value::{DbId, now};
             use $crate::store::{
                 Change, ChangeSignal, Dialect, ExternalOrg, ImportCounts, Page, PointSink, PoolUse,
-                PublicPoint, Result, SqlStore, Store, bulk_insert_error, sql,
+                PublicPoint, QueryPlan, Result, SqlStore, Store, bulk_insert_error, sql,
             };
 
             type Db = $db;
@@ -184,6 +184,52 @@ macro_rules! shared_store {
                 }
             }
 
+            /// How many published entries match `filter`, after `prefix`
+            /// (an `explain`, or nothing).
+            fn count_query<'a>(prefix: &str, filter: &'a OrgFilter) -> QueryBuilder<'a, Db> {
+                let mut qb = QueryBuilder::<Db>::new(prefix);
+                qb.push(sql::COUNT_ORGANIZATIONS);
+                sql::push_filter(&mut qb, filter, true);
+                qb
+            }
+
+            /// The filter's page and one more (is there a next page?), of
+            /// `total` matches: its ids from what the indexes hold, by name,
+            /// then its rows; sorting carries two short columns, not every
+            /// field of every match (see sql::PAGE_OF_ORGANIZATIONS).
+            fn page_query<'a>(
+                prefix: &str,
+                filter: &'a OrgFilter,
+                total: i64,
+            ) -> QueryBuilder<'a, Db> {
+                let mut qb = QueryBuilder::<Db>::new(prefix);
+                qb.push(sql::PAGE_OF_ORGANIZATIONS);
+                sql::push_filter(&mut qb, filter, BACKEND.by_position(total));
+                if let Some(after) = &filter.after {
+                    qb.push(" and (sort_name, id) > (")
+                        .push_bind(after.sort_name.clone())
+                        .push(", ")
+                        .push_bind(DbId::from(after.id))
+                        .push(")");
+                }
+                qb.push(" order by sort_name, id limit ")
+                    .push_bind(i64::from(filter.limit()) + 1);
+                if filter.after.is_none() {
+                    qb.push(" offset ")
+                        .push_bind(i64::try_from(filter.offset).unwrap_or(i64::MAX));
+                }
+                qb.push(sql::PAGE_OF_ORGANIZATIONS_END);
+                qb
+            }
+
+            /// The organisations of `ids`, in no order.
+            fn among_query<'a>(prefix: &str, ids: &[OrgId]) -> QueryBuilder<'a, Db> {
+                let mut qb = QueryBuilder::<Db>::new(prefix);
+                qb.push(sql::AMONG);
+                <Db as Dialect>::push_ids(&mut qb, ids);
+                qb
+            }
+
             #[async_trait]
             impl Store for SqlStore<Db> {
                 fn backend(&self) -> &'static str {
@@ -261,33 +307,14 @@ macro_rules! shared_store {
                     let total: i64 = match known {
                         Some(n) => i64::try_from(n).unwrap_or(i64::MAX),
                         None => {
-                            let mut count = QueryBuilder::<Db>::new(sql::COUNT_ORGANIZATIONS);
-                            sql::push_filter(&mut count, filter, true);
-                            count.build_query_scalar().fetch_one(&mut *tx).await?
+                            count_query("", filter)
+                                .build_query_scalar()
+                                .fetch_one(&mut *tx)
+                                .await?
                         }
                     };
-
-                    // the page's ids from what the indexes hold, by name,
-                    // then its rows: sorting carries two short columns, not
-                    // every field of every match (see sql::PAGE_OF_ORGANIZATIONS)
-                    let mut qb = QueryBuilder::<Db>::new(sql::PAGE_OF_ORGANIZATIONS);
-                    sql::push_filter(&mut qb, filter, BACKEND.by_position(total));
-                    if let Some(after) = &filter.after {
-                        qb.push(" and (sort_name, id) > (")
-                            .push_bind(after.sort_name.clone())
-                            .push(", ")
-                            .push_bind(DbId::from(after.id))
-                            .push(")");
-                    }
-                    // one more than the page: whether a next page exists
                     let limit = filter.limit();
-                    qb.push(" order by sort_name, id limit ")
-                        .push_bind(i64::from(limit) + 1);
-                    if filter.after.is_none() {
-                        qb.push(" offset ")
-                            .push_bind(i64::try_from(filter.offset).unwrap_or(i64::MAX));
-                    }
-                    qb.push(sql::PAGE_OF_ORGANIZATIONS_END);
+                    let mut qb = page_query("", filter, total);
                     let rows: Vec<OrgRow> = qb.build_query_as().fetch_all(&mut *tx).await?;
                     tx.commit().await?;
                     let mut items = rows
@@ -301,6 +328,50 @@ macro_rules! shared_store {
                         total: u64::try_from(total).unwrap_or(0),
                         more,
                     })
+                }
+
+                async fn published_among(&self, ids: &[OrgId]) -> Result<Vec<Organization>> {
+                    if ids.is_empty() {
+                        return Ok(Vec::new());
+                    }
+                    let rows: Vec<OrgRow> = among_query("", ids)
+                        .build_query_as()
+                        .fetch_all(&self.pool)
+                        .await?;
+                    let mut found = std::collections::HashMap::new();
+                    for row in rows {
+                        let o = Organization::try_from(row)?;
+                        if o.status == Status::Published {
+                            found.insert(o.id, o);
+                        }
+                    }
+                    Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+                }
+
+                async fn explain_list(&self, filter: &OrgFilter) -> Result<Vec<QueryPlan>> {
+                    let explain = <Db as Dialect>::EXPLAIN;
+                    let plan = |what: &'static str, lines: Vec<String>| QueryPlan { what, lines };
+                    let count: i64 = count_query("", filter)
+                        .build_query_scalar()
+                        .fetch_one(&self.pool)
+                        .await?;
+                    let page = self.published_counted(filter, None).await?;
+                    let ids: Vec<OrgId> = page.items.iter().map(|o| o.id).collect();
+                    Ok(vec![
+                        plan(
+                            "count the matches",
+                            <Db as Dialect>::plan(&self.pool, count_query(explain, filter)).await?,
+                        ),
+                        plan(
+                            "the page, chosen by the database",
+                            <Db as Dialect>::plan(&self.pool, page_query(explain, filter, count))
+                                .await?,
+                        ),
+                        plan(
+                            "the page's rows by id, chosen by the index",
+                            <Db as Dialect>::plan(&self.pool, among_query(explain, &ids)).await?,
+                        ),
+                    ])
                 }
 
                 async fn bulk_insert(

@@ -150,6 +150,11 @@ pub const PAGE_OF_ORGANIZATIONS: &str = concat!(
 /// The end of [`PAGE_OF_ORGANIZATIONS`]: its rows in the page's order.
 pub const PAGE_OF_ORGANIZATIONS_END: &str = ") order by sort_name, id";
 
+/// Organisations by id: the dialect's `push_ids` follows. Nothing else
+/// narrows it, so both databases look each id up in the primary key (with
+/// a status or an order here they chose to walk the name index instead).
+pub const AMONG: &str = select!(org_columns from "organizations", "where true");
+
 /// How many organisations there are; `push_filter` may follow.
 pub const COUNT_ORGANIZATIONS: &str = "select count(*) from organizations";
 
@@ -164,7 +169,8 @@ pub const PUBLISHED_AFTER: &str = select!(org_columns from "organizations",
 /// The columns of a `PointRow`.
 macro_rules! point_columns {
     () => {
-        "id, public_lon, public_lat, category, country, stale_at is not null as stale, languages"
+        "id, public_lon, public_lat, category, country, stale_at is not null as stale, languages,
+         sort_name"
     };
 }
 

@@ -7,6 +7,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use futures_util::TryStreamExt;
+use solidarity_map_core::OrgId;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -63,6 +64,31 @@ impl Dialect for Sqlite {
         qb.push(")");
     }
 
+    const EXPLAIN: &'static str = "explain query plan ";
+
+    async fn plan(pool: &SqlitePool, mut qb: QueryBuilder<'_, Self>) -> Result<Vec<String>> {
+        // (id, parent, unused, detail): a step is indented under its parent
+        let rows: Vec<(i64, i64, i64, String)> = qb.build_query_as().fetch_all(pool).await?;
+        let mut depth: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
+        Ok(rows
+            .into_iter()
+            .map(|(id, parent, _, detail)| {
+                let d = depth.get(&parent).map_or(0, |d| d + 1);
+                depth.insert(id, d);
+                format!("{}{detail}", "  ".repeat(d))
+            })
+            .collect())
+    }
+
+    fn push_ids(qb: &mut QueryBuilder<'_, Self>, ids: &[OrgId]) {
+        qb.push(" and id in (");
+        let mut list = qb.separated(", ");
+        for id in ids {
+            list.push_bind(DbId::from(*id));
+        }
+        qb.push(")");
+    }
+
     async fn insert_rows(conn: &mut SqliteConnection, batch: Batch<'_>) -> sqlx::Result<()> {
         // insert into organizations (…) values (…), (…), …: the columns
         // and values of `sql::INSERT_ORGANIZATION`, a row at a time
@@ -86,7 +112,7 @@ impl Dialect for Sqlite {
         let mut pages = sqlx::query_scalar::<_, String>(
             "select json_group_array(
                  json_array(id, public_lon, public_lat, category, country,
-                            stale_at is not null, json(languages)))
+                            stale_at is not null, json(languages), sort_name))
              from organizations not indexed
              where status = 'published'
              group by rowid >> 13",

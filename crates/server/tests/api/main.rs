@@ -18,6 +18,7 @@ mod freshness;
 mod generate;
 mod limits;
 mod linked_data;
+mod lists;
 mod metrics;
 mod mirror_store;
 mod moderation;

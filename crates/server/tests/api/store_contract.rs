@@ -782,6 +782,7 @@ async fn published_points_are_public_and_rounded(store: Arc<dyn Store>) {
             .iter()
             .map(|l| l.as_str().to_owned())
             .collect(),
+        sort_name: o.data.sort_name(),
     };
     assert_eq!(points, [expected(&exact), expected(&shown)]);
     // rounded to the city grid: the submitted point never leaves
@@ -1293,7 +1294,51 @@ async fn published_after_bounds_hold_at_both_ends(store: Arc<dyn Store>) {
     assert_eq!(after(None, 0).await, []);
 }
 
+/// `published_among` reads the published ones of some ids, in the order
+/// asked (the index's order), leaving out what is not published.
+async fn published_among_reads_a_chosen_page_in_list_order(store: Arc<dyn Store>) {
+    ready(store.as_ref()).await;
+    let mut ids = Vec::new();
+    for name in ["Zeta", "alpha", "Été", "Beta"] {
+        ids.push(
+            put(store.as_ref(), &plain(name), Status::Published)
+                .await
+                .id,
+        );
+    }
+    let waiting = put(store.as_ref(), &plain("Aaa waiting"), Status::Pending).await;
+    let unknown = OrgId(uuid::Uuid::new_v4());
+    let names = |page: Vec<Organization>| -> Vec<String> {
+        page.iter()
+            .map(|o| o.data.name.text().best("en").1.to_owned())
+            .collect()
+    };
+    let asked = [ids[2], waiting.id, ids[0], unknown, ids[3], ids[1]];
+    assert_eq!(
+        names(store.published_among(&asked).await.unwrap()),
+        ["Été", "Zeta", "Beta", "alpha"]
+    );
+    assert!(store.published_among(&[]).await.unwrap().is_empty());
+    assert!(
+        store
+            .published_among(&[waiting.id, unknown])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // a page the index could choose: as many ids as the largest page
+    let many: Vec<OrgId> = (0..10_001)
+        .map(|_| OrgId(uuid::Uuid::new_v4()))
+        .chain([ids[1]])
+        .collect();
+    assert_eq!(
+        names(store.published_among(&many).await.unwrap()),
+        ["alpha"]
+    );
+}
+
 on_both_backends!(
+    published_among_reads_a_chosen_page_in_list_order,
     insert_and_read_back,
     only_published_entries_are_listed_and_counted,
     filters_by_box_category_country_and_text,

@@ -1,0 +1,181 @@
+//! A box's list, by name, from memory. In a city at a million entries the
+//! database had to find every match in the box, count them and sort them
+//! by name for each page (hundreds of milliseconds under load), while the
+//! index already knows which points lie in the box. So it also keeps each
+//! entry's sort key, the one the database orders lists by, and chooses a
+//! page itself: the database then reads only that page's rows, by id.
+
+use solidarity_map_cluster::PointId;
+use solidarity_map_core::{BBox, OrgId, PageKey};
+
+/// The sort keys of the indexed entries, by point id, in one buffer: a
+/// million short keys in one allocation, not a million. A key that
+/// changes is written at the end; the old bytes are left until they are
+/// half the buffer, then the buffer is packed again.
+#[derive(Debug, Default)]
+pub(super) struct Names {
+    bytes: String,
+    /// Start and length in `bytes`, by point id.
+    spans: Vec<(u32, u32)>,
+    /// Bytes no span points at any more.
+    unused: usize,
+}
+
+impl Names {
+    pub(super) fn set(&mut self, p: PointId, name: &str) {
+        let slot = p.0 as usize;
+        if self.spans.len() <= slot {
+            self.spans.resize(slot + 1, (0, 0));
+        }
+        if self.get(p) == name {
+            return;
+        }
+        self.unused += self.spans[slot].1 as usize;
+        self.spans[slot] = self.push(name);
+        if self.unused > 1 << 16 && self.unused > self.bytes.len() / 2 {
+            self.pack();
+        }
+    }
+
+    pub(super) fn clear(&mut self, p: PointId) {
+        if let Some(span) = self.spans.get_mut(p.0 as usize) {
+            self.unused += span.1 as usize;
+            *span = (0, 0);
+        }
+    }
+
+    pub(super) fn get(&self, p: PointId) -> &str {
+        let (start, len) = self.spans.get(p.0 as usize).copied().unwrap_or((0, 0));
+        let (start, len) = (start as usize, len as usize);
+        self.bytes.get(start..start + len).unwrap_or("")
+    }
+
+    /// Heap bytes held, for the start-up log.
+    pub(super) fn memory_bytes(&self) -> usize {
+        self.bytes.capacity() + self.spans.capacity() * size_of::<(u32, u32)>()
+    }
+
+    fn push(&mut self, name: &str) -> (u32, u32) {
+        // sort names are a few dozen bytes: u32s cover 4 GB of them
+        let start = u32::try_from(self.bytes.len()).unwrap_or(u32::MAX);
+        self.bytes.push_str(name);
+        (start, u32::try_from(name.len()).unwrap_or(0))
+    }
+
+    fn pack(&mut self) {
+        let old = std::mem::take(&mut self.bytes);
+        self.bytes.reserve(old.len() - self.unused);
+        for span in &mut self.spans {
+            let (start, len) = (span.0 as usize, span.1 as usize);
+            let name = &old[start..start + len];
+            let start = u32::try_from(self.bytes.len()).unwrap_or(u32::MAX);
+            self.bytes.push_str(name);
+            span.0 = start;
+        }
+        self.unused = 0;
+    }
+}
+
+/// Whether a public point lies in the box as the database's filter has it
+/// (`between`, both ends included; a box across the antimeridian is the
+/// two sides of it), so both choose from the same entries.
+pub(super) fn in_box(b: &BBox, lon: f64, lat: f64) -> bool {
+    let lon_ok = if b.crosses_antimeridian() {
+        lon >= b.min_lon || lon <= b.max_lon
+    } else {
+        (b.min_lon..=b.max_lon).contains(&lon)
+    };
+    lon_ok && (b.min_lat..=b.max_lat).contains(&lat)
+}
+
+/// The `take` first of `matches` by (sort key, id) that come after
+/// `after`, in that order: what `order by sort_name, id` gives, both
+/// columns compared byte by byte.
+pub(super) fn first(
+    mut matches: Vec<(&str, OrgId)>,
+    after: Option<&PageKey>,
+    take: usize,
+) -> Vec<OrgId> {
+    if let Some(after) = after {
+        let key = (after.sort_name.as_str(), after.id);
+        matches.retain(|m| *m > key);
+    }
+    if take == 0 {
+        return Vec::new();
+    }
+    if matches.len() > take {
+        matches.select_nth_unstable(take - 1);
+        matches.truncate(take);
+    }
+    matches.sort_unstable();
+    matches.into_iter().map(|(_, id)| id).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(n: u128) -> OrgId {
+        OrgId(uuid::Uuid::from_u128(n))
+    }
+
+    #[test]
+    fn names_survive_rewrites_and_packing() {
+        let mut names = Names::default();
+        for n in 0..5000u32 {
+            names.set(PointId(n), &format!("name {n}"));
+        }
+        // rewrite every one many times: the buffer is packed on the way
+        for round in 0..20 {
+            for n in 0..5000u32 {
+                names.set(PointId(n), &format!("round {round} name {n}"));
+            }
+        }
+        names.clear(PointId(7));
+        assert_eq!(names.get(PointId(7)), "");
+        assert_eq!(names.get(PointId(4999)), "round 19 name 4999");
+        assert_eq!(names.get(PointId(9999)), "", "never set");
+        assert!(
+            names.bytes.len() < 3 * 5000 * "round 19 name 4999".len(),
+            "old names are dropped: {} bytes",
+            names.bytes.len()
+        );
+    }
+
+    #[test]
+    fn the_first_ones_follow_the_databases_order() {
+        // byte order: "b" < "ba" < "é" (0xc3…), then the id breaks ties
+        let matches = vec![
+            ("é", id(1)),
+            ("ba", id(2)),
+            ("b", id(9)),
+            ("b", id(3)),
+            ("a", id(5)),
+        ];
+        assert_eq!(
+            first(matches.clone(), None, 3),
+            [id(5), id(3), id(9)],
+            "a, then the two b's by id"
+        );
+        let after = PageKey {
+            sort_name: "b".into(),
+            id: id(3),
+        };
+        assert_eq!(
+            first(matches.clone(), Some(&after), 10),
+            [id(9), id(2), id(1)]
+        );
+        assert_eq!(first(matches, None, 0), []);
+    }
+
+    #[test]
+    fn a_box_includes_its_edges_and_may_cross_the_antimeridian() {
+        let b = BBox::parse("35.1,31.7,35.3,31.9").unwrap();
+        assert!(in_box(&b, 35.1, 31.9));
+        assert!(!in_box(&b, 35.30001, 31.8));
+        let across = BBox::parse("170,-20,-170,20").unwrap();
+        assert!(in_box(&across, 179.5, 0.0));
+        assert!(in_box(&across, -175.0, 0.0));
+        assert!(!in_box(&across, 0.0, 0.0));
+    }
+}
