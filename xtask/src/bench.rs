@@ -17,7 +17,14 @@
 //! 7. Two instances on one Postgres database at 1 M, requests alternating
 //!    between them, next to one instance.
 //! 8. The lists at 10 k over 10 connections, on both databases: the
-//!    queries a peer's backend answers too, with budgets in requests/s.
+//!    queries a peer's backend answers too, with budgets in requests/s,
+//!    each answer computed, then kept in memory.
+//! 9. The databases' query plans of a city's list at 1 M
+//!    (`solidarity-map explain`).
+//!
+//! Every server but the one of section 8's kept answers computes each
+//! answer (`--answer-cache-mb 0`): the same request repeated measures the
+//! work it takes, not the memory that spares it.
 //!
 //! Budgets are reported, never asserted. `--quick` runs everything at 10 k
 //! with the debug server and few requests, as part of `cargo xtask test`, so
@@ -243,6 +250,19 @@ const LISTS: &[(&str, &str, f64)] = &[
     ),
 ];
 const LISTS_AT: usize = 10_000;
+
+/// The lists whose query plans the report shows, at the big size: (what,
+/// the filter as the API takes it).
+const PLANNED: &[(&str, &str)] = &[
+    (
+        "a city's first page",
+        "bbox=35.15,31.72,35.30,31.84&limit=100",
+    ),
+    (
+        "a city's first page, with a word",
+        "bbox=35.15,31.72,35.30,31.84&q=press&limit=100",
+    ),
+];
 const LISTS_REQUESTS: usize = 2_000;
 const LISTS_CONNECTIONS: usize = 10;
 

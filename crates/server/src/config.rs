@@ -148,6 +148,11 @@ pub struct ServeArgs {
     /// `Retry-After: 1` at once instead of waiting.
     #[arg(long, env = "MAX_CONCURRENT", default_value_t = 512)]
     pub max_concurrent: usize,
+    /// Megabytes of memory for the map's public answers (lists, clusters,
+    /// legend, counts), kept compressed until the map changes; 0 makes
+    /// every request compute its answer.
+    #[arg(long, env = "ANSWER_CACHE_MB", default_value_t = 32)]
+    pub answer_cache_mb: usize,
     /// Multiplies the per-address limits on joining, edit links and
     /// sign-in (burst and rate). 1 is the tested default; raise it only
     /// for a known crowd behind one address, or for a fuzzing run.

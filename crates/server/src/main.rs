@@ -642,6 +642,7 @@ async fn main() -> anyhow::Result<()> {
             state.basemap = basemap;
             state.outlines = outlines;
             state.max_concurrent = args.max_concurrent;
+            state.answer_cache_bytes = args.answer_cache_mb.saturating_mul(1 << 20);
             state.rate_limit_factor = args.rate_limit_factor;
             state.trusted_proxies = trusted_proxies;
             state.licence = args.licence.licence()?;

@@ -10,10 +10,10 @@ use serde_json::Value;
 
 use super::load;
 use super::procs::{PgDb, Server, SqliteDb};
-use super::results::{Backend, HttpRow, InstancesRow, Results, StartRow, StoreRow, Wasm};
+use super::results::{Backend, HttpRow, InstancesRow, PlanRow, Results, StartRow, StoreRow, Wasm};
 use super::{
-    LISTS, LISTS_AT, LISTS_CONNECTIONS, LISTS_REQUESTS, Plan, REFERENCE_REQUESTS, SCENARIOS,
-    STORE_BBOX, TWO_INSTANCE_SCENARIOS,
+    LISTS, LISTS_AT, LISTS_CONNECTIONS, LISTS_REQUESTS, PLANNED, Plan, REFERENCE_REQUESTS,
+    SCENARIOS, STORE_BBOX, TWO_INSTANCE_SCENARIOS,
 };
 use crate::tools;
 
@@ -116,19 +116,95 @@ struct Up<'a> {
     /// How many organisations it has.
     n: usize,
     server: &'a Server,
+    /// The database's URL.
+    url: &'a str,
     /// Where the data came from, for the report.
     data: String,
 }
 
 impl Rounds<'_> {
+    /// A server that computes every answer (`--answer-cache-mb 0`), so
+    /// that repeating one request measures the work, not the memory.
     fn start(&self, url: &str, log: &Path) -> Result<Server> {
-        self.rt.block_on(Server::start(
+        self.start_with(url, log, &["--no-demo", "--answer-cache-mb", "0"])
+    }
+
+    fn start_with(&self, url: &str, log: &Path, args: &[&str]) -> Result<Server> {
+        self.rt.block_on(Server::start_with(
             &self.plan.server,
             url,
             &self.plan.dist,
             log,
             self.client,
+            args,
         ))
+    }
+
+    /// The database's query plans of the lists in [`PLANNED`].
+    fn plans(&self, backend: Backend, url: &str, res: &mut Results) -> Result<()> {
+        for &(list, filter) in PLANNED {
+            let out = Command::new(&self.plan.server)
+                .args(["--database-url", url, "explain", filter])
+                .env("RUST_LOG", "warn")
+                .env("NO_COLOR", "1")
+                .stderr(Stdio::inherit())
+                .output()
+                .with_context(|| format!("cannot start {}", self.plan.server.display()))?;
+            if !out.status.success() {
+                bail!("explain {filter} failed ({})", out.status);
+            }
+            let text = String::from_utf8(out.stdout).context("explain printed no text")?;
+            res.plans.push(PlanRow {
+                backend,
+                list,
+                filter,
+                text,
+            });
+        }
+        Ok(())
+    }
+
+    /// The lists of [`LISTS`] on `server`, each answer computed, then on
+    /// a second server of the same database that keeps its answers.
+    fn lists(&self, backend: Backend, url: &str, server: &Server, res: &mut Results) -> Result<()> {
+        let (plan, rt, client) = (self.plan, self.rt, self.client);
+        let requests = plan.scale.requests.min(LISTS_REQUESTS);
+        let log = plan
+            .dir
+            .join(format!("server-{}-kept.log", backend.name().to_lowercase()));
+        let keeping = self.start_with(url, &log, &["--no-demo"])?;
+        for (kept, on) in [(false, server), (true, &keeping)] {
+            for &(scenario, path, _) in LISTS {
+                let url = format!("{}{path}", on.base);
+                eprintln!(
+                    "{}: {scenario}{}: {requests} requests, {LISTS_CONNECTIONS} connections",
+                    backend.name(),
+                    if kept { ", answers kept" } else { "" }
+                );
+                let stats = rt.block_on(load::run(client, &url, requests, LISTS_CONNECTIONS))?;
+                let (_, features) =
+                    items(path, &load::gunzip(&stats)?).with_context(|| format!("GET {url}"))?;
+                if features == 0 {
+                    bail!("GET {url}: an empty list");
+                }
+                eprintln!(
+                    "  p50 {:.2} ms, p99 {:.2} ms, {:.0} req/s",
+                    stats.p50_ms, stats.p99_ms, stats.requests_per_s
+                );
+                let row = HttpRow {
+                    backend,
+                    scenario,
+                    stats,
+                    features,
+                };
+                if kept {
+                    res.lists_kept.push(row);
+                } else {
+                    res.lists.push(row);
+                }
+            }
+        }
+        Ok(())
     }
 
     /// A round on a SQLite file of `n` organisations, reused when its row
@@ -169,6 +245,7 @@ impl Rounds<'_> {
             backend: Backend::Sqlite,
             n,
             server: &server,
+            url: &db.url,
             data,
         };
         self.measure(up, res)
@@ -194,6 +271,7 @@ impl Rounds<'_> {
             backend: Backend::Postgres,
             n,
             server: &server,
+            url: &db.url,
             data,
         };
         self.measure(up, res)?;
@@ -248,6 +326,7 @@ impl Rounds<'_> {
             backend,
             n,
             server,
+            url,
             data,
         } = up;
         let (plan, rt, client) = (self.plan, self.rt, self.client);
@@ -299,32 +378,10 @@ impl Rounds<'_> {
                 });
             }
             rss_after = Some(server.memory_mb()?.0);
+            self.plans(backend, url, res)?;
         }
         if n == LISTS_AT {
-            let requests = plan.scale.requests.min(LISTS_REQUESTS);
-            for &(scenario, path, _) in LISTS {
-                let url = format!("{}{path}", server.base);
-                eprintln!(
-                    "{}: {scenario}: {requests} requests, {LISTS_CONNECTIONS} connections",
-                    backend.name()
-                );
-                let stats = rt.block_on(load::run(client, &url, requests, LISTS_CONNECTIONS))?;
-                let (_, features) =
-                    items(path, &load::gunzip(&stats)?).with_context(|| format!("GET {url}"))?;
-                if features == 0 {
-                    bail!("GET {url}: an empty list");
-                }
-                eprintln!(
-                    "  p50 {:.2} ms, p99 {:.2} ms, {:.0} req/s",
-                    stats.p50_ms, stats.p99_ms, stats.requests_per_s
-                );
-                res.lists.push(HttpRow {
-                    backend,
-                    scenario,
-                    stats,
-                    features,
-                });
-            }
+            self.lists(backend, url, server, res)?;
         }
         if n == plan.scale.small {
             let url = format!(

@@ -35,19 +35,9 @@ fn free_port() -> Result<u16> {
 }
 
 impl Server {
-    /// Starts the server on `database_url` (no demo data, no tiles) and
-    /// waits until it answers `/healthz`; its log goes to `log`.
-    pub async fn start(
-        bin: &Path,
-        database_url: &str,
-        dist: &Path,
-        log: &Path,
-        client: &reqwest::Client,
-    ) -> Result<Server> {
-        Self::start_with(bin, database_url, dist, log, client, &["--no-demo"]).await
-    }
-
-    /// [`Server::start`] with other `serve` options than `--no-demo`.
+    /// Starts the server binary on `database_url` (no tiles) with
+    /// `serve_args`, and waits until it answers `/healthz`; its log goes
+    /// to `log`.
     pub async fn start_with(
         bin: &Path,
         database_url: &str,

@@ -10,7 +10,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use serde_json::Value;
 
-use super::results::{Backend, Results};
+use super::results::{Backend, HttpRow, Results};
 use super::{
     LISTS, LISTS_AT, LISTS_CONNECTIONS, LISTS_REQUESTS, Mode, Plan, REFERENCE, REFERENCE_REQUESTS,
     SCENARIOS, STORE_BBOX,
@@ -44,6 +44,7 @@ fn report(plan: &Plan, res: &Results, took: Duration) -> String {
     memory_and_startup(&mut md, plan, res);
     two_instances(&mut md, plan, res);
     lists(&mut md, plan, res);
+    plans(&mut md, plan, res);
     budgets(&mut md, plan, res);
     md
 }
@@ -58,19 +59,21 @@ fn lists(md: &mut String, plan: &Plan, res: &Results) {
         "## 8. Lists at {} organisations, {} connections\n\n\
          The plain lists a peer's backend (Karte von morgen's openfairdb) answers too, \
          on its own kind of query: {} requests each (after {} unrecorded warm-up \
-         requests), loopback, gzipped by the server.\n\n\
-         | Database | List | p50 (ms) | p99 (ms) | req/s | answered 503 | budget (req/s) | req/s / budget |\n\
-         |---|---|---:|---:|---:|---:|---:|---:|",
+         requests), loopback, gzipped by the server. First on a server that computes \
+         every answer, then on one that keeps its answers until the map changes (the \
+         default), where a repeated request is given again from memory.\n\n\
+         | Database | List | Answers | p50 (ms) | p99 (ms) | req/s | answered 503 | budget (req/s) | req/s / budget |\n\
+         |---|---|---|---:|---:|---:|---:|---:|---:|",
         thousands(LISTS_AT),
         LISTS_CONNECTIONS,
         thousands(plan.scale.requests.min(LISTS_REQUESTS)),
         LISTS_CONNECTIONS
     );
-    for r in &res.lists {
+    for (r, answers) in all_lists(res) {
         let budget = list_budget(r.scenario);
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {answers} | {} | {} | {} | {} | {} | {} |",
             r.backend.name(),
             r.scenario,
             f(r.stats.p50_ms, 2),
@@ -86,6 +89,41 @@ fn lists(md: &mut String, plan: &Plan, res: &Results) {
         let _ = writeln!(md, "- {scenario}: `{path}`");
     }
     md.push('\n');
+}
+
+/// (9) How each database answers a city's list at the big size.
+fn plans(md: &mut String, plan: &Plan, res: &Results) {
+    if res.plans.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        md,
+        "## 9. Query plans at {} organisations\n\n\
+         `solidarity-map explain FILTER` on each database: the count of the matches and \
+         a page chosen by the database (what a list with words takes), and the rows of a \
+         page chosen by the map's index, read by id (what a list in a box without words \
+         takes; its count comes from the index).\n",
+        thousands(plan.scale.big)
+    );
+    for p in &res.plans {
+        let _ = writeln!(
+            md,
+            "### {}: {} (`{}`)\n\n```text\n{}```\n",
+            p.backend.name(),
+            p.list,
+            p.filter,
+            p.text
+        );
+    }
+}
+
+/// The lists' rows, each with how its server answered: every answer
+/// computed, or kept.
+fn all_lists(res: &Results) -> impl Iterator<Item = (&HttpRow, &'static str)> {
+    res.lists
+        .iter()
+        .map(|r| (r, "computed"))
+        .chain(res.lists_kept.iter().map(|r| (r, "kept")))
 }
 
 /// The requests per second a list of [`LISTS`] must reach.
@@ -654,11 +692,11 @@ fn budgets(md: &mut String, plan: &Plan, res: &Results) {
             yes(Some(rss <= 600.0))
         );
     }
-    for r in &res.lists {
+    for (r, answers) in all_lists(res) {
         let budget = list_budget(r.scenario);
         let _ = writeln!(
             md,
-            "| `/api/organizations` at {}, {} connections, {}: ≥ {} req/s ({}) | {} req/s{} | {} |",
+            "| `/api/organizations` at {}, {} connections, {}: ≥ {} req/s ({}, answers {answers}) | {} req/s{} | {} |",
             thousands(LISTS_AT),
             LISTS_CONNECTIONS,
             r.scenario,

@@ -16,8 +16,13 @@ pub(super) struct Results {
     /// The cluster benchmark's `key=value` lines (`10000.build_ms`, …).
     pub(super) cluster: BTreeMap<String, String>,
     pub(super) http: Vec<HttpRow>,
-    /// The lists at 10 000 over 10 connections (`LISTS`).
+    /// The lists at 10 000 over 10 connections (`LISTS`), each answer
+    /// computed…
     pub(super) lists: Vec<HttpRow>,
+    /// … and on a server that keeps its answers.
+    pub(super) lists_kept: Vec<HttpRow>,
+    /// The database's plans of the lists of `PLANNED`, at the big size.
+    pub(super) plans: Vec<PlanRow>,
     pub(super) store: Vec<StoreRow>,
     pub(super) start: Vec<StartRow>,
     /// One Postgres instance against two on the same database.
@@ -59,6 +64,15 @@ pub(super) struct HttpRow {
     pub(super) stats: Stats,
     /// How many features (clusters or organisations) the answer has.
     pub(super) features: usize,
+}
+
+/// How one database answers one list (`solidarity-map explain`).
+pub(super) struct PlanRow {
+    pub(super) backend: Backend,
+    pub(super) list: &'static str,
+    pub(super) filter: &'static str,
+    /// What the command printed.
+    pub(super) text: String,
 }
 
 /// One scenario on one instance, then on two instances of the same

@@ -228,6 +228,12 @@ impl Clusters {
         self.read(|i| i.index.len())
     }
 
+    /// A number that grows with every change applied to the index: an
+    /// answer made from the published entries holds while it is the same.
+    pub fn generation(&self) -> u64 {
+        self.facet_cache.generation()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

@@ -83,12 +83,7 @@ pub async fn etag(mut req: Request, next: Next) -> Response {
             if method != Method::GET && method != Method::HEAD {
                 return next.run(req).await;
             }
-            let if_none_match: Vec<HeaderValue> = req
-                .headers()
-                .get_all(header::IF_NONE_MATCH)
-                .iter()
-                .cloned()
-                .collect();
+            let if_none_match = if_none_match(req.headers());
             // a HEAD must carry the tag its GET would: ask for the body,
             // and drop it below
             if method == Method::HEAD {
@@ -150,9 +145,18 @@ fn weak_tag(body: &[u8]) -> HeaderValue {
     HeaderValue::from_str(&tag).unwrap_or(HeaderValue::from_static("\"\""))
 }
 
+/// The request's `If-None-Match` values.
+pub(super) fn if_none_match(headers: &HeaderMap) -> Vec<HeaderValue> {
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .cloned()
+        .collect()
+}
+
 /// Whether any `If-None-Match` entry names `tag`. The comparison is weak
 /// (RFC 9110 §13.1.2): a `W/` prefix is ignored, `*` matches anything.
-fn matches(if_none_match: &[HeaderValue], tag: &HeaderValue) -> bool {
+pub(super) fn matches(if_none_match: &[HeaderValue], tag: &HeaderValue) -> bool {
     let Ok(tag) = tag.to_str() else {
         return false;
     };
@@ -168,7 +172,7 @@ fn matches(if_none_match: &[HeaderValue], tag: &HeaderValue) -> bool {
 }
 
 /// 304 with the headers a 200 would carry about caching, and no body.
-fn not_modified(mut headers: HeaderMap) -> Response {
+pub(super) fn not_modified(mut headers: HeaderMap) -> Response {
     for h in [
         header::CONTENT_LENGTH,
         header::CONTENT_TYPE,

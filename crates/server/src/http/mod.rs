@@ -6,6 +6,7 @@ mod admin;
 mod admin_mail;
 mod admin_mirrors;
 mod admin_stale;
+mod answers;
 mod api_page;
 mod cache;
 mod categories;
@@ -77,6 +78,9 @@ pub struct AppState {
     /// Requests handled at once before shedding with 503
     /// (`--max-concurrent`).
     pub max_concurrent: usize,
+    /// Bytes of the public answers kept until the map changes
+    /// (`--answer-cache-mb`; 0: none).
+    pub answer_cache_bytes: usize,
     /// Multiplies the rate limits (`--rate-limit-factor`).
     pub rate_limit_factor: u32,
     /// Whose forwarding headers name the client (`--trusted-proxies`).
@@ -109,6 +113,7 @@ impl AppState {
             categories: Arc::new(categories),
             secure_cookies: false,
             max_concurrent: 512,
+            answer_cache_bytes: 32 << 20,
             rate_limit_factor: 1,
             trusted_proxies: Default::default(),
             licence: Licence::default(),
@@ -141,6 +146,10 @@ pub fn app_with_security(
 ) -> Router {
     let headers = security::SecurityHeaders::new(&dist, &state.site.tile_url, security);
     let in_flight = limits::InFlight::new(state.max_concurrent);
+    let kept = Arc::new(answers::Answers::new(
+        state.clusters.clone(),
+        state.answer_cache_bytes,
+    ));
     let mut limits =
         rate_limit::RateLimits::new(state.rate_limit_factor, state.trusted_proxies.clone());
     let (routes, document) = routes(&mut limits).split_for_parts();
@@ -157,9 +166,10 @@ pub fn app_with_security(
         .layer(axum::Extension(document))
         .fallback_service(site::static_files(dist, state.clone()))
         .with_state(state)
-        .layer(axum::middleware::from_fn(metrics::track))
         .layer(axum::middleware::from_fn(cache::etag))
         .layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn_with_state(kept, answers::serve))
+        .layer(axum::middleware::from_fn(metrics::track))
         .layer(RequestBodyLimitLayer::new(64 * 1024))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,

@@ -8,6 +8,7 @@
 mod support;
 
 mod accounts;
+mod answers;
 mod api;
 mod backup;
 mod cache;

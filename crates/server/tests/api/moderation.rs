@@ -36,18 +36,7 @@ async fn join(app: &Router, name: &str) -> (String, String) {
 }
 
 async fn public_names(app: &Router) -> Vec<String> {
-    let r = get(app, "/api/organizations?limit=10000").await;
-    r.json()["features"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            f["properties"]["name"]["en"]
-                .as_str()
-                .unwrap_or("")
-                .to_owned()
-        })
-        .collect()
+    get(app, "/api/organizations?limit=10000").await.names()
 }
 
 /// The English description of the first published entry the search `q`

@@ -26,6 +26,21 @@ impl Answer {
     }
 
     /// The body as JSON; a body that is not JSON fails the test, naming it.
+    /// The English names of a feature collection's entries, in order.
+    pub fn names(&self) -> Vec<String> {
+        self.json()["features"]
+            .as_array()
+            .expect("a feature collection")
+            .iter()
+            .map(|f| {
+                f["properties"]["name"]["en"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_owned()
+            })
+            .collect()
+    }
+
     pub fn json(&self) -> Value {
         serde_json::from_slice(&self.body)
             .unwrap_or_else(|e| panic!("{e}: not JSON: {}", String::from_utf8_lossy(&self.body)))
