@@ -91,6 +91,9 @@ fn lists(md: &mut String, plan: &Plan, res: &Results) {
     md.push('\n');
 }
 
+/// The longest line of a plan the report shows, in characters.
+const PLAN_LINE: usize = 200;
+
 /// (9) How each database answers a city's list at the big size.
 fn plans(md: &mut String, plan: &Plan, res: &Results) {
     if res.plans.is_empty() {
@@ -106,13 +109,21 @@ fn plans(md: &mut String, plan: &Plan, res: &Results) {
         thousands(plan.scale.big)
     );
     for p in &res.plans {
+        // a page's hundred ids make one line of thousands of characters
+        let text: String = p
+            .text
+            .lines()
+            .map(|l| match l.char_indices().nth(PLAN_LINE) {
+                Some((cut, _)) => format!("{}…\n", &l[..cut]),
+                None => format!("{l}\n"),
+            })
+            .collect();
         let _ = writeln!(
             md,
-            "### {}: {} (`{}`)\n\n```text\n{}```\n",
+            "### {}: {} (`{}`)\n\n```text\n{text}```\n",
             p.backend.name(),
             p.list,
             p.filter,
-            p.text
         );
     }
 }

@@ -367,7 +367,8 @@ impl Clusters {
     /// entries match, and the ids of the filter's page and one more (is
     /// there a next page?), in the list's order. `None` for what needs the
     /// database: no box (the name index finds those pages at once), words,
-    /// or an offset (only keyset pages are chosen here).
+    /// an offset (only keyset pages are chosen here), or a box holding more
+    /// than [`lists::FROM_MEMORY_UP_TO`] entries (see there).
     pub fn list_page(&self, filter: &OrgFilter) -> Option<ListPage> {
         let b = filter.bbox.as_ref()?;
         if filter.q.is_some() || filter.offset > 0 {
@@ -376,6 +377,20 @@ impl Clusters {
         let f = self.index_filter(filter);
         let take = filter.limit() as usize + 1;
         self.read(|i| {
+            // the grid's counts a few cells at a time: at least what the
+            // box holds under the category and country
+            let at_most: u64 = i
+                .index
+                .query(&bbox(Some(b)), lists::coarse_zoom(b), &f)
+                .iter()
+                .map(|item| match item {
+                    Item::Cluster { count, .. } => *count,
+                    Item::Point { .. } => 1,
+                })
+                .sum();
+            if at_most > lists::FROM_MEMORY_UP_TO {
+                return None;
+            }
             let mut matches = Vec::new();
             // every point on its own (past the last zoom), then the box
             // exactly: the grid's cells overlap its edges
