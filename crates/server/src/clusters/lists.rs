@@ -101,7 +101,11 @@ pub(super) fn coarse_zoom(b: &BBox) -> u8 {
     } else if z > 16.0 {
         16
     } else {
-        #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "0..=16")]
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "0..=16"
+        )]
         let z = z as u8;
         z
     }
