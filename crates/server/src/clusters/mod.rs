@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::RwLock;
 
 use solidarity_map_cluster::{Bbox, Filter, Index, Item, Point, PointId};
-use solidarity_map_core::{BBox, CategorySlug, CountryCode, Facets, OrgFilter, OrgId};
+use solidarity_map_core::{BBox, CategorySlug, CountryCode, Facets, LatLon, OrgFilter, OrgId};
 
 use crate::store::{PublicPoint, Store};
 use facets::{FacetCache, FacetTable};
@@ -404,7 +404,9 @@ impl Clusters {
                 let Some(id) = i.orgs.get(p.0 as usize).copied().flatten() else {
                     continue;
                 };
-                let kept = lists::in_box(b, lon, lat)
+                // the box's own rule, both edges included as the
+                // database's `between` has them
+                let kept = LatLon::new(lat, lon).is_ok_and(|p| b.contains(p))
                     && filter
                         .language
                         .as_ref()
