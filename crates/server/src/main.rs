@@ -512,6 +512,12 @@ async fn main() -> anyhow::Result<()> {
                 let why: Vec<String> = errors.iter().map(ToString::to_string).collect();
                 anyhow::anyhow!("the filter: {}", why.join("; "))
             })?;
+            // as the API: a category that does not exist is an error, not
+            // a plan of an empty list
+            let known = store.category_slugs().await?;
+            if let Some(c) = filter.categories.iter().find(|c| !known.contains(c)) {
+                anyhow::bail!("the filter: unknown category \"{c}\"");
+            }
             for plan in store.explain_list(&filter).await? {
                 println!("{}:", plan.what);
                 for line in plan.lines {

@@ -368,7 +368,14 @@ macro_rules! shared_store {
                         ),
                         plan(
                             "the page's rows by id, chosen by the index",
-                            <Db as Dialect>::plan(&self.pool, among_query(explain, &ids)).await?,
+                            if ids.is_empty() {
+                                // `id in ()` would be planned as a scan of
+                                // a query that is never sent
+                                vec!["nothing matches: no page to read".to_owned()]
+                            } else {
+                                <Db as Dialect>::plan(&self.pool, among_query(explain, &ids))
+                                    .await?
+                            },
                         ),
                     ])
                 }

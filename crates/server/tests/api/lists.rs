@@ -180,4 +180,10 @@ async fn the_plans_use_the_indexes() {
     );
     assert_eq!(plans[2].lines.len(), 1, "{text:#?}");
     assert!(plans[2].lines[0].contains("(id=?)"), "{text:#?}");
+    // nothing matches: no page, so no read by id to plan
+    let none = store
+        .explain_list(&filter("q=nothing-is-called-this"))
+        .await
+        .unwrap();
+    assert_eq!(none[2].lines, ["nothing matches: no page to read"]);
 }
