@@ -16,6 +16,7 @@
 
 mod build;
 mod cell;
+mod count;
 mod geo;
 mod query;
 mod update;

@@ -15,7 +15,7 @@ use crate::geo::{lat_of, lon_of, wrap_lon, x_of, y_of};
 use crate::{Bbox, Filter, Index, Item, PointId};
 
 /// The cells of the target level that a box covers.
-struct View {
+pub(crate) struct View {
     level: usize,
     /// Inclusive column ranges (two when the box crosses the antimeridian).
     xs: Vec<(u32, u32)>,
@@ -24,7 +24,7 @@ struct View {
 }
 
 impl View {
-    fn new(b: &Bbox, level: usize) -> Self {
+    pub(crate) fn new(b: &Bbox, level: usize) -> Self {
         let sh = shift(level);
         let last = (1u32 << (32 - sh)) - 1;
         let ys = (b.min_lat <= b.max_lat).then(|| (y_of(b.max_lat) >> sh, y_of(b.min_lat) >> sh));
@@ -32,8 +32,11 @@ impl View {
             vec![(0, last)]
         } else {
             let (w, e) = (wrap_lon(b.min_lon), wrap_lon(b.max_lon));
+            // crossing is a matter of degrees: both edges of a box that
+            // wraps almost the whole world can fall in one cell
+            let crosses = w > e;
             let (w, e) = (x_of(w) >> sh, x_of(e) >> sh);
-            if w <= e {
+            if !crosses {
                 vec![(w, e)]
             } else {
                 vec![(w, last), (0, e)]
@@ -43,7 +46,7 @@ impl View {
     }
 
     /// Whether cell (cx, cy) of level `k` overlaps the box.
-    fn overlaps(&self, k: usize, cx: u32, cy: u32) -> bool {
+    pub(crate) fn overlaps(&self, k: usize, cx: u32, cy: u32) -> bool {
         let d = self.level - k;
         let span = |c: u32| (c << d, ((c + 1) << d) - 1);
         let ((x0, x1), (y0, y1)) = (span(cx), span(cy));
@@ -58,7 +61,7 @@ impl View {
 }
 
 /// What a cell holds under the country filter.
-enum Node<'l> {
+pub(crate) enum Node<'l> {
     Single(u32),
     /// The key the cell's per-category entries hang from, and the cell.
     Multi(u64, &'l Cell),
@@ -172,23 +175,8 @@ impl Walk<'_> {
         MAX_ZOOM + 1
     }
 
-    /// The entry to read for cell (cx, cy) under the country filter.
     fn resolve<'l>(&self, level: &'l Level, cx: u32, cy: u32) -> Option<Node<'l>> {
-        let k = cell::key(0, cx, cy);
-        let Some(c) = level.multi.get(&k) else {
-            return level.single.get(&k).map(|&id| Node::Single(id));
-        };
-        match self.country {
-            None => Some(Node::Multi(k, c)),
-            Some(want) if c.countries == 1 => (c.country_xor == want).then_some(Node::Multi(k, c)),
-            Some(want) => {
-                let ck = cell::key(country_part(want), cx, cy);
-                match level.multi.get(&ck) {
-                    Some(own) => Some(Node::Multi(ck, own)),
-                    None => level.single.get(&ck).map(|&id| Node::Single(id)),
-                }
-            }
-        }
+        resolve(level, self.country, cx, cy)
     }
 
     /// Whether a point passes the filter.
@@ -227,8 +215,27 @@ impl Walk<'_> {
     }
 }
 
+/// The entry to read for cell (cx, cy) under the country filter.
+pub(crate) fn resolve(level: &Level, country: Option<u16>, cx: u32, cy: u32) -> Option<Node<'_>> {
+    let k = cell::key(0, cx, cy);
+    let Some(c) = level.multi.get(&k) else {
+        return level.single.get(&k).map(|&id| Node::Single(id));
+    };
+    match country {
+        None => Some(Node::Multi(k, c)),
+        Some(want) if c.countries == 1 => (c.country_xor == want).then_some(Node::Multi(k, c)),
+        Some(want) => {
+            let ck = cell::key(country_part(want), cx, cy);
+            match level.multi.get(&ck) {
+                Some(own) => Some(Node::Multi(ck, own)),
+                None => level.single.get(&ck).map(|&id| Node::Single(id)),
+            }
+        }
+    }
+}
+
 /// The aggregate of the categories `m` (a non-empty subset of `c.mask`).
-fn filtered(level: &Level, key: u64, c: &Cell, m: u64) -> Stats {
+pub(crate) fn filtered(level: &Level, key: u64, c: &Cell, m: u64) -> Stats {
     if m == c.mask {
         return c.stats;
     }

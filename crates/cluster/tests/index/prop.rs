@@ -108,3 +108,69 @@ proptest! {
         }
     }
 }
+
+/// Both edges included, and a box whose west edge is east of its east
+/// edge crossing the antimeridian: the server's rule for a box.
+fn inside(b: &Bbox, lon: f64, lat: f64) -> bool {
+    let lons = if b.min_lon > b.max_lon {
+        lon >= b.min_lon || lon <= b.max_lon
+    } else {
+        lon >= b.min_lon && lon <= b.max_lon
+    };
+    lons && lat >= b.min_lat && lat <= b.max_lat
+}
+
+/// A box whose edges lie on points' own coordinates (or just beside
+/// them), so the edges' rule is what decides.
+fn edge_box(points: &[Point], picks: [usize; 4], nudge: [i8; 4]) -> Option<Bbox> {
+    let at = |n: usize| points.get(n % points.len().max(1));
+    let step = |v: f64, k: i8| v + f64::from(k) * 1e-9;
+    let (a, b, c, d) = (at(picks[0])?, at(picks[1])?, at(picks[2])?, at(picks[3])?);
+    Some(Bbox {
+        min_lon: step(a.lon, nudge[0]),
+        min_lat: step(b.lat.min(c.lat), nudge[1]),
+        max_lon: step(d.lon, nudge[2]),
+        max_lat: step(b.lat.max(c.lat), nudge[3]),
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn a_box_counts_what_its_points_say(
+        initial in proptest::collection::vec((0..40u32).prop_flat_map(point), 0..40),
+        removed in proptest::collection::vec(0..40u32, 0..8),
+        picks in proptest::array::uniform4(0..64usize),
+        nudge in proptest::array::uniform4(-1i8..=1),
+    ) {
+        let mut index = Index::build(&initial);
+        let mut model: BTreeMap<u32, Point> = initial.iter().map(|p| (p.id.0, *p)).collect();
+        for id in removed {
+            index.remove(PointId(id));
+            model.remove(&id);
+        }
+        let points: Vec<Point> = model.values().copied().collect();
+        let mut boxes = vec![
+            Bbox::WORLD,
+            Bbox { min_lon: 179.0, min_lat: -18.0, max_lon: -179.0, max_lat: -16.0 },
+            Bbox { min_lon: 35.2, min_lat: 31.7, max_lon: 35.3, max_lat: 31.8 },
+            Bbox { min_lon: -180.0, min_lat: -17.0, max_lon: 180.0, max_lat: -17.0 },
+        ];
+        boxes.extend(edge_box(&points, picks, nudge));
+        for b in &boxes {
+            for f in &filters() {
+                let want = points
+                    .iter()
+                    .filter(|p| f.categories.is_none_or(|m| m & 1 << p.category != 0))
+                    .filter(|p| f.country.is_none_or(|c| c == p.country))
+                    .filter(|p| inside(b, p.lon, p.lat))
+                    .count() as u64;
+                prop_assert_eq!(index.count(b, f, |lon, lat| inside(b, lon, lat)), want, "{:?} {:?}", b, f);
+            }
+        }
+        for p in &points {
+            prop_assert_eq!(index.point(p.id), Some(*p));
+        }
+    }
+}
