@@ -57,6 +57,9 @@ impl Follower {
     pub async fn start(store: Arc<dyn Store>, categories: Vec<CategorySlug>) -> Result<Self> {
         let head = store.change_head().await?;
         let index = Arc::new(Clusters::load(store.as_ref(), categories).await?);
+        // the lists' order is sorted beside serving, not before it
+        let sorting = Arc::clone(&index);
+        tokio::task::spawn_blocking(move || sorting.prepare_lists());
         Ok(Self {
             store,
             index,

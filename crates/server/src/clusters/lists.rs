@@ -5,6 +5,8 @@
 //! entry's sort key, the one the database orders lists by, and chooses a
 //! page itself: the database then reads only that page's rows, by id.
 
+use std::sync::OnceLock;
+
 use solidarity_map_cluster::PointId;
 use solidarity_map_core::{BBox, OrgId, PageKey};
 
@@ -76,12 +78,118 @@ impl Names {
     }
 }
 
-/// The most entries in a box whose list is chosen here. Choosing costs
-/// about a microsecond per entry in the box (at a million entries, a
-/// Jerusalem box of 23 000: 23 ms, against 31 ms for the database, and
-/// 16 ms against 263 ms under a category); a wide box of hundreds of
-/// thousands is the database's, whose name index finds a page of a dense
-/// box after a few hundred rows.
+/// Every indexed point in the list's order, (sort key, id) byte by byte.
+/// A page of a box is the first few points of this order that lie in it:
+/// in a dense box (a city at a million entries) they come after about
+/// `page × all / in the box` steps, a few thousand, where visiting the
+/// box's points costs tens of thousands. Sorting a million keys takes a
+/// few hundred milliseconds, so the order is built once off the request
+/// path ([`Order::build`]) and then kept in step with each change.
+#[derive(Debug, Default)]
+pub(super) struct Order {
+    ids: OnceLock<Vec<PointId>>,
+}
+
+/// A point's place in the list's order.
+fn key<'a>(names: &'a Names, orgs: &[Option<OrgId>], p: PointId) -> (&'a str, Option<OrgId>) {
+    (names.get(p), orgs.get(p.0 as usize).copied().flatten())
+}
+
+impl Order {
+    /// Sorts every point, unless that was done.
+    pub(super) fn build(&self, names: &Names, orgs: &[Option<OrgId>]) {
+        self.ids.get_or_init(|| {
+            let mut ids: Vec<PointId> = (0..orgs.len())
+                .filter(|&n| orgs[n].is_some())
+                .filter_map(|n| u32::try_from(n).ok().map(PointId))
+                .collect();
+            ids.sort_unstable_by(|a, b| key(names, orgs, *a).cmp(&key(names, orgs, *b)));
+            ids
+        });
+    }
+
+    /// The order, once built.
+    pub(super) fn get(&self) -> Option<&[PointId]> {
+        self.ids.get().map(Vec::as_slice)
+    }
+
+    /// Puts `p` in its place, by the key it has now.
+    pub(super) fn insert(&mut self, names: &Names, orgs: &[Option<OrgId>], p: PointId) {
+        if let Some(ids) = self.ids.get_mut() {
+            let k = key(names, orgs, p);
+            let at = ids.partition_point(|&q| key(names, orgs, q) < k);
+            ids.insert(at, p);
+        }
+    }
+
+    /// Takes `p` out, while it still has the key it was put in with.
+    pub(super) fn remove(&mut self, names: &Names, orgs: &[Option<OrgId>], p: PointId) {
+        if let Some(ids) = self.ids.get_mut() {
+            let k = key(names, orgs, p);
+            let at = ids.partition_point(|&q| key(names, orgs, q) < k);
+            if ids.get(at) == Some(&p) {
+                ids.remove(at);
+            } else if let Some(at) = ids.iter().position(|&q| q == p) {
+                // never expected: the order would have lost step with the
+                // keys, so it is mended the slow way rather than left wrong
+                tracing::error!(point = p.0, "the list order lost step with the sort keys");
+                ids.remove(at);
+            }
+        }
+    }
+
+    /// Where the points after `after` start.
+    pub(super) fn start(
+        ids: &[PointId],
+        names: &Names,
+        orgs: &[Option<OrgId>],
+        after: Option<&PageKey>,
+    ) -> usize {
+        after.map_or(0, |a| {
+            let k = (a.sort_name.as_str(), Some(a.id));
+            ids.partition_point(|&q| key(names, orgs, q) <= k)
+        })
+    }
+
+    /// Heap bytes held, for the start-up log.
+    pub(super) fn memory_bytes(&self) -> usize {
+        self.ids
+            .get()
+            .map_or(0, |v| v.capacity() * size_of::<PointId>())
+    }
+}
+
+/// Whether to find a page by walking the list's order rather than the
+/// box's points: when the walk is expected to be shorter. A step of the
+/// order (a look at one point) costs about a twentieth of a point of the
+/// box (the grid's descent, the key, the sort).
+pub(super) fn by_order_first(take: usize, all: usize, in_box: u64) -> bool {
+    expected_steps(take, all, in_box) < 20u64.saturating_mul(in_box)
+}
+
+/// About how many steps of the order find `take` of `in_box` points
+/// among `all`, if names do not depend on places.
+fn expected_steps(take: usize, all: usize, in_box: u64) -> u64 {
+    let (take, all) = (take as u64, all as u64);
+    take.saturating_mul(all) / in_box.max(1)
+}
+
+/// How many steps of the order a page may take before the box's own
+/// points are walked instead: names that crowd one end of the order in
+/// one place (every entry of a town starting with its name) defeat the
+/// estimate, and the walk is bounded by the box.
+pub(super) fn step_budget(take: usize, all: usize, in_box: u64) -> usize {
+    let steps = expected_steps(take, all, in_box)
+        .saturating_mul(4)
+        .max(10_000);
+    usize::try_from(steps).unwrap_or(usize::MAX)
+}
+
+/// The most entries in a box whose own points are walked for a page
+/// (about a microsecond each: at a million entries, a Jerusalem box of
+/// 23 000 took 23 ms, against 31 ms for the database). A page the lists'
+/// order does not find soon in a wider box is the database's, whose name
+/// index finds a page of a dense box after a few hundred rows.
 pub(super) const FROM_MEMORY_UP_TO: u64 = 50_000;
 
 /// A zoom at which `b` spans a few cells of the grid (cells are a quarter
@@ -189,6 +297,46 @@ mod tests {
             [id(9), id(2), id(1)]
         );
         assert_eq!(first(matches, None, 0), []);
+    }
+
+    #[test]
+    fn the_order_is_walked_where_a_page_comes_soon() {
+        // a city of 23 000 at a million: a page after about 4 400 steps
+        assert!(by_order_first(101, 1_000_000, 23_000));
+        assert_eq!(step_budget(101, 1_000_000, 23_000), 17_564);
+        // a village of 40: its own points, not 2.5 million steps
+        assert!(!by_order_first(101, 1_000_000, 40));
+        // a small map: at least 10 000 steps before giving up
+        assert_eq!(step_budget(8, 1_000, 500), 10_000);
+        assert!(!by_order_first(101, 1_000_000, 0));
+    }
+
+    #[test]
+    fn the_order_follows_renames_and_removals() {
+        let mut names = Names::default();
+        let orgs: Vec<Option<OrgId>> = (0..6).map(|n| Some(id(n))).collect();
+        for (n, name) in ["d", "b", "a", "c", "b", "e"].iter().enumerate() {
+            names.set(PointId(u32::try_from(n).unwrap()), name);
+        }
+        let mut order = Order::default();
+        order.insert(&names, &orgs, PointId(0));
+        assert!(order.get().is_none(), "kept only once built");
+        order.build(&names, &orgs);
+        let ids = |o: &Order| o.get().unwrap().iter().map(|p| p.0).collect::<Vec<_>>();
+        assert_eq!(ids(&order), [2, 1, 4, 3, 0, 5], "the two b's by id");
+        // a rename: out under the old key, in under the new
+        order.remove(&names, &orgs, PointId(1));
+        names.set(PointId(1), "f");
+        order.insert(&names, &orgs, PointId(1));
+        order.remove(&names, &orgs, PointId(3));
+        assert_eq!(ids(&order), [2, 4, 0, 5, 1]);
+        let after = PageKey {
+            sort_name: "b".into(),
+            id: id(4),
+        };
+        let all = order.get().unwrap();
+        assert_eq!(Order::start(all, &names, &orgs, Some(&after)), 2);
+        assert_eq!(Order::start(all, &names, &orgs, None), 0);
     }
 
     #[test]

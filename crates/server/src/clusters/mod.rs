@@ -59,6 +59,8 @@ struct Inner {
     facets: FacetTable,
     /// Each point's sort key, for lists by name.
     names: Names,
+    /// The points in the lists' order, once built.
+    order: lists::Order,
 }
 
 impl Inner {
@@ -82,6 +84,7 @@ impl Inner {
         let Some(p) = self.points.remove(&id) else {
             return false;
         };
+        self.order.remove(&self.names, &self.orgs, p);
         self.orgs[p.0 as usize] = None;
         self.free.push(p.0);
         self.stale.remove(&id);
@@ -219,6 +222,7 @@ impl Clusters {
     pub async fn reload(&self, store: &dyn Store) -> crate::store::Result<()> {
         let _one_at_a_time = self.changes.lock().await;
         let fresh = Self::load(store, self.categories.clone()).await?;
+        fresh.prepare_lists();
         let inner = fresh.inner.into_inner().unwrap_or_else(|e| e.into_inner());
         self.write(|i| *i = inner);
         Ok(())
@@ -241,7 +245,7 @@ impl Clusters {
     /// Approximate memory the index and the sort keys hold, for the
     /// start-up log.
     pub fn memory_bytes(&self) -> usize {
-        self.read(|i| i.index.memory_bytes() + i.names.memory_bytes())
+        self.read(|i| i.index.memory_bytes() + i.names.memory_bytes() + i.order.memory_bytes())
     }
 
     fn read<T>(&self, f: impl FnOnce(&Inner) -> T) -> T {
@@ -265,7 +269,13 @@ impl Clusters {
             return;
         };
         self.write(|i| {
+            let known = i.points.contains_key(&p.id);
             let id = i.point_id(p.id);
+            // a new key's place in the lists' order, taken by the old one
+            let renamed = !known || i.names.get(id) != p.sort_name;
+            if known && renamed {
+                i.order.remove(&i.names, &i.orgs, id);
+            }
             if p.stale {
                 i.stale.insert(p.id);
             } else {
@@ -273,6 +283,9 @@ impl Clusters {
             }
             i.facets.set(id, c, country(&p.country), &p.languages);
             i.names.set(id, &p.sort_name);
+            if renamed {
+                i.order.insert(&i.names, &i.orgs, id);
+            }
             i.index.update(Point {
                 id,
                 lon: p.lon,
@@ -365,10 +378,17 @@ impl Clusters {
 
     /// A page of a list in a box, chosen from memory: how many published
     /// entries match, and the ids of the filter's page and one more (is
-    /// there a next page?), in the list's order. `None` for what needs the
-    /// database: no box (the name index finds those pages at once), words,
-    /// an offset (only keyset pages are chosen here), or a box holding more
-    /// than [`lists::FROM_MEMORY_UP_TO`] entries (see there).
+    /// there a next page?), in the list's order.
+    ///
+    /// The total comes from the grid (exact under categories and a
+    /// country); the page from the lists' order when the box is dense
+    /// enough for its first matches to come soon, else from the box's own
+    /// points. `None` for what needs the database: no box (the name index
+    /// finds those pages at once), words, an offset (only keyset pages are
+    /// chosen here), or a box whose points would have to be walked (a
+    /// language, hidden stale entries, or names that crowd away from the
+    /// start of the order) and that holds more than
+    /// [`lists::FROM_MEMORY_UP_TO`] entries (see there).
     pub fn list_page(&self, filter: &OrgFilter) -> Option<ListPage> {
         let b = filter.bbox.as_ref()?;
         if filter.q.is_some() || filter.offset > 0 {
@@ -376,19 +396,65 @@ impl Clusters {
         }
         let f = self.index_filter(filter);
         let take = filter.limit() as usize + 1;
+        // the box's own rule, both edges included as the database's
+        // `between` has them
+        let inside = |lon: f64, lat: f64| LatLon::new(lat, lon).is_ok_and(|p| b.contains(p));
+        // what the grid cannot tell apart: languages and stale entries
+        let kept = |i: &Inner, p: PointId, id: OrgId| {
+            filter
+                .language
+                .as_ref()
+                .is_none_or(|l| i.facets.speaks(p, l.as_str()))
+                && !(filter.hide_stale && i.stale.contains(&id))
+        };
         self.read(|i| {
-            // the grid's counts a few cells at a time: at least what the
-            // box holds under the category and country
-            let at_most: u64 = i
-                .index
-                .query(&bbox(Some(b)), lists::coarse_zoom(b), &f)
-                .iter()
-                .map(|item| match item {
-                    Item::Cluster { count, .. } => *count,
-                    Item::Point { .. } => 1,
-                })
-                .sum();
-            if at_most > lists::FROM_MEMORY_UP_TO {
+            // without languages and stale entries the grid counts exactly
+            let exact = filter.language.is_none() && !filter.hide_stale;
+            let total = if exact {
+                // from the grid's counts and the points on the box's edges
+                i.index.count(&bbox(Some(b)), &f, inside)
+            } else {
+                // the grid's counts a few cells at a time: at least what
+                // the box holds under the category and country
+                i.index
+                    .query(&bbox(Some(b)), lists::coarse_zoom(b), &f)
+                    .iter()
+                    .map(|item| match item {
+                        Item::Cluster { count, .. } => *count,
+                        Item::Point { .. } => 1,
+                    })
+                    .sum()
+            };
+            let all = i.index.len();
+            if exact
+                && total > 0
+                && lists::by_order_first(take, all, total)
+                && let Some(ids) = i.order.get()
+            {
+                let from = lists::Order::start(ids, &i.names, &i.orgs, filter.after.as_ref());
+                let budget = lists::step_budget(take, all, total);
+                let mut page = Vec::with_capacity(take);
+                for &p in ids[from..].iter().take(budget) {
+                    let Some(at) = i.index.point(p) else { continue };
+                    if f.categories.is_none_or(|m| m & 1 << at.category != 0)
+                        && f.country.is_none_or(|c| c == at.country)
+                        && inside(at.lon, at.lat)
+                        && let Some(id) = i.orgs.get(p.0 as usize).copied().flatten()
+                    {
+                        page.push(id);
+                        if page.len() == take {
+                            break;
+                        }
+                    }
+                }
+                // a full page, or the end of the order: else the names
+                // crowd where the walk did not reach, and the box's own
+                // points are walked
+                if page.len() == take || from.saturating_add(budget) >= ids.len() {
+                    return Some(ListPage { total, ids: page });
+                }
+            }
+            if total > lists::FROM_MEMORY_UP_TO {
                 return None;
             }
             let mut matches = Vec::new();
@@ -404,15 +470,7 @@ impl Clusters {
                 let Some(id) = i.orgs.get(p.0 as usize).copied().flatten() else {
                     continue;
                 };
-                // the box's own rule, both edges included as the
-                // database's `between` has them
-                let kept = LatLon::new(lat, lon).is_ok_and(|p| b.contains(p))
-                    && filter
-                        .language
-                        .as_ref()
-                        .is_none_or(|l| i.facets.speaks(p, l.as_str()))
-                    && !(filter.hide_stale && i.stale.contains(&id));
-                if kept {
+                if inside(lon, lat) && kept(i, p, id) {
                     matches.push((i.names.get(p), id));
                 }
             }
@@ -421,6 +479,13 @@ impl Clusters {
                 ids: lists::first(matches, filter.after.as_ref(), take),
             })
         })
+    }
+
+    /// Sorts the entries in the list's order, for [`Clusters::list_page`]
+    /// (a few hundred milliseconds at a million entries, so it is called
+    /// off the request path; pages are chosen without it until then).
+    pub fn prepare_lists(&self) {
+        self.read(|i| i.order.build(&i.names, &i.orgs));
     }
 
     /// The filter's categories and country as the index has them.
