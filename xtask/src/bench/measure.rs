@@ -13,7 +13,7 @@ use super::procs::{PgDb, Server, SqliteDb};
 use super::results::{Backend, HttpRow, InstancesRow, PlanRow, Results, StartRow, StoreRow, Wasm};
 use super::{
     LISTS, LISTS_AT, LISTS_CONNECTIONS, LISTS_REQUESTS, PLANNED, Plan, REFERENCE_REQUESTS,
-    SCENARIOS, STORE_BBOX, TWO_INSTANCE_SCENARIOS,
+    SCENARIOS, STORE_BBOX, TWO_INSTANCE_SCENARIOS, WAITS,
 };
 use crate::tools;
 
@@ -207,6 +207,43 @@ impl Rounds<'_> {
         Ok(())
     }
 
+    /// The visitor's waits of [`WAITS`] on a second server of the same
+    /// database that keeps its answers (the default): what a visitor is
+    /// served, where each answer is made once per change of the map.
+    fn waits_kept(&self, backend: Backend, url: &str, res: &mut Results) -> Result<()> {
+        let (plan, rt, client) = (self.plan, self.rt, self.client);
+        let log = plan.dir.join(format!(
+            "server-{}-kept-waits.log",
+            backend.name().to_lowercase()
+        ));
+        let keeping = self.start_with(url, &log, &["--no-demo"])?;
+        for &(scenario, _) in WAITS {
+            let Some(&(_, path, _)) = SCENARIOS.iter().find(|s| s.0 == scenario) else {
+                bail!("{scenario} is not a scenario");
+            };
+            let url = format!("{}{path}", keeping.base);
+            let (requests, connections) = (plan.scale.requests, plan.scale.concurrency);
+            eprintln!(
+                "{}: {scenario}, answers kept: {requests} requests, {connections} connections",
+                backend.name()
+            );
+            let stats = rt.block_on(load::run(client, &url, requests, connections))?;
+            let (_, features) =
+                items(path, &load::gunzip(&stats)?).with_context(|| format!("GET {url}"))?;
+            eprintln!(
+                "  p50 {:.2} ms, p99 {:.2} ms, {:.0} req/s",
+                stats.p50_ms, stats.p99_ms, stats.requests_per_s
+            );
+            res.http_kept.push(HttpRow {
+                backend,
+                scenario,
+                stats,
+                features,
+            });
+        }
+        Ok(())
+    }
+
     /// A round on a SQLite file of `n` organisations, reused when its row
     /// count is right, else generated.
     pub(super) fn sqlite(&self, n: usize, res: &mut Results) -> Result<()> {
@@ -379,6 +416,7 @@ impl Rounds<'_> {
             }
             rss_after = Some(server.memory_mb()?.0);
             self.plans(backend, url, res)?;
+            self.waits_kept(backend, url, res)?;
         }
         if n == LISTS_AT {
             self.lists(backend, url, server, res)?;

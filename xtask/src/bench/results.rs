@@ -16,6 +16,9 @@ pub(super) struct Results {
     /// The cluster benchmark's `key=value` lines (`10000.build_ms`, …).
     pub(super) cluster: BTreeMap<String, String>,
     pub(super) http: Vec<HttpRow>,
+    /// The visitor's waits (`WAITS`) at the big size on a server that
+    /// keeps its answers.
+    pub(super) http_kept: Vec<HttpRow>,
     /// The lists at 10 000 over 10 connections (`LISTS`), each answer
     /// computed…
     pub(super) lists: Vec<HttpRow>,
