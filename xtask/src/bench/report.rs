@@ -353,25 +353,8 @@ fn http(md: &mut String, plan: &Plan, res: &Results) {
             .map_or("gzip", |r| r.stats.encoding.as_str())
     );
     for r in &res.http {
-        let reference = res
-            .http
-            .iter()
-            .find(|x| x.backend == r.backend && x.scenario == REFERENCE)
-            .map_or(f64::NAN, |x| x.stats.p50_ms);
-        let _ = writeln!(
-            md,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-            r.backend.name(),
-            r.scenario,
-            f(r.stats.p50_ms, 2),
-            f(r.stats.p99_ms, 2),
-            f(r.stats.max_ms, 2),
-            f(r.stats.requests_per_s, 0),
-            r.stats.shed,
-            thousands(r.stats.body_bytes),
-            r.features,
-            ratio(r.stats.p50_ms, reference)
-        );
+        let reference = p50_of(&res.http, r.backend, REFERENCE);
+        http_row(md, r, &ratio(r.stats.p50_ms, reference));
     }
     let _ = writeln!(md, "\nPaths:\n");
     for (scenario, path, _) in SCENARIOS {
@@ -380,33 +363,43 @@ fn http(md: &mut String, plan: &Plan, res: &Results) {
     if !res.http_kept.is_empty() {
         let _ = writeln!(
             md,
-            "\nThe same requests of a visitor's first screen on a second server of the same \
+            "\nThe requests of a visitor's first screen on a second server of the same \
              data that keeps its answers until the map changes (the default), as every \
              visitor after the first is served:\n\n\
              | Database | Scenario | p50 (ms) | p99 (ms) | max (ms) | req/s | answered 503 | \
-             p50 computed / kept |\n|---|---|---:|---:|---:|---:|---:|---:|"
+             size (bytes) | features | p50 computed / kept |\n\
+             |---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
         );
         for r in &res.http_kept {
-            let computed = res
-                .http
-                .iter()
-                .find(|x| x.backend == r.backend && x.scenario == r.scenario)
-                .map_or(f64::NAN, |x| x.stats.p50_ms);
-            let _ = writeln!(
-                md,
-                "| {} | {} | {} | {} | {} | {} | {} | {} |",
-                r.backend.name(),
-                r.scenario,
-                f(r.stats.p50_ms, 2),
-                f(r.stats.p99_ms, 2),
-                f(r.stats.max_ms, 2),
-                f(r.stats.requests_per_s, 0),
-                r.stats.shed,
-                ratio(computed, r.stats.p50_ms)
-            );
+            let computed = p50_of(&res.http, r.backend, r.scenario);
+            http_row(md, r, &ratio(computed, r.stats.p50_ms));
         }
     }
     md.push('\n');
+}
+
+/// The p50 of a scenario on a database, if it was measured.
+fn p50_of(rows: &[HttpRow], backend: Backend, scenario: &str) -> f64 {
+    rows.iter()
+        .find(|x| x.backend == backend && x.scenario == scenario)
+        .map_or(f64::NAN, |x| x.stats.p50_ms)
+}
+
+/// One row of section 2's tables, its last cell a ratio.
+fn http_row(md: &mut String, r: &HttpRow, last: &str) {
+    let _ = writeln!(
+        md,
+        "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {last} |",
+        r.backend.name(),
+        r.scenario,
+        f(r.stats.p50_ms, 2),
+        f(r.stats.p99_ms, 2),
+        f(r.stats.max_ms, 2),
+        f(r.stats.requests_per_s, 0),
+        r.stats.shed,
+        thousands(r.stats.body_bytes),
+        r.features,
+    );
 }
 
 /// (3) The store's bbox query on both databases.
