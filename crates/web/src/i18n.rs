@@ -2,15 +2,39 @@
 //! `assets/i18n/*.json`, one file per language, never in components; a
 //! test fails when a key is missing in any language or a component asks
 //! for a key that does not exist.
+//!
+//! The map's program carries only the map's words (`assets/i18n/`): a
+//! visitor on a slow line downloads them first. The words only the pages
+//! around it use (the forms, moderation, statistics) are in
+//! `assets/i18n/pages/`, which only the pages' program carries
+//! ([`with_pages_words`]); a test keeps every key a map module uses in
+//! the map's files.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-const FILES: [(&str, &str); 3] = [
+/// The map's words.
+const MAP: [(&str, &str); 3] = [
     ("en", include_str!("../../../assets/i18n/en.json")),
     ("ar", include_str!("../../../assets/i18n/ar.json")),
     ("he", include_str!("../../../assets/i18n/he.json")),
 ];
+
+/// The words of the pages around the map.
+const PAGES: [(&str, &str); 3] = [
+    ("en", include_str!("../../../assets/i18n/pages/en.json")),
+    ("ar", include_str!("../../../assets/i18n/pages/ar.json")),
+    ("he", include_str!("../../../assets/i18n/pages/he.json")),
+];
+
+/// More words than the map's, when a program has them.
+static MORE: OnceLock<&'static [(&'static str, &'static str)]> = OnceLock::new();
+
+/// Adds the pages' words to the map's; called by the pages' program
+/// before it draws anything, so that the map's program never links them.
+pub fn with_pages_words() {
+    let _ = MORE.set(&PAGES);
+}
 
 /// The browser tab's title: the page's own words, then the site's name, in
 /// the interface language, following it when it changes.
@@ -77,10 +101,15 @@ type Table = HashMap<String, String>;
 fn tables() -> &'static HashMap<&'static str, Table> {
     static CELL: OnceLock<HashMap<&'static str, Table>> = OnceLock::new();
     CELL.get_or_init(|| {
-        FILES
-            .iter()
-            .map(|(lang, text)| (*lang, serde_json::from_str(text).unwrap_or_default()))
-            .collect()
+        #[cfg(test)]
+        with_pages_words();
+        let more = MORE.get().copied().unwrap_or_default();
+        let mut tables = HashMap::new();
+        for (lang, text) in MAP.iter().chain(more) {
+            let table: Table = serde_json::from_str(text).unwrap_or_default();
+            tables.entry(*lang).or_insert_with(Table::new).extend(table);
+        }
+        tables
     })
 }
 
@@ -266,36 +295,100 @@ mod tests {
         }
     }
 
-    /// Every string literal in the sources that looks like a key (a known
-    /// prefix, a dot, lower-case words) names a key that exists.
+    /// The string literals of `src` that look like keys: a known prefix,
+    /// a dot, lower-case words.
+    fn keys_in<'s>(src: &'s str, prefixes: &std::collections::BTreeSet<&str>) -> Vec<&'s str> {
+        src.split('"')
+            .skip(1)
+            .step_by(2) // inside quotes (close enough for this code)
+            .filter(|literal| {
+                literal.split_once('.').is_some_and(|(prefix, rest)| {
+                    prefixes.contains(prefix)
+                        && !rest.is_empty()
+                        && rest.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                })
+            })
+            .collect()
+    }
+
+    /// Every key prefix there is.
+    fn prefixes() -> std::collections::BTreeSet<&'static str> {
+        tables()["en"]
+            .keys()
+            .filter_map(|k| k.split('.').next())
+            .collect()
+    }
+
+    /// Every string literal in the sources that looks like a key names a
+    /// key that exists.
     #[test]
     fn every_key_used_exists() {
         let en = &tables()["en"];
-        let prefixes: std::collections::BTreeSet<&str> =
-            en.keys().filter_map(|k| k.split('.').next()).collect();
+        let prefixes = prefixes();
         let mut used = 0;
         for (path, _, src) in crate::tests::sources() {
-            for (i, literal) in src.split('"').enumerate() {
-                if i % 2 == 0 {
-                    continue; // outside quotes (close enough for this code)
-                }
-                let Some((prefix, rest)) = literal.split_once('.') else {
-                    continue;
-                };
-                let looks_like_key = prefixes.contains(prefix)
-                    && !rest.is_empty()
-                    && rest.chars().all(|c| c.is_ascii_lowercase() || c == '_');
-                if looks_like_key {
-                    used += 1;
-                    assert!(
-                        en.contains_key(literal),
-                        "{}: unknown key {literal}",
-                        path.display()
-                    );
-                }
+            for key in keys_in(&src, &prefixes) {
+                used += 1;
+                assert!(
+                    en.contains_key(key),
+                    "{}: unknown key {key}",
+                    path.display()
+                );
             }
         }
         assert!(used > 25, "found only {used} uses");
+    }
+
+    /// The map's program carries only the map's files: every key a module
+    /// it draws with uses (and every problem's words, said by code) is
+    /// there, and no key is in both files.
+    #[test]
+    fn the_map_carries_every_word_it_uses() {
+        let parse = |files: &[(&'static str, &'static str)]| -> HashMap<&'static str, Table> {
+            files
+                .iter()
+                .map(|(lang, text)| (*lang, serde_json::from_str(text).unwrap()))
+                .collect()
+        };
+        let (map, pages) = (parse(&MAP), parse(&PAGES));
+        for (lang, table) in &pages {
+            for key in table.keys() {
+                assert!(
+                    !map[lang].contains_key(key),
+                    "{lang}: {key} is in both files"
+                );
+            }
+            // each language's map file has every key of the English one
+            for key in map["en"].keys() {
+                assert!(
+                    map[lang].contains_key(key),
+                    "{lang}: {key} is not in its map file"
+                );
+            }
+        }
+        // what `start_map` draws with
+        let modules = crate::tests::reachable(&["app", "i18n"]);
+        assert!(modules.contains("card") && modules.contains("filters"));
+        assert!(!modules.contains("admin") && !modules.contains("stats"));
+        let prefixes = prefixes();
+        let mut used = 0;
+        for (path, module, src) in crate::tests::sources() {
+            if !modules.contains(&module) {
+                continue;
+            }
+            for key in keys_in(&src, &prefixes) {
+                used += 1;
+                assert!(
+                    map["en"].contains_key(key),
+                    "{}: {key} is not in the map's words (assets/i18n/en.json)",
+                    path.display()
+                );
+            }
+        }
+        assert!(used > 25, "found only {used} uses");
+        for code in solidarity_map_core::error::CODES {
+            assert!(map["en"].contains_key(&format!("invalid.{code}")), "{code}");
+        }
     }
 
     /// Every problem the shared rules can report has words in every

@@ -58,6 +58,7 @@ pub fn start_map() {
 /// a lost one), blocking a sender of the contact relay, moderation,
 /// statistics or the embed builder.
 pub fn start_pages() {
+    i18n::with_pages_words();
     start(|| {
         provide_language(false);
         let path = path();
@@ -165,6 +166,19 @@ mod tests {
             graph.entry(module).or_default().extend(named);
         }
         graph
+    }
+
+    /// The modules `roots` name, and those they name, and so on.
+    pub(crate) fn reachable(roots: &[&str]) -> BTreeSet<String> {
+        let graph = uses();
+        let mut seen = BTreeSet::new();
+        let mut next: Vec<String> = roots.iter().map(|r| (*r).to_owned()).collect();
+        while let Some(module) = next.pop() {
+            if graph.contains_key(&module) && seen.insert(module.clone()) {
+                next.extend(graph[&module].iter().cloned());
+            }
+        }
+        seen
     }
 
     /// Modules import each other one way only: the shared state and the
