@@ -30,6 +30,10 @@ impl Drop for Server {
     }
 }
 
+/// What the server logs once its lists' order is sorted (the server's
+/// `clusters::SORTED`; a server that never says it fails the run).
+const SORTED: &str = "the lists' order is sorted";
+
 fn free_port() -> Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
@@ -93,6 +97,18 @@ impl Server {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         server.startup = started.elapsed();
+        // the lists' order is sorted beside serving once the server is
+        // up: measures begin after it, as a visitor meets the server
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while server.log_lines(SORTED) == 0 {
+            if Instant::now() > deadline {
+                bail!(
+                    "the server did not sort its lists' order; its log {}",
+                    log.display()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
         Ok(server)
     }
 
