@@ -95,6 +95,12 @@ fn key<'a>(names: &'a Names, orgs: &[Option<OrgId>], p: PointId) -> (&'a str, Op
     (names.get(p), orgs.get(p.0 as usize).copied().flatten())
 }
 
+/// Where `p` stands, or would stand, in `ids` by its key now.
+fn place(ids: &[PointId], names: &Names, orgs: &[Option<OrgId>], p: PointId) -> usize {
+    let k = key(names, orgs, p);
+    ids.partition_point(|&q| key(names, orgs, q) < k)
+}
+
 impl Order {
     /// Sorts every point, unless that was done.
     pub(super) fn build(&self, names: &Names, orgs: &[Option<OrgId>]) {
@@ -116,17 +122,14 @@ impl Order {
     /// Puts `p` in its place, by the key it has now.
     pub(super) fn insert(&mut self, names: &Names, orgs: &[Option<OrgId>], p: PointId) {
         if let Some(ids) = self.ids.get_mut() {
-            let k = key(names, orgs, p);
-            let at = ids.partition_point(|&q| key(names, orgs, q) < k);
-            ids.insert(at, p);
+            ids.insert(place(ids, names, orgs, p), p);
         }
     }
 
     /// Takes `p` out, while it still has the key it was put in with.
     pub(super) fn remove(&mut self, names: &Names, orgs: &[Option<OrgId>], p: PointId) {
         if let Some(ids) = self.ids.get_mut() {
-            let k = key(names, orgs, p);
-            let at = ids.partition_point(|&q| key(names, orgs, q) < k);
+            let at = place(ids, names, orgs, p);
             if ids.get(at) == Some(&p) {
                 ids.remove(at);
             } else if let Some(at) = ids.iter().position(|&q| q == p) {

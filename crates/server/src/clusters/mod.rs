@@ -226,7 +226,14 @@ impl Clusters {
     pub async fn reload(&self, store: &dyn Store) -> crate::store::Result<()> {
         let _one_at_a_time = self.changes.lock().await;
         let fresh = Self::load(store, self.categories.clone()).await?;
-        fresh.prepare_lists();
+        // sorting a million keys takes most of a second: not on the
+        // runtime's workers, which serve requests meanwhile
+        let fresh = tokio::task::spawn_blocking(move || {
+            fresh.prepare_lists();
+            fresh
+        })
+        .await
+        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
         let inner = fresh.inner.into_inner().unwrap_or_else(|e| e.into_inner());
         self.write(|i| *i = inner);
         Ok(())
